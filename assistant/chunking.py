@@ -1,0 +1,112 @@
+"""Chinese-aware chunking: articles (第X条) and headings first, then sentences, within a size limit.
+
+Each chunk keeps the document metadata plus its article, heading and page(s), so a citation can read
+"《…》第五条, p.3"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from assistant.documents import Block, Chunk, DocMeta
+
+ARTICLE = re.compile(r"^\s*(第[一二三四五六七八九十百零〇\d]+条)")
+CHAPTER = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+[章节]\s*\S{0,30}$")
+_SENTENCE = re.compile(r"(?<=[。！？；!?;\n])|(?<=\.)(?=\s)")
+_SOFT = re.compile(r"(?<=[，、,：:])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split after sentence ends; the pieces concatenate back to exactly the input."""
+    return [s for s in _SENTENCE.split(text) if s]
+
+
+def _hard_split(sentence: str, limit: int) -> list[str]:
+    """A sentence over the limit: cut at commas where possible, else at the limit itself."""
+    pieces: list[str] = []
+    current = ""
+    for part in _SOFT.split(sentence):
+        while len(part) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(part[:limit])
+            part = part[limit:]
+        if len(current) + len(part) > limit and current:
+            pieces.append(current)
+            current = ""
+        current += part
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def pack(texts: Iterable[str], limit: int) -> list[str]:
+    """Greedily pack sentences into pieces of at most ``limit`` characters, preserving the text."""
+    out: list[str] = []
+    current = ""
+    for sentence in texts:
+        for piece in (_hard_split(sentence, limit) if len(sentence) > limit else [sentence]):
+            if current and len(current) + len(piece) > limit:
+                out.append(current)
+                current = ""
+            current += piece
+    if current:
+        out.append(current)
+    return out
+
+
+class _Group:
+    """Consecutive blocks that belong together: same heading, same article, same row."""
+
+    def __init__(self, block: Block, article: str, heading: str) -> None:
+        self.parts = [block.text]
+        self.article = article
+        self.heading = heading
+        self.row_id = block.row_id
+        self.language = block.language
+        self.page = block.page or 0
+        self.page_end = block.page_end or self.page
+
+    def add(self, block: Block) -> None:
+        self.parts.append(block.text)
+        self.page_end = max(self.page_end, block.page_end or block.page or 0)
+
+
+def chunk_blocks(meta: DocMeta, blocks: list[Block], limit: int) -> list[Chunk]:
+    groups: list[_Group] = []
+    chapter = ""
+    for block in blocks:
+        text = block.text.strip()
+        if not text:
+            continue
+        if CHAPTER.match(text) and not block.row_id:
+            chapter = text
+            continue
+        heading = " / ".join(x for x in (block.heading, chapter) if x)
+        article_match = ARTICLE.match(text)
+        last = groups[-1] if groups else None
+        same_place = (last is not None and last.heading == heading and last.row_id == block.row_id == ""
+                      and last.language == block.language)
+        if last is not None and same_place and not article_match and len("\n".join(last.parts)) + len(text) < limit:
+            last.add(block)
+        elif last is not None and same_place and not article_match and last.article:
+            last.add(block)  # the rest of an article stays with it; pack() splits if too long
+        else:
+            groups.append(_Group(block, article_match.group(1) if article_match else "", heading))
+    chunks: list[Chunk] = []
+    for group in groups:
+        sentences: list[str] = []
+        for i, part in enumerate(group.parts):
+            sentences.extend(split_sentences(part if i == 0 else "\n" + part))
+        for piece in pack(sentences, limit):
+            chunks.append(_make_chunk(meta, piece.strip(), group, len(chunks)))
+    return chunks
+
+
+def _make_chunk(meta: DocMeta, text: str, group: _Group, seq: int) -> Chunk:
+    return Chunk(
+        doc_id=meta.doc_id, text=text, title=meta.title, kind=meta.kind, topic=meta.topic,
+        district=meta.district, language=group.language or meta.language, sample=meta.sample, effective=meta.effective,
+        expires=meta.expires, issuer=meta.issuer, doc_number=meta.doc_number, heading=group.heading,
+        article=group.article, page=group.page, page_end=group.page_end, row_id=group.row_id, seq=seq)

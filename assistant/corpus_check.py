@@ -1,0 +1,93 @@
+"""``ingest.py --check``: validate a corpus folder without embedding anything.
+
+Problems (exit non-zero) are metadata, listing and rules faults with file, row and column. Warnings are
+files that ingest would skip (needs OCR, unreadable, unsupported): reported, never fatal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.loaders import LoaderError, discover
+from assistant.loaders.metadata import read_sidecar, sidecar_path, split_front_matter
+from assistant.loaders.pdf import read_pdf_pages
+from assistant.loaders.tabular import read_rows
+from assistant.validation import (
+    Problem,
+    validate_factories_csv,
+    validate_metadata,
+    validate_parks_csv,
+    validate_rules_file,
+)
+
+
+@dataclass
+class CheckReport:
+    files: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        lines = [str(p) for p in self.problems] + [f"warning: {w}" for w in self.warnings]
+        verdict = "corpus is valid" if self.ok else f"corpus is INVALID: {len(self.problems)} problem(s)"
+        return "\n".join(lines + [f"{verdict}; {self.files} files checked, {len(self.warnings)} warning(s)"])
+
+
+def check_corpus(root: Path) -> CheckReport:
+    report = CheckReport()
+    if not root.is_dir():
+        report.problems.append(Problem(str(root), None, None, "corpus folder not found"))
+        return report
+    for path in discover(root):
+        report.files += 1
+        rel = path.relative_to(root).as_posix()
+        try:
+            report.problems.extend(_check_file(path, rel, report.warnings))
+        except LoaderError as exc:
+            report.warnings.append(f"{rel}: would be skipped [{exc.status}] {exc}")
+    return report
+
+
+def _check_file(path: Path, rel: str, warnings: list[str]) -> list[Problem]:
+    suffix = path.suffix.lower()
+    if suffix in (".md", ".markdown", ".txt"):
+        try:
+            raw, _ = split_front_matter(path.read_text(encoding="utf-8"))
+        except Exception as exc:  # YAML and decoding errors alike mean bad front matter
+            return [Problem(rel, None, "front matter", f"cannot parse: {exc}")]
+        if not raw:
+            if suffix == ".txt":
+                warnings.append(f"{rel}: no front matter, title taken from the file name")
+                return []
+            return [Problem(rel, None, "front matter", "missing (title, issuer, topic, effective, language)")]
+        return validate_metadata(raw, rel)
+    if suffix == ".pdf":
+        read_pdf_pages(path)  # raises when the PDF would be skipped
+        if not sidecar_path(path).exists():
+            warnings.append(f"{rel}: no sidecar {sidecar_path(path).name}; title taken from the PDF")
+            return []
+        return validate_metadata(read_sidecar(path), sidecar_path(path).relative_to(path.parent).as_posix())
+    if suffix in (".csv", ".xlsx"):
+        return _check_table(path, rel)
+    if suffix in (".yaml", ".yml"):
+        return validate_rules_file(path)
+    warnings.append(f"{rel}: unsupported file type, would be skipped")
+    return []
+
+
+def _check_table(path: Path, rel: str) -> list[Problem]:
+    if path.suffix.lower() == ".xlsx":
+        rows = read_rows(path)
+        columns = set(rows[0]) if rows else set()
+    else:
+        header = path.read_text(encoding="utf-8-sig").splitlines()[:1]
+        columns = set(header[0].split(",")) if header else set()
+    if "clear_height_m" in columns:
+        return validate_factories_csv(path) if path.suffix.lower() == ".csv" else []
+    if "land_price_yuan_m2" in columns:
+        return validate_parks_csv(path) if path.suffix.lower() == ".csv" else []
+    return []

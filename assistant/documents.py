@@ -1,0 +1,111 @@
+"""The records that flow from loaders through the chunker into the index, and back out as citations."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date
+from typing import Any, Literal
+
+Kind = Literal["policy", "guide", "listing", "rule", "text"]
+TOPICS = ("overview", "parks", "factories", "electricity", "land", "talent", "incentives", "tax", "service")
+
+
+@dataclass(frozen=True)
+class DocMeta:
+    """Metadata every document carries (front matter, PDF sidecar, or derived for listings and rules)."""
+
+    doc_id: str  # path relative to the corpus root, posix style
+    title: str
+    kind: Kind = "policy"
+    issuer: str = ""
+    doc_number: str = ""
+    topic: str = ""
+    district: str = ""
+    effective: str = ""  # YYYY-MM-DD or ""
+    expires: str = ""
+    language: str = "zh"
+    sample: bool = False
+
+    def valid_on(self, day: date) -> bool:
+        """False when the document is not yet in force or has expired on ``day``."""
+        iso = day.isoformat()
+        if self.effective and self.effective > iso:
+            return False
+        return not (self.expires and self.expires < iso)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A piece of a loaded document before chunking: a page of a PDF, a section of Markdown, a row."""
+
+    text: str
+    page: int | None = None
+    heading: str = ""
+    page_end: int | None = None
+    language: str = ""  # overrides the document's language (listings carry zh and en renderings)
+    row_id: str = ""  # listing id (F-001) or rule id, so answers can join the structured table
+
+
+@dataclass
+class LoadedDocument:
+    meta: DocMeta
+    blocks: list[Block]
+    structured: dict[str, Any] = field(default_factory=dict)  # listings rows / parsed rules, kept beside the index
+
+
+@dataclass(frozen=True)
+class Chunk:
+    doc_id: str
+    text: str
+    title: str
+    kind: str = "policy"
+    topic: str = ""
+    district: str = ""
+    language: str = "zh"
+    sample: bool = False
+    effective: str = ""
+    expires: str = ""
+    issuer: str = ""
+    doc_number: str = ""
+    heading: str = ""
+    article: str = ""
+    page: int = 0  # 0 = no page
+    page_end: int = 0
+    row_id: str = ""
+    seq: int = 0  # position within its document
+
+    @property
+    def chunk_id(self) -> str:
+        digest = hashlib.sha1(f"{self.doc_id}\x00{self.seq}\x00{self.text}".encode()).hexdigest()[:16]
+        return f"{self.doc_id}#{self.seq}-{digest}"
+
+    @property
+    def locator(self) -> str:
+        """Human citation locator, e.g. '第五条, p.3' or 'F-003'."""
+        parts = [p for p in (self.article or self.heading, self.row_id) if p]
+        if self.page:
+            pages = f"p.{self.page}" if self.page_end in (0, self.page) else f"pp.{self.page}-{self.page_end}"
+            parts.append(pages)
+        return ", ".join(parts)
+
+    def to_metadata(self) -> dict[str, str | int | bool]:
+        """Flat metadata for the vector store (Chroma accepts no None)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "text"}
+
+    @classmethod
+    def from_metadata(cls, text: str, meta: dict[str, Any]) -> Chunk:
+        names = {f.name for f in fields(cls)}
+        return cls(text=text, **{k: v for k, v in meta.items() if k in names and k != "text"})
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file the loaders could not use, with the reason shown to staff."""
+
+    path: str
+    reason: str
+    status: Literal["needs_ocr", "unreadable", "unsupported", "invalid"] = "unreadable"

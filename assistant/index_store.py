@@ -1,0 +1,116 @@
+"""On-disk layout of index builds and the atomic pointer to the one being served.
+
+    data/index/CURRENT            id of the served build (replaced atomically, written last)
+    data/index/builds/<id>/       manifest.json, chunks.jsonl, bm25.*, structured.json, chroma/ (embedded)
+
+A build is made beside the served one and only becomes current once complete, so a crash or a bad file
+mid-way leaves the previous build serving, whole."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.documents import Chunk
+from assistant.settings import IndexSettings
+
+COMPLETE = "COMPLETE"
+
+
+def new_build_id() -> str:
+    return time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}-{time.perf_counter_ns() % 100000:05d}"
+
+
+def collection_name(build_id: str) -> str:
+    return f"zst-{build_id}"
+
+
+@dataclass(frozen=True)
+class IndexPaths:
+    root: Path
+
+    @property
+    def current_file(self) -> Path:
+        return self.root / "CURRENT"
+
+    @property
+    def builds(self) -> Path:
+        return self.root / "builds"
+
+    def build_dir(self, build_id: str) -> Path:
+        return self.builds / build_id
+
+    def current_id(self) -> str | None:
+        try:
+            build_id = self.current_file.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return build_id if build_id and (self.build_dir(build_id) / COMPLETE).exists() else None
+
+    def mark_complete(self, build_id: str) -> None:
+        (self.build_dir(build_id) / COMPLETE).write_text("ok", encoding="utf-8")
+
+    def switch_to(self, build_id: str) -> None:
+        """Point CURRENT at a complete build: write a temp file, fsync, rename over (atomic on POSIX)."""
+        tmp = self.root / f".CURRENT.{os.getpid()}"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(build_id)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.current_file)
+
+    def stale_builds(self, keep: int) -> list[str]:
+        """Builds to delete: incomplete ones (crashed) and complete ones beyond the newest ``keep``."""
+        if not self.builds.exists():
+            return []
+        current = self.current_id()
+        complete = sorted(d.name for d in self.builds.iterdir() if (d / COMPLETE).exists())
+        kept = set(complete[-keep:]) | ({current} if current else set())
+        return [d.name for d in self.builds.iterdir() if d.is_dir() and d.name not in kept]
+
+
+def chroma_client(settings: IndexSettings, build_dir: Path):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_mode == "server":
+        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+    return chromadb.PersistentClient(path=str(build_dir / "chroma"), settings=chroma_settings)
+
+
+def remove_build(paths: IndexPaths, build_id: str, settings: IndexSettings) -> None:
+    if settings.chroma_mode == "server":
+        try:
+            client = chroma_client(settings, paths.build_dir(build_id))
+            client.delete_collection(collection_name(build_id))
+        except Exception:  # already gone, or the server is down: the local files still go
+            pass
+    shutil.rmtree(paths.build_dir(build_id), ignore_errors=True)
+
+
+def write_chunks(folder: Path, chunks: list[Chunk]) -> None:
+    with open(folder / "chunks.jsonl", "w", encoding="utf-8") as fh:
+        for chunk in chunks:
+            fh.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+
+
+def read_chunks(folder: Path) -> list[Chunk]:
+    with open(folder / "chunks.jsonl", encoding="utf-8") as fh:
+        return [Chunk(**json.loads(line)) for line in fh if line.strip()]
+
+
+def write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
+
+def read_json(path: Path, default: Any = None) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return default

@@ -1,0 +1,107 @@
+"""BM25 over jieba-segmented text, stored as a precomputed term-weight matrix beside the vector index."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+# Domain words jieba would otherwise cut apart; kept here so both indexing and querying agree.
+DOMAIN_WORDS = (
+    "经开区", "高新区", "综保区", "贵安新区", "观山湖区", "双龙航空港", "开阳县", "息烽县", "白云区", "修文县",
+    "清镇市", "小兰山", "两免三减半", "先租后让", "标准地", "弹性年期", "交地即交证", "代理购电", "峰谷分时",
+    "两部制", "需量电价", "容量电价", "电量电价", "输配电价", "标准厂房", "安家补贴", "生活补贴", "人才公寓",
+    "项目管家", "东数西算", "以商招商", "算力招商", "厂房招商", "基金招商", "资源招商", "央企招商",
+    "西部大开发", "研发费用", "加计扣除", "地方经济贡献", "设备补助", "层高", "承重", "数据中心",
+)
+_TOKEN_OK = re.compile(r"[\w\u3400-\u9fff]")
+_STOP = frozenset(["的", "了", "和", "与", "及", "或", "在", "是", "为", "对", "按", "等", "有", "吗", "呢", "啊", "吧", "么", "什么", "怎么", "多少", "哪些", "哪个", "如何", "可以", "请问", "a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "what", "how", "which", "do", "does", "i", "we", "my", "our", "you"])
+
+
+class Tokenizer:
+    def __init__(self) -> None:
+        self._jieba = None
+        self._lock = threading.Lock()
+
+    def _get(self):
+        with self._lock:
+            if self._jieba is None:
+                import jieba
+
+                jieba.setLogLevel(logging.WARNING)
+                tok = jieba.Tokenizer()
+                for word in DOMAIN_WORDS:
+                    tok.add_word(word, freq=50000)
+                tok.initialize()
+                self._jieba = tok
+        return self._jieba
+
+    def tokens(self, text: str) -> list[str]:
+        text = re.sub(r"(?<=\d),(?=\d{3})", "", text.lower())
+        out = []
+        for token in self._get().lcut_for_search(text):
+            token = token.strip()
+            if token and token not in _STOP and _TOKEN_OK.search(token):
+                out.append(token)
+        return out
+
+
+class LexicalIndex:
+    def __init__(self, vocab: dict[str, int], weights: sparse.csc_matrix) -> None:
+        self.vocab = vocab
+        self.weights = weights  # documents × terms, BM25 weight of each term in each document
+
+    @classmethod
+    def build(cls, token_lists: Sequence[list[str]], k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
+        vocab: dict[str, int] = {}
+        rows, cols, tfs = [], [], []
+        lengths = np.zeros(len(token_lists), dtype=np.float32)
+        for i, tokens in enumerate(token_lists):
+            lengths[i] = len(tokens)
+            for term, tf in Counter(tokens).items():
+                rows.append(i)
+                cols.append(vocab.setdefault(term, len(vocab)))
+                tfs.append(tf)
+        n_docs = max(len(token_lists), 1)
+        tf = np.asarray(tfs, dtype=np.float32)
+        col = np.asarray(cols, dtype=np.int64)
+        row = np.asarray(rows, dtype=np.int64)
+        df = np.bincount(col, minlength=len(vocab)).astype(np.float32)
+        idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+        avg = float(lengths.mean()) if len(lengths) else 1.0
+        norm = k1 * (1 - b + b * lengths[row] / max(avg, 1e-9)) if len(row) else np.zeros(0)
+        data = idf[col] * tf * (k1 + 1) / (tf + norm) if len(row) else np.zeros(0)
+        matrix = sparse.csc_matrix((data, (row, col)), shape=(len(token_lists), len(vocab)), dtype=np.float32)
+        return cls(vocab, matrix)
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        cols = sorted({self.vocab[t] for t in query_tokens if t in self.vocab})
+        if not cols:
+            return np.zeros(self.weights.shape[0], dtype=np.float32)
+        return np.asarray(self.weights[:, cols].sum(axis=1)).ravel()
+
+    def top(self, query_tokens: list[str], k: int) -> list[tuple[int, float]]:
+        scores = self.scores(query_tokens)
+        if not scores.size:
+            return []
+        k = min(k, scores.size)
+        idx = np.argpartition(-scores, k - 1)[:k]
+        ranked = sorted(((int(i), float(scores[i])) for i in idx if scores[i] > 0), key=lambda x: -x[1])
+        return ranked
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        sparse.save_npz(folder / "bm25.npz", self.weights.tocsc())
+        (folder / "bm25_vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        vocab = json.loads((folder / "bm25_vocab.json").read_text(encoding="utf-8"))
+        return cls(vocab, sparse.load_npz(folder / "bm25.npz").tocsc())

@@ -1,0 +1,248 @@
+"""Typed parks and standard-factory listings, loaded from corpus/listings/*.csv, plus park-name matching."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, cast
+
+from assistant.validation import (
+    parse_bool,
+    parse_date,
+    parse_number,
+    read_csv,
+    validate_factories_csv,
+    validate_parks_csv,
+)
+
+Status = Literal["for_rent", "for_sale", "for_rent_or_sale", "leased"]
+SAMPLE_ZH = "（示例数据，以主管部门最新发布为准）"
+SAMPLE_EN = " (sample data; check the latest official release)"
+
+# Long official forms -> the short names people use; applied to park names and to questions alike.
+ABBREVIATIONS = (
+    ("国家高新技术产业开发区", "高新区"), ("高新技术产业开发区", "高新区"), ("经济技术开发区", "经开区"),
+    ("经济开发区", "经开区"), ("综合保税区", "综保区"), ("航空港经济区", "航空港"),
+)
+# English / pinyin place names and nicknames -> the Chinese words our park names contain.
+PLACE_SYNONYMS = (
+    ("gui'an", "贵安"), ("gui’an", "贵安"), ("guian", "贵安"), ("geely", "吉利"), ("guanshanhu", "观山湖"),
+    ("kaiyang", "开阳"), ("xifeng", "息烽"), ("baiyun", "白云"), ("xiuwen", "修文"), ("shuanglong", "双龙"),
+    ("airport", "双龙"), ("qingzhen", "清镇"), ("xiaolanshan", "小兰山"), ("high-tech zone", "高新区"),
+    ("hi-tech zone", "高新区"), ("high tech zone", "高新区"), ("gaoxin", "高新区"), ("etdz", "经开区"),
+    ("economic and technological development zone", "经开区"), ("jingkai", "经开区"), ("bonded zone", "综保区"),
+    ("surface treatment", "表面处理"), ("electroplating", "电镀"), ("data labelling", "小兰山"),
+    ("data labeling", "小兰山"),
+)
+# Distinctive words that pick out one park even though they are not its official short name.
+PARK_TOKENS = ("吉利", "智能网联", "小兰山", "表面处理", "电镀", "磷化工", "沙文", "小孟")
+_PREFIXES = ("贵阳市", "贵阳", "贵州省", "贵州")
+_HEAD_ENDINGS = ("经开区", "高新区", "综保区", "航空港", "新区")
+_GENERIC_SUFFIXES = ("产业园", "园区", "基地")
+
+
+@dataclass(frozen=True)
+class Park:
+    id: str
+    name: str
+    name_en: str
+    district: str
+    level: str
+    leading_industries: tuple[str, ...]
+    land_price_yuan_m2: float | None
+    land_price_wan_mu: float | None
+    land_price_note: str
+    power_supply: str
+    logistics: str
+    contact: str
+    notes: str
+    sample: bool
+    updated: dt.date
+
+    def to_text(self, lang: str = "zh") -> str:
+        if lang == "en":
+            price = (f"industrial land {format_number(self.land_price_yuan_m2)} yuan/m2"
+                     f" ({format_number(self.land_price_wan_mu)} 10k yuan/mu)"
+                     if self.land_price_yuan_m2 is not None else f"no listed land price: {self.land_price_note}")
+            return (f"{self.id} {self.name_en} ({self.name}), {self.district}, level {self.level}; leading "
+                    f"industries: {'、'.join(self.leading_industries)}; {price}; contact {self.contact}."
+                    + (SAMPLE_EN if self.sample else ""))
+        price = (f"工业用地价格{format_number(self.land_price_yuan_m2)}元/㎡（{format_number(self.land_price_wan_mu)}万元/亩）"
+                 if self.land_price_yuan_m2 is not None else f"无工业用地挂牌价：{self.land_price_note}")
+        parts = [f"{self.id} {self.name}（{self.district}，{self.level}园区）", f"主导产业：{'、'.join(self.leading_industries)}",
+                 price, f"供电：{self.power_supply}", f"物流：{self.logistics}", f"服务电话：{self.contact}",
+                 f"备注：{self.notes}", f"更新日期：{self.updated.isoformat()}"]
+        return "；".join(p for p in parts if not p.endswith("：")) + "。" + (SAMPLE_ZH if self.sample else "")
+
+
+@dataclass(frozen=True)
+class Factory:
+    id: str
+    park: str
+    district: str
+    building: str
+    floor: str
+    area_m2: float
+    clear_height_m: float | None
+    floor_load_t_m2: float | None
+    power_kva: float | None
+    rent_yuan_m2_month: float | None
+    sale_price_yuan_m2: float | None
+    status: Status
+    industries: tuple[str, ...]
+    contact: str
+    notes: str
+    sample: bool
+    updated: dt.date
+
+    @property
+    def available(self) -> bool:
+        return self.status != "leased"
+
+    @property
+    def for_rent(self) -> bool:
+        return self.status in ("for_rent", "for_rent_or_sale")
+
+    @property
+    def for_sale(self) -> bool:
+        return self.status in ("for_sale", "for_rent_or_sale")
+
+    def status_text(self, lang: str = "zh") -> str:
+        zh = {"for_rent": "可出租", "for_sale": "可出售", "for_rent_or_sale": "可租可售", "leased": "已出租（暂不可租）"}
+        en = {"for_rent": "for rent", "for_sale": "for sale", "for_rent_or_sale": "for rent or sale",
+              "leased": "leased (not available)"}
+        return (en if lang == "en" else zh)[self.status]
+
+    def to_text(self, lang: str = "zh") -> str:
+        n = format_number
+        if lang == "en":
+            money = [f"rent {n(self.rent_yuan_m2_month)} yuan/m2 per month" if self.rent_yuan_m2_month else "",
+                     f"sale price {n(self.sale_price_yuan_m2)} yuan/m2" if self.sale_price_yuan_m2 else ""]
+            return (f"Standard factory {self.id} in {self.park} ({self.district}), {self.building} {self.floor}: "
+                    f"{n(self.area_m2)} m2, clear height {n(self.clear_height_m)} m, floor load "
+                    f"{n(self.floor_load_t_m2)} t/m2, power {n(self.power_kva)} kVA, "
+                    + ", ".join(m for m in money if m) + f"; {self.status_text('en')}; suited to "
+                    f"{'、'.join(self.industries)}; {self.notes}; contact {self.contact}."
+                    + (SAMPLE_EN if self.sample else ""))
+        money = [f"租金{n(self.rent_yuan_m2_month)}元/㎡·月" if self.rent_yuan_m2_month else "",
+                 f"售价{n(self.sale_price_yuan_m2)}元/㎡" if self.sale_price_yuan_m2 else ""]
+        return (f"标准厂房{self.id}：{self.park}（{self.district}）{self.building} {self.floor}，面积{n(self.area_m2)}㎡，"
+                f"净高{n(self.clear_height_m)}米，楼面承重{n(self.floor_load_t_m2)}吨/㎡，电力容量{n(self.power_kva)}kVA，"
+                + "，".join(m for m in money if m) + f"，{self.status_text()}；适合{'、'.join(self.industries)}；"
+                f"{self.notes}；联系电话{self.contact}；更新日期{self.updated.isoformat()}。"
+                + (SAMPLE_ZH if self.sample else ""))
+
+
+def format_number(value: float | None, thousands: bool = False, digits: int = 6) -> str:
+    """Plain digits, no trailing zeros: 9.0 -> '9', 0.1238 -> '0.1238', 632000 -> '632,000' with thousands."""
+    if value is None:
+        return "—"
+    text = f"{round(value, digits):,.{digits}f}" if thousands else f"{round(value, digits):.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def split_list(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in re.split(r"[、,，;；]", text) if part.strip())
+
+
+def _raise_if(problems: list[object], path: str | Path) -> None:
+    if problems:
+        raise ValueError(f"{path} is invalid:\n" + "\n".join(str(p) for p in problems))
+
+
+def load_parks(path: str | Path) -> list[Park]:
+    _raise_if(list(validate_parks_csv(path)), path)
+    return [Park(
+        id=r["id"], name=r["name"], name_en=r["name_en"], district=r["district"], level=r["level"],
+        leading_industries=split_list(r["leading_industries"]),
+        land_price_yuan_m2=parse_number(r["land_price_yuan_m2"]),
+        land_price_wan_mu=parse_number(r["land_price_wan_mu"]),
+        land_price_note=r["land_price_note"], power_supply=r["power_supply"], logistics=r["logistics"],
+        contact=r["contact"], notes=r["notes"], sample=parse_bool(r["sample"]), updated=parse_date(r["updated"]),
+    ) for _, r in read_csv(path)[1]]
+
+
+def load_factories(path: str | Path) -> list[Factory]:
+    _raise_if(list(validate_factories_csv(path)), path)
+    return [Factory(
+        id=r["id"], park=r["park"], district=r["district"], building=r["building"], floor=r["floor"],
+        area_m2=float(parse_number(r["area_m2"]) or 0.0), clear_height_m=parse_number(r["clear_height_m"]),
+        floor_load_t_m2=parse_number(r["floor_load_t_m2"]), power_kva=parse_number(r["power_kva"]),
+        rent_yuan_m2_month=parse_number(r["rent_yuan_m2_month"]),
+        sale_price_yuan_m2=parse_number(r["sale_price_yuan_m2"]), status=cast(Status, r["status"]),
+        industries=split_list(r["industries"]), contact=r["contact"], notes=r["notes"],
+        sample=parse_bool(r["sample"]), updated=parse_date(r["updated"]),
+    ) for _, r in read_csv(path)[1]]
+
+
+# ---------- park names, aliases and matching ----------
+
+def normalise_place_text(text: str) -> str:
+    """Lower-case, shorten official long forms and add Chinese equivalents of English place names."""
+    out = text.lower()
+    for long, short in ABBREVIATIONS:
+        out = out.replace(long, short)
+    extra = [zh for en, zh in PLACE_SYNONYMS if en in out]
+    return out + (" " + " ".join(extra) if extra else "")
+
+
+def district_stem(district: str) -> str:
+    """'开阳县' -> '开阳', '贵安新区' -> '贵安', '双龙航空港经济区' -> '双龙'; 经开区/高新区 stay whole."""
+    if district in ("经开区", "高新区"):
+        return district
+    for suffix in ("航空港经济区", "新区", "区", "县", "市"):
+        if district.endswith(suffix) and len(district) - len(suffix) >= 2:
+            return district[: -len(suffix)]
+    return district
+
+
+def park_aliases(park: Park) -> tuple[str, ...]:
+    """Names a person may use for the park, derived from its official name(s)."""
+    aliases: set[str] = set()
+    for part in re.split(r"[/（）()·\s]+", park.name):
+        if not part:
+            continue
+        short = normalise_place_text(part)
+        aliases |= {part, short}
+        for prefix in _PREFIXES:
+            if short.startswith(prefix) and len(short) > len(prefix) + 1:
+                short = short[len(prefix):]
+                aliases.add(short)
+        for suffix in _GENERIC_SUFFIXES:
+            if short.endswith(suffix) and len(short) - len(suffix) >= 2:
+                aliases.add(short[: -len(suffix)])
+        for ending in _HEAD_ENDINGS:
+            head = short[: -len(ending)] if short.endswith(ending) else ""
+            if len(head) >= 2 and head not in _PREFIXES:
+                aliases.add(head)
+    return tuple(sorted(aliases, key=len, reverse=True))
+
+
+def park_scores(parks: list[Park], text: str) -> list[tuple[Park, int]]:
+    """Parks named in the text with a score: longest alias/token matched; 1 for a district-only match."""
+    norm = normalise_place_text(text)
+    scored: list[tuple[Park, int]] = []
+    for park in parks:
+        name_norm = normalise_place_text(park.name)
+        hits = [len(a) for a in park_aliases(park) if a and a.lower() in norm]
+        hits += [len(t) for t in PARK_TOKENS if t in norm and t in name_norm]
+        if park.name_en and park.name_en.lower() in norm:
+            hits.append(len(park.name_en))
+        stem = district_stem(park.district)
+        if park.district in norm or stem in norm:
+            hits.append(1)
+        if hits:
+            scored.append((park, max(hits)))
+    return scored
+
+
+def resolve_park(parks: list[Park], text: str, prefer_priced: bool = False) -> Park | None:
+    """The single park the text most likely means (ties: priced parks first when asked, then file order)."""
+    scored = park_scores(parks, text)
+    if not scored:
+        return None
+    order = {p.id: i for i, p in enumerate(parks)}
+    scored.sort(key=lambda ps: (-ps[1], prefer_priced and ps[0].land_price_yuan_m2 is None, order[ps[0].id]))
+    return scored[0][0]

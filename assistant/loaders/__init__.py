@@ -1,0 +1,56 @@
+"""Find the files of a corpus and load each into a ``LoadedDocument``; problems become ``LoaderError``s."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from assistant.documents import LoadedDocument
+from assistant.loaders.errors import LoaderError, NeedsOCR, Unreadable, Unsupported
+
+__all__ = ["LoaderError", "NeedsOCR", "Unreadable", "Unsupported", "discover", "load_file", "SUPPORTED"]
+
+SUPPORTED = (".pdf", ".md", ".markdown", ".txt", ".csv", ".xlsx", ".yaml", ".yml")
+# Files that describe the corpus or other files rather than being documents themselves.
+_IGNORED_NAMES = {"readme.md", "license", ".gitkeep", ".ds_store"}
+
+
+def _is_sidecar(path: Path) -> bool:
+    return path.name.endswith(".meta.yaml") or path.name.endswith(".meta.yml")
+
+
+def discover(root: Path) -> Iterator[Path]:
+    """Every file under root that the builder should consider, in a stable order (hidden ones excluded)."""
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if not path.is_file() or any(part.startswith((".", "_")) for part in rel.parts):
+            continue
+        if path.name.lower() in _IGNORED_NAMES or _is_sidecar(path):
+            continue
+        yield path
+
+
+def doc_id_for(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def load_file(path: Path, root: Path) -> LoadedDocument:
+    doc_id = doc_id_for(path, root)
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        from assistant.loaders.pdf import load_pdf
+
+        return load_pdf(path, doc_id)
+    if suffix in (".md", ".markdown", ".txt"):
+        from assistant.loaders.text import load_text
+
+        return load_text(path, doc_id)
+    if suffix in (".csv", ".xlsx"):
+        from assistant.loaders.tabular import load_table
+
+        return load_table(path, doc_id)
+    if suffix in (".yaml", ".yml"):
+        from assistant.loaders.rules import load_rules
+
+        return load_rules(path, doc_id)
+    raise Unsupported(f"unsupported file type '{suffix or path.name}' (supported: {', '.join(SUPPORTED)})")

