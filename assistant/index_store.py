@@ -23,7 +23,10 @@ COMPLETE = "COMPLETE"
 
 
 def new_build_id() -> str:
-    return time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}-{time.perf_counter_ns() % 100000:05d}"
+    """UTC second, then microseconds, then pid: ids sort by creation time, which ``stale_builds`` relies on."""
+    now = time.time_ns()
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now // 1_000_000_000))
+    return f"{stamp}-{now // 1000 % 1_000_000:06d}-{os.getpid()}"
 
 
 def collection_name(build_id: str) -> str:

@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted: the index being served is unchanged", file=sys.stderr)
         return 130
     if args.json:
-        print(json.dumps(asdict(report) | {"skipped": len(report.skipped)}, ensure_ascii=False, indent=1))
+        print(json.dumps(asdict(report) | {"skipped": [asdict(f) for f in report.skipped]}, ensure_ascii=False,
+                         indent=1))
     else:
         print(report.summary())
     return 0

@@ -57,6 +57,15 @@ class LexicalIndex:
     def __init__(self, vocab: dict[str, int], weights: sparse.csc_matrix) -> None:
         self.vocab = vocab
         self.weights = weights  # documents × terms, BM25 weight of each term in each document
+        n_docs = max(weights.shape[0], 1)
+        df = np.diff(weights.indptr).astype(np.float32)
+        self._idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+        self._unseen_idf = float(np.log(1.0 + (n_docs + 0.5) / 0.5))
+
+    def idf(self, token: str) -> float:
+        """How rare a term is in the corpus; terms never seen get the highest weight."""
+        col = self.vocab.get(token)
+        return self._unseen_idf if col is None else float(self._idf[col])
 
     @classmethod
     def build(cls, token_lists: Sequence[list[str]], k1: float = 1.2, b: float = 0.75) -> LexicalIndex:

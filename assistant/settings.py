@@ -3,6 +3,7 @@ e.g. ``ZST_EMBEDDINGS__BACKEND=sentence-transformers`` or ``ZST_INDEX__CHROMA_HO
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -34,7 +35,13 @@ class RetrievalSettings(BaseModel):
     top_k: int = Field(6, ge=1)
     candidates: int = Field(30, ge=1, description="Candidates taken from each retriever before fusion.")
     rrf_k: int = 60
-    min_score: float = Field(0.0, description="Confidence below which the answer is 'not in the knowledge base'.")
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    answer_chunks: int = Field(4, ge=1, description="Top chunks the extractive composer reads sentences from.")
+    min_coverage: float = Field(0.4, ge=0, le=1, description=(
+        "Share of the question's terms the picked sentences must cover; below it the answer is "
+        "'not in the knowledge base' (tuned on tests/eval)."))
+    today: date | None = Field(None, description="Date for validity filtering; None = the real today.")
 
 
 class Settings(BaseSettings):

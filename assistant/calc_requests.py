@@ -1,0 +1,337 @@
+"""Recognise a request for a computation (power bill, land cost, incentive) in a chat message and run it.
+
+parse_calc_request only reads quantities the user gave; every price and rate still comes from the RuleSet when
+run_calc_request calls the calculators. A follow-up ("那如果是35千伏呢？") changes the last request's inputs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from assistant.calculators import Calculation, incentive_estimate, land_cost, power_bill
+from assistant.factory_search import _IDS, _NUM, DISTRICTS, PARK_KEYWORDS
+from assistant.listings import Factory, Park, district_stem, format_number, normalise_place_text, resolve_park
+from assistant.rules import RuleSet
+
+CalcKind = Literal["power_bill", "land_cost", "incentive"]
+
+
+@dataclass(frozen=True)
+class CalcRequest:
+    kind: CalcKind
+    params: dict[str, Any]  # keyword arguments for the calculator (incentive_estimate's include "kind")
+    missing: tuple[str, ...] = ()  # required inputs the user did not give, as short labels in the user's language
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千]+")
+_MULTS = {"亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "千": 1e3, "billion": 1e9, "million": 1e6, "thousand": 1e3}
+_TOKEN = re.compile(
+    rf"(?P<n>{_NUM})\s*(?P<mult>千万|百万|万|亿|千(?![瓦伏])|billion\b|million\b|thousand\b)?\s*(?:"
+    r"(?P<kwh>度|千瓦时|kwh|kw·h|kilowatt[- ]hours?)|(?P<kva>千伏安|kva)|(?P<kv>千伏|kv)|(?P<kw>千瓦|kw|kilowatts?)|"
+    r"(?P<mu>亩|mu\b)|(?P<m2>㎡|m²|m2|平方米|平方|平米|平(?![段时])|sq\.?\s?m\b|sqm|square\s+met(?:re|er)s?)|"
+    r"(?P<yuan>元|块|yuan|rmb)|(?P<people>个|名|位|人|jobs?\b|people\b|persons?\b|employees?\b|workers?\b))?")
+_PERIOD = re.compile(r"(?P<valley>低谷|谷段|谷时|valley|off[- ]peak)|(?P<peak>高峰|尖峰|峰段|峰时|peak)|"
+                     r"(?P<flat>平段|平时段|flat|shoulder)")
+_PER_M2 = re.compile(r"\s*(?:/|每|per|a)\s*(?:㎡|m2|m²|sqm|平方米|平米|平方|平|square)")
+_PER_MU = re.compile(r"\s*(?:/|每|per|a)\s*(?:亩|mu\b)")
+_VERB = re.compile(
+    r"算一下|算一算|算算|算下|帮我算|给我算|计算一下|帮我计算|测算|估算|核算|预估|能拿多少|能领多少|可以拿多少|可以领多少|"
+    r"能得多少|能拿到多少|能享受多少|返还多少|返多少|要多少钱|要花多少|需要多少钱|得花多少|能省多少|省多少|减免多少|免多少|"
+    r"一共多少|总共多少|合计多少|电费多少|多少电费|交多少|付多少|花多少|calculat|comput|estimat|work out|figure out|"
+    r"how much (?:would|will|could|can|should|do|does|am|are)|what (?:would|will) .{0,30}(?:cost|pay|get)")
+_HOW_COMPUTED = re.compile(r"[怎如][么何样]算|[怎如][么何样]计算|计算(?:方法|公式|方式)|how (?:is|are|do|does) .{0,40}calculat")
+_THRESHOLD = re.compile(r"门槛|以上才|才能|才可以|threshold|eligib|qualif")
+_FOLLOW_UP = re.compile(r"如果|要是|假如|假设|换成|改成|改为|那么?|呢|what if|what about|how about|instead|and if|suppose")
+_POWER_WORDS = re.compile(r"电费|电价|用电|电量|需量|power bill|electricity|power cost")
+_UNIT_PRICE = re.compile(r"一亩|每亩|per mu|a mu|一平|每平|per square")
+_LAND_WORDS = re.compile(r"地价|拿地|用地|土地|工业地|多少钱|费用|成本|地款|land|cost|price|pay")
+_INCENTIVES = (  # checked in order; the first hit names the incentive
+    ("rent_relief", r"免.{0,4}租|减免.{0,6}租|租.{0,12}(?:减免|减半)|rent[- ]free|rent relief|free rent|rent waiver"),
+    ("contribution_return", r"贡献|contribution"),
+    ("equipment_subsidy", r"设备投资|设备购置|购置设备|设备补贴|equipment"),
+    ("milestone_award", r"营收|营业收入|销售收入|主营业务收入|revenue|turnover"),
+    ("talent", r"博士|硕士|本科|学士|研究生|phd|doctora|master|bachelor|graduate"),
+)
+_DEGREES = (("doctorate", r"博士|phd|doctor"), ("master", r"硕士|研究生|master"), ("bachelor", r"本科|学士|bachelor|undergrad"))
+_QUALITATIVE = {"kind", "park", "district", "degree", "double_first_class", "voltage", "factory_id"}
+_EXCLUSIVE = ({"kwh_total", "kwh_by_period"}, {"max_demand_kw", "transformer_kva"}, {"area_mu", "area_m2"})
+_REQUIRED = {  # calculator (or incentive kind) -> (zh label, en label, params any of which supplies it)
+    "power_bill": (("用电量", "monthly kWh", ("kwh_total", "kwh_by_period")),),
+    "land_cost": (("用地面积", "land area", ("area_mu", "area_m2")), ("园区或地价", "park or land price", ("park", "price_yuan_m2"))),
+    "contribution_return": (("年度地方经济贡献", "annual local economic contribution", ("annual_contribution_wan",)),),
+    "equipment_subsidy": (("设备投资额", "equipment investment", ("equipment_investment_wan",)),
+                          ("固定资产投资额", "fixed-asset investment", ("fixed_asset_investment_yi",))),
+    "milestone_award": (("营业收入", "annual revenue", ("revenue_yi",)),),
+    "talent": (("学历", "degree", ("degree",)),),
+    "rent_relief": (("租赁面积", "leased floor area", ("area_m2", "factory_id")),
+                    ("租金单价", "rent per m2 per month", ("rent_yuan_m2_month", "factory_id"))),
+}
+
+@dataclass(frozen=True)
+class _Token:
+    value: float  # in base units: yuan, kWh, kW, kVA, kV, mu, m2, people
+    unit: str  # kwh | kva | kv | kw | mu | m2 | yuan | people | "" (bare number)
+    scaled: bool  # carried 万/亿/million…: a bare "2亿" is money
+    before: str  # text since the previous number (at most 30 chars)
+    after: str  # text up to the next number (at most 30 chars)
+
+    @property
+    def money(self) -> bool:
+        return self.unit == "yuan" or (self.unit == "" and self.scaled)
+
+
+def _cn_value(run: str) -> int:
+    total, digit = 0, 0
+    for ch in run:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        else:
+            total, digit = total + (digit or 1) * _CN_UNITS[ch], 0
+    return total + digit
+
+
+def _arabic(text: str) -> str:
+    """'一百万千瓦时' -> '100万千瓦时', '三千平米' -> '3000平米'; a lone 一 stays (算一下, 双一流, 多少钱一亩)."""
+    def convert(m: re.Match[str]) -> str:
+        run, nxt = m.group(), text[m.end(): m.end() + 1]
+        tail = "千" if run.endswith("千") and nxt in ("瓦", "伏") else ""  # 千瓦/千伏 are units, not 1000
+        run = run[: len(run) - len(tail)]
+        if not any(c in _CN_DIGITS or c == "十" for c in run) or (run == "一" and nxt not in ("万", "亿")) \
+                or text.startswith("分之", m.end()):
+            return m.group()
+        return str(_cn_value(run)) + tail
+    return _CN_RUN.sub(convert, text)
+
+
+def _prepare(text: str) -> tuple[str, tuple[str, ...]]:
+    """Normalised text with factory ids blanked out (so F-001 is not read as 1), and those ids."""
+    text = text.translate(str.maketrans("０１２３４５６７８９．", "0123456789."))
+    norm = normalise_place_text(_arabic(text))
+    return _IDS.sub(" ", norm), tuple(dict.fromkeys(f"F-{m}" for m in _IDS.findall(norm)))
+
+
+def _tokens(text: str) -> list[_Token]:
+    matches = list(_TOKEN.finditer(text))
+    out = []
+    for i, m in enumerate(matches):
+        start = matches[i - 1].end() if i else 0
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        mult = m.group("mult") or ""
+        unit = next((u for u in ("kwh", "kva", "kv", "kw", "mu", "m2", "yuan", "people") if m.group(u)), "")
+        out.append(_Token(float(m.group("n").replace(",", "")) * _MULTS.get(mult, 1.0), unit, bool(mult),
+                          text[max(start, m.start() - 30): m.start()], text[m.end(): min(end, m.end() + 30)]))
+    return out
+
+
+def _labelled(tokens: list[_Token], pattern: str, pick: str = "money") -> _Token | None:
+    """The first token of the wanted sort with a keyword just before it, else just after it."""
+    pool = [t for t in tokens if (t.money if pick == "money" else t.unit == pick)]
+    return (next((t for t in pool if re.search(pattern, t.before)), None)
+            or next((t for t in pool if re.search(pattern, t.after)), None))
+
+
+def _park_mention(norm: str) -> str | None:
+    places = sorted({*DISTRICTS, *(district_stem(d) for d in DISTRICTS)}, key=len, reverse=True)
+    found = re.findall("|".join([*map(re.escape, places), PARK_KEYWORDS]), norm)
+    return "".join(dict.fromkeys(found)) or None  # '白云' + '经开区' -> '白云经开区' resolves to the right park
+
+
+def _power(norm: str, tokens: list[_Token]) -> dict[str, Any]:
+    p: dict[str, Any] = {}
+    periods: dict[str, float] = {}
+    for t in tokens:
+        period = ([m.lastgroup for m in _PERIOD.finditer(t.before)] or [None])[-1]
+        if t.unit == "kv":
+            p.setdefault("voltage", f"{format_number(t.value)}kV")
+        elif t.unit == "kwh" or (t.unit == "" and (period or re.search(r"用电|电量|consum|usage", t.before))):
+            if period:
+                periods[period] = periods.get(period, 0.0) + t.value
+            else:
+                p.setdefault("kwh_total", t.value)
+        elif t.unit == "kw" or (t.unit == "" and re.search(r"需量|demand", t.before)):
+            p.setdefault("max_demand_kw", t.value)
+        elif t.unit == "kva" or (t.unit == "" and re.search(r"变压器|容量|transformer|capacity", t.before)):
+            p.setdefault("transformer_kva", t.value)
+    if periods:
+        total = p.pop("kwh_total", None)
+        if total and "flat" not in periods and total > sum(periods.values()):
+            periods["flat"] = total - sum(periods.values())  # "100万度，其中高峰30万度" -> the rest is flat
+        p["kwh_by_period"] = periods
+    return p
+
+
+def _land(norm: str, tokens: list[_Token]) -> dict[str, Any]:
+    p: dict[str, Any] = {}
+    total_wan = None
+    for t in tokens:
+        if t.unit == "mu":
+            p.setdefault("area_mu", t.value)
+        elif t.unit == "m2":
+            p.setdefault("area_m2", t.value)
+        elif t.unit == "people":
+            p.setdefault("jobs", int(t.value))
+        elif t.money and _PER_M2.match(t.after):
+            p["price_yuan_m2"] = t.value
+        elif t.money and (_PER_MU.match(t.after) or re.search(r"亩均|投资强度|intensity|per mu", t.before)):
+            p["investment_wan_per_mu"] = t.value / 1e4
+        elif t.money and re.search(r"投资|invest", t.before):
+            total_wan = t.value / 1e4
+    if total_wan and p.get("area_mu") and "investment_wan_per_mu" not in p:
+        p["investment_wan_per_mu"] = round(total_wan / p["area_mu"], 2)  # 总投资3亿元、50亩 -> 600万元/亩
+    if park := _park_mention(norm):
+        p["park"] = park
+    return p
+
+
+def _incentive(sub: str, norm: str, tokens: list[_Token], ids: tuple[str, ...]) -> dict[str, Any]:
+    p: dict[str, Any] = {"kind": sub}
+    money = [t for t in tokens if t.money]
+    if sub == "contribution_return" and (t := _labelled(tokens, r"贡献|contribution") or next(iter(money), None)):
+        p["annual_contribution_wan"] = t.value / 1e4
+    elif sub == "equipment_subsidy":
+        if t := _labelled(tokens, r"设备|equipment"):
+            p["equipment_investment_wan"] = t.value / 1e4
+        if t := _labelled(tokens, r"固定资产|固投|fixed[- ]asset|总投资|total investment"):
+            p["fixed_asset_investment_yi"] = t.value / 1e8
+    elif sub == "milestone_award":
+        if prev := _labelled(tokens, r"去年|上年|此前|以前|之前|previous|last year|prior"):
+            p["previous_max_revenue_yi"] = prev.value / 1e8
+        if t := next((t for t in money if t is not prev), None):
+            p["revenue_yi"] = t.value / 1e8
+    elif sub == "talent":
+        degree = next((key for key, pattern in _DEGREES if re.search(pattern, norm)), None)
+        if degree:
+            p["degree"] = degree
+        if re.search(r"双一流|double[- ]first[- ]class", norm):
+            p["double_first_class"] = True
+        head = r"\s*(?:双一流)?\s*(?:高校|大学)?\s*(?:的)?\s*(?:博士|硕士|本科|学士|研究生|phd|doctor|master|bachelor|grad)"
+        count = next((t for t in tokens if t.unit in ("people", "") and re.match(head, t.after)), None) \
+            or _labelled(tokens, r"招|聘|引进|hire|hiring|recruit|employ", pick="people")
+        if count:
+            p["count"] = int(count.value)
+    elif sub == "rent_relief":
+        if ids:
+            p["factory_id"] = ids[0]
+        if area := next((t for t in tokens if t.unit == "m2"), None):
+            p["area_m2"] = area.value
+        if rent := next((t for t in money if _PER_M2.match(t.after) or re.search(r"租金|rent", t.before)), None):
+            p["rent_yuan_m2_month"] = rent.value
+    return p
+
+
+def _detect(norm: str, tokens: list[_Token]) -> tuple[CalcKind | None, str | None]:
+    sub = next((kind for kind, pattern in _INCENTIVES if re.search(pattern, norm)), None)
+    if any(t.unit in ("kwh", "kw", "kva") for t in tokens) or (_POWER_WORDS.search(norm) and sub is None):
+        return "power_bill", None
+    if sub:
+        return "incentive", sub
+    if any(t.unit == "mu" for t in tokens) or re.search(r"地价|拿地|用地|土地|\bland\b", norm) \
+            or (any(t.unit == "m2" for t in tokens) and re.search(r"地|\bplot", norm)):
+        return "land_cost", None
+    return None, None
+
+
+def _parse(kind: CalcKind, sub: str | None, norm: str, tokens: list[_Token], ids: tuple[str, ...]) -> dict[str, Any]:
+    if kind == "power_bill":
+        return _power(norm, tokens)
+    return _land(norm, tokens) if kind == "land_cost" else _incentive(sub or "", norm, tokens, ids)
+
+
+def _finish(kind: CalcKind, params: dict[str, Any], lang: str, context: dict[str, Any], norm: str) -> CalcRequest:
+    """Fill defaults and context, and list what is still missing."""
+    p = dict(params)
+    if kind == "power_bill":
+        p.setdefault("voltage", "10kV")
+    elif kind == "land_cost" and "park" not in p and context.get("park"):
+        p["park"] = str(context["park"])
+    elif p.get("kind") == "contribution_return":
+        named = next((d for d in DISTRICTS if d in norm or district_stem(d) in norm), None)
+        p.setdefault("district", named or context.get("district") or "观山湖区")
+    elif p.get("kind") == "talent":
+        p.setdefault("count", 1)
+    elif p.get("kind") == "rent_relief" and "factory_id" not in p:
+        known = list(context.get("factory_ids") or ())
+        if len(known) == 1 and not ("area_m2" in p and "rent_yuan_m2_month" in p):
+            p["factory_id"] = known[0]  # "这个厂房" = the one unit the conversation is about
+    need = [(zh, en) for zh, en, keys in _REQUIRED.get(p.get("kind", kind), ()) if not keys & p.keys()]
+    return CalcRequest(kind, p, tuple(label[lang == "en"] for label in need))
+
+
+def parse_calc_request(text: str, lang: str = "zh", context: dict[str, Any] | None = None) -> CalcRequest | None:
+    """A computation the text asks for, or None for a policy question or lookup ("经开区工业用地多少钱一亩")."""
+    ctx = context or {}
+    norm, ids = _prepare(text)
+    tokens = _tokens(norm)
+    kind, sub = _detect(norm, tokens)
+    last = ctx.get("last_calc")
+    if isinstance(last, CalcRequest) and _FOLLOW_UP.search(norm):
+        last_sub = last.params.get("kind")
+        if kind is None or (kind, sub) == (last.kind, last_sub):
+            changed = {k: v for k, v in _parse(last.kind, last_sub, norm, tokens, ids).items() if k != "kind"}
+            if changed:
+                kept = {k: v for k, v in last.params.items()
+                        if not any(k in group and group & changed.keys() for group in _EXCLUSIVE)}
+                return _finish(last.kind, {**kept, **changed}, lang, ctx, norm)
+    if kind is None:
+        return None
+    params = _parse(kind, sub, norm, tokens, ids)
+    verb = bool(_VERB.search(norm)) and not _HOW_COMPUTED.search(norm)
+    quantities = any(k not in _QUALITATIVE for k in params) or (sub == "rent_relief" and "factory_id" in params)
+    if not (quantities or verb) or (_THRESHOLD.search(norm) and not verb):
+        return None
+    if kind == "land_cost" and not ({"area_mu", "area_m2"} & params.keys() or not _UNIT_PRICE.search(norm)):
+        return None  # "经开区工业用地要多少钱一亩" asks for the listed price, not a computation
+    if kind == "land_cost" and not (verb or "park" in params or "price_yuan_m2" in params
+                                    or _LAND_WORDS.search(norm)):
+        return None  # "50亩等于多少平方米" is a conversion, not a land price
+    return _finish(kind, params, lang, ctx, norm)
+
+
+def _t(lang: str, zh: str, en: str) -> str:
+    return en if lang == "en" else zh
+
+
+def _unpriced(request: CalcRequest, lang: str, line: str) -> Calculation:
+    kind = str(request.params.get("kind", request.kind))
+    unit = {"power_bill": ("元", "yuan"), "rent_relief": ("元", "yuan")}.get(kind, ("万元", "10k yuan"))
+    return Calculation(kind, None, _t(lang, *unit), [line], [], False)
+
+
+def run_calc_request(rules: RuleSet, request: CalcRequest, lang: str,
+                     factories: Sequence[Factory] = ()) -> Calculation:
+    """Run the calculator; missing inputs or inputs the rules cannot price give a result of None and say why.
+
+    `factories` resolves a rent-relief request's factory_id (the RuleSet holds no factory listings).
+    """
+    if request.missing:
+        return _unpriced(request, lang, _t(lang, "还需要以下信息才能计算：" + "、".join(request.missing),
+                                           "To calculate this I still need: " + ", ".join(request.missing)))
+    params = dict(request.params)
+    try:
+        if request.kind == "power_bill":
+            return power_bill(rules, lang=lang, **params)
+        if request.kind == "land_cost":
+            mention = params.pop("park", None)
+            park: Park | None = None
+            if mention is not None:
+                park = next((p for p in rules.parks if mention in (p.id, p.name)), None) \
+                    or resolve_park(list(rules.parks), mention, prefer_priced=True)
+                if park is None:
+                    return _unpriced(request, lang, _t(lang, f"没有找到园区“{mention}”。", f"No park matches {mention!r}."))
+            return land_cost(rules, park=park, lang=lang, **params)
+        kind = params.pop("kind")
+        if factory_id := params.pop("factory_id", None):
+            factory = next((f for f in factories if f.id == factory_id), None)
+            if factory is None and not ("area_m2" in params and "rent_yuan_m2_month" in params):
+                return _unpriced(request, lang, _t(lang, f"没有找到厂房{factory_id}，请提供面积和租金。",
+                                                   f"Factory {factory_id} not found: give the area and rent."))
+            params["factory"] = factory
+        return incentive_estimate(rules, kind, lang, **params)
+    except (ValueError, KeyError) as err:  # e.g. a voltage or district the rules have no entry for
+        why = err.args[0] if err.args else err
+        return _unpriced(request, lang, _t(lang, f"无法按现有规则计算：{why}", f"Cannot calculate from the rules: {why}"))

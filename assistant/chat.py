@@ -1,0 +1,198 @@
+"""ChatService: the one use case every surface calls (CLI, API, web page, widget, staff console)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import date
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.answer import compose, coverage, pick_sentences, sentences, source_ref
+from assistant.catalog import Catalog
+from assistant.chat_types import Answer, SourceRef
+from assistant.dialogue import ConversationStore, Turn, is_followup, places_in, rewrite
+from assistant.documents import Chunk
+from assistant.embeddings import make_embeddings
+from assistant.grounding import ungrounded_numbers
+from assistant.lexical import Tokenizer
+from assistant.listing_answers import Part, factory_part, park_part, with_sample_note
+from assistant.messages import say
+from assistant.retrieval import Filters, HybridRetriever
+from assistant.router import Route, detect_language, route
+from assistant.search_index import SearchIndex
+from assistant.settings import Settings
+
+_HOTLINE = re.compile(r"0851-0000-0000")
+# Questions about one park's land price or profile are answered from the parks listing, not prose.
+_PARK_FACTS = re.compile(r"地价|用地价格|土地价格|拿地|多少钱一亩|每亩|一亩|主导产业|园区介绍|land price|price of land|per mu|"
+                         r"leading industr", re.I)
+_ROW_FIELDS = re.compile(r"租金|售价|层高|净高|承重|荷载|电力|面积|还能租|rent|price|height|load|power|area|available", re.I)
+
+
+class ChatService:
+    def __init__(self, settings: Settings, index: SearchIndex) -> None:
+        self.settings = settings
+        self.tokenizer = Tokenizer()
+        self.conversations = ConversationStore()
+        self._lock = threading.Lock()
+        self._use(index)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, embeddings: Embeddings | None = None) -> ChatService:
+        return cls(settings, SearchIndex.open(settings, embeddings or make_embeddings(settings.embeddings)))
+
+    def _use(self, index: SearchIndex) -> None:
+        self.index = index
+        self.retriever = HybridRetriever(index, self.settings.retrieval)
+        corpus = Path(index.manifest.get("corpus") or self.settings.corpus_dir)
+        self.catalog = Catalog.from_index(index.structured, index.chunks, corpus)
+        self._by_article = {(c.title, c.article): c for c in index.chunks if c.article}
+        hotline = [c for c in index.chunks if _HOTLINE.search(c.text)]
+        hotline.sort(key=lambda c: (c.topic != "service", c.kind != "policy"))
+        self._service = {lang: next((c for c in hotline if c.language == lang), hotline[0] if hotline else None)
+                         for lang in ("zh", "en")}
+
+    def reload_if_stale(self) -> bool:
+        """Switch to a newer index build (after a re-index) between questions."""
+        with self._lock:
+            if self.index.is_current():
+                return False
+            self._use(SearchIndex.open(self.settings, self.index.embeddings))
+            return True
+
+    def today(self) -> date:
+        return self.settings.retrieval.today or date.today()
+
+    # ---- the use case ----
+    def ask(self, question: str, session_id: str | None = None, lang: str | None = None) -> Answer:
+        text = question.strip()
+        if not text:
+            raise ValueError("empty question")
+        lang = lang if lang in ("zh", "en") else detect_language(text)
+        conv = self.conversations.get(session_id)
+        followup = is_followup(text, conv)
+        calc = self._calc_request(text, lang, conv, followup)
+        turn_route = route(text, is_calculation=calc is not None, followup_context=followup)
+        query = rewrite(text, conv, self.catalog.parks) if followup else text
+        answer = self._answer(text, query, lang, turn_route, calc, conv.last if followup else None)
+        factory_ids = tuple(r["id"] for r in answer.table) or (conv.last.factory_ids if followup and conv.last else ())
+        conv.turns.append(Turn(text, query, tuple(answer.intents), places_in(query, self.catalog.parks),
+                               factory_ids, calc))
+        return answer
+
+    def _calc_request(self, text: str, lang: str, conv, followup: bool):
+        if self.catalog.rules is None:
+            return None
+        try:
+            from assistant.calc_requests import parse_calc_request
+        except ImportError:
+            return None
+        last = conv.last
+        context = {"last_calc": last.calc, "factory_ids": list(last.factory_ids)} if followup and last else {}
+        request = parse_calc_request(text, lang, context=context)
+        return request
+
+    def _answer(self, text: str, query: str, lang: str, r: Route, calc, last: Turn | None) -> Answer:
+        if r.has("out_of_scope"):
+            return Answer(say("out_of_scope", lang), "out_of_scope", lang, intents=list(r.intents))
+        if r.intents == ("smalltalk",):
+            return Answer(say("greeting", lang), "answered", lang, intents=["smalltalk"])
+        parts: list[Part] = []
+        handoff = r.has("handoff")
+        if handoff:
+            parts.append(self._contact_part("handoff", lang))
+        if r.has("calculation") and calc is not None:
+            parts.append(self._calc_part(calc, lang))
+        row_followup = (last is not None and last.factory_ids and not r.has("listing")
+                        and not r.has("calculation") and bool(_ROW_FIELDS.search(text)))
+        if row_followup:
+            part = factory_part("", self.catalog, lang, ids=last.factory_ids)
+            parts += [part] if part else []
+        elif r.has("listing") and not r.has("calculation"):
+            part = factory_part(text, self.catalog, lang)
+            parts += [part] if part else []
+        park_question = r.has("park") or (r.has("policy") and bool(_PARK_FACTS.search(query))
+                                          and bool(places_in(query, self.catalog.parks)))
+        if park_question and not r.has("calculation"):
+            part = park_part(query, self.catalog, lang)
+            parts += [part] if part else []
+        confidence = 1.0 if parts and not handoff else 0.0
+        candidates = []
+        if (r.has("policy") and not row_followup and not park_question) or not parts:
+            policy, confidence, candidates = self._policy_part(query, lang)
+            if policy is not None:
+                parts.append(policy)
+        if not parts:
+            if not r.in_domain:
+                return Answer(say("out_of_scope", lang), "out_of_scope", lang, intents=list(r.intents),
+                              candidates=candidates)
+            return self._merge([self._contact_part("no_answer", lang)], lang, "no_answer", r, handoff, confidence,
+                               candidates, text)
+        return self._merge(parts, lang, "answered", r, handoff, confidence, candidates, text)
+
+    def _merge(self, parts: list[Part], lang: str, status: str, r: Route, handoff: bool, confidence: float,
+               candidates: list, question: str) -> Answer:
+        texts: list[str] = []
+        sources: list[SourceRef] = []
+        table, working = [], []
+        for part in parts:
+            offset = len(sources)
+            texts.append(re.sub(r"\[(\d{1,2})\]", lambda m, o=offset: f"[{int(m.group(1)) + o}]", part.text))
+            sources += part.sources
+            table += part.table
+            working += part.working
+        body = with_sample_note("\n\n".join(texts), any(p.sample for p in parts), lang)
+        notices = []
+        # The user's own figures may be echoed back (e.g. "lower than the 10 m you asked for").
+        evidence = [s.text for s in sources] + [s.title for s in sources] + working + [question]
+        missing = ungrounded_numbers(body, evidence)
+        if missing:  # never expected in extractive mode; recorded for the staff console
+            notices.append(f"ungrounded numbers: {', '.join(missing)}")
+        intents = list(dict.fromkeys([*r.intents, *(p.intent for p in parts if p.intent)]))
+        return Answer(body, status, lang, sources, handoff, intents, confidence, candidates, table, working, notices)
+
+    # ---- parts ----
+    def _policy_part(self, query: str, lang: str) -> tuple[Part | None, float, list]:
+        filters = Filters(day=self.today(), prefer_language=lang)
+        candidates = self.retriever.search(query, self.settings.retrieval.top_k, filters)
+        chunks = [self.retriever.chunk(c) for c in candidates]
+        if lang == "en":  # English sources first where they exist, Chinese ones still count
+            chunks.sort(key=lambda c: c.language != "en")
+        idf = self.index.lexical.idf
+        picked = pick_sentences(query, chunks[: self.settings.retrieval.answer_chunks], self.tokenizer, idf=idf)
+        confidence = coverage(query, picked, self.tokenizer, idf=idf)
+        if not picked or confidence < self.settings.retrieval.min_coverage:
+            return None, confidence, candidates
+        text, sources = compose(picked, chunks[: self.settings.retrieval.answer_chunks], lang)
+        return Part(text, sources), confidence, candidates
+
+    def _contact_part(self, key: str, lang: str) -> Part:
+        chunk = self._service[lang]
+        if chunk is None:
+            return Part(say(key, lang) + ("。" if lang == "zh" else "."))
+        line = next((s for s in sentences(chunk.text) if _HOTLINE.search(s)), chunk.text)
+        return Part(f"{say(key, lang)}{say('contact_lead', lang)}{line}[1]", [source_ref(chunk, line)],
+                    sample=chunk.sample)
+
+    def _calc_part(self, request, lang: str) -> Part:
+        from assistant.calc_requests import run_calc_request
+
+        if request.missing:
+            sep = "、" if lang == "zh" else ", "
+            return Part(say("calc_missing", lang) + sep.join(request.missing))
+        calc = run_calc_request(self.catalog.rules, request, lang)
+        sources = [self._rule_source(s) for s in calc.citations]
+        markers = "".join(f"[{i}]" for i in range(1, len(sources) + 1))
+        lines = [say("calc_head", lang)] + [f"- {w}" for w in calc.working] + [f"{n}" for n in calc.notes]
+        return Part("\n".join(lines) + markers, sources, working=list(calc.working) + list(calc.notes),
+                    sample=calc.sample)
+
+    def _rule_source(self, source) -> SourceRef:
+        article = (source.article or "").split("–")[0].split("-")[0].strip()
+        chunk: Chunk | None = self._by_article.get((source.title, article))
+        if chunk is not None:
+            return source_ref(chunk, "")
+        return SourceRef(title=source.title, locator=source.article or source.doc_number, text=source.cite(),
+                         kind="rule")

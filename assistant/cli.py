@@ -1,0 +1,84 @@
+"""``python -m assistant``: the staff command line over the same ChatService as the web surfaces."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from assistant.chat import ChatService
+from assistant.chat_types import Answer
+from assistant.search_index import IndexNotFound
+from assistant.settings import Settings
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m assistant", description="Ask the Invest Guiyang Assistant.")
+    sub = p.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="answer one question, or a JSONL file of questions")
+    ask.add_argument("question", nargs="?", help="the question (omit with --jsonl)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument("--jsonl", type=Path, help='file of {"id", "question", "session"?} lines; prints one JSON line each')
+    ask.add_argument("--lang", choices=["zh", "en"], help="answer language (default: the question's)")
+    ask.add_argument("--session", help="conversation id, so follow-ups refer to earlier questions")
+    ask.add_argument("--data-dir", type=Path, help="where the index lives (default: ./data)")
+    ask.add_argument("--embedder", choices=["e5", "sentence-transformers", "fake"],
+                     help="must match the embedder the index was built with")
+    return p
+
+
+def render(answer: Answer) -> str:
+    lines = [answer.answer, ""]
+    if answer.sources:
+        lines.append("来源 / Sources:" if answer.language == "zh" else "Sources:")
+        for n, source in enumerate(answer.sources, start=1):
+            lines.append(f"  [{n}] 《{source.title}》 {source.locator}".rstrip())
+    lines.append(f"(status: {answer.status}{', handoff' if answer.handoff else ''})")
+    return "\n".join(lines)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    if args.data_dir:
+        settings = settings.model_copy(update={"data_dir": args.data_dir})
+    if args.embedder:
+        settings = settings.model_copy(update={"embeddings": settings.embeddings.model_copy(
+            update={"backend": args.embedder})})
+    return settings
+
+
+def _jsonl(service: ChatService, path: Path) -> int:
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                question = str(item["question"])
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                print(f"{path}:{number}: bad line: {exc}", file=sys.stderr)
+                return 2
+            qid = item.get("id", number)
+            session = item.get("session")
+            answer = service.ask(question, session_id=str(session) if session is not None else None,
+                                 lang=item.get("lang"))
+            print(json.dumps(answer.public_dict(qid), ensure_ascii=False), flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if not args.question and not args.jsonl:
+        print("error: give a question or --jsonl FILE", file=sys.stderr)
+        return 2
+    try:
+        service = ChatService.from_settings(_settings(args))
+    except IndexNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.jsonl:
+        return _jsonl(service, args.jsonl)
+    answer = service.ask(args.question, session_id=args.session, lang=args.lang)
+    print(json.dumps(answer.public_dict(), ensure_ascii=False, indent=1) if args.json else render(answer))
+    return 0

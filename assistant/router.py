@@ -1,0 +1,67 @@
+"""Decide per turn what the user wants: policy answer, listing search, calculation, a person, small talk,
+or something out of scope. Several may combine (a listing search that also asks for a calculation)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+HANDOFF = re.compile(
+    r"人工|真人|转人工|客服|项目管家|联系(你们|工作人员|招商|专人)|找(个|一个)?人|专人对接|留(个|下)?(联系方式|电话)|回电|"
+    r"\b(human|real person|talk to (a |an )?(person|agent|someone|human)|speak (to|with) (a |an )?(person|someone|agent|human)"
+    r"|contact (me|someone|a person)|call me|call back|project manager)\b", re.I)
+SMALLTALK = re.compile(
+    r"^\s*(你好|您好|嗨|哈喽|谢谢|多谢|感谢|再见|你是谁|你能做什么|早上好|晚上好|hi|hello|hey|thanks|thank you|bye|"
+    r"who are you|what can you do|good (morning|evening|afternoon))[\s!！。.?？,，]*$", re.I)
+# Words that place a question inside our domain: investing in Guiyang / Gui'an.
+DOMAIN = re.compile(
+    r"贵阳|贵安|贵州|筑|经开|高新|综保|保税|观山湖|双龙|开阳|息烽|白云|修文|清镇|花溪|南明|云岩|乌当|小兰山|园区|厂房|仓库|"
+    r"用地|土地|地价|拿地|亩|电价|电费|用电|峰谷|需量|容量|输配|代理购电|人才|补贴|补助|奖励|落户|安家|税|加计扣除|招商|投资|"
+    r"项目|政策|优惠|租金|租|售|企业|公司|落地|算力|数据中心|标准地|先租后让|营商|审批|办事|服务|"
+    r"guiyang|gui'?an|guizhou|park|zone|factory|plant|warehouse|land|electric|power|tariff|talent|subsid|incentive|"
+    r"tax|invest|rent|lease|data cent|policy|project|company|grant|award|bonded|kwh|mu\b", re.I)
+OFF_TOPIC = re.compile(
+    r"天气|股票|炒股|彩票|写(一)?首诗|作诗|笑话|菜谱|做饭|星座|八卦|明星|电影|游戏|足球|篮球|减肥|恋爱|"
+    r"北京|上海|深圳|广州|杭州|成都房价|重庆房价|房价走势|"
+    r"weather|stock tip|stocks?\b|lottery|poem|joke|recipe|horoscope|movie|football|bitcoin|crypto", re.I)
+FACTORY = re.compile(r"厂房|车间|仓库|库房|楼层|层高|净高|承重|荷载|F-?\d{3}|factory|factories|plant\b|warehouse|workshop|"
+                     r"clear height|floor load|square met|sqm|㎡|平米|平方米", re.I)
+PARK = re.compile(r"园区|开发区|经开区|高新区|综保区|新区|基地|航空港|park|zone|development area", re.I)
+
+
+@dataclass(frozen=True)
+class Route:
+    intents: tuple[str, ...]  # subset of: handoff, smalltalk, out_of_scope, listing, park, calculation, policy
+    language: str
+    in_domain: bool = True
+    reasons: tuple[str, ...] = field(default=())
+
+    def has(self, intent: str) -> bool:
+        return intent in self.intents
+
+
+def detect_language(text: str) -> str:
+    cjk = len(re.findall(r"[\u3400-\u9fff]", text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return "zh" if cjk >= 2 or (cjk and cjk * 3 >= latin) else "en" if latin else "zh"
+
+
+def route(text: str, *, is_calculation: bool = False, followup_context: bool = False) -> Route:
+    language = detect_language(text)
+    intents: list[str] = []
+    in_domain = bool(DOMAIN.search(text)) or followup_context
+    if HANDOFF.search(text):
+        intents.append("handoff")
+    if SMALLTALK.match(text):
+        intents.append("smalltalk")
+    if OFF_TOPIC.search(text) and not re.search(r"贵阳|贵安|贵州|guiyang|gui'?an|guizhou", text, re.I):
+        return Route(("out_of_scope",), language, False, ("off-topic words",))
+    if is_calculation:
+        intents.append("calculation")
+    if FACTORY.search(text):
+        intents.append("listing")
+    elif PARK.search(text) and re.search(r"(有哪些|哪些|列表|清单|介绍|which|list|what parks)", text, re.I):
+        intents.append("park")
+    if not intents or intents == ["handoff"] and len(text) > 20:
+        intents.append("policy")
+    return Route(tuple(dict.fromkeys(intents)), language, in_domain)
