@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from assistant.calculators import Calculation, incentive_estimate, land_cost, power_bill
+from assistant.calculators import Calculation, _t, incentive_estimate, land_cost, power_bill
 from assistant.factory_search import _IDS, _NUM, DISTRICTS, PARK_KEYWORDS
-from assistant.listings import Factory, Park, district_stem, format_number, normalise_place_text, resolve_park
+from assistant.listings import Factory, district_stem, format_number, normalise_place_text
 from assistant.rules import RuleSet
 
 CalcKind = Literal["power_bill", "land_cost", "incentive"]
@@ -23,7 +23,7 @@ CalcKind = Literal["power_bill", "land_cost", "incentive"]
 class CalcRequest:
     kind: CalcKind
     params: dict[str, Any]  # keyword arguments for the calculator (incentive_estimate's include "kind")
-    missing: tuple[str, ...] = ()  # required inputs the user did not give, as short labels in the user's language
+    missing: tuple[str, ...] = ()  # required inputs not given, as short labels in the user's language
 
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -46,7 +46,8 @@ _VERB = re.compile(
     r"how much (?:would|will|could|can|should|do|does|am|are)|what (?:would|will) .{0,30}(?:cost|pay|get)")
 _HOW_COMPUTED = re.compile(r"[怎如][么何样]算|[怎如][么何样]计算|计算(?:方法|公式|方式)|how (?:is|are|do|does) .{0,40}calculat")
 _THRESHOLD = re.compile(r"门槛|以上才|才能|才可以|threshold|eligib|qualif")
-_FOLLOW_UP = re.compile(r"如果|要是|假如|假设|换成|改成|改为|那么?|呢|what if|what about|how about|instead|and if|suppose")
+_FOLLOW_UP = re.compile(r"如果|要是|假如|假设|换成|改成|改为|那|呢|what if|what about|how about|instead|and if|suppose")
+_LOOKUP = re.compile(r"什么|哪些|哪个|哪里|怎么|如何|是否|吗|有没有|\bwhich\b|\bwhere\b|what (?:is|are|does)")
 _POWER_WORDS = re.compile(r"电费|电价|用电|电量|需量|power bill|electricity|power cost")
 _UNIT_PRICE = re.compile(r"一亩|每亩|per mu|a mu|一平|每平|per square")
 _LAND_WORDS = re.compile(r"地价|拿地|用地|土地|工业地|多少钱|费用|成本|地款|land|cost|price|pay")
@@ -57,13 +58,15 @@ _INCENTIVES = (  # checked in order; the first hit names the incentive
     ("milestone_award", r"营收|营业收入|销售收入|主营业务收入|revenue|turnover"),
     ("talent", r"博士|硕士|本科|学士|研究生|phd|doctora|master|bachelor|graduate"),
 )
-_DEGREES = (("doctorate", r"博士|phd|doctor"), ("master", r"硕士|研究生|master"), ("bachelor", r"本科|学士|bachelor|undergrad"))
-_QUALITATIVE = {"kind", "park", "district", "degree", "double_first_class", "voltage", "factory_id"}
+_DEGREES = (("doctorate", r"博士|phd|doctor"), ("master", r"硕士|研究生|master"),
+            ("bachelor", r"本科|学士|bachelor|undergrad"))
+_QUALITATIVE = {"kind", "park", "district", "degree", "double_first_class", "voltage"}  # not quantities
 _EXCLUSIVE = ({"kwh_total", "kwh_by_period"}, {"max_demand_kw", "transformer_kva"}, {"area_mu", "area_m2"})
 _REQUIRED = {  # calculator (or incentive kind) -> (zh label, en label, params any of which supplies it)
     "power_bill": (("用电量", "monthly kWh", ("kwh_total", "kwh_by_period")),),
-    "land_cost": (("用地面积", "land area", ("area_mu", "area_m2")), ("园区或地价", "park or land price", ("park", "price_yuan_m2"))),
-    "contribution_return": (("年度地方经济贡献", "annual local economic contribution", ("annual_contribution_wan",)),),
+    "land_cost": (("用地面积", "land area", ("area_mu", "area_m2")),
+                  ("园区或地价", "park or land price", ("park", "price_yuan_m2"))),
+    "contribution_return": (("年度地方经济贡献", "annual local contribution", ("annual_contribution_wan",)),),
     "equipment_subsidy": (("设备投资额", "equipment investment", ("equipment_investment_wan",)),
                           ("固定资产投资额", "fixed-asset investment", ("fixed_asset_investment_yi",))),
     "milestone_award": (("营业收入", "annual revenue", ("revenue_yi",)),),
@@ -71,6 +74,7 @@ _REQUIRED = {  # calculator (or incentive kind) -> (zh label, en label, params a
     "rent_relief": (("租赁面积", "leased floor area", ("area_m2", "factory_id")),
                     ("租金单价", "rent per m2 per month", ("rent_yuan_m2_month", "factory_id"))),
 }
+
 
 @dataclass(frozen=True)
 class _Token:
@@ -191,8 +195,9 @@ def _land(norm: str, tokens: list[_Token]) -> dict[str, Any]:
 def _incentive(sub: str, norm: str, tokens: list[_Token], ids: tuple[str, ...]) -> dict[str, Any]:
     p: dict[str, Any] = {"kind": sub}
     money = [t for t in tokens if t.money]
-    if sub == "contribution_return" and (t := _labelled(tokens, r"贡献|contribution") or next(iter(money), None)):
-        p["annual_contribution_wan"] = t.value / 1e4
+    if sub == "contribution_return":
+        if t := _labelled(tokens, r"贡献|contribution") or next(iter(money), None):
+            p["annual_contribution_wan"] = t.value / 1e4
     elif sub == "equipment_subsidy":
         if t := _labelled(tokens, r"设备|equipment"):
             p["equipment_investment_wan"] = t.value / 1e4
@@ -219,7 +224,8 @@ def _incentive(sub: str, norm: str, tokens: list[_Token], ids: tuple[str, ...]) 
             p["factory_id"] = ids[0]
         if area := next((t for t in tokens if t.unit == "m2"), None):
             p["area_m2"] = area.value
-        if rent := next((t for t in money if _PER_M2.match(t.after) or re.search(r"租金|rent", t.before)), None):
+        if rent := next((t for t in money if _PER_M2.match(t.after) or re.search(r"租金|rent", t.before)),
+                        None):
             p["rent_yuan_m2_month"] = rent.value
     return p
 
@@ -236,13 +242,15 @@ def _detect(norm: str, tokens: list[_Token]) -> tuple[CalcKind | None, str | Non
     return None, None
 
 
-def _parse(kind: CalcKind, sub: str | None, norm: str, tokens: list[_Token], ids: tuple[str, ...]) -> dict[str, Any]:
+def _parse(kind: CalcKind, sub: str | None, norm: str, tokens: list[_Token],
+           ids: tuple[str, ...]) -> dict[str, Any]:
     if kind == "power_bill":
         return _power(norm, tokens)
     return _land(norm, tokens) if kind == "land_cost" else _incentive(sub or "", norm, tokens, ids)
 
 
-def _finish(kind: CalcKind, params: dict[str, Any], lang: str, context: dict[str, Any], norm: str) -> CalcRequest:
+def _finish(kind: CalcKind, params: dict[str, Any], lang: str, context: dict[str, Any],
+            norm: str) -> CalcRequest:
     """Fill defaults and context, and list what is still missing."""
     p = dict(params)
     if kind == "power_bill":
@@ -262,7 +270,8 @@ def _finish(kind: CalcKind, params: dict[str, Any], lang: str, context: dict[str
     return CalcRequest(kind, p, tuple(label[lang == "en"] for label in need))
 
 
-def parse_calc_request(text: str, lang: str = "zh", context: dict[str, Any] | None = None) -> CalcRequest | None:
+def parse_calc_request(text: str, lang: str = "zh",
+                       context: dict[str, Any] | None = None) -> CalcRequest | None:
     """A computation the text asks for, or None for a policy question or lookup ("经开区工业用地多少钱一亩")."""
     ctx = context or {}
     norm, ids = _prepare(text)
@@ -273,7 +282,7 @@ def parse_calc_request(text: str, lang: str = "zh", context: dict[str, Any] | No
         last_sub = last.params.get("kind")
         if kind is None or (kind, sub) == (last.kind, last_sub):
             changed = {k: v for k, v in _parse(last.kind, last_sub, norm, tokens, ids).items() if k != "kind"}
-            if changed:
+            if changed and (not _LOOKUP.search(norm) or any(k not in _QUALITATIVE for k in changed)):
                 kept = {k: v for k, v in last.params.items()
                         if not any(k in group and group & changed.keys() for group in _EXCLUSIVE)}
                 return _finish(last.kind, {**kept, **changed}, lang, ctx, norm)
@@ -281,19 +290,14 @@ def parse_calc_request(text: str, lang: str = "zh", context: dict[str, Any] | No
         return None
     params = _parse(kind, sub, norm, tokens, ids)
     verb = bool(_VERB.search(norm)) and not _HOW_COMPUTED.search(norm)
-    quantities = any(k not in _QUALITATIVE for k in params) or (sub == "rent_relief" and "factory_id" in params)
+    quantities = any(k not in _QUALITATIVE for k in params)
     if not (quantities or verb) or (_THRESHOLD.search(norm) and not verb):
         return None
-    if kind == "land_cost" and not ({"area_mu", "area_m2"} & params.keys() or not _UNIT_PRICE.search(norm)):
-        return None  # "经开区工业用地要多少钱一亩" asks for the listed price, not a computation
-    if kind == "land_cost" and not (verb or "park" in params or "price_yuan_m2" in params
-                                    or _LAND_WORDS.search(norm)):
-        return None  # "50亩等于多少平方米" is a conversion, not a land price
+    area = {"area_mu", "area_m2"} & params.keys()
+    if kind == "land_cost" and ((not area and _UNIT_PRICE.search(norm)) or not (
+            verb or {"park", "price_yuan_m2"} & params.keys() or _LAND_WORDS.search(norm))):
+        return None  # "经开区工业用地要多少钱一亩" is a price lookup, "50亩等于多少平方米" a conversion
     return _finish(kind, params, lang, ctx, norm)
-
-
-def _t(lang: str, zh: str, en: str) -> str:
-    return en if lang == "en" else zh
 
 
 def _unpriced(request: CalcRequest, lang: str, line: str) -> Calculation:
@@ -316,22 +320,17 @@ def run_calc_request(rules: RuleSet, request: CalcRequest, lang: str,
         if request.kind == "power_bill":
             return power_bill(rules, lang=lang, **params)
         if request.kind == "land_cost":
-            mention = params.pop("park", None)
-            park: Park | None = None
-            if mention is not None:
-                park = next((p for p in rules.parks if mention in (p.id, p.name)), None) \
-                    or resolve_park(list(rules.parks), mention, prefer_priced=True)
-                if park is None:
-                    return _unpriced(request, lang, _t(lang, f"没有找到园区“{mention}”。", f"No park matches {mention!r}."))
+            mention = params.pop("park", None)  # land_cost resolves names; the context may give an id
+            park = next((p for p in rules.parks if p.id == mention), mention)
             return land_cost(rules, park=park, lang=lang, **params)
         kind = params.pop("kind")
         if factory_id := params.pop("factory_id", None):
             factory = next((f for f in factories if f.id == factory_id), None)
             if factory is None and not ("area_m2" in params and "rent_yuan_m2_month" in params):
                 return _unpriced(request, lang, _t(lang, f"没有找到厂房{factory_id}，请提供面积和租金。",
-                                                   f"Factory {factory_id} not found: give the area and rent."))
+                                                   f"Factory {factory_id} not found: give area and rent."))
             params["factory"] = factory
         return incentive_estimate(rules, kind, lang, **params)
     except (ValueError, KeyError) as err:  # e.g. a voltage or district the rules have no entry for
         why = err.args[0] if err.args else err
-        return _unpriced(request, lang, _t(lang, f"无法按现有规则计算：{why}", f"Cannot calculate from the rules: {why}"))
+        return _unpriced(request, lang, _t(lang, f"无法按现有规则计算：{why}", f"Cannot calculate: {why}"))

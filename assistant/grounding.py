@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 
 _MARKER = re.compile(r"\[\d{1,2}\]")  # citation markers [1] are not claims
-_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"(?<![0-9A-Za-z.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 
 
 def normalise_number(token: str) -> str:

@@ -93,7 +93,7 @@ def park_part(text: str, catalog: Catalog, lang: str) -> Part | None:
         industries = "、".join(park.leading_industries)
         lines.append(f"- {park.name}（{park.district}，{park.level}）：主导产业{industries}；工业用地{price}{marker}" if lang == "zh"
                      else f"- {park.name_en or park.name} ({park.district}): {industries}; industrial land {price}{marker}")
-    return Part("\n".join(lines), sources, sample=any(p.sample for p in parks[:6]))
+    return Part("\n".join(lines), sources, sample=any(p.sample for p in parks[:6]), intent="park")
 
 
 def with_sample_note(text: str, sample: bool, lang: str) -> str:

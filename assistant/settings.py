@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +44,18 @@ class RetrievalSettings(BaseModel):
     today: date | None = Field(None, description="Date for validity filtering; None = the real today.")
 
 
+class LLMSettings(BaseModel):
+    """Optional LLM mode: any OpenAI-compatible endpoint (Qwen, DeepSeek, vLLM, Ollama). Off by default."""
+
+    enabled: bool = False
+    base_url: str = Field("http://127.0.0.1:11434/v1", description="OpenAI-compatible API root.")
+    model: str = "qwen2.5:7b-instruct"
+    api_key: SecretStr = Field(SecretStr("not-needed"), description="Sent as a bearer token; never logged.")
+    timeout_s: float = Field(30.0, gt=0)
+    temperature: float = 0.1
+    max_tool_rounds: int = Field(4, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ZST_", env_nested_delimiter="__", extra="ignore")
 
@@ -52,6 +64,7 @@ class Settings(BaseSettings):
     embeddings: EmbeddingSettings = EmbeddingSettings()
     index: IndexSettings = IndexSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    llm: LLMSettings = LLMSettings()
 
     @property
     def index_dir(self) -> Path:

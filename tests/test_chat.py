@@ -1,0 +1,125 @@
+"""ChatService end to end over a real index (Chroma + BM25) built from the sample corpus.
+
+The fake embedder keeps this fast; dense quality is measured by benchmarks.quality with the real model."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant.chat import ChatService
+from assistant.grounding import ungrounded_numbers
+from assistant.index_builder import IndexBuilder
+from assistant.settings import Settings
+from tests.conftest import CORPUS, ROOT
+
+
+@pytest.fixture(scope="module")
+def chat_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = Settings(corpus_dir=CORPUS, data_dir=tmp_path_factory.mktemp("chat") / "data",
+                        embeddings={"backend": "fake"}, retrieval={"today": date(2026, 11, 25)})
+    IndexBuilder(settings).build()
+    return settings
+
+
+@pytest.fixture(scope="module")
+def service(chat_settings: Settings) -> ChatService:
+    return ChatService.from_settings(chat_settings)
+
+
+def _grounded(answer) -> bool:  # noqa: ANN001
+    evidence = [s.text for s in answer.sources] + [s.title for s in answer.sources] + answer.working
+    return not ungrounded_numbers(answer.answer, evidence)
+
+
+def test_park_land_price_is_cited_from_the_listing(service: ChatService) -> None:
+    answer = service.ask("经开区工业用地价格是多少？")
+    assert answer.status == "answered" and "288" in answer.answer
+    assert any(s.locator == "P-01" for s in answer.sources)
+    assert "示例数据" in answer.answer
+    assert _grounded(answer)
+
+
+def test_followup_switches_the_place(service: ChatService) -> None:
+    service.ask("经开区工业用地价格是多少？", session_id="land")
+    answer = service.ask("那开阳呢？", session_id="land")
+    assert "144" in answer.answer and "288" not in answer.answer
+
+
+def test_factory_search_and_rent_followup(service: ChatService) -> None:
+    first = service.ask("经开区有没有3000平以上、层高8米以上的厂房出租", session_id="fac")
+    ids = [row["id"] for row in first.table]
+    assert "F-001" in ids and "F-002" not in ids  # F-002 has 5.5 m clear height
+    rent = service.ask("租金多少？", session_id="fac")
+    assert "14元/㎡·月" in rent.answer and rent.sources
+
+
+def test_leased_unit_is_reported_as_leased(service: ChatService) -> None:
+    answer = service.ask("F-011 还能租吗")
+    assert "F-011 已出租" in answer.answer
+    assert all(row["id"] != "F-011" for row in answer.table)
+
+
+def test_policy_answer_cites_article_and_page(service: ChatService) -> None:
+    answer = service.ask("两免三减半是什么意思")
+    assert answer.status == "answered"
+    assert any("第四条" in s.locator for s in answer.sources)
+    assert "[1]" in answer.answer and _grounded(answer)
+
+
+def test_expired_tariff_is_never_cited(service: ChatService) -> None:
+    answer = service.ask("10千伏两部制输配电价的电量电价是多少")
+    assert "0.1238" in answer.answer and "0.1350" not in answer.answer
+    assert all("superseded" not in s.doc_id for s in answer.sources)
+
+
+def test_out_of_scope_and_no_answer_and_handoff(service: ChatService) -> None:
+    assert service.ask("今天天气怎么样").status == "out_of_scope"
+    missing = service.ask("贵阳到成都的高铁票价是多少")
+    assert missing.status == "no_answer" and "0851-0000-0000" in missing.answer and missing.sources
+    person = service.ask("我想找人工咨询")
+    assert person.handoff and "0851-0000-0000" in person.answer
+
+
+def test_english_question_gets_english_framing(service: ChatService) -> None:
+    answer = service.ask("What is the corporate income tax rate under the Western Development policy?")
+    assert answer.language == "en" and "15%" in answer.answer
+    assert answer.status == "answered"
+
+
+def test_every_answer_is_number_grounded(service: ChatService) -> None:
+    questions = ["峰谷电价时段怎么划分", "博士来贵阳有什么补贴", "观山湖区地方经济贡献奖励怎么算", "贵安新区数据中心电价",
+                 "What incentives exist for R&D centres?", "可以买的厂房有哪些", "修文经开区的地价"]
+    for question in questions:
+        answer = service.ask(question)
+        assert _grounded(answer), (question, answer.answer)
+        assert not answer.notices, (question, answer.notices)
+
+
+def test_empty_question_is_rejected(service: ChatService) -> None:
+    with pytest.raises(ValueError):
+        service.ask("   ")
+
+
+def test_cli_json_and_jsonl(chat_settings: Settings, tmp_path: Path) -> None:
+    base = [sys.executable, "-m", "assistant", "ask", "--data-dir", str(chat_settings.data_dir), "--embedder", "fake"]
+    out = subprocess.run([*base, "经开区工业用地价格是多少？", "--json"], capture_output=True, text=True, cwd=ROOT,
+                         check=True, timeout=120)
+    obj = json.loads(out.stdout)
+    assert {"answer", "status", "handoff", "language", "sources"} <= set(obj) and "288" in obj["answer"]
+    lines = [{"id": "a", "question": "经开区工业用地价格是多少？", "session": "s"},
+             {"id": "b", "question": "那开阳呢？", "session": "s"},
+             {"id": "c", "question": "今天天气怎么样"}]
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    out = subprocess.run([*base, "--jsonl", str(path)], capture_output=True, text=True, cwd=ROOT, check=True,
+                         timeout=120)
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b", "c"]
+    assert "144" in rows[1]["answer"] and rows[2]["status"] == "out_of_scope"
+    assert all(set(s) == {"title", "locator", "text"} for r in rows for s in r["sources"])

@@ -1,0 +1,31 @@
+import pytest
+
+from assistant.router import detect_language, route
+
+
+@pytest.mark.parametrize("text,lang", [("经开区地价多少", "zh"), ("What is the land price?", "en"),
+                                       ("F-006 rent?", "en"), ("10kV电价", "zh")])
+def test_detect_language(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+
+
+@pytest.mark.parametrize("text", ["今天天气怎么样", "帮我写一首诗", "推荐几只股票", "Tell me a joke", "北京房价多少"])
+def test_off_topic_is_out_of_scope(text: str) -> None:
+    assert route(text).intents == ("out_of_scope",)
+
+
+@pytest.mark.parametrize("text", ["我想找人工咨询", "能不能转人工", "I want to talk to a person", "请项目管家联系我"])
+def test_requests_for_a_person(text: str) -> None:
+    assert route(text).has("handoff")
+
+
+def test_listing_and_policy_and_smalltalk() -> None:
+    assert route("经开区有没有3000平的厂房").has("listing")
+    assert route("两免三减半是什么意思").intents == ("policy",)
+    assert route("你好").intents == ("smalltalk",)
+    assert route("电费怎么算", is_calculation=True).has("calculation")
+
+
+def test_domain_detection() -> None:
+    assert route("贵阳到成都高铁票价").in_domain
+    assert not route("What is the capital of France?").in_domain
