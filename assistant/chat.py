@@ -90,9 +90,12 @@ class ChatService:
         except ImportError:
             return None
         last = conv.last
-        context = {"last_calc": last.calc, "factory_ids": list(last.factory_ids)} if followup and last else {}
-        request = parse_calc_request(text, lang, context=context)
-        return request
+        context = {}
+        if followup and last:
+            context = {"last_calc": last.calc, "factory_ids": list(last.factory_ids)}
+            if last.places:
+                context["park"] = last.places[0]
+        return parse_calc_request(text, lang, context=context)
 
     def _answer(self, text: str, query: str, lang: str, r: Route, calc, last: Turn | None) -> Answer:
         if r.has("out_of_scope"):
@@ -182,7 +185,7 @@ class ChatService:
         if request.missing:
             sep = "、" if lang == "zh" else ", "
             return Part(say("calc_missing", lang) + sep.join(request.missing))
-        calc = run_calc_request(self.catalog.rules, request, lang)
+        calc = run_calc_request(self.catalog.rules, request, lang, factories=self.catalog.factories)
         sources = [self._rule_source(s) for s in calc.citations]
         markers = "".join(f"[{i}]" for i in range(1, len(sources) + 1))
         lines = [say("calc_head", lang)] + [f"- {w}" for w in calc.working] + [f"{n}" for n in calc.notes]

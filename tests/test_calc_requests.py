@@ -1,0 +1,233 @@
+"""Chat messages (zh/en) become calculator requests that reproduce the facts brief's worked examples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.calc_requests import CalcRequest, parse_calc_request, run_calc_request
+from assistant.listings import Factory, load_factories
+from assistant.rules import RuleSet
+from assistant.validation import FACTORY_COLUMNS
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    return RuleSet.load(CORPUS / "rules", CORPUS / "listings")
+
+
+@pytest.fixture
+def factories(tmp_path: Path) -> list[Factory]:
+    path = tmp_path / "factories.csv"
+    row = ["F-001", "贵阳经济技术开发区", "经开区", "3号厂房", "1F", "4800", "9", "5", "1250", "14", "", "for_rent",
+           "装备制造", "0851-0000-0001", "", "true", "2026-11-01"]
+    path.write_text(",".join(FACTORY_COLUMNS) + "\n" + ",".join(row) + "\n", encoding="utf-8")
+    return load_factories(path)
+
+
+def _calc(rules: RuleSet, text: str, lang: str = "zh", context: dict | None = None) -> tuple[CalcRequest, float | None]:
+    request = parse_calc_request(text, lang, context)
+    assert request is not None, text
+    return request, run_calc_request(rules, request, lang).result
+
+
+# ---------- not a computation ----------
+
+@pytest.mark.parametrize("text,lang", [
+    ("峰谷电价时段是怎样划分的", "zh"), ("电费怎么算", "zh"), ("10千伏电价是多少", "zh"),
+    ("经开区工业用地多少钱一亩", "zh"), ("经开区工业用地要多少钱一亩", "zh"), ("50亩等于多少平方米", "zh"),
+    ("博士安家补贴是多少", "zh"), ("年贡献50万元以上才能享受返还吗", "zh"), ("租3000平米厂房，租金14元以内", "zh"),
+    ("观山湖区有哪些产业园？", "zh"), ("how is the power bill calculated?", "en"),
+    ("how much is industrial land in the ETDZ per mu?", "en"),
+])
+def test_policy_questions_and_lookups_are_not_calculations(text: str, lang: str) -> None:
+    assert parse_calc_request(text, lang) is None
+
+
+# ---------- power bill ----------
+
+def test_power_worked_example_zh(rules: RuleSet) -> None:
+    request, result = _calc(rules, "10千伏，每月用电100万度，全部平段，最大需量2000千瓦，电费多少？")
+    assert request.kind == "power_bill" and request.missing == ()
+    assert request.params == {"voltage": "10kV", "kwh_total": 1_000_000, "max_demand_kw": 2000}
+    assert result == 632000
+
+
+def test_power_worked_example_en(rules: RuleSet) -> None:
+    request, result = _calc(rules, "A 10 kV plant uses 1,000,000 kWh a month, all flat, max demand 2,000 kW. "
+                                   "How much would we pay?", "en")
+    assert request.params["kwh_total"] == 1_000_000 and result == 632000
+
+
+def test_power_chinese_numerals_and_default_voltage(rules: RuleSet) -> None:
+    request, result = _calc(rules, "一百万千瓦时，最大需量2000千瓦，帮我算一下电费")
+    assert request.params["voltage"] == "10kV" and request.params["kwh_total"] == 1_000_000
+    assert result == 632000
+
+
+def test_power_split_by_period_with_transformer_zh(rules: RuleSet) -> None:
+    request, result = _calc(rules, "35千伏，高峰30万度、平段50万度、低谷20万度，变压器容量1250kVA")
+    assert request.params["kwh_by_period"] == {"peak": 300_000, "flat": 500_000, "valley": 200_000}
+    # 35 kV: peak 0.861, flat 0.548, valley 0.234 元/kWh; capacity 20.6 元/kVA
+    assert result == 300_000 * 0.861 + 500_000 * 0.548 + 200_000 * 0.234 + 1250 * 20.6
+
+
+def test_power_split_by_period_en_with_bare_numbers() -> None:
+    request = parse_calc_request("peak 300,000 kWh, flat 500,000, valley 200,000 at 110 kV, 1250千伏安变压器", "en")
+    assert request is not None
+    assert request.params == {"voltage": "110kV", "transformer_kva": 1250,
+                              "kwh_by_period": {"peak": 300_000, "flat": 500_000, "valley": 200_000}}
+
+
+def test_power_partial_split_puts_the_rest_at_flat() -> None:
+    request = parse_calc_request("每月用电100万度，其中高峰30万度，算一下电费")
+    assert request is not None and request.params["kwh_by_period"] == {"peak": 300_000, "flat": 700_000}
+
+
+@pytest.mark.parametrize("text,lang,label", [("帮我算一下电费", "zh", "用电量"),
+                                             ("最大需量2000千瓦，电费多少", "zh", "用电量"),
+                                             ("Please estimate our electricity bill", "en", "monthly kWh")])
+def test_power_missing_consumption(rules: RuleSet, text: str, lang: str, label: str) -> None:
+    request = parse_calc_request(text, lang)
+    assert request is not None and request.missing == (label,)
+    calc = run_calc_request(rules, request, lang)
+    assert calc.result is None and label in calc.working[0]
+
+
+def test_power_follow_ups_change_one_input(rules: RuleSet) -> None:
+    first, _ = _calc(rules, "10千伏，每月用电100万度，最大需量2000千瓦，电费多少？")
+    request, result = _calc(rules, "那如果是35千伏呢？", context={"last_calc": first})
+    assert request.params == {"voltage": "35kV", "kwh_total": 1_000_000, "max_demand_kw": 2000}
+    assert result == 1_000_000 * 0.548 + 2000 * 33
+    request, result = _calc(rules, "如果按变压器容量1250kVA算呢？", context={"last_calc": first})
+    assert "max_demand_kw" not in request.params and result == 562_000 + 1250 * 21.9
+    request, result = _calc(rules, "What about 35 kV?", "en", context={"last_calc": first})
+    assert result == 614000
+    assert parse_calc_request("那如果是35千伏呢？") is None  # no earlier calculation to change
+
+
+def test_power_unknown_voltage_is_explained(rules: RuleSet) -> None:
+    request, result = _calc(rules, "0.4千伏，每月用电10万度，电费多少")
+    assert request.params["voltage"] == "0.4kV" and result is None
+
+
+# ---------- land ----------
+
+def test_land_worked_example(rules: RuleSet) -> None:
+    request, result = _calc(rules, "经开区拿50亩地要多少钱")
+    assert request.kind == "land_cost" and request.params == {"area_mu": 50, "park": "经开区"}
+    assert result == pytest.approx(960, abs=0.01)
+
+
+def test_land_rebate_by_investment_intensity(rules: RuleSet) -> None:
+    request, result = _calc(rules, "经开区拿50亩地，亩均投资150万元，要多少钱")
+    assert request.params["investment_wan_per_mu"] == 150 and result == 672
+
+
+def test_land_rebate_en(rules: RuleSet) -> None:
+    request, result = _calc(rules, "50 mu in the ETDZ with investment of 1.6 million yuan per mu, "
+                                   "how much would the land cost?", "en")
+    assert request.params["investment_wan_per_mu"] == pytest.approx(160) and result == 672
+
+
+def test_land_rebate_by_jobs_in_named_park(rules: RuleSet) -> None:
+    request, result = _calc(rules, "白云经开区拿80亩地，带动就业220人")
+    assert request.params["jobs"] == 220
+    assert result == pytest.approx(80 * 666.67 * 204 / 10000 * 0.7, abs=0.01)  # 白云: 204 元/㎡, 30% back
+
+
+def test_land_explicit_price_and_square_metres(rules: RuleSet) -> None:
+    request, result = _calc(rules, "拿3万平方米的地，按288元/㎡")
+    assert request.params == {"area_m2": 30000, "price_yuan_m2": 288} and result == 864
+
+
+def test_land_missing_park_and_context_park(rules: RuleSet) -> None:
+    assert parse_calc_request("拿50亩地要多少钱").missing == ("园区或地价",)
+    assert parse_calc_request("How much would 50 mu of land cost?", "en").missing == ("park or land price",)
+    _, result = _calc(rules, "拿50亩地要多少钱", context={"park": "P-02"})
+    assert result == pytest.approx(50 * 666.67 * 336 / 10000, abs=0.01)
+
+
+def test_land_park_without_listed_price(rules: RuleSet) -> None:
+    request = parse_calc_request("修文拿50亩地要多少钱")
+    calc = run_calc_request(rules, request, "zh")
+    assert calc.result is None and "没有工业用地挂牌价" in calc.working[0]
+
+
+def test_land_follow_ups(rules: RuleSet) -> None:
+    first, _ = _calc(rules, "经开区拿50亩地，亩均投资150万元，要多少钱")
+    request, result = _calc(rules, "如果是100亩呢？", context={"last_calc": first})
+    assert request.params["park"] == "经开区" and result == pytest.approx(1344.01, abs=0.01)
+    request, result = _calc(rules, "那如果在开阳呢？", context={"last_calc": first})
+    assert request.params["area_mu"] == 50 and result == 336  # 开阳 144 元/㎡
+    request, _ = _calc(rules, "如果是1万平方米呢", context={"last_calc": first})
+    assert "area_mu" not in request.params and request.params["area_m2"] == 10000
+    assert parse_calc_request("那开阳的主导产业是什么呢？", context={"last_calc": first}) is None
+    assert parse_calc_request("如果是100亩呢？") is None
+
+
+# ---------- incentives ----------
+
+def test_contribution_return_worked_example(rules: RuleSet) -> None:
+    request, result = _calc(rules, "观山湖区新企业每年地方经济贡献200万元，能拿多少返还")
+    assert request.params == {"kind": "contribution_return", "annual_contribution_wan": 200, "district": "观山湖区"}
+    assert result == 420
+
+
+def test_contribution_return_en_and_follow_up(rules: RuleSet) -> None:
+    first, result = _calc(rules, "Local contribution of 2 million yuan a year in Guanshanhu: how much would we get back?",
+                          "en")
+    assert result == 420
+    _, result = _calc(rules, "如果每年贡献300万呢", context={"last_calc": first})
+    assert result == 630
+
+
+def test_contribution_return_district_from_context(rules: RuleSet) -> None:
+    request, result = _calc(rules, "每年地方经济贡献200万元能返多少", context={"district": "经开区"})
+    assert request.params["district"] == "经开区" and result is None  # the rule is 观山湖区's only
+
+
+def test_equipment_subsidy_and_cap(rules: RuleSet) -> None:
+    request, result = _calc(rules, "设备投资5000万元，固定资产投资2亿元，能拿多少补贴")
+    assert request.params["fixed_asset_investment_yi"] == 2 and result == 400
+    request, result = _calc(rules, "设备投资1.5亿元，固定资产投资3亿元")
+    assert request.params["equipment_investment_wan"] == 15000 and result == 1000
+    assert parse_calc_request("设备投资5000万元能拿多少补贴").missing == ("固定资产投资额",)
+
+
+def test_milestone_award(rules: RuleSet) -> None:
+    request, result = _calc(rules, "营收首次突破5亿元能拿多少奖励")
+    assert request.params["revenue_yi"] == 5 and result == 20
+    request, _ = _calc(rules, "去年营收1.5亿元，今年营收6亿元，能拿多少奖励")
+    assert request.params["previous_max_revenue_yi"] == 1.5 and request.params["revenue_yi"] == 6
+
+
+def test_talent(rules: RuleSet) -> None:
+    first, result = _calc(rules, "招3个博士能拿多少补贴")
+    assert first.params == {"kind": "talent", "degree": "doctorate", "count": 3}
+    assert result == pytest.approx(3 * (20 + 3000 * 36 / 10000))
+    _, result = _calc(rules, "How much would we get for hiring a master's graduate?", "en")
+    assert result == pytest.approx(5 + 1500 * 36 / 10000)
+    request, result = _calc(rules, "招两个双一流本科毕业生能拿多少")
+    assert request.params["double_first_class"] and result == pytest.approx(2 * (2 + 800 * 36 / 10000))
+    request, _ = _calc(rules, "如果是硕士呢", context={"last_calc": first})
+    assert request.params["degree"] == "master" and request.params["count"] == 3
+
+
+def test_rent_relief_by_area_and_rent(rules: RuleSet) -> None:
+    request, result = _calc(rules, "租三千平米厂房，租金14元/平米/月，能减免多少租金")
+    assert request.params["area_m2"] == 3000 and request.params["rent_yuan_m2_month"] == 14
+    assert result == 3000 * 14 * (24 + 36 * 0.5)
+
+
+def test_rent_relief_by_factory_id(rules: RuleSet, factories: list[Factory]) -> None:
+    request = parse_calc_request("F-001能免多少租金")
+    assert request is not None and request.params["factory_id"] == "F-001" and request.missing == ()
+    assert run_calc_request(rules, request, "zh", factories).result == 4800 * 14 * 42
+    assert run_calc_request(rules, request, "zh").result is None  # the listing is needed to price it
+    by_context = parse_calc_request("这个厂房能免多少租金？", context={"factory_ids": ["F-001"]})
+    assert by_context is not None and by_context.params["factory_id"] == "F-001"
+    assert parse_calc_request("能免多少租金？").missing == ("租赁面积", "租金单价")
