@@ -9,7 +9,7 @@ from pathlib import Path
 
 from assistant.chat import ChatService
 from assistant.chat_types import Answer
-from assistant.search_index import IndexNotFound
+from assistant.search_index import EmbedderMismatch, IndexNotFound
 from assistant.settings import Settings
 
 
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         service = ChatService.from_settings(_settings(args))
-    except IndexNotFound as exc:
+    except (IndexNotFound, EmbedderMismatch) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.jsonl:

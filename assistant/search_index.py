@@ -25,6 +25,10 @@ class IndexNotFound(RuntimeError):
     pass
 
 
+class EmbedderMismatch(RuntimeError):
+    """Query vectors from another model than the index's would silently return nonsense."""
+
+
 class SearchIndex:
     def __init__(self, settings: Settings, build_id: str, embeddings: Embeddings) -> None:
         self.settings = settings
@@ -36,6 +40,11 @@ class SearchIndex:
         self.lexical = LexicalIndex.load(folder)
         self.structured: dict[str, Any] = read_json(folder / "structured.json", {})
         self.manifest: dict[str, Any] = read_json(folder / "manifest.json", {})
+        built_with = self.manifest.get("fingerprint", {}).get("embedder")
+        used = getattr(embeddings, "name", None)
+        if built_with and used and built_with != used:
+            raise EmbedderMismatch(f"the index was built with {built_with} but the embedder is {used}: set "
+                                   "ZST_EMBEDDINGS__BACKEND to match, or re-run `python ingest.py --rebuild`")
         self.tokenizer = Tokenizer()
         self._client = chroma_client(settings.index, folder)
         self._collection = self._client.get_collection(collection_name(build_id))
