@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 
@@ -24,6 +27,11 @@ from assistant.router import Route, detect_language, route
 from assistant.search_index import SearchIndex
 from assistant.settings import Settings
 
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from assistant.llm import LLMAgent
+
 _HOTLINE = re.compile(r"0851-0000-0000")
 # Questions about one park's land price or profile are answered from the parks listing, not prose.
 _PARK_FACTS = re.compile(r"地价|用地价格|土地价格|拿地|多少钱一亩|每亩|一亩|主导产业|园区介绍|land price|price of land|per mu|"
@@ -32,16 +40,24 @@ _ROW_FIELDS = re.compile(r"租金|售价|层高|净高|承重|荷载|电力|面�
 
 
 class ChatService:
-    def __init__(self, settings: Settings, index: SearchIndex) -> None:
+    def __init__(self, settings: Settings, index: SearchIndex, chat_model: BaseChatModel | None = None) -> None:
         self.settings = settings
         self.tokenizer = Tokenizer()
         self.conversations = ConversationStore()
         self._lock = threading.Lock()
         self._use(index)
+        self.agent: LLMAgent | None = None
+        if settings.llm.enabled:  # optional LLM mode, over the same retriever, listings and calculators
+            from assistant.agent_tools import AgentTools
+            from assistant.llm import LLMAgent, load_system_prompt, make_chat_model
+
+            model = chat_model if chat_model is not None else make_chat_model(settings.llm)
+            self.agent = LLMAgent(model, AgentTools(self).tools(), load_system_prompt(), settings.llm.max_tool_rounds)
 
     @classmethod
-    def from_settings(cls, settings: Settings, embeddings: Embeddings | None = None) -> ChatService:
-        return cls(settings, SearchIndex.open(settings, embeddings or make_embeddings(settings.embeddings)))
+    def from_settings(cls, settings: Settings, embeddings: Embeddings | None = None,
+                      chat_model: BaseChatModel | None = None) -> ChatService:
+        return cls(settings, SearchIndex.open(settings, embeddings or make_embeddings(settings.embeddings)), chat_model)
 
     def _use(self, index: SearchIndex) -> None:
         self.index = index
@@ -67,6 +83,21 @@ class ChatService:
 
     # ---- the use case ----
     def ask(self, question: str, session_id: str | None = None, lang: str | None = None) -> Answer:
+        for kind, value in self._turn(question, session_id, lang, streaming=False):
+            if kind == "answer" and isinstance(value, Answer):
+                return value
+        raise RuntimeError("a turn ended without an answer")  # not reached: _turn always ends with one
+
+    def ask_stream(self, question: str, session_id: str | None = None,
+                   lang: str | None = None) -> Iterator[tuple[str, str | Answer]]:
+        """("token", text) pieces, then ("answer", Answer), in either mode. The Answer is authoritative: after an
+        LLM fallback its text replaces the tokens already shown. The turn is recorded before the Answer."""
+        if not question.strip():
+            raise ValueError("empty question")
+        return self._turn(question, session_id, lang, streaming=True)
+
+    def _turn(self, question: str, session_id: str | None, lang: str | None,
+              streaming: bool) -> Iterator[tuple[str, str | Answer]]:
         text = question.strip()
         if not text:
             raise ValueError("empty question")
@@ -76,11 +107,33 @@ class ChatService:
         calc = self._calc_request(text, lang, conv, followup)
         turn_route = route(text, is_calculation=calc is not None, followup_context=followup)
         query = rewrite(text, conv, self.catalog.parks) if followup else text
-        answer = self._answer(text, query, lang, turn_route, calc, conv.last if followup else None)
+
+        def extractive() -> Answer:
+            return self._answer(text, query, lang, turn_route, calc, conv.last if followup else None)
+
+        # Out of scope, small talk and hand-over keep their fixed answers; the LLM answers the rest.
+        fixed = turn_route.has("out_of_scope") or turn_route.intents == ("smalltalk",) or turn_route.has("handoff")
+        if self.agent is None or fixed:
+            answer = extractive()
+            if streaming:
+                from assistant.llm_answers import pieces
+
+                for piece in pieces(answer.answer):
+                    yield "token", piece
+        else:
+            from assistant.llm_answers import llm_turn
+
+            history = [t.question for t in conv.turns[-3:]]
+            for kind, value in llm_turn(self.agent, text, history, lang, turn_route.intents, extractive, streaming,
+                                        logging.getLogger(__name__)):
+                if isinstance(value, Answer):
+                    answer = value
+                else:
+                    yield kind, value
         factory_ids = tuple(r["id"] for r in answer.table) or (conv.last.factory_ids if followup and conv.last else ())
         conv.turns.append(Turn(text, query, tuple(answer.intents), places_in(query, self.catalog.parks),
                                factory_ids, calc))
-        return answer
+        yield "answer", answer
 
     def _calc_request(self, text: str, lang: str, conv, followup: bool):
         if self.catalog.rules is None:

@@ -29,6 +29,7 @@ class Tokenizer:
     def __init__(self) -> None:
         self._jieba = None
         self._lock = threading.Lock()
+        self._cache: dict[str, list[str]] = {}
 
     def _get(self):
         with self._lock:
@@ -44,6 +45,16 @@ class Tokenizer:
         return self._jieba
 
     def tokens(self, text: str) -> list[str]:
+        """Search tokens of a text; cached, since answers re-tokenise the same sentences often."""
+        cached = self._cache.get(text)
+        if cached is None:
+            cached = self._tokens(text)
+            if len(self._cache) >= 50_000:
+                self._cache.clear()
+            self._cache[text] = cached
+        return cached
+
+    def _tokens(self, text: str) -> list[str]:
         text = re.sub(r"(?<=\d),(?=\d{3})", "", text.lower())
         out = []
         for token in self._get().lcut_for_search(text):
