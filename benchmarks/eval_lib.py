@@ -92,6 +92,8 @@ class Summary:
     by_topic: dict[str, tuple[int, int]] = field(default_factory=dict)  # topic -> (passed, total)
     mean_seconds: float = 0.0
     p95_seconds: float = 0.0
+    answerable_total: int = 0  # questions whose expected status includes "answered"
+    answerable_passed: int = 0
 
     @property
     def pass_rate(self) -> float:
@@ -160,8 +162,8 @@ def parse_question(raw: Any, where: str) -> Question:
     if session is not None and (not isinstance(session, str) or not session):
         raise QuestionFileError(f"{where}: session must be a non-empty string")
     return Question(id=raw["id"], question=raw["question"], lang=raw["lang"], topic=raw["topic"],
-                    expect=parse_expectation(raw["expect"], where), relevant_docs=tuple(docs), session=session,
-                    working=str(raw.get("working", "")))
+                    expect=parse_expectation(raw["expect"], where), relevant_docs=tuple(docs),
+                    session=session, working=str(raw.get("working", "")))
 
 
 def load_questions(path: str | Path) -> list[Question]:
@@ -266,10 +268,12 @@ def summarise(system: str, results: Sequence[QuestionResult]) -> Summary:
         done, total = by_topic.get(r.question.topic, (0, 0))
         by_topic[r.question.topic] = (done + r.passed, total + 1)
     seconds = [r.seconds for r in results]
+    answerable = [r for r in results if "answered" in r.question.expect.status]
     return Summary(system=system, total=len(results), passed=sum(r.passed for r in results),
-                   retrieval_total=len(ranks), recall_at_5=recall_at_k(ranks, 5), mrr_at_10=mrr_at_k(ranks, 10),
-                   by_topic=dict(sorted(by_topic.items())),
-                   mean_seconds=statistics.fmean(seconds) if seconds else 0.0, p95_seconds=_p95(seconds))
+                   retrieval_total=len(ranks), recall_at_5=recall_at_k(ranks, 5),
+                   mrr_at_10=mrr_at_k(ranks, 10), by_topic=dict(sorted(by_topic.items())),
+                   mean_seconds=statistics.fmean(seconds) if seconds else 0.0, p95_seconds=_p95(seconds),
+                   answerable_total=len(answerable), answerable_passed=sum(r.passed for r in answerable))
 
 
 # ---------- derived figures ----------

@@ -80,7 +80,8 @@ def test_check_answer_reports_each_failure() -> None:
 def test_check_answer_accepts_any_listed_status_and_ignores_unset_handoff() -> None:
     expect = _expect(status=("answered", "out_of_scope"))
     assert check_answer(expect, "抱歉，这个问题不在服务范围内。", "out_of_scope", True) == []
-    assert check_answer(expect, "...", "no_answer", False) == ["status no_answer, expected answered/out_of_scope"]
+    expected = ["status no_answer, expected answered/out_of_scope"]
+    assert check_answer(expect, "...", "no_answer", False) == expected
 
 
 def test_derived_groups_are_checked_like_any_of() -> None:
@@ -113,7 +114,8 @@ def _question(qid: str, topic: str, docs: tuple[str, ...] = ()) -> Question:
 def test_summarise_counts_topics_and_skips_questions_without_relevant_docs() -> None:
     results = [
         QuestionResult(_question("a", "land", ("x.md",)), "", "answered", False, ("x.md",), [], 0.1),
-        QuestionResult(_question("b", "land", ("x.md",)), "", "answered", False, ("y.md",) * 6 + ("x.md",), ["no"], 0.3),
+        QuestionResult(_question("b", "land", ("x.md",)), "", "answered", False,
+                       ("y.md",) * 6 + ("x.md",), ["no"], 0.3),
         QuestionResult(_question("c", "out_of_scope"), "", "answered", False, ("x.md",), ["status"], 0.2),
     ]
     s = summarise("ours", results)
@@ -123,6 +125,7 @@ def test_summarise_counts_topics_and_skips_questions_without_relevant_docs() -> 
     assert s.recall_at_5 == pytest.approx(0.5)
     assert s.mrr_at_10 == pytest.approx((1 + 1 / 7) / 2)
     assert s.mean_seconds == pytest.approx(0.2)
+    assert (s.answerable_passed, s.answerable_total) == (1, 3)
 
 
 def _line(**over) -> str:
@@ -134,12 +137,13 @@ def _line(**over) -> str:
 
 def test_load_questions_reads_a_valid_file(tmp_path: Path) -> None:
     path = tmp_path / "q.jsonl"
-    path.write_text(_line() + "\n\n" + _line(id="fu-01", session="s1", topic="followup",
-                                             expect={"status": ["answered", "no_answer"], "handoff": True}) + "\n",
-                    encoding="utf-8")
+    followup = _line(id="fu-01", session="s1", topic="followup",
+                     expect={"status": ["answered", "no_answer"], "handoff": True})
+    path.write_text(_line() + "\n\n" + followup + "\n", encoding="utf-8")
     first, second = load_questions(path)
     assert first.expect.facts == ("288",) and first.session is None
-    assert second.session == "s1" and second.expect.status == ("answered", "no_answer") and second.expect.handoff
+    assert second.session == "s1" and second.expect.handoff
+    assert second.expect.status == ("answered", "no_answer")
 
 
 @pytest.mark.parametrize(("line", "message"), [
@@ -169,7 +173,8 @@ def test_load_questions_rejects_duplicate_ids(tmp_path: Path) -> None:
 
 
 def test_evaluate_working_does_arithmetic_only() -> None:
-    assert evaluate_working("200000*0.884 + 500000×0.562 + 2000*35 = 527,800") == (pytest.approx(527800), 527800)
+    computed, stated = evaluate_working("200000*0.884 + 500000×0.562 + 2000*35 = 527,800")
+    assert computed == pytest.approx(527800) and stated == 527800
     with pytest.raises(ValueError):
         evaluate_working("__import__('os').getcwd() = 1")
     with pytest.raises(ValueError):
