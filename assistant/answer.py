@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from assistant.chat_types import SourceRef
 from assistant.documents import Chunk
-from assistant.lexical import Tokenizer
+from assistant.lexical import SYNONYMS, Tokenizer
 from assistant.retrieval import near_duplicate
 
 _QUANTITY = re.compile(r"多少|几|价格|价|标准|费用|金额|面积|比例|税率|补贴|奖励|how much|how many|price|rate|cost|"
@@ -28,8 +28,9 @@ class Picked:
 
 
 def sentences(text: str) -> list[str]:
-    # ASCII ';' is not a break: English text uses it inside parentheses and lists.
-    parts = [p.strip() for p in re.split(r"(?<=[。！？；!?])|\n|(?<=[.])\s+(?=[A-Z(])", text)]
+    # Clauses joined by ；/; stay together: the figure that answers often sits in the clause after the one
+    # that matches the question (e.g. "…100%加计扣除；形成无形资产的，按200%摊销。").
+    parts = [p.strip() for p in re.split(r"(?<=[。！？!?])|\n|(?<=[.])\s+(?=[A-Z(])", text)]
     return [p for p in parts if len(p) >= 4]
 
 
@@ -52,12 +53,12 @@ def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, lim
     for rank, chunk in enumerate(chunks):
         for position, sentence in enumerate(sentences(chunk.text)):
             tokens = set(tokenizer.tokens(sentence))
-            coverage = sum(w for t, w in weights.items() if t in tokens) / total
+            coverage = sum(w for t, w in weights.items() if _covered(t, tokens)) / total
             if coverage <= 0:
                 continue
             has_number = bool(re.search(r"\d", sentence))
             bonus = (0.15 if has_number else -0.2) if wants_number else 0.0
-            scored.append(Picked(rank, position, sentence, coverage + bonus + 0.1 / (1 + rank)))
+            scored.append(Picked(rank, position, sentence, coverage + bonus + 0.25 / (1 + rank)))
     scored.sort(key=lambda p: -p.score)
     chosen: list[Picked] = []
     best = scored[0].score if scored else 0.0
@@ -77,7 +78,11 @@ def coverage(question: str, picked: list[Picked], tokenizer: Tokenizer, idf: Wei
     for pick in picked:
         found |= set(tokenizer.tokens(pick.sentence))
     total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in found) / total if total else 0.0
+    return sum(w for t, w in weights.items() if _covered(t, found)) / total if total else 0.0
+
+
+def _covered(token: str, tokens: set[str]) -> bool:
+    return token in tokens or any(s in tokens for s in SYNONYMS.get(token, ()))
 
 
 def source_ref(chunk: Chunk, highlight: str = "") -> SourceRef:

@@ -213,6 +213,9 @@ def _apply_rebate(rebate: Incentive, cost_wan: float, investment: float | None, 
 
 def _money_calc(kind: str, result: float, unit_zh: str, unit_en: str, lang: str, working: list[str],
                 sources: list[Incentive], notes: list[str] | None = None) -> Calculation:
+    if lang == "en" and unit_zh == "万元" and result:
+        # 万 has no English word: also state the amount in yuan millions, as English readers expect.
+        working = [*working, f"Result: {_n(result, 2)} × 10,000 yuan = RMB {_n(result / 100, 4)} million"]
     return Calculation(kind, round(float(result), 2), _t(lang, unit_zh, unit_en), working,
                        _unique([s.source for s in sources]), any(s.sample for s in sources), notes or [])
 

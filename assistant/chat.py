@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from assistant.llm import LLMAgent
 
 _HOTLINE = re.compile(r"0851-0000-0000")
+_ASKS_TO_CALCULATE = re.compile(r"算|测算|估算|核算|calculat|estimat|how much (would|will|do) i", re.I)
 # Questions about one park's land price or profile are answered from the parks listing, not prose.
 _PARK_FACTS = re.compile(r"地价|用地价格|土地价格|拿地|多少钱一亩|每亩|一亩|主导产业|园区介绍|land price|price of land|per mu|"
                          r"leading industr", re.I)
@@ -106,6 +108,8 @@ class ChatService:
         followup = is_followup(text, conv)
         calc = self._calc_request(text, lang, conv, followup)
         turn_route = route(text, is_calculation=calc is not None, followup_context=followup)
+        if not turn_route.in_domain and self._uses_corpus_terms(text):
+            turn_route = replace(turn_route, in_domain=True)
         query = rewrite(text, conv, self.catalog.parks) if followup else text
 
         def extractive() -> Answer:
@@ -135,6 +139,12 @@ class ChatService:
                                factory_ids, calc))
         yield "answer", answer
 
+    def _uses_corpus_terms(self, text: str) -> bool:
+        """A question using the corpus's own specific words (两免三减半, 标准地…) is about our domain."""
+        lexical = self.index.lexical
+        return any(t in lexical.vocab and lexical.idf(t) >= 2.5 and len(t) >= (2 if t[0] > "\u2e80" else 4)
+                   for t in self.tokenizer.tokens(text))
+
     def _calc_request(self, text: str, lang: str, conv, followup: bool):
         if self.catalog.rules is None:
             return None
@@ -148,7 +158,10 @@ class ChatService:
             context = {"last_calc": last.calc, "factory_ids": list(last.factory_ids)}
             if last.places:
                 context["park"] = last.places[0]
-        return parse_calc_request(text, lang, context=context)
+        request = parse_calc_request(text, lang, context=context)
+        if request is not None and request.missing and not _ASKS_TO_CALCULATE.search(text):
+            return None  # a question that merely mentions a quantity is answered from the documents
+        return request
 
     def _answer(self, text: str, query: str, lang: str, r: Route, calc, last: Turn | None) -> Answer:
         if r.has("out_of_scope"):
@@ -180,6 +193,9 @@ class ChatService:
             policy, confidence, candidates = self._policy_part(query, lang)
             if policy is not None:
                 parts.append(policy)
+        if not r.in_domain and not r.has("handoff"):  # nothing about investing here: don't stretch the corpus
+            return Answer(say("out_of_scope", lang), "out_of_scope", lang, intents=list(r.intents),
+                          candidates=candidates)
         if not parts:
             if not r.in_domain:
                 return Answer(say("out_of_scope", lang), "out_of_scope", lang, intents=list(r.intents),

@@ -207,10 +207,10 @@ def _limit_miss(f: Factory, q: FactoryQuery, spec: tuple[str, str, str, str, str
         return Miss(qattr, f"{zh}未知", f"{en} unknown", 1.0)
     if kind == "min" and value < limit:
         return Miss(qattr, f"{zh}{n(value)}{unit}，低于要求的{n(limit, digits=1)}{unit}",
-                    f"{en} {n(value)} {unit}, below the {n(limit, digits=1)} asked", (limit - value) / limit)
+                    f"{en} {n(value)} {unit}, below the {n(limit, digits=1)} asked", (limit - value) / (limit or 1))
     if kind == "max" and value > limit:
         return Miss(qattr, f"{zh}{n(value)}{unit}，高于要求的{n(limit, digits=1)}{unit}",
-                    f"{en} {n(value)} {unit}, above the {n(limit, digits=1)} asked", (value - limit) / limit)
+                    f"{en} {n(value)} {unit}, above the {n(limit, digits=1)} asked", (value - limit) / (limit or 1))
     return None
 
 

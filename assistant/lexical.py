@@ -22,8 +22,16 @@ DOMAIN_WORDS = (
     "西部大开发", "研发费用", "加计扣除", "地方经济贡献", "设备补助", "层高", "承重", "数据中心",
 )
 _TOKEN_OK = re.compile(r"[\w\u3400-\u9fff]")
-_STOP = frozenset(["的", "了", "和", "与", "及", "或", "在", "是", "为", "对", "按", "等", "有", "吗", "呢", "啊", "吧", "么", "什么", "怎么", "多少", "哪些", "哪个", "如何", "可以", "请问", "a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "what", "how", "which", "do", "does", "i", "we", "my", "our", "you"])
-
+_STOP = frozenset(
+    ["的", "了", "和", "与", "及", "或", "在", "是", "为", "对", "按", "等", "有", "吗", "呢", "啊", "吧", "么", "什么", "怎么", "多少", "哪些", "哪个", "如何", "可以", "请问", "啥", "有啥", "有没有", "来", "去", "想", "要", "能", "会", "咋", "咋样", "怎样", "怎么样", "一下", "告诉", "我", "你", "您", "我们", "你们", "他们", "的话", "这", "那", "哪", "些", "个", "请", "帮", "帮我", "知道", "了解", "问", "问问", "情况", "相关", "具体", "主要", "一些", "需要", "应该", "可能", "现在", "目前", "都", "还", "就", "也", "又", "吗？", "呀", "哦", "嘛", "多", "大概", "大约", "左右", "是不是", "能不能", "可不可以", "a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be", "what", "how", "which", "do", "does", "did", "i", "we", "my", "our", "you", "your", "it", "its", "there", "any", "can", "could", "would", "should", "will", "me", "us", "please", "tell", "about", "much", "many"])
+# Domain synonyms: a question saying 峰谷 is answered by text saying 高峰 / 低谷, and so on.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "峰谷": ("高峰", "低谷", "分时"), "拿地": ("用地", "出让"), "地价": ("用地价格", "出让价格", "工业用地"),
+    "补贴": ("补助", "奖励", "资助"), "奖励": ("补贴", "奖补"), "租房": ("租赁", "住房", "租金"), "电费": ("电价",),
+    "升规": ("规模以上", "升规入统"), "上市": ("挂牌",), "落户": ("引进", "入驻"), "税收": ("所得税", "税率"),
+    "博士": ("博士研究生",), "硕士": ("硕士研究生",), "毕业生": ("高校毕业生",), "大学生": ("高校毕业生", "毕业生"),
+    "厂房": ("标准厂房",), "价格": ("价", "标准"), "多少钱": ("价格", "元"), "peak": ("高峰",), "valley": ("低谷",),
+}
 
 class Tokenizer:
     def __init__(self) -> None:
@@ -71,6 +79,7 @@ class LexicalIndex:
         n_docs = max(weights.shape[0], 1)
         df = np.diff(weights.indptr).astype(np.float32)
         self._idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+        # A word the corpus never uses is a strong sign the answer is not in it (高铁, water tariff…).
         self._unseen_idf = float(np.log(1.0 + (n_docs + 0.5) / 0.5))
 
     def idf(self, token: str) -> float:

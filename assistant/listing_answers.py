@@ -88,8 +88,10 @@ def park_part(text: str, catalog: Catalog, lang: str) -> Part | None:
         if chunk is not None:
             sources.append(source_ref(chunk, chunk.text))
             marker = f"[{len(sources)}]"
-        price = (f"{format_number(park.land_price_yuan_m2)}元/㎡" if lang == "zh" else
-                 f"{format_number(park.land_price_yuan_m2)} yuan/m2") if park.land_price_yuan_m2 else park.land_price_note
+        n = format_number
+        price = (f"{n(park.land_price_yuan_m2)}元/㎡（{n(park.land_price_wan_mu)}万元/亩）" if lang == "zh" else
+                 f"{n(park.land_price_yuan_m2)} yuan/m2 ({n(park.land_price_wan_mu)} 万元/mu)") \
+            if park.land_price_yuan_m2 else park.land_price_note
         industries = "、".join(park.leading_industries)
         lines.append(f"- {park.name}（{park.district}，{park.level}）：主导产业{industries}；工业用地{price}{marker}" if lang == "zh"
                      else f"- {park.name_en or park.name} ({park.district}): {industries}; industrial land {price}{marker}")

@@ -13,19 +13,27 @@ HANDOFF = re.compile(
 SMALLTALK = re.compile(
     r"^\s*(你好|您好|嗨|哈喽|谢谢|多谢|感谢|再见|你是谁|你能做什么|早上好|晚上好|hi|hello|hey|thanks|thank you|bye|"
     r"who are you|what can you do|good (morning|evening|afternoon))[\s!！。.?？,，]*$", re.I)
+PLACES = re.compile(r"贵阳|贵安|贵州|guiyang|gui'?an|guizhou", re.I)
 # Words that place a question inside our domain: investing in Guiyang / Gui'an.
 DOMAIN = re.compile(
     r"贵阳|贵安|贵州|筑|经开|高新|综保|保税|观山湖|双龙|开阳|息烽|白云|修文|清镇|花溪|南明|云岩|乌当|小兰山|园区|厂房|仓库|"
+    r"5\+3|十五五|东数西算|成效|目标|渠道|办公|水价|电|地|税|资金|基金|上市|研发|博士|硕士|毕业|人才|就业|"
     r"用地|土地|地价|拿地|亩|电价|电费|用电|峰谷|需量|容量|输配|代理购电|人才|补贴|补助|奖励|落户|安家|税|加计扣除|招商|投资|"
     r"项目|政策|优惠|租金|租|售|企业|公司|落地|算力|数据中心|标准地|先租后让|营商|审批|办事|服务|"
     r"guiyang|gui'?an|guizhou|park|zone|factory|plant|warehouse|land|electric|power|tariff|talent|subsid|incentive|"
-    r"tax|invest|rent|lease|data cent|policy|project|company|grant|award|bonded|kwh|mu\b", re.I)
+    r"tax|invest|rent|lease|data cent|policy|project|company|grant|award|bonded|kwh|mu\b|peak|valley|hours?\b|"
+    r"phd|master|graduate|r&d|research|listing|fund|comput|hotline|contact|service|enterprise|business|yuan|"
+    r"price|cost|fee|rate|rebate|water|gas|wage|office|unit|kva|settle|allowance|hiring|apartment", re.I)
 OFF_TOPIC = re.compile(
-    r"天气|股票|炒股|彩票|写(一)?首诗|作诗|笑话|菜谱|做饭|星座|八卦|明星|电影|游戏|足球|篮球|减肥|恋爱|"
+    r"天气|股票|炒股|彩票|写.{0,8}诗|作诗|诗歌|笑话|菜谱|做饭|星座|八卦|明星|电影|游戏|足球|篮球|减肥|恋爱|"
     r"北京|上海|深圳|广州|杭州|成都房价|重庆房价|房价走势|"
-    r"weather|stock tip|stocks?\b|lottery|poem|joke|recipe|horoscope|movie|football|bitcoin|crypto", re.I)
-FACTORY = re.compile(r"厂房|车间|仓库|库房|楼层|层高|净高|承重|荷载|F-?\d{3}|factory|factories|plant\b|warehouse|workshop|"
-                     r"clear height|floor load|square met|sqm|㎡|平米|平方米", re.I)
+    r"weather|stock tip|stocks?\b|lottery|poem|joke|recipe|horoscope|movie|football|bitcoin|crypto|"
+    r"capital of (?!guizhou)", re.I)
+FACTORY = re.compile(r"厂房|车间|仓库|库房|办公室|办公用房|写字楼|层高|净高|承重|荷载|F-?\d{3}|factory|factories|plant\b|"
+                     r"warehouse|workshop|office|\bunits?\b|clear height|floor load", re.I)
+# A listing search asks for units: availability, requirements or a unit id, not facts about a programme.
+SEARCH = re.compile(r"有没有|有哪些|哪些|哪个|找|推荐|合适|出租|出售|租用|可租|可售|能租|还能|想租|想买|购买|买|空置|\d|"
+                    r"available|which|looking for|need|want|find|any .*for (rent|sale)|for rent|for sale|lease", re.I)
 PARK = re.compile(r"园区|开发区|经开区|高新区|综保区|新区|基地|航空港|park|zone|development area", re.I)
 
 
@@ -54,11 +62,12 @@ def route(text: str, *, is_calculation: bool = False, followup_context: bool = F
         intents.append("handoff")
     if SMALLTALK.match(text):
         intents.append("smalltalk")
-    if OFF_TOPIC.search(text) and not re.search(r"贵阳|贵安|贵州|guiyang|gui'?an|guizhou", text, re.I):
+    # Off-topic words decide unless the question also names an investment topic ("贵阳天气" is off-topic).
+    if OFF_TOPIC.search(text) and not DOMAIN.search(PLACES.sub("", text)):
         return Route(("out_of_scope",), language, False, ("off-topic words",))
     if is_calculation:
         intents.append("calculation")
-    if FACTORY.search(text):
+    if FACTORY.search(text) and SEARCH.search(text) and not re.search(r"多少个|几个|项目|how many projects", text):
         intents.append("listing")
     elif PARK.search(text) and re.search(r"(有哪些|哪些|列表|清单|介绍|which|list|what parks)", text, re.I):
         intents.append("park")

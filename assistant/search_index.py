@@ -11,7 +11,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.documents import Chunk
 from assistant.index_store import IndexPaths, chroma_client, collection_name, read_chunks, read_json
-from assistant.lexical import LexicalIndex, Tokenizer
+from assistant.lexical import SYNONYMS, LexicalIndex, Tokenizer
 from assistant.settings import Settings
 
 
@@ -71,7 +71,9 @@ class SearchIndex:
                 if i in self.positions]
 
     def lexical_search(self, query: str, k: int) -> list[Hit]:
-        return [Hit(i, s) for i, s in self.lexical.top(self.tokenizer.tokens(query), k)]
+        tokens = self.tokenizer.tokens(query)
+        tokens += [part for t in tokens for syn in SYNONYMS.get(t, ()) for part in self.tokenizer.tokens(syn)]
+        return [Hit(i, s) for i, s in self.lexical.top(tokens, k)]
 
     def valid_where(self, day: date) -> dict[str, Any]:
         """Chroma filter: documents in force on ``day``."""

@@ -38,7 +38,7 @@ class RetrievalSettings(BaseModel):
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
     answer_chunks: int = Field(4, ge=1, description="Top chunks the extractive composer reads sentences from.")
-    min_coverage: float = Field(0.4, ge=0, le=1, description=(
+    min_coverage: float = Field(0.3, ge=0, le=1, description=(
         "Share of the question's terms the picked sentences must cover; below it the answer is "
         "'not in the knowledge base' (tuned on tests/eval)."))
     today: date | None = Field(None, description="Date for validity filtering; None = the real today.")
@@ -56,6 +56,27 @@ class LLMSettings(BaseModel):
     max_tool_rounds: int = Field(4, ge=1)
 
 
+class WebSettings(BaseModel):
+    """The web surfaces: JSON/SSE API, investor page, later the widget; ``python app.py`` flags override."""
+
+    host: str = Field("127.0.0.1", description="Interface to listen on; 0.0.0.0 opens it to the network.")
+    port: int = Field(7860, ge=1, le=65535)
+    max_message_chars: int = Field(2000, ge=1, description="Longest question /api/chat and the page accept.")
+    allowed_origins: list[str] = Field(default_factory=list, description=(
+        "Browser origins allowed to call /api (CORS), e.g. a site with the widget; empty = same origin."))
+    database_url: str = Field("", description=(
+        "SQLAlchemy URL of the leads / feedback / conversation store; empty = SQLite file "
+        "<data_dir>/assistant.sqlite3. Postgres: postgresql+psycopg://user:password@host/dbname."))
+
+
+class StaffSettings(BaseModel):
+    """The staff console (to come): conversation log, leads, feedback and retrieval candidates."""
+
+    enabled: bool = False
+    username: str = "staff"
+    password: SecretStr = Field(SecretStr(""), description="Needed once the console is on; never logged.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ZST_", env_nested_delimiter="__", extra="ignore")
 
@@ -65,6 +86,8 @@ class Settings(BaseSettings):
     index: IndexSettings = IndexSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     llm: LLMSettings = LLMSettings()
+    web: WebSettings = WebSettings()
+    staff: StaffSettings = StaffSettings()
 
     @property
     def index_dir(self) -> Path:

@@ -81,7 +81,8 @@ def grow(settings: Settings, factor: int, seed: int = 7) -> str:
     tokenizer = Tokenizer()
     LexicalIndex.build([tokenizer.tokens(index_text(c)) for c in all_chunks]).save(folder)
     write_chunks(folder, all_chunks)
-    write_json(folder / "manifest.json", manifest | {"build_id": build_id, "chunks": len(all_chunks)})
+    write_json(folder / "manifest.json", manifest | {"build_id": build_id, "chunks": len(all_chunks),
+                                                     "filler_of": base_id})
     paths.mark_complete(build_id)
     paths.switch_to(build_id)
     return build_id
@@ -112,8 +113,13 @@ def main() -> None:
     args = ap.parse_args()
     settings = Settings(data_dir=args.data_dir, embeddings={"backend": args.embedder},
                         retrieval={"today": date(2026, 11, 25)})
+    paths = IndexPaths(settings.index_dir)
+    if paths.current_id():  # an earlier run may have left a grown build current: go back to its base
+        base = read_json(paths.build_dir(paths.current_id()) / "manifest.json", {}).get("filler_of")
+        if base and (paths.build_dir(base) / "COMPLETE").exists():
+            paths.switch_to(base)
     IndexBuilder(settings).build()
-    base_id = IndexPaths(settings.index_dir).current_id()
+    base_id = paths.current_id()
     print(f"embedder {args.embedder}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}, "
           f"{len(QUESTIONS)} questions x {args.repeat}")
     print(f"{'scale':>6} {'chunks':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")

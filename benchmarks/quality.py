@@ -56,6 +56,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--limit", type=int, help="only the first N questions (sessions keep their order)")
     p.add_argument("--verbose", action="store_true", help="print every answer of our pipeline")
     p.add_argument("--baselines-only", action="store_true", help="skip ChatService; run the three baselines")
+    p.add_argument("--ours-only", action="store_true", help="skip the baselines (quick iterations on the engine)")
     p.add_argument("--json", type=Path, dest="json_out", help="also write per-question results to this file")
     return p.parse_args(argv)
 
@@ -283,10 +284,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verbose:
             print_answers(results)
 
+    if args.ours_only:
+        print_table(summaries, timings)
+        if args.json_out:
+            write_json(args.json_out, runs, summaries, languages)
+        return 0
     index = SearchIndex.open(settings, embeddings)
     with tempfile.TemporaryDirectory(prefix="bench-langchain-") as tmp:
         started = time.perf_counter()
-        langchain = LangChainBaseline(corpus_documents(settings.corpus_dir), embeddings, Path(tmp))
+        from assistant.embeddings import CachedEmbeddings
+
+        # Same model, vectors cached by content hash: repeated runs don't re-embed the baseline's chunks.
+        cached = CachedEmbeddings(embeddings, settings.cache_dir / "embeddings.sqlite3")
+        langchain = LangChainBaseline(corpus_documents(settings.corpus_dir), cached, Path(tmp))
         timings["setup:langchain"] = time.perf_counter() - started
         baselines: list[tuple[str, Search]] = [("langchain", langchain.search),
                                                ("lexical", index_search(index, "lexical")),
