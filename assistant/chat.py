@@ -20,7 +20,6 @@ from assistant.dialogue import ConversationStore, Turn, is_followup, places_in, 
 from assistant.documents import Chunk
 from assistant.embeddings import make_embeddings
 from assistant.grounding import ungrounded_numbers
-from assistant.lexical import Tokenizer
 from assistant.listing_answers import Part, factory_part, park_part, with_sample_note
 from assistant.messages import say
 from assistant.retrieval import Filters, HybridRetriever
@@ -44,7 +43,6 @@ _ROW_FIELDS = re.compile(r"租金|售价|层高|净高|承重|荷载|电力|面�
 class ChatService:
     def __init__(self, settings: Settings, index: SearchIndex, chat_model: BaseChatModel | None = None) -> None:
         self.settings = settings
-        self.tokenizer = Tokenizer()
         self.conversations = ConversationStore()
         self._lock = threading.Lock()
         self._use(index)
@@ -63,6 +61,7 @@ class ChatService:
 
     def _use(self, index: SearchIndex) -> None:
         self.index = index
+        self.tokenizer = index.tokenizer  # one jieba dictionary per process is enough (it takes seconds to load)
         self.retriever = HybridRetriever(index, self.settings.retrieval)
         corpus = Path(index.manifest.get("corpus") or self.settings.corpus_dir)
         self.catalog = Catalog.from_index(index.structured, index.chunks, corpus)

@@ -32,7 +32,7 @@ def service(chat_settings: Settings) -> ChatService:
     return ChatService.from_settings(chat_settings)
 
 
-def _grounded(answer) -> bool:  # noqa: ANN001
+def _grounded(answer) -> bool:
     evidence = [s.text for s in answer.sources] + [s.title for s in answer.sources] + answer.working
     return not ungrounded_numbers(answer.answer, evidence)
 

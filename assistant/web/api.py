@@ -1,0 +1,167 @@
+"""The HTTP API (FastAPI): chat as JSON or server-sent events, leads, feedback, health, cited corpus files.
+
+The investor page is mounted at ``/`` on the same app (``ui=True``), so everything is one process and port."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+
+from assistant.chat import ChatService
+from assistant.settings import Settings
+from assistant.store import Store
+from assistant.web import turns
+from assistant.web.schemas import (
+    ChatReply,
+    ChatRequest,
+    Created,
+    FeedbackRequest,
+    Health,
+    LeadRequest,
+    field_error,
+)
+from assistant.web.sources import media_type
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 64 * 1024  # far above any valid request; refuses a huge body before it is parsed
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, errors: list[dict[str, Any]]) -> None:
+        super().__init__(errors)
+        self.status = status
+        self.errors = errors
+
+
+def _clean(errors: Any) -> list[dict[str, Any]]:
+    # Only type, loc, msg: "input" would echo what was sent (phone numbers) and "ctx" may hold exceptions.
+    return [{"type": e.get("type"), "loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")).removeprefix(
+        "Value error, ")} for e in errors]
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _clean(exc.errors())
+        status = 400 if any(e["type"] == "json_invalid" for e in errors) else 422
+        return JSONResponse({"detail": errors}, status_code=status)
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse({"detail": exc.errors}, status_code=exc.status)
+
+    @app.middleware("http")
+    async def _body_limit(request: Request, call_next: Any) -> Response:
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return JSONResponse({"detail": [field_error("", f"request body over {MAX_BODY_BYTES} bytes",
+                                                        "too_large")]}, status_code=413)
+        return await call_next(request)
+
+
+def _check_message(message: str, limit: int) -> str:
+    if not message:
+        raise ApiError(422, [field_error("message", "message is empty", "string_too_short")])
+    if len(message) > limit:
+        raise ApiError(422, [field_error("message", f"message is longer than {limit} characters",
+                                         "string_too_long")])
+    return message
+
+
+def create_app(settings: Settings, service: ChatService | None = None, *, store: Store | None = None,
+               ui: bool = True) -> FastAPI:
+    """The web app. Builds the service and store from ``settings`` where not given (tests pass their own)."""
+    if service is None:
+        service = ChatService.from_settings(settings)
+    owned_store = store is None
+    if store is None:
+        store = Store.from_settings(settings)
+    limit = settings.web.max_message_chars
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned_store:
+            store.close()
+
+    app = FastAPI(title="筑商通 / Invest Guiyang Assistant", version="0.1.0", lifespan=lifespan,
+                  description="Grounded answers with citations for investors in Guiyang and Gui'an New Area.")
+    app.state.service, app.state.store, app.state.settings = service, store, settings
+    _install_error_handlers(app)
+    if settings.web.allowed_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.web.allowed_origins,
+                           allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Accept"])
+
+    @app.post("/api/chat", response_model=ChatReply, tags=["chat"],
+              responses={200: {"content": {"text/event-stream": {}},
+                               "description": "JSON, or events token / answer / error when streaming."}})
+    def chat(body: ChatRequest, request: Request) -> Response:
+        """Answer one question. ``stream`` or ``Accept: text/event-stream`` gives server-sent events:
+        ``token`` ({"text"}) while the answer is written, then one ``answer`` (the JSON reply),
+        or ``error``."""
+        question = _check_message(body.message, limit)
+        session_id = body.session_id or turns.new_session_id()
+        if body.stream or "text/event-stream" in request.headers.get("accept", ""):
+            return StreamingResponse(_events(service, store, question, session_id, body.lang),
+                                     media_type="text/event-stream",
+                                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        answer = turns.ask(service, store, question, session_id, body.lang)
+        return JSONResponse(turns.payload(answer, session_id, turns.source_files(service)))
+
+    @app.post("/api/leads", response_model=Created, status_code=201, tags=["contact"])
+    def leads(body: LeadRequest) -> Created:
+        """Store an investor's contact request. Needs a name and a phone number or an email."""
+        errors = body.contact_errors()
+        if errors:
+            raise ApiError(422, errors)
+        return Created(id=store.add_lead(**body.model_dump()))
+
+    @app.post("/api/feedback", response_model=Created, status_code=201, tags=["contact"])
+    def feedback(body: FeedbackRequest) -> Created:
+        """Thumbs up (1) or down (-1) on an answer."""
+        return Created(id=store.add_feedback(**body.model_dump()))
+
+    @app.get("/healthz", response_model=Health, tags=["ops"])
+    def healthz() -> JSONResponse:
+        index = service.index
+        database = store.ping()
+        health = Health(ok=database, build_id=index.build_id, chunks=len(index.chunks),
+                        current=index.is_current(), database=database)
+        return JSONResponse(health.model_dump(), status_code=200 if health.ok else 503)
+
+    @app.get("/sources/{doc_path:path}", tags=["sources"], response_class=FileResponse,
+             responses={404: {"description": "Not a file of the served index."}})
+    def source_file(doc_path: str) -> Response:
+        """A cited corpus file (PDF or text), e.g. ``/sources/policies/x.pdf#page=3``."""
+        path = turns.source_files(service).resolve(doc_path)
+        if path is None:
+            return JSONResponse({"detail": "not found"}, status_code=404)
+        return FileResponse(path, media_type=media_type(path), content_disposition_type="inline",
+                            headers={"X-Content-Type-Options": "nosniff"})
+
+    if ui:
+        from assistant.web.ui import mount_ui  # Gradio is imported only when the page is wanted
+
+        mount_ui(app, service, store, settings)
+    return app
+
+
+def _events(service: ChatService, store: Store, question: str, session_id: str,
+            lang: str | None) -> Iterator[str]:
+    # A sync generator: Starlette runs it in a worker thread, so answering never blocks the event loop.
+    try:
+        for kind, value in turns.stream(service, store, question, session_id, lang):
+            if kind == "token":
+                yield turns.sse("token", {"text": value})
+            elif kind == "answer":
+                yield turns.sse("answer", turns.payload(value, session_id, turns.source_files(service)))
+    except Exception:
+        log.exception("answering failed in session %s", session_id)
+        yield turns.sse("error", {"detail": "the assistant could not answer; please try again"})

@@ -1,0 +1,92 @@
+"""One turn of conversation for the web surfaces: answer (whole or streamed), log it, shape it as JSON."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict
+from typing import Any
+
+from assistant.chat import ChatService
+from assistant.chat_types import Answer
+from assistant.store import Store
+from assistant.web.sources import SourceFiles
+
+log = logging.getLogger(__name__)
+Event = tuple[str, Any]  # ("token", str) … ("answer", Answer)
+_PIECE_END = re.compile(r"(?<=[。；！？，、,.;!?\n])")
+
+
+def new_session_id() -> str:
+    return uuid.uuid4().hex
+
+
+def source_files(service: ChatService) -> SourceFiles:
+    # Read from the index being served, so links follow a re-index without a restart.
+    return SourceFiles.from_manifest(service.index.manifest, service.settings.corpus_dir)
+
+
+def pieces(text: str, size: int = 16) -> list[str]:
+    """Split an answer into clause-sized pieces for streaming; joined they give back ``text`` exactly."""
+    out: list[str] = []
+    for part in _PIECE_END.split(text):
+        if out and len(out[-1]) < size:
+            out[-1] += part
+        elif part:
+            out.append(part)
+    return out
+
+
+def answer_events(service: ChatService, question: str, session_id: str, lang: str | None) -> Iterator[Event]:
+    """The service's own token stream where it has one, else its whole answer cut into pieces."""
+    stream = getattr(service, "ask_stream", None)
+    if callable(stream):
+        yield from stream(question, session_id=session_id, lang=lang)
+        return
+    answer = service.ask(question, session_id=session_id, lang=lang)
+    for piece in pieces(answer.answer):
+        yield "token", piece
+    yield "answer", answer
+
+
+def log_turn(store: Store, session_id: str, question: str, answer: Answer) -> None:
+    try:
+        store.log_turn(session_id=session_id, question=question, answer=answer.answer, status=answer.status,
+                       language=answer.language, sources=[asdict(s) for s in answer.sources])
+    except Exception:  # a full disk or a database outage must not cost the investor the answer
+        log.exception("could not log the conversation turn of session %s", session_id)
+
+
+def ask(service: ChatService, store: Store, question: str, session_id: str, lang: str | None) -> Answer:
+    service.reload_if_stale()
+    answer = service.ask(question, session_id=session_id, lang=lang)
+    log_turn(store, session_id, question, answer)
+    return answer
+
+
+def stream(service: ChatService, store: Store, question: str, session_id: str,
+           lang: str | None) -> Iterator[Event]:
+    service.reload_if_stale()
+    for kind, value in answer_events(service, question, session_id, lang):
+        if kind == "answer":
+            log_turn(store, session_id, question, value)
+        yield kind, value
+
+
+def payload(answer: Answer, session_id: str, files: SourceFiles) -> dict[str, Any]:
+    """Answer.public_dict with sources' page, highlight and link, plus table, working, notices, session."""
+    out = answer.public_dict()
+    out["sources"] = [{"title": s.title, "locator": s.locator, "text": s.text, "doc_id": s.doc_id,
+                       "page": s.page, "kind": s.kind, "sample": s.sample, "highlight": s.highlight,
+                       "url": files.url_for(s)} for s in answer.sources]
+    out |= {"table": answer.table, "working": answer.working, "notices": answer.notices,
+            "session_id": session_id}
+    return out
+
+
+def sse(event: str, data: Any) -> str:
+    """One server-sent event; JSON data never holds a raw newline, so it fits on one ``data:`` line."""
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"

@@ -1,0 +1,177 @@
+"""The investor page (Gradio Blocks), mounted at ``/`` on the API's FastAPI app.
+
+Streamed answers with source cards, factory tables and calculator working; suggested questions per topic;
+a 中文 / English switch for the interface; thumbs up/down stored as feedback; a "contact me" form stored
+as a lead. It calls the same service and store as the API (constructor injection, no globals)."""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+from typing import Any
+
+import gradio as gr
+from fastapi import FastAPI
+from pydantic import ValidationError
+
+from assistant.chat import ChatService
+from assistant.settings import Settings
+from assistant.store import Store
+from assistant.web import turns
+from assistant.web.render import CSS, answer_html, text_html
+from assistant.web.schemas import LeadRequest
+from assistant.web.ui_text import LANGS, TOPICS, interest_choices, t, topic_label, topic_questions
+
+log = logging.getLogger(__name__)
+History = list[dict[str, Any]]
+TurnMap = dict[str, dict[str, str]]  # chat message index -> the question and answer text, for feedback
+LEAD_FIELDS = ("name", "company", "phone", "email", "interest", "message")
+
+
+def notice_html(lang: str) -> str:
+    return f'<div class="zst-notice">⚠ {escape(t("sample_notice", lang))}</div>'
+
+
+class InvestorPage:
+    """Event handlers of the page; the Blocks layout is built by ``build``."""
+
+    def __init__(self, service: ChatService, store: Store, settings: Settings) -> None:
+        self.service = service
+        self.store = store
+        self.limit = settings.web.max_message_chars
+
+    # ---- chat ----
+    def respond(self, question: str, history: History | None, lang: str, session_id: str,
+                turn_map: TurnMap) -> Any:
+        history = list(history or [])
+        question = (question or "").strip()
+        if not question:
+            yield history, "", session_id, turn_map
+            return
+        if len(question) > self.limit:
+            gr.Warning(t("too_long", lang, n=self.limit))
+            yield history, question, session_id, turn_map
+            return
+        session_id = session_id or turns.new_session_id()
+        history += [{"role": "user", "content": escape(question)}, {"role": "assistant", "content": ""}]
+        yield history, "", session_id, turn_map
+        written = ""
+        try:
+            for kind, value in turns.stream(self.service, self.store, question, session_id, None):
+                if kind == "token":
+                    written += value
+                    history[-1] = {"role": "assistant", "content": text_html(written)}
+                    yield history, "", session_id, turn_map
+                elif kind == "answer":
+                    files = turns.source_files(self.service)
+                    history[-1] = {"role": "assistant", "content": answer_html(value, files, lang)}
+                    turn = {"question": question, "answer": value.answer}
+                    turn_map = {**turn_map, str(len(history) - 1): turn}
+        except Exception:
+            log.exception("answering failed in session %s", session_id)
+            history[-1] = {"role": "assistant", "content": escape(t("failed", lang))}
+        yield history, "", session_id, turn_map
+
+    def feedback(self, data: gr.LikeData, turn_map: TurnMap, session_id: str, lang: str) -> None:
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        turn = turn_map.get(str(index))
+        rating = {True: 1, "Like": 1, False: -1, "Dislike": -1}.get(data.liked)  # type: ignore[call-overload]
+        if turn is None or rating is None:  # a greeting, or a thumb taken back
+            return
+        self.store.add_feedback(question=turn["question"], answer=turn["answer"], rating=rating,
+                                session_id=session_id or None)
+        gr.Info(t("thanks", lang))
+
+    # ---- contact form ----
+    def submit_lead(self, name: str, company: str, phone: str, email: str, interest: str, message: str,
+                    session_id: str, lang: str) -> list[Any]:
+        keep = [gr.update()] * len(LEAD_FIELDS)
+        values = dict(zip(LEAD_FIELDS, (name, company, phone, email, interest, message), strict=True))
+        try:
+            lead = LeadRequest(**{k: v or "" for k, v in values.items()}, session_id=session_id or None)
+        except ValidationError as exc:
+            fields = dict.fromkeys(str(e["loc"][0]) for e in exc.errors() if e["loc"])
+            labels = [t(f, lang).rstrip(" *") for f in fields if f in LEAD_FIELDS]
+            names = ("、" if lang == "zh" else ", ").join(labels)
+            return [t("lead_bad", lang, fields=names), *keep]
+        if lead.contact_errors():
+            return [t("lead_bad", lang, fields=t("need_contact", lang)), *keep]
+        lead_id = self.store.add_lead(**lead.model_dump())
+        return [t("lead_ok", lang, id=lead_id), "", "", "", "", gr.update(), ""]
+
+
+def build_ui(service: ChatService, store: Store, settings: Settings) -> gr.Blocks:
+    page = InvestorPage(service, store, settings)
+    zh = "zh"
+    with gr.Blocks(title="筑商通 · Invest Guiyang Assistant", analytics_enabled=False) as demo:
+        session = gr.State("")
+        turn_map = gr.State({})
+        with gr.Row():
+            header = gr.Markdown(t("header", zh))
+            lang = gr.Radio(choices=list(LANGS), value=zh, label=t("language", zh), scale=0, min_width=200)
+        notice = gr.HTML(notice_html(zh))
+        chatbot = gr.Chatbot(label=t("chat", zh), height=520, feedback_options=("Like", "Dislike"),
+                             sanitize_html=True, buttons=["copy"])
+        with gr.Row():
+            box = gr.Textbox(show_label=False, placeholder=t("placeholder", zh), max_length=page.limit,
+                             scale=8, lines=1, max_lines=6)
+            send = gr.Button(t("send", zh), variant="primary", scale=1, min_width=80)
+        suggested = gr.Markdown(t("suggested", zh))
+        topic_titles: list[gr.Markdown] = []
+        questions: list[gr.Button] = []
+        for i in range(len(TOPICS)):
+            with gr.Row(equal_height=True):
+                topic_titles.append(gr.Markdown(topic_label(i, zh), min_height=0))
+                questions += [gr.Button(q, size="sm", scale=3) for q in topic_questions(i, zh)]
+        with gr.Accordion(t("contact", zh), open=False) as contact:
+            with gr.Row():
+                name = gr.Textbox(label=t("name", zh), max_length=100)
+                company = gr.Textbox(label=t("company", zh), max_length=200)
+            with gr.Row():
+                phone = gr.Textbox(label=t("phone", zh), max_length=40)
+                email = gr.Textbox(label=t("email", zh), max_length=254)
+            interest = gr.Dropdown(choices=interest_choices(zh), value="land", label=t("interest", zh))
+            message = gr.Textbox(label=t("message", zh), lines=3, max_length=2000)
+            submit = gr.Button(t("submit", zh))
+            lead_result = gr.Markdown()
+
+        # Programs use /api; only the chat event is callable from outside the page (tests, gradio_client).
+        private: dict[str, Any] = {"api_visibility": "private"}
+        chat_io = dict(inputs=[box, chatbot, lang, session, turn_map],
+                       outputs=[chatbot, box, session, turn_map])
+        box.submit(page.respond, **chat_io, api_name="chat", api_visibility="undocumented")
+        send.click(page.respond, **chat_io, **private)
+        for button in questions:
+            fill = button.click(lambda q: q, button, box, queue=False, **private)
+            fill.then(page.respond, **chat_io, **private)
+        chatbot.like(page.feedback, [turn_map, session, lang], None, **private)
+        submit.click(page.submit_lead, [name, company, phone, email, interest, message, session, lang],
+                     [lead_result, name, company, phone, email, interest, message], **private)
+        demo.load(turns.new_session_id, None, session, queue=False, **private)
+
+        relabelled: list[tuple[Any, str, str]] = [
+            (header, "value", "header"), (lang, "label", "language"), (chatbot, "label", "chat"),
+            (box, "placeholder", "placeholder"), (send, "value", "send"), (suggested, "value", "suggested"),
+            (contact, "label", "contact"), (name, "label", "name"), (company, "label", "company"),
+            (phone, "label", "phone"), (email, "label", "email"), (message, "label", "message"),
+            (submit, "value", "submit")]
+
+        def relabel(choice: str) -> list[Any]:
+            updates = [gr.update(**{attr: t(key, choice)}) for _c, attr, key in relabelled]
+            updates.append(gr.update(value=notice_html(choice)))
+            updates += [gr.update(value=topic_label(i, choice)) for i in range(len(TOPICS))]
+            updates += [gr.update(value=q) for i in range(len(TOPICS)) for q in topic_questions(i, choice)]
+            updates.append(gr.update(label=t("interest", choice), choices=interest_choices(choice)))
+            return updates
+
+        outputs = [c for c, _a, _k in relabelled] + [notice, *topic_titles, *questions, interest]
+        lang.change(relabel, lang, outputs, queue=False, **private)
+    return demo
+
+
+def mount_ui(app: FastAPI, service: ChatService, store: Store, settings: Settings) -> FastAPI:
+    demo = build_ui(service, store, settings)
+    # Answers are CPU work on a small machine: a few at a time, the rest wait in Gradio's queue.
+    demo.queue(default_concurrency_limit=4)
+    return gr.mount_gradio_app(app, demo, path="/", css=CSS, ssr_mode=False, footer_links=[],
+                               run_history=False)

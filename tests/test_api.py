@@ -1,0 +1,299 @@
+"""The web app for real: uvicorn on a loopback port in a background thread, over an index of the sample corpus
+(fake embedder), SQLite in tmp_path, spoken to with real HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import gradio as gr
+import httpx
+import pytest
+import uvicorn
+
+from assistant.chat import ChatService
+from assistant.index_builder import IndexBuilder
+from assistant.index_store import IndexPaths
+from assistant.settings import Settings
+from assistant.store import Store
+from assistant.web.api import create_app
+from assistant.web.ui import InvestorPage
+from tests.conftest import CORPUS
+
+pytestmark = pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")  # inside Gradio
+
+LIMIT = 200
+PDF = "policies/gy-standard-factory-leasing.pdf"
+
+
+@dataclass
+class Web:
+    base: str
+    port: int
+    settings: Settings
+    service: ChatService
+    store: Store
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.base, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
+    settings = Settings(corpus_dir=CORPUS, data_dir=tmp_path_factory.mktemp("web") / "data",
+                        embeddings={"backend": "fake"}, retrieval={"today": date(2026, 11, 25)},
+                        web={"max_message_chars": LIMIT})
+    IndexBuilder(settings).build()
+    service = ChatService.from_settings(settings)
+    store = Store.from_settings(settings)
+    sock = socket.create_server(("127.0.0.1", 0))  # bound here, so no other process can take the port
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, service, store=store), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield Web(f"http://127.0.0.1:{port}", port, settings, service, store)
+    server.should_exit = True
+    thread.join(timeout=15)
+    sock.close()
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def client(web: Web) -> Iterator[httpx.Client]:
+    with web.client() as c:
+        yield c
+
+
+def _fields(response: httpx.Response) -> set[str]:
+    return {str(e["loc"][-1]) for e in response.json()["detail"]}
+
+
+def _events(text: str) -> list[tuple[str, Any]]:
+    out = []
+    for block in text.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines())
+        out.append((lines["event"], json.loads(lines["data"])))
+    return out
+
+
+# ---- chat ----
+def test_chat_json_answer_is_cited_logged_and_followed_up(web: Web, client: httpx.Client) -> None:
+    r = client.post("/api/chat", json={"message": "经开区工业用地价格是多少？"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    body = r.json()
+    assert {"answer", "status", "handoff", "language", "sources", "table", "working", "notices",
+            "session_id"} <= set(body)
+    assert body["status"] == "answered" and "288" in body["answer"] and body["language"] == "zh"
+    assert any(s["locator"] == "P-01" and s["url"] == "/sources/listings/parks.csv" for s in body["sources"])
+    sid = body["session_id"]
+    again = client.post("/api/chat", json={"message": "那开阳呢？", "session_id": sid}).json()
+    assert "144" in again["answer"] and again["session_id"] == sid
+    logged = web.store.conversations(session_id=sid)
+    assert [t["question"] for t in logged] == ["那开阳呢？", "经开区工业用地价格是多少？"]
+    assert logged[1]["status"] == "answered" and logged[1]["sources"][0]["locator"]
+
+
+def test_chat_factory_table_comes_back(client: httpx.Client) -> None:
+    body = client.post("/api/chat", json={"message": "经开区有没有3000平以上、层高8米以上的厂房出租"}).json()
+    assert "F-001" in [row["id"] for row in body["table"]]
+
+
+@pytest.mark.parametrize("how", ["accept", "flag"])
+def test_chat_streams_server_sent_events(client: httpx.Client, how: str) -> None:
+    request: dict[str, Any] = {"json": {"message": "两免三减半是什么意思"}}
+    if how == "accept":
+        request["headers"] = {"Accept": "text/event-stream"}
+    else:
+        request["json"]["stream"] = True
+    with client.stream("POST", "/api/chat", **request) as r:
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+        events = _events(r.read().decode("utf-8"))
+    kinds = [k for k, _ in events]
+    assert kinds[-1] == "answer" and kinds.count("token") >= 2 and "error" not in kinds
+    final = events[-1][1]
+    assert "".join(d["text"] for k, d in events if k == "token") == final["answer"]
+    assert any("第四条" in s["locator"] for s in final["sources"])
+    pdf = next(s for s in final["sources"] if s["doc_id"] == PDF)
+    assert pdf["url"] == f"/sources/{PDF}#page={pdf['page']}" and pdf["page"] >= 1
+
+
+@pytest.mark.parametrize("payload", [{"message": ""}, {"message": "   "}, {"message": "问" * (LIMIT + 1)}, {}])
+def test_chat_rejects_empty_oversized_and_missing_message(client: httpx.Client, payload: dict) -> None:
+    r = client.post("/api/chat", json=payload)
+    assert r.status_code == 422 and _fields(r) == {"message"}
+
+
+def test_chat_rejects_bad_session_and_language(client: httpx.Client) -> None:
+    r = client.post("/api/chat", json={"message": "你好", "session_id": "../x", "lang": "fr"})
+    assert r.status_code == 422 and _fields(r) == {"session_id", "lang"}
+
+
+@pytest.mark.parametrize("raw", [b'{"message": "hi"', b"not json", b'{"message": "a",}'])
+def test_malformed_json_is_a_400(client: httpx.Client, raw: bytes) -> None:
+    r = client.post("/api/chat", content=raw, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["detail"][0]["type"] == "json_invalid"
+
+
+def test_huge_body_is_refused_before_parsing(client: httpx.Client) -> None:
+    r = client.post("/api/leads", content=b'{"name": "' + b"x" * 100_000 + b'"}',
+                    headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+
+
+# ---- leads and feedback ----
+@pytest.mark.parametrize("contact", [{"phone": "13912345678"}, {"phone": "0851-8612 3456"},
+                                     {"email": "li.wei@example.com"}, {"phone": "+86 139 1234 5678"}])
+def test_lead_is_stored(web: Web, client: httpx.Client, contact: dict[str, str]) -> None:
+    lead = {"name": "李伟", "company": "ACME 零部件", "interest": "factories", "message": "想租5000平厂房",
+            **contact}
+    r = client.post("/api/leads", json=lead)
+    assert r.status_code == 201
+    stored = next(row for row in web.store.leads(limit=500) if row["id"] == r.json()["id"])
+    assert {k: stored[k] for k in lead} == lead and stored["created"] is not None
+
+
+@pytest.mark.parametrize(("lead", "fields"), [
+    ({"name": "王", "phone": "12345"}, {"phone"}),
+    ({"name": "王", "phone": "12912345678"}, {"phone"}),
+    ({"name": "王", "email": "not-an-email"}, {"email"}),
+    ({"name": "王", "phone": "13912345678", "email": "a@b"}, {"email"}),
+    ({"name": "王"}, {"phone", "email"}),
+    ({"name": "  ", "phone": "13912345678"}, {"name"}),
+    ({"phone": "13912345678"}, {"name"}),
+])
+def test_invalid_lead_names_the_field(web: Web, client: httpx.Client, lead: dict, fields: set[str]) -> None:
+    before = len(web.store.leads(limit=1000))
+    r = client.post("/api/leads", json=lead)
+    assert r.status_code == 422 and _fields(r) == fields
+    assert "13912345678" not in r.text  # errors do not echo personal data back
+    assert len(web.store.leads(limit=1000)) == before
+
+
+def test_twenty_concurrent_leads_are_all_stored(web: Web) -> None:
+    def post(n: int) -> int:
+        with web.client() as c:
+            lead = {"name": f"并发{n}", "phone": f"139{n:08d}", "session_id": "concurrent"}
+            r = c.post("/api/leads", json=lead)
+            assert r.status_code == 201, r.text
+            return r.json()["id"]
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        ids = list(pool.map(post, range(20)))
+    assert len(set(ids)) == 20
+    stored = [row for row in web.store.leads(limit=1000) if row["session_id"] == "concurrent"]
+    assert sorted(row["name"] for row in stored) == sorted(f"并发{n}" for n in range(20))
+    with web.store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_feedback_is_stored_and_rating_checked(web: Web, client: httpx.Client) -> None:
+    r = client.post("/api/feedback", json={"question": "地价？", "answer": "288元/㎡", "rating": -1,
+                                           "comment": "想看每亩价格", "session_id": "fb-1"})
+    assert r.status_code == 201
+    [row] = web.store.feedback(session_id="fb-1")
+    assert (row["rating"], row["comment"], row["answer"]) == (-1, "想看每亩价格", "288元/㎡")
+    bad = client.post("/api/feedback", json={"question": "地价？", "rating": 0})
+    assert bad.status_code == 422 and _fields(bad) == {"rating"}
+
+
+# ---- health, sources, docs, page ----
+def test_healthz_reports_the_served_build(web: Web, client: httpx.Client) -> None:
+    body = client.get("/healthz").json()
+    assert body["ok"] and body["database"] and body["current"]
+    assert body["build_id"] == IndexPaths(web.settings.index_dir).current_id()
+    assert body["chunks"] == len(web.service.index.chunks) > 0
+
+
+def test_cited_pdf_is_served(client: httpx.Client) -> None:
+    r = client.get(f"/sources/{PDF}")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF") and r.content == (CORPUS / PDF).read_bytes()
+    md = client.get("/sources/policies/gy-tax-policy-guide.md")
+    assert md.status_code == 200 and md.headers["content-type"].startswith("text/plain")
+
+
+@pytest.mark.parametrize("path", [
+    "/sources/../app.py", "/sources/policies/../../app.py", "/sources/..%2F..%2Fapp.py",
+    "/sources/%2e%2e/%2e%2e/pyproject.toml", "/sources//etc/passwd", "/sources/%2Fetc%2Fpasswd",
+    "/sources/policies/gy-standard-factory-leasing.meta.yaml", "/sources/policies/nope.pdf",
+    "/sources/policies",
+])
+def test_sources_refuse_anything_outside_the_index(web: Web, path: str) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", web.port, timeout=30)
+    try:  # http.client sends the path as written; httpx would normalise the dots away first
+        conn.request("GET", path)
+        response = conn.getresponse()
+        body = response.read()
+    finally:
+        conn.close()
+    assert response.status in (400, 404), (path, response.status)
+    assert b"root:" not in body and b"[project]" not in body and b"import" not in body
+
+
+def test_openapi_docs(client: httpx.Client) -> None:
+    assert client.get("/docs").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/chat", "/api/leads", "/api/feedback", "/healthz"} <= set(paths)
+
+
+def test_investor_page_is_served_at_root(client: httpx.Client) -> None:
+    r = client.get("/")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "筑商通" in r.text and "示例数据，以主管部门最新发布为准" in r.text
+    assert client.get("/config").status_code == 200  # the Gradio app answers under the same root
+
+
+# ---- the page's handlers, over the same service and store ----
+def test_page_chat_event_through_the_gradio_queue(web: Web) -> None:
+    from gradio_client import Client
+
+    result = Client(web.base + "/", verbose=False).predict("经开区工业用地价格是多少？", [], "zh", api_name="/chat")
+    history, box = result[0], result[1]
+    answer = history[-1]["content"][0]["text"]
+    assert box == "" and "288" in answer and 'class="zst-card"' in answer
+    assert "/sources/listings/parks.csv" in answer
+
+
+def test_page_streams_answer_with_source_cards(web: Web) -> None:
+    page = InvestorPage(web.service, web.store, web.settings)
+    steps = list(page.respond("两免三减半是什么意思", [], "zh", "page-1", {}))
+    assert len(steps) >= 3  # the question, tokens, the final message
+    history, box, session, turns = steps[-1]
+    assert box == "" and session == "page-1" and history[0] == {"role": "user", "content": "两免三减半是什么意思"}
+    final = history[1]["content"]
+    assert "<mark>" in final and f'href="/sources/{PDF}#page=' in final and "zst-card" in final
+    assert turns["1"]["question"] == "两免三减半是什么意思"
+    assert web.store.conversations(session_id="page-1")[0]["question"] == "两免三减半是什么意思"
+    page.feedback(gr.LikeData(None, {"index": 1, "value": final, "liked": True}), turns, session, "zh")
+    page.feedback(gr.LikeData(None, {"index": 1, "value": final, "liked": False}), turns, session, "en")
+    assert [f["rating"] for f in web.store.feedback(session_id="page-1")] == [-1, 1]
+
+
+def test_page_escapes_the_question(web: Web) -> None:
+    page = InvestorPage(web.service, web.store, web.settings)
+    history = list(page.respond("<img src=x onerror=alert(1)> 地价", [], "zh", "page-2", {}))[-1][0]
+    assert "<img" not in history[0]["content"] and "&lt;img" in history[0]["content"]
+
+
+def test_page_contact_form(web: Web) -> None:
+    page = InvestorPage(web.service, web.store, web.settings)
+    bad = page.submit_lead("王", "", "12345", "", "land", "", "page-3", "zh")
+    assert "请检查" in bad[0] and "手机或座机" in bad[0]
+    none = page.submit_lead("王", "", "", "", "land", "", "page-3", "en")
+    assert "phone number or an email" in none[0]
+    ok = page.submit_lead("王", "贵州某公司", "13812345678", "", "land", "想了解地价", "page-3", "zh")
+    assert "已收到" in ok[0] and ok[1:5] == ["", "", "", ""]
+    stored = [row for row in web.store.leads() if row["session_id"] == "page-3"]
+    assert len(stored) == 1 and stored[0]["phone"] == "13812345678" and stored[0]["interest"] == "land"
