@@ -51,8 +51,11 @@ def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, lim
     wants_number = bool(_QUANTITY.search(question))
     scored: list[Picked] = []
     for rank, chunk in enumerate(chunks):
+        lead: set[str] = set()
         for position, sentence in enumerate(sentences(chunk.text)):
-            tokens = set(tokenizer.tokens(sentence))
+            # Items under a heading line ("The results for 2025:") inherit its words.
+            tokens = set(tokenizer.tokens(sentence)) | lead
+            lead = set(tokenizer.tokens(sentence)) if sentence.rstrip().endswith((":", "：")) else lead
             coverage = sum(w for t, w in weights.items() if _covered(t, tokens)) / total
             if coverage <= 0:
                 continue

@@ -14,6 +14,8 @@ from assistant.listings import Park, park_scores
 _FOLLOWUP_START = re.compile(r"^\s*(那|那么|还有|另外|再问一下|如果|换成|and\b|what about|how about|and for|same for|"
                              r"what if|if it|if i|for )", re.I)
 _FOLLOWUP_END = re.compile(r"(呢|的呢|怎么样|如何)\s*[？?]?\s*$")
+_UNIT_FIELD = re.compile(r"租金|售价|层高|净高|承重|荷载|电力|面积|\b(rent|price|height|load|power|capacity|area|size)\b",
+                         re.I)
 _REFERS_BACK = re.compile(r"它|这个|那个|这些|那些|这家|该厂房|上述|刚才|\b(it|that one|those|these|them|this one)\b", re.I)
 
 
@@ -54,11 +56,17 @@ def _aliases(park: Park) -> tuple[str, ...]:
 
 
 def is_followup(text: str, conversation: Conversation) -> bool:
-    if not conversation.turns:
+    last = conversation.last
+    if last is None:
         return False
-    short = len(text) <= 16 if re.search(r"[\u4e00-\u9fff]", text) else len(text.split()) <= 7
-    return bool(_FOLLOWUP_START.search(text) or _FOLLOWUP_END.search(text) or _REFERS_BACK.search(text)) and short \
-        or (short and bool(re.search(r"^(租金|售价|层高|净高|承重|电力|面积|rent|price|height|area)", text, re.I)))
+    short = len(text) <= 16 if re.search(r"[\u4e00-\u9fff]", text) else len(text.split()) <= 10
+    if not short:
+        return False
+    if _FOLLOWUP_START.search(text) or _FOLLOWUP_END.search(text) or _REFERS_BACK.search(text):
+        return True
+    if re.search(r"^(租金|售价|层高|净高|承重|电力|面积|rent|price|height|area)", text, re.I):
+        return True
+    return bool(last.factory_ids) and bool(_UNIT_FIELD.search(text))
 
 
 def rewrite(text: str, conversation: Conversation, parks: list[Park]) -> str:

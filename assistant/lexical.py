@@ -31,6 +31,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "升规": ("规模以上", "升规入统"), "上市": ("挂牌",), "落户": ("引进", "入驻"), "税收": ("所得税", "税率"),
     "博士": ("博士研究生",), "硕士": ("硕士研究生",), "毕业生": ("高校毕业生",), "大学生": ("高校毕业生", "毕业生"),
     "厂房": ("标准厂房",), "价格": ("价", "标准"), "多少钱": ("价格", "元"), "peak": ("高峰",), "valley": ("低谷",),
+    "phd": ("doctorate", "doctoral", "博士"), "doctor": ("doctorate",), "masters": ("master",), "cit": ("income",),
+    "achieve": ("results", "brought"), "achieved": ("results", "brought"), "save": ("faster", "saves", "days"),
+    "升规入统": ("升规", "规模以上", "升级"), "多久": ("工作日", "日内", "天"), "how long": ("days", "working"),
 }
 
 class Tokenizer:
@@ -83,9 +86,12 @@ class LexicalIndex:
         self._unseen_idf = float(np.log(1.0 + (n_docs + 0.5) / 0.5))
 
     def idf(self, token: str) -> float:
-        """How rare a term is in the corpus; terms never seen get the highest weight."""
+        """How rare a term is in the corpus; terms never seen get the highest weight, except English words:
+        the corpus is mostly Chinese, so an English word it lacks says less about the answer being absent."""
         col = self.vocab.get(token)
-        return self._unseen_idf if col is None else float(self._idf[col])
+        if col is not None:
+            return float(self._idf[col])
+        return self._unseen_idf * (0.5 if token.isascii() else 1.0)
 
     @classmethod
     def build(cls, token_lists: Sequence[list[str]], k1: float = 1.2, b: float = 0.75) -> LexicalIndex:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 HANDOFF = re.compile(
-    r"人工|真人|转人工|客服|项目管家|联系(你们|工作人员|招商|专人)|找(个|一个)?人|专人对接|留(个|下)?(联系方式|电话)|回电|"
+    r"人工|真人|转人工|客服|(找|请|让|安排)(个|一个|位)?项目管家|项目管家.{0,4}联系我|联系(你们|工作人员|招商|专人)|找(个|一个)?人|专人对接|留(个|下)?(联系方式|电话)|回电|"
     r"\b(human|real person|talk to (a |an )?(person|agent|someone|human)|speak (to|with) (a |an )?(person|someone|agent|human)"
     r"|contact (me|someone|a person)|call me|call back|project manager)\b", re.I)
 SMALLTALK = re.compile(
