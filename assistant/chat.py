@@ -23,7 +23,7 @@ from assistant.grounding import ungrounded_numbers
 from assistant.listing_answers import Part, factory_part, park_part, with_sample_note
 from assistant.messages import say
 from assistant.retrieval import Filters, HybridRetriever
-from assistant.router import Route, detect_language, route
+from assistant.router import DOMAIN, Route, detect_language, route, strip_instructions
 from assistant.search_index import SearchIndex
 from assistant.settings import Settings
 
@@ -104,6 +104,12 @@ class ChatService:
             raise ValueError("empty question")
         lang = lang if lang in ("zh", "en") else detect_language(text)
         conv = self.conversations.get(session_id)
+        text, injected = strip_instructions(text)
+        if injected and not DOMAIN.search(text):  # nothing left to answer but the instructions
+            answer = Answer(say("out_of_scope", lang), "out_of_scope", lang, intents=["injection"])
+            yield "token", answer.answer
+            yield "answer", answer
+            return
         followup = is_followup(text, conv)
         calc = self._calc_request(text, lang, conv, followup)
         turn_route = route(text, is_calculation=calc is not None, followup_context=followup)
