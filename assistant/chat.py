@@ -40,6 +40,13 @@ _PARK_FACTS = re.compile(r"地价|用地价格|土地价格|拿地|多少钱一�
 _ROW_FIELDS = re.compile(r"租金|售价|层高|净高|承重|荷载|电力|面积|还能租|rent|price|height|load|power|area|available", re.I)
 
 
+def _other_year(question: str, picked: list) -> bool:
+    """The question names a year the chosen passages never mention (asked about 2027, found 2026)."""
+    years = set(re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", question))
+    text = "".join(p.sentence for p in picked)
+    return bool(years) and not any(y in text for y in years)
+
+
 class ChatService:
     def __init__(self, settings: Settings, index: SearchIndex, chat_model: BaseChatModel | None = None) -> None:
         self.settings = settings
@@ -240,7 +247,7 @@ class ChatService:
         idf = self.index.lexical.idf
         picked = pick_sentences(query, chunks[: self.settings.retrieval.answer_chunks], self.tokenizer, idf=idf)
         confidence = coverage(query, picked, self.tokenizer, idf=idf)
-        if not picked or confidence < self.settings.retrieval.min_coverage:
+        if not picked or confidence < self.settings.retrieval.min_coverage or _other_year(query, picked):
             return None, confidence, candidates
         text, sources = compose(picked, chunks[: self.settings.retrieval.answer_chunks], lang)
         return Part(text, sources), confidence, candidates

@@ -9,14 +9,15 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.listings import Park, park_scores
+from assistant.listings import PLACE_SYNONYMS, Park, normalise_place_text, park_scores
 
 _FOLLOWUP_START = re.compile(r"^\s*(那|那么|还有|另外|再问一下|如果|换成|and\b|what about|how about|and for|same for|"
                              r"what if|if it|if i|for )", re.I)
 _FOLLOWUP_END = re.compile(r"(呢|的呢|怎么样|如何)\s*[？?]?\s*$")
 _UNIT_FIELD = re.compile(r"租金|售价|层高|净高|承重|荷载|电力|面积|\b(rent|price|height|load|power|capacity|area|size)\b",
                          re.I)
-_REFERS_BACK = re.compile(r"它|这个|那个|这些|那些|这家|该厂房|上述|刚才|\b(it|that one|those|these|them|this one)\b", re.I)
+_REFERS_BACK = re.compile(r"它|这个|那个|这些|那些|这家|该厂房|上述|刚才|这里|那里|那边|换算|折合|换成|\bthere\b|"
+                          r"in mu\b|per mu\b|\b(it|that one|those|these|them|this one)\b", re.I)
 
 
 @dataclass
@@ -42,9 +43,10 @@ class Conversation:
 def places_in(text: str, parks: list[Park]) -> tuple[str, ...]:
     """Place words the user wrote that name a park or district (longest first)."""
     found: list[str] = []
+    norm = normalise_place_text(text)  # English names (Baiyun, Gui'an) map to the Chinese ones
     for park, _score in park_scores(parks, text):
         for alias in (park.district, park.name, *_aliases(park)):
-            if alias and alias in text and alias not in found:
+            if alias and alias in norm and alias not in found:
                 found.append(alias)
     return tuple(sorted(found, key=len, reverse=True))
 
@@ -79,6 +81,10 @@ def rewrite(text: str, conversation: Conversation, parks: list[Park]) -> str:
         query = last.query
         for old in last.places:
             query = query.replace(old, new_places[0])
+        for english, chinese in PLACE_SYNONYMS:  # the earlier question may have named the place in English
+            if chinese in last.places:
+                query = re.sub(re.escape(english), new_places[0], query, flags=re.I)
+        query = re.sub(r"\bthe\s+(?=[\u4e00-\u9fff])", "", query)
         return query if query != last.query else f"{new_places[0]} {last.query}"
     core = _FOLLOWUP_START.sub("", _FOLLOWUP_END.sub("", text)).strip(" ，,？?")
     return f"{last.query} {core}".strip()

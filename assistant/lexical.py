@@ -34,6 +34,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "厂房": ("标准厂房",), "价格": ("价", "标准"), "多少钱": ("价格", "元"), "peak": ("高峰",), "valley": ("低谷",),
     "phd": ("doctorate", "doctoral", "博士"), "doctor": ("doctorate",), "masters": ("master",), "cit": ("income",),
     "achieve": ("results", "brought"), "achieved": ("results", "brought"), "save": ("faster", "saves", "days"),
+    "infrastructure": ("substation", "substations", "lines", "变电站"), "基础设施": ("变电站", "线路"),
     "升规入统": ("规模以上", "升级", "晋档"), "开局之年": ("第一年", "首年", "开局"), "五年规划": ("十五五", "规划"), "多久": ("工作日", "日内", "天"), "how long": ("days", "working"),
 }
 
