@@ -6,6 +6,7 @@ their vectors) and atomic (see ``index_store``)."""
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -34,6 +35,7 @@ from assistant.loaders import LoaderError, discover, doc_id_for, load_file
 from assistant.loaders.metadata import sidecar_path
 from assistant.settings import Settings
 
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 LOADER_VERSION = 1  # bump when loaders or chunking change, so every file is re-read once
 ProgressCallback = Callable[[str, int, int], None]  # stage, done, total
 
@@ -138,8 +140,10 @@ class IndexBuilder:
         try:
             return self._write_build(root, files, hashes, fingerprint, prev_id, prev_files, build_id, embedder)
         except BaseException:
-            # Ctrl-C or a failure: the served build is untouched; drop the half-made one.
-            remove_build(self.paths, build_id, self.settings.index)
+            # Ctrl-C or a failure: the served build is untouched; drop the half-made one. Once CURRENT names
+            # the new build (interrupted while collecting old builds), it is the served one and must stay.
+            if self.paths.current_id() != build_id:
+                remove_build(self.paths, build_id, self.settings.index)
             raise
 
     def _write_build(self, root: Path, files: list[Path], hashes: dict[str, str], fingerprint: dict[str, Any],
@@ -243,9 +247,16 @@ class IndexBuilder:
 def chroma_metadata(chunk: Chunk) -> dict[str, str | int | bool]:
     """Chunk metadata plus integer dates, since Chroma compares only numbers with $lte / $gte."""
     meta = chunk.to_metadata()
-    meta["effective_int"] = int(chunk.effective.replace("-", "") or 0)
-    meta["expires_int"] = int(chunk.expires.replace("-", "") or 99991231)
+    meta["effective_int"] = _date_int(chunk.effective, 0)
+    meta["expires_int"] = _date_int(chunk.expires, 99991231)
     return meta
+
+
+def _date_int(value: str, default: int) -> int:
+    """'2026-08-01' -> 20260801. A malformed date (reported as a metadata warning) counts as absent
+    rather than failing the whole build."""
+    match = _ISO_DATE.match(value)
+    return int("".join(match.groups())) if match else default
 
 
 def _metadata_warnings(doc: LoadedDocument) -> list[str]:
@@ -256,4 +267,4 @@ def _metadata_warnings(doc: LoadedDocument) -> list[str]:
     if doc.meta.kind in ("listing", "rule"):
         return []
     raw = {k: v for k, v in asdict(doc.meta).items() if k != "doc_id"}
-    return [p.message for p in validate_metadata(raw, doc.meta.doc_id)]
+    return [f"{p.column}: {p.message}" if p.column else p.message for p in validate_metadata(raw, doc.meta.doc_id)]

@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             print(report.summary())
         return 0 if report.ok else 1
     try:
-        report = IndexBuilder(settings, show_progress=not args.quiet).build()
+        report = IndexBuilder(settings, show_progress=not args.quiet).build(rebuild=args.rebuild)
     except (FileNotFoundError, NotADirectoryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

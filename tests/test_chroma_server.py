@@ -66,7 +66,8 @@ def test_build_and_search_through_a_chroma_server(tmp_path: Path) -> None:
                                    "keep_builds": 1})
         first = IndexBuilder(settings, embeddings=HashEmbeddings(64)).build()
         assert first.changed and not first.skipped and first.chunks > 20
-        assert not (settings.index_dir / "builds" / str(first.build_id) / "chroma").exists()  # vectors live on the server
+        # the vectors live on the server, not in the build folder
+        assert not (settings.index_dir / "builds" / str(first.build_id) / "chroma").exists()
 
         index = SearchIndex.open(settings, HashEmbeddings(64))
         fifth = next(c for c in index.chunks if c.article == "第五条" and c.doc_id.endswith(".pdf"))

@@ -10,7 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,6 +21,7 @@ from assistant.documents import Chunk
 from assistant.embeddings import HashEmbeddings
 from assistant.index_builder import BuildReport, IndexBuilder, index_text
 from assistant.index_store import COMPLETE, IndexPaths, chroma_client, collection_name
+from assistant.lexical import Tokenizer
 from assistant.loaders import discover, doc_id_for
 from assistant.search_index import SearchIndex
 from assistant.settings import Settings
@@ -63,6 +64,16 @@ def _collection(ws: Workspace, build_id: str):
     return client.get_collection(collection_name(build_id))
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _one_jieba_dictionary() -> Iterator[None]:
+    """Every Tokenizer loads jieba's dictionary (~1 s); share one loaded dictionary across this module's
+    builds and searches. Same words, same domain terms: only the loading is skipped."""
+    loaded = Tokenizer()._get()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Tokenizer, "_get", lambda self: loaded)
+        yield
+
+
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildReport, HashEmbeddings]:
     root = tmp_path_factory.mktemp("base")
@@ -94,7 +105,6 @@ def test_full_build_indexes_every_file_and_serves_it(base: tuple[Path, BuildRepo
     expected = {doc_id_for(p, ws.corpus) for p in discover(ws.corpus)}
     assert {f.doc_id for f in report.files if f.status == "indexed"} == expected
     assert not report.skipped and report.changed and report.chunks > 200
-    assert report.embedded == report.chunks == sum(embeddings.calls)  # nothing cached before the first build
     assert ws.paths.current_file.read_text(encoding="utf-8") == report.build_id
     folder = ws.paths.build_dir(report.build_id)
     for name in ("manifest.json", "chunks.jsonl", "bm25.npz", "structured.json", COMPLETE):
@@ -102,6 +112,8 @@ def test_full_build_indexes_every_file_and_serves_it(base: tuple[Path, BuildRepo
 
     index = ws.open()
     assert index.build_id == report.build_id and len(index.chunks) == report.chunks
+    # nothing was cached before the first build: every distinct text went through the model once
+    assert report.embedded == sum(embeddings.calls) == len({index_text(c) for c in index.chunks})
     assert {c.doc_id for c in index.chunks} == expected
     assert index.lexical.weights.shape[0] == len(index.chunks) == _collection(ws, report.build_id).count()
     assert len(index.files()) == len(expected) and {"listings/factories.csv"} <= set(index.structured)
@@ -202,7 +214,8 @@ def test_bad_files_are_reported_and_the_rest_is_ingested(ws: Workspace) -> None:
                             "policies/photo.png", "listings/factories-extra.csv"}
     assert skipped["policies/broken.pdf"].status == "unreadable"
     assert "corrupt or unreadable PDF" in skipped["policies/broken.pdf"].reason
-    assert skipped["policies/locked.pdf"].status == "unreadable" and "encrypted" in skipped["policies/locked.pdf"].reason
+    locked = skipped["policies/locked.pdf"]
+    assert locked.status == "unreadable" and "encrypted" in locked.reason
     assert skipped["policies/scan.pdf"].status == "needs_ocr" and "OCR" in skipped["policies/scan.pdf"].reason
     assert skipped["policies/photo.png"].status == "unsupported" and ".png" in skipped["policies/photo.png"].reason
     csv = skipped["listings/factories-extra.csv"]
@@ -252,6 +265,46 @@ def test_failed_build_leaves_the_served_build_whole(ws: Workspace, error: BaseEx
     assert hits and OLD_TAX in index.chunks[hits[0].position].text
     assert not any("蓝鲸星云" in c.text for c in index.chunks)
     assert index.dense("研发费用加计扣除", 3)
+
+
+def test_interrupt_after_the_switch_keeps_the_new_build(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while old builds are being collected: CURRENT already names the new build, which must stay."""
+    old_id = ws.paths.current_id()
+    _edit_tax(ws.corpus)
+
+    def interrupted(self: IndexPaths, keep: int) -> list[str]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(IndexPaths, "stale_builds", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ws.build()
+    new_id = ws.paths.current_id()
+    assert new_id is not None and new_id != old_id and ws.build_ids() == {old_id, new_id}
+    assert any(NEW_TAX in c.text for c in ws.open().chunks)
+
+
+def test_malformed_date_is_a_warning_not_a_failed_build(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    ws.corpus.mkdir()
+    (ws.corpus / "a.md").write_text("---\ntitle: 日期写错的办法\nissuer: 示例局\ntopic: land\neffective: 2026/01/01\n"
+                                     "expires: 2027-12-31T00:00:00\nlanguage: zh\n---\n# 日期写错的办法\n\n第一条　正文。\n",
+                                     encoding="utf-8")
+    (ws.corpus / "b.md").write_text("---\ntitle: 好办法\neffective: 2026-01-01\n---\n# 好办法\n\n第一条　正文。\n",
+                                     encoding="utf-8")
+    report = ws.build()
+    assert [f.status for f in report.files] == ["indexed", "indexed"]
+    assert "effective: bad date '2026/01/01' (use YYYY-MM-DD)" in report.files[0].warnings
+    assert "warning a.md: effective: bad date" in report.summary()
+    meta = _collection(ws, str(report.build_id)).get(include=["metadatas"])["metadatas"]
+    dates = {m["doc_id"]: (m["effective_int"], m["expires_int"]) for m in meta}
+    assert dates == {"a.md": (0, 20271231), "b.md": (20260101, 99991231)}
+
+
+def test_index_refuses_another_embedder(base: tuple[Path, BuildReport, HashEmbeddings]) -> None:
+    from assistant.search_index import EmbedderMismatch
+
+    with pytest.raises(EmbedderMismatch, match="hash-64"):
+        SearchIndex.open(_workspace(base[0]).settings, HashEmbeddings(32))
 
 
 _SLOW_BUILD = """
