@@ -205,6 +205,8 @@ class ChatService:
             policy, confidence, candidates = self._policy_part(query, lang)
             if policy is not None:
                 parts.append(policy)
+        else:  # listing / calculation answers: still record what retrieval finds, for the staff console
+            candidates = self.retriever.search(query, self.settings.retrieval.top_k, Filters(day=self.today()))
         if not r.in_domain and not r.has("handoff"):  # nothing about investing here: don't stretch the corpus
             return Answer(say("out_of_scope", lang), "out_of_scope", lang, intents=list(r.intents),
                           candidates=candidates)
