@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run ingest test test-fast lint bench clean
+.PHONY: install run ingest test test-fast lint bench bench-ingest bench-quality bench-latency clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,8 +31,16 @@ test: lint
 test-fast: install
 	$(PY) -m pytest
 
-bench: install
+bench: bench-ingest bench-quality bench-latency
+
+bench-ingest: install
 	OMP_NUM_THREADS=1 $(PY) -m benchmarks.ingest
+
+bench-quality: install
+	OMP_NUM_THREADS=1 $(PY) -m benchmarks.quality
+
+bench-latency: install
+	OMP_NUM_THREADS=1 $(PY) -m benchmarks.latency
 
 clean:
 	rm -rf data .pytest_cache .ruff_cache
