@@ -1,4 +1,4 @@
-"""Recognise a request for a computation (power bill, land cost, incentive) in a chat message and run it.
+"""Recognise a request for a computation (power bill, land cost, incentive, tax) in a chat message and run it.
 
 parse_calc_request only reads quantities the user gave; every price and rate still comes from the RuleSet when
 run_calc_request calls the calculators. A follow-up ("那如果是35千伏呢？") changes the last request's inputs.
@@ -11,12 +11,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from assistant.calculators import Calculation, _t, incentive_estimate, land_cost, power_bill
-from assistant.factory_search import _IDS, _NUM, DISTRICTS, PARK_KEYWORDS
-from assistant.listings import Factory, district_stem, format_number, normalise_place_text
+from assistant.calc_base import Calculation
+from assistant.calc_base import tr as _t
+from assistant.calc_tokens import Token, labelled, prepare
+from assistant.calc_tokens import tokens as read_tokens
+from assistant.calculators import incentive_estimate, land_cost, power_bill
+from assistant.factory_search import DISTRICTS, PARK_KEYWORDS
+from assistant.listings import Factory, district_stem, format_number
 from assistant.rules import RuleSet
+from assistant.tariff_calcs import data_centre_power, residential_bill
 
-CalcKind = Literal["power_bill", "land_cost", "incentive"]
+CalcKind = Literal["power_bill", "land_cost", "incentive", "residential_bill", "data_centre_power"]
 
 
 @dataclass(frozen=True)
@@ -26,23 +31,16 @@ class CalcRequest:
     missing: tuple[str, ...] = ()  # required inputs not given, as short labels in the user's language
 
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千]+")
-_MULTS = {"亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "千": 1e3, "billion": 1e9, "million": 1e6, "thousand": 1e3}
-_TOKEN = re.compile(
-    rf"(?P<n>{_NUM})\s*(?P<mult>千万|百万|万|亿|千(?![瓦伏])|billion\b|million\b|thousand\b)?\s*(?:"
-    r"(?P<kwh>度|千瓦时|kwh|kw·h|kilowatt[- ]hours?)|(?P<kva>千伏安|kva)|(?P<kv>千伏|kv)|(?P<kw>千瓦|kw|kilowatts?)|"
-    r"(?P<mu>亩|mu\b)|(?P<m2>㎡|m²|m2|平方米|平方|平米|平(?![段时])|sq\.?\s?m\b|sqm|square\s+met(?:re|er)s?)|"
-    r"(?P<yuan>元|块|yuan|rmb)|(?P<people>个|名|位|人|jobs?\b|people\b|persons?\b|employees?\b|workers?\b))?")
 _PERIOD = re.compile(r"(?P<valley>低谷|谷段|谷时|valley|off[- ]peak)|(?P<peak>高峰|尖峰|峰段|峰时|peak)|"
                      r"(?P<flat>平段|平时段|flat|shoulder)")
+# "100,000 kWh of valley-hour electricity": a period word right after the amount, when none comes before it.
+_PERIOD_AFTER = re.compile(r"\s*(?:of\s+(?:the\s+)?|at\s+|in\s+|的)?(?:" + _PERIOD.pattern + ")")
 _PER_M2 = re.compile(r"\s*(?:/|每|per|a)\s*(?:㎡|m2|m²|sqm|平方米|平米|平方|平|square)")
 _PER_MU = re.compile(r"\s*(?:/|每|per|a)\s*(?:亩|mu\b)")
 _VERB = re.compile(
     r"算一下|算一算|算算|算下|帮我算|给我算|计算一下|帮我计算|测算|估算|核算|预估|能拿多少|能领多少|可以拿多少|可以领多少|"
     r"能得多少|能拿到多少|能享受多少|返还多少|返多少|要多少钱|要花多少|需要多少钱|得花多少|能省多少|省多少|减免多少|免多少|"
-    r"一共多少|总共多少|合计多少|电费多少|多少电费|交多少|付多少|花多少|calculat|comput|estimat|work out|figure out|"
+    r"一共多少|总共多少|合计多少|电费多少|多少电费|交多少|付多少|花多少|少缴多少|少交多少|扣除多少|抵扣多少|摊销多少|calculat|comput|estimat|work out|figure out|"
     r"how much (?:would|will|could|can|should|do|does|am|are)|what (?:would|will) .{0,30}(?:cost|pay|get)")
 _HOW_COMPUTED = re.compile(r"[怎如][么何样]算|[怎如][么何样]计算|计算(?:方法|公式|方式)|how (?:is|are|do|does) .{0,40}calculat")
 _THRESHOLD = re.compile(r"门槛|以上才|才能|才可以|threshold|eligib|qualif")
@@ -51,6 +49,15 @@ _LOOKUP = re.compile(r"什么|哪些|哪个|哪里|怎么|如何|是否|吗|有�
 _POWER_WORDS = re.compile(r"电费|电价|用电|电量|需量|power bill|electricity|power cost")
 _UNIT_PRICE = re.compile(r"一亩|每亩|per mu|a mu|一平|每平|per square")
 _LAND_WORDS = re.compile(r"地价|拿地|用地|土地|工业地|多少钱|费用|成本|地款|land|cost|price|pay")
+_HOUSEHOLD = re.compile(r"居民|家庭|家里|家用|住户|一户|household|residential|\bhomes?\b")
+_DATA_CENTRE = re.compile(r"数据中心|算力中心|data cent(?:re|er)s?|\bidc\b")
+_SAVING = re.compile(r"省|节约|少交|少付|便宜|差价|价差|\bsav(?:e|es|ing)\b|cheaper|difference|compared")
+_MONTHLY = re.compile(r"每月|月用电|一个月|月均|per month|a month|monthly|/月")
+_YEARLY = re.compile(r"一年|每年|年用电|全年|per year|a year|annual|yearly")
+_RD = re.compile(r"研发|r&d|research and development")
+_RD_TAX = re.compile(r"扣除|加计|摊销|税前|deduct|amortis|amortiz|before tax|pre-tax")
+_CIT = re.compile(r"所得税|income tax|\bcit\b")
+_SPECIAL_INDUSTRIES = (("集成电路", r"集成电路|integrated[- ]circuits?"), ("工业母机", r"工业母机|machine[- ]tools?"))
 _INCENTIVES = (  # checked in order; the first hit names the incentive
     ("rent_relief", r"免.{0,4}租|减免.{0,6}租|租.{0,12}(?:减免|减半)|rent[- ]free|rent relief|free rent|rent waiver"),
     ("contribution_return", r"贡献|contribution"),
@@ -60,8 +67,10 @@ _INCENTIVES = (  # checked in order; the first hit names the incentive
 )
 _DEGREES = (("doctorate", r"博士|phd|doctor"), ("master", r"硕士|研究生|master"),
             ("bachelor", r"本科|学士|bachelor|undergrad"))
-_QUALITATIVE = {"kind", "park", "district", "degree", "double_first_class", "voltage"}  # not quantities
-_EXCLUSIVE = ({"kwh_total", "kwh_by_period"}, {"max_demand_kw", "transformer_kva"}, {"area_mu", "area_m2"})
+_QUALITATIVE = {"kind", "park", "district", "degree", "double_first_class", "voltage", "subsidy", "want", "industry",
+                "intangible", "standard_rate"}  # not quantities
+_EXCLUSIVE = ({"kwh_total", "kwh_by_period"}, {"max_demand_kw", "transformer_kva"}, {"area_mu", "area_m2"},
+              {"kwh_year", "kwh_month"})
 _REQUIRED = {  # calculator (or incentive kind) -> (zh label, en label, params any of which supplies it)
     "power_bill": (("用电量", "monthly kWh", ("kwh_total", "kwh_by_period")),),
     "land_cost": (("用地面积", "land area", ("area_mu", "area_m2")),
@@ -71,72 +80,13 @@ _REQUIRED = {  # calculator (or incentive kind) -> (zh label, en label, params a
                           ("固定资产投资额", "fixed-asset investment", ("fixed_asset_investment_yi",))),
     "milestone_award": (("营业收入", "annual revenue", ("revenue_yi",)),),
     "talent": (("学历", "degree", ("degree",)),),
+    "residential_bill": (("用电量", "kWh used", ("kwh_year", "kwh_month")),),
+    "data_centre_power": (("用电量", "kWh used", ("kwh",)),),
+    "tax_saving": (("应纳税所得额", "taxable income", ("taxable_income_wan",)),),
+    "rd_deduction": (("研发费用金额", "R&D expense", ("rd_expense_wan",)),),
     "rent_relief": (("租赁面积", "leased floor area", ("area_m2", "factory_id")),
                     ("租金单价", "rent per m2 per month", ("rent_yuan_m2_month", "factory_id"))),
 }
-
-
-@dataclass(frozen=True)
-class _Token:
-    value: float  # in base units: yuan, kWh, kW, kVA, kV, mu, m2, people
-    unit: str  # kwh | kva | kv | kw | mu | m2 | yuan | people | "" (bare number)
-    scaled: bool  # carried 万/亿/million…: a bare "2亿" is money
-    before: str  # text since the previous number (at most 30 chars)
-    after: str  # text up to the next number (at most 30 chars)
-
-    @property
-    def money(self) -> bool:
-        return self.unit == "yuan" or (self.unit == "" and self.scaled)
-
-
-def _cn_value(run: str) -> int:
-    total, digit = 0, 0
-    for ch in run:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        else:
-            total, digit = total + (digit or 1) * _CN_UNITS[ch], 0
-    return total + digit
-
-
-def _arabic(text: str) -> str:
-    """'一百万千瓦时' -> '100万千瓦时', '三千平米' -> '3000平米'; a lone 一 stays (算一下, 双一流, 多少钱一亩)."""
-    def convert(m: re.Match[str]) -> str:
-        run, nxt = m.group(), text[m.end(): m.end() + 1]
-        tail = "千" if run.endswith("千") and nxt in ("瓦", "伏") else ""  # 千瓦/千伏 are units, not 1000
-        run = run[: len(run) - len(tail)]
-        if not any(c in _CN_DIGITS or c == "十" for c in run) or (run == "一" and nxt not in ("万", "亿")) \
-                or text.startswith("分之", m.end()):
-            return m.group()
-        return str(_cn_value(run)) + tail
-    return _CN_RUN.sub(convert, text)
-
-
-def _prepare(text: str) -> tuple[str, tuple[str, ...]]:
-    """Normalised text with factory ids blanked out (so F-001 is not read as 1), and those ids."""
-    text = text.translate(str.maketrans("０１２３４５６７８９．", "0123456789."))
-    norm = normalise_place_text(_arabic(text))
-    return _IDS.sub(" ", norm), tuple(dict.fromkeys(f"F-{m}" for m in _IDS.findall(norm)))
-
-
-def _tokens(text: str) -> list[_Token]:
-    matches = list(_TOKEN.finditer(text))
-    out = []
-    for i, m in enumerate(matches):
-        start = matches[i - 1].end() if i else 0
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        mult = m.group("mult") or ""
-        unit = next((u for u in ("kwh", "kva", "kv", "kw", "mu", "m2", "yuan", "people") if m.group(u)), "")
-        out.append(_Token(float(m.group("n").replace(",", "")) * _MULTS.get(mult, 1.0), unit, bool(mult),
-                          text[max(start, m.start() - 30): m.start()], text[m.end(): min(end, m.end() + 30)]))
-    return out
-
-
-def _labelled(tokens: list[_Token], pattern: str, pick: str = "money") -> _Token | None:
-    """The first token of the wanted sort with a keyword just before it, else just after it."""
-    pool = [t for t in tokens if (t.money if pick == "money" else t.unit == pick)]
-    return (next((t for t in pool if re.search(pattern, t.before)), None)
-            or next((t for t in pool if re.search(pattern, t.after)), None))
 
 
 def _park_mention(norm: str) -> str | None:
@@ -145,11 +95,13 @@ def _park_mention(norm: str) -> str | None:
     return "".join(dict.fromkeys(found)) or None  # '白云' + '经开区' -> '白云经开区' resolves to the right park
 
 
-def _power(norm: str, tokens: list[_Token]) -> dict[str, Any]:
+def _power(norm: str, tokens: list[Token]) -> dict[str, Any]:
     p: dict[str, Any] = {}
     periods: dict[str, float] = {}
     for t in tokens:
         period = ([m.lastgroup for m in _PERIOD.finditer(t.before)] or [None])[-1]
+        if period is None and (after := _PERIOD_AFTER.match(t.after)):
+            period = next(k for k in ("valley", "peak", "flat") if after.group(k))
         if t.unit == "kv":
             p.setdefault("voltage", f"{format_number(t.value)}kV")
         elif t.unit == "kwh" or (t.unit == "" and (period or re.search(r"用电|电量|consum|usage", t.before))):
@@ -169,7 +121,7 @@ def _power(norm: str, tokens: list[_Token]) -> dict[str, Any]:
     return p
 
 
-def _land(norm: str, tokens: list[_Token]) -> dict[str, Any]:
+def _land(norm: str, tokens: list[Token]) -> dict[str, Any]:
     p: dict[str, Any] = {}
     total_wan = None
     for t in tokens:
@@ -192,19 +144,19 @@ def _land(norm: str, tokens: list[_Token]) -> dict[str, Any]:
     return p
 
 
-def _incentive(sub: str, norm: str, tokens: list[_Token], ids: tuple[str, ...]) -> dict[str, Any]:
+def _incentive(sub: str, norm: str, tokens: list[Token], ids: tuple[str, ...]) -> dict[str, Any]:
     p: dict[str, Any] = {"kind": sub}
     money = [t for t in tokens if t.money]
     if sub == "contribution_return":
-        if t := _labelled(tokens, r"贡献|contribution") or next(iter(money), None):
+        if t := labelled(tokens, r"贡献|contribution") or next(iter(money), None):
             p["annual_contribution_wan"] = t.value / 1e4
     elif sub == "equipment_subsidy":
-        if t := _labelled(tokens, r"设备|equipment"):
+        if t := labelled(tokens, r"设备|equipment"):
             p["equipment_investment_wan"] = t.value / 1e4
-        if t := _labelled(tokens, r"固定资产|固投|fixed[- ]asset|总投资|total investment"):
+        if t := labelled(tokens, r"固定资产|固投|fixed[- ]asset|总投资|total investment"):
             p["fixed_asset_investment_yi"] = t.value / 1e8
     elif sub == "milestone_award":
-        if prev := _labelled(tokens, r"去年|上年|此前|以前|之前|previous|last year|prior"):
+        if prev := labelled(tokens, r"去年|上年|此前|以前|之前|previous|last year|prior"):
             p["previous_max_revenue_yi"] = prev.value / 1e8
         if t := next((t for t in money if t is not prev), None):
             p["revenue_yi"] = t.value / 1e8
@@ -216,9 +168,14 @@ def _incentive(sub: str, norm: str, tokens: list[_Token], ids: tuple[str, ...]) 
             p["double_first_class"] = True
         head = r"\s*(?:双一流)?\s*(?:高校|大学)?\s*(?:的)?\s*(?:博士|硕士|本科|学士|研究生|phd|doctor|master|bachelor|grad)"
         count = next((t for t in tokens if t.unit in ("people", "") and re.match(head, t.after)), None) \
-            or _labelled(tokens, r"招|聘|引进|hire|hiring|recruit|employ", pick="people")
+            or labelled(tokens, r"招|聘|引进|hire|hiring|recruit|employ", pick="people")
         if count:
             p["count"] = int(count.value)
+        settle, allow = re.search(r"安家|settlement|relocation", norm), re.search(r"生活补贴|生活费|allowance", norm)
+        if re.search(r"(?:用人)?单位(?:能|可以|可)?(?:拿|领|得|获得|享受)|用人单位|employer|hiring subsid", norm):
+            p["subsidy"] = "hiring"  # what the employer gets, not the graduate
+        elif bool(settle) != bool(allow):  # only one of the two named: price that one (both or neither: the sum)
+            p["subsidy"] = "settlement" if settle else "allowance"
     elif sub == "rent_relief":
         if ids:
             p["factory_id"] = ids[0]
@@ -230,8 +187,57 @@ def _incentive(sub: str, norm: str, tokens: list[_Token], ids: tuple[str, ...]) 
     return p
 
 
-def _detect(norm: str, tokens: list[_Token]) -> tuple[CalcKind | None, str | None]:
+def _tax(sub: str, norm: str, tokens: list[Token]) -> dict[str, Any]:
+    p: dict[str, Any] = {"kind": sub}
+    money = [t for t in tokens if t.money]
+    if sub == "tax_saving":
+        if t := labelled(tokens, r"所得|income|利润|profit") or next(iter(money), None):
+            p["taxable_income_wan"] = t.value / 1e4
+        if rates := [t.value / 100 for t in tokens if t.unit == "pct"]:
+            p["standard_rate"] = max(rates)  # "15% … compared with 25%": the higher one is the standard rate
+        return p
+    if t := labelled(tokens, r"研发|r&d|research|expens|费用|支出|投入|无形资产|intangible") or next(iter(money), None):
+        p["rd_expense_wan"] = t.value / 1e4
+    if industry := next((name for name, pattern in _SPECIAL_INDUSTRIES if re.search(pattern, norm)), None):
+        p["industry"] = industry
+    if re.search(r"无形资产|摊销|intangible|amortis|amortiz", norm):
+        p["intangible"] = True
+    return p
+
+
+def _kwh(tokens: list[Token]) -> float | None:
+    t = next((t for t in tokens if t.unit == "kwh" or (t.unit == "" and re.search(r"用电|电量|consum|usage", t.before))),
+             None)
+    return t.value if t else None
+
+
+def _household(norm: str, tokens: list[Token]) -> dict[str, Any]:
+    kwh = _kwh(tokens)
+    if kwh is None:
+        return {}
+    return {"kwh_month" if _MONTHLY.search(norm) and not _YEARLY.search(norm) else "kwh_year": kwh}
+
+
+def _data_centre(norm: str, tokens: list[Token]) -> dict[str, Any]:
+    p: dict[str, Any] = {} if (kwh := _kwh(tokens)) is None else {"kwh": kwh}
+    if _SAVING.search(norm):
+        p["want"] = "saving"
+    return p
+
+
+def _detect(norm: str, tokens: list[Token]) -> tuple[CalcKind | None, str | None]:
+    if _RD.search(norm) and _RD_TAX.search(norm):
+        return "incentive", "rd_deduction"
+    if _CIT.search(norm) and (any(t.unit == "pct" for t in tokens) or re.search(
+            r"西部大开发|western development|优惠税率|preferential", norm)):
+        return "incentive", "tax_saving"
     sub = next((kind for kind, pattern in _INCENTIVES if re.search(pattern, norm)), None)
+    power = any(t.unit == "kwh" for t in tokens) or bool(_POWER_WORDS.search(norm))
+    if power and _HOUSEHOLD.search(norm):
+        return "residential_bill", None
+    if power and _DATA_CENTRE.search(norm) and not any(t.unit in ("kv", "kw", "kva") for t in tokens) \
+            and not _PERIOD.search(norm):
+        return "data_centre_power", None
     if any(t.unit in ("kwh", "kw", "kva") for t in tokens) or (_POWER_WORDS.search(norm) and sub is None):
         return "power_bill", None
     if sub:
@@ -242,10 +248,16 @@ def _detect(norm: str, tokens: list[_Token]) -> tuple[CalcKind | None, str | Non
     return None, None
 
 
-def _parse(kind: CalcKind, sub: str | None, norm: str, tokens: list[_Token],
+def _parse(kind: CalcKind, sub: str | None, norm: str, tokens: list[Token],
            ids: tuple[str, ...]) -> dict[str, Any]:
     if kind == "power_bill":
         return _power(norm, tokens)
+    if kind == "residential_bill":
+        return _household(norm, tokens)
+    if kind == "data_centre_power":
+        return _data_centre(norm, tokens)
+    if sub in ("tax_saving", "rd_deduction"):
+        return _tax(sub, norm, tokens)
     return _land(norm, tokens) if kind == "land_cost" else _incentive(sub or "", norm, tokens, ids)
 
 
@@ -255,6 +267,8 @@ def _finish(kind: CalcKind, params: dict[str, Any], lang: str, context: dict[str
     p = dict(params)
     if kind == "power_bill":
         p.setdefault("voltage", "10kV")
+    elif kind == "data_centre_power":
+        p.setdefault("want", "bill")
     elif kind == "land_cost" and "park" not in p and context.get("park"):
         p["park"] = str(context["park"])
     elif p.get("kind") == "contribution_return":
@@ -274,13 +288,16 @@ def parse_calc_request(text: str, lang: str = "zh",
                        context: dict[str, Any] | None = None) -> CalcRequest | None:
     """A computation the text asks for, or None for a policy question or lookup ("经开区工业用地多少钱一亩")."""
     ctx = context or {}
-    norm, ids = _prepare(text)
-    tokens = _tokens(norm)
+    norm, ids = prepare(text)
+    tokens = read_tokens(norm)
     kind, sub = _detect(norm, tokens)
     last = ctx.get("last_calc")
     if isinstance(last, CalcRequest) and _FOLLOW_UP.search(norm):
         last_sub = last.params.get("kind")
-        if kind is None or (kind, sub) == (last.kind, last_sub):
+        # "那如果是2000度呢？" after a household bill reads as a power bill; only a voltage or demand makes it one.
+        bare_kwh = kind == "power_bill" and last.kind in ("residential_bill", "data_centre_power") \
+            and not any(t.unit in ("kv", "kw", "kva") for t in tokens)
+        if kind is None or bare_kwh or (kind, sub) == (last.kind, last_sub):
             changed = {k: v for k, v in _parse(last.kind, last_sub, norm, tokens, ids).items() if k != "kind"}
             if changed and (not _LOOKUP.search(norm) or any(k not in _QUALITATIVE for k in changed)):
                 kept = {k: v for k, v in last.params.items()
@@ -302,7 +319,9 @@ def parse_calc_request(text: str, lang: str = "zh",
 
 def _unpriced(request: CalcRequest, lang: str, line: str) -> Calculation:
     kind = str(request.params.get("kind", request.kind))
-    unit = {"power_bill": ("元", "yuan"), "rent_relief": ("元", "yuan")}.get(kind, ("万元", "10k yuan"))
+    yuan = ("元", "yuan")
+    unit = yuan if kind in ("power_bill", "rent_relief", "residential_bill", "data_centre_power") \
+        or request.params.get("subsidy") == "hiring" else ("万元", "10k yuan")
     return Calculation(kind, None, _t(lang, *unit), [line], [], False)
 
 
@@ -319,6 +338,10 @@ def run_calc_request(rules: RuleSet, request: CalcRequest, lang: str,
     try:
         if request.kind == "power_bill":
             return power_bill(rules, lang=lang, **params)
+        if request.kind == "residential_bill":
+            return residential_bill(rules, lang=lang, **params)
+        if request.kind == "data_centre_power":
+            return data_centre_power(rules, lang=lang, **params)
         if request.kind == "land_cost":
             mention = params.pop("park", None)  # land_cost resolves names; the context may give an id
             park = next((p for p in rules.parks if p.id == mention), mention)

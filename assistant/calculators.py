@@ -7,50 +7,23 @@ Working lines print numbers as plain digits (thousands separators allowed) so an
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from assistant.listings import Factory, Park, format_number, resolve_park
+from assistant.calc_base import Calculation, round_price, unique
+from assistant.calc_base import money_calc as _money_calc
+from assistant.calc_base import num as _n
+from assistant.calc_base import tr as _t
+from assistant.listings import Factory, Park, resolve_park
 from assistant.rules import Incentive, RuleSet, Source
+from assistant.tax_calcs import rd_deduction, tax_saving
+
+__all__ = ["Calculation", "energy_prices", "incentive_estimate", "land_cost", "power_bill", "round_price"]
 
 PERIOD_NAMES = {"peak": ("高峰", "peak"), "flat": ("平段", "flat"), "valley": ("低谷", "valley")}
 
 
-@dataclass
-class Calculation:
-    kind: str
-    result: float | None  # None when the inputs cannot be priced (e.g. a park with no land price)
-    unit: str
-    working: list[str]
-    citations: list[Source]
-    sample: bool
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.result is not None
-
-
-def _t(lang: str, zh: str, en: str) -> str:
-    return en if lang == "en" else zh
-
-
-def _n(value: float, digits: int = 6) -> str:
-    return format_number(value, thousands=True, digits=digits)
-
-
 def _p3(value: float) -> str:
     return f"{value:.3f}"
-
-
-def round_price(value: float) -> float:
-    """Half-up to 3 decimals, as the tariff explainer publishes unit prices (0.239995 -> 0.240)."""
-    return float(Decimal(repr(value)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP))
-
-
-def _unique(sources: list[Source]) -> list[Source]:
-    return list(dict.fromkeys(sources))
 
 
 # ---------- electricity ----------
@@ -107,7 +80,7 @@ def power_bill(rules: RuleSet, voltage: str = "10kV", kwh_total: float | None = 
     _check_published_prices(rules, voltage, prices, lang, notes)
     sources = [t.two_part.source, tou.source, t.proxy_purchase.source, t.line_loss.source]
     sample = level.sample or t.line_loss.sample or t.proxy_purchase.sample or tou.sample
-    return Calculation("power_bill", total, _t(lang, "元", "yuan"), working, _unique(sources), sample, notes)
+    return Calculation("power_bill", total, _t(lang, "元", "yuan"), working, unique(sources), sample, notes)
 
 
 def _basic_charge(demand_price: float, capacity_price: float, max_demand_kw: float | None,
@@ -183,7 +156,7 @@ def land_cost(rules: RuleSet, park: str | Park | None = None, price_yuan_m2: flo
     if net_wan != cost_wan:
         citations.append(rebate.source)
         sample = sample or rebate.sample
-    return Calculation("land_cost", round(net_wan, 2), unit, working, _unique(citations), sample, notes)
+    return Calculation("land_cost", round(net_wan, 2), unit, working, unique(citations), sample, notes)
 
 
 def _apply_rebate(rebate: Incentive, cost_wan: float, investment: float | None, jobs: int | None, lang: str,
@@ -210,15 +183,6 @@ def _apply_rebate(rebate: Incentive, cost_wan: float, investment: float | None, 
 
 
 # ---------- incentives ----------
-
-def _money_calc(kind: str, result: float, unit_zh: str, unit_en: str, lang: str, working: list[str],
-                sources: list[Incentive], notes: list[str] | None = None) -> Calculation:
-    if lang == "en" and unit_zh == "万元" and result:
-        # 万 has no English word: also state the amount in yuan millions, as English readers expect.
-        working = [*working, f"Result: {_n(result, 2)} × 10,000 yuan = RMB {_n(result / 100, 4)} million"]
-    return Calculation(kind, round(float(result), 2), _t(lang, unit_zh, unit_en), working,
-                       _unique([s.source for s in sources]), any(s.sample for s in sources), notes or [])
-
 
 def _contribution_return(rules: RuleSet, lang: str, annual_contribution_wan: float | None = None,
                          contributions_wan: list[float] | None = None, district: str = "观山湖区") -> Calculation:
@@ -294,27 +258,59 @@ _DEGREES = {"doctorate": "doctorate", "phd": "doctorate", "博士": "doctorate",
             "硕士": "master", "bachelor": "bachelor", "本科": "bachelor", "学士": "bachelor"}
 
 
-def _talent(rules: RuleSet, lang: str, degree: str, count: int = 1, double_first_class: bool = False) -> Calculation:
+def _talent(rules: RuleSet, lang: str, degree: str, count: int = 1, double_first_class: bool = False,
+            subsidy: str = "both") -> Calculation:
+    """subsidy: settlement (安家补贴) | allowance (生活补贴) | both, for the graduate; the one not asked is named in a
+    note. subsidy="hiring" is the employer's one-off subsidy per graduate hired (用人单位吸纳补贴), in 元."""
     key = next((v for k, v in _DEGREES.items() if k in degree.lower()), None)
     if key is None:
         raise ValueError(f"unknown degree {degree!r}")
+    if subsidy not in ("settlement", "allowance", "both", "hiring"):
+        raise ValueError(f"unknown talent subsidy {subsidy!r}")
     settle, allow = rules.incentives.find("talent_settlement"), rules.incentives.find("talent_allowance")
     settle_key = "bachelor_double_first_class" if key == "bachelor" and (double_first_class or "双一流" in degree) else key
     settlement = next((t["award_wan"] for t in settle.tiers() if t["degree"] == settle_key), 0.0)
     monthly = next((t["yuan_month"] for t in allow.tiers() if t["degree"] == key), 0.0)
     months = allow.number("months")
     allowance_wan = monthly * months / 10000
-    each = settlement + allowance_wan
-    working = [_t(lang, f"安家补贴：{_n(settlement)} 万元", f"Settlement subsidy: {_n(settlement)} 10k yuan"),
-               _t(lang, f"生活补贴：{_n(monthly)} 元/月 × {_n(months)} 个月 = {_n(monthly * months)} 元 = {_n(allowance_wan)} 万元",
-                  f"Living allowance: {_n(monthly)} yuan/month × {_n(months)} months = {_n(monthly * months)} yuan "
-                  f"= {_n(allowance_wan)} 10k yuan"),
-               _t(lang, f"每人合计 = {_n(settlement)} + {_n(allowance_wan)} = {_n(each)} 万元",
-                  f"Per person = {_n(settlement)} + {_n(allowance_wan)} = {_n(each)} 10k yuan")]
+    settle_line = _t(lang, f"安家补贴：{_n(settlement)} 万元/人", f"Settlement subsidy: {_n(settlement)} 10k yuan each")
+    allow_line = _t(lang, f"生活补贴：{_n(monthly)} 元/月 × {_n(months)} 个月 = {_n(monthly * months)} 元 = {_n(allowance_wan)} 万元/人",
+                    f"Living allowance: {_n(monthly)} yuan/month × {_n(months)} months = {_n(monthly * months)} yuan "
+                    f"= {_n(allowance_wan)} 10k yuan each")
+    notes = [_t(lang, "本科仅“双一流”高校毕业生享受安家补贴。", "Bachelor's settlement subsidy only for 双一流 graduates.")] \
+        if key == "bachelor" else []
+    if subsidy == "hiring":
+        return _hiring_subsidy(rules, lang, count, settlement, monthly, months)
+    if subsidy == "both":
+        each = settlement + allowance_wan
+        working = [settle_line, allow_line, _t(lang, f"每人合计 = {_n(settlement)} + {_n(allowance_wan)} = {_n(each)} 万元",
+                                               f"Per person = {_n(settlement)} + {_n(allowance_wan)} = {_n(each)} 10k yuan")]
+        sources = [settle, allow]
+    elif subsidy == "settlement":
+        each, working, sources = settlement, [settle_line], [settle]
+        notes.append(_t(lang, f"另有生活补贴{_n(monthly)}元/月、发放{_n(months)}个月（每人{_n(allowance_wan)}万元），未计入上述金额。",
+                        f"A living allowance of {_n(monthly)} yuan/month for {_n(months)} months ({_n(allowance_wan)} "
+                        "10k yuan each) comes on top and is not included."))
+    else:
+        each, working, sources = allowance_wan, [allow_line], [allow]
+        notes.append(_t(lang, f"另有安家补贴每人{_n(settlement)}万元，未计入上述金额。",
+                        f"A settlement subsidy of {_n(settlement)} (10k yuan) each comes on top and is not included."))
     if count != 1:
         working.append(f"{_n(each)} × {count} = {_n(each * count)} " + _t(lang, "万元", "10k yuan"))
-    notes = [_t(lang, "本科仅“双一流”高校毕业生享受安家补贴。", "Bachelor's settlement subsidy only for 双一流 graduates.")]
-    return _money_calc("talent", each * count, "万元", "10k yuan", lang, working, [settle, allow], notes)
+    return _money_calc("talent", each * count, "万元", "10k yuan", lang, working, sources, notes)
+
+
+def _hiring_subsidy(rules: RuleSet, lang: str, count: int, settlement_wan: float, monthly: float,
+                    months: float) -> Calculation:
+    inc = rules.incentives.find("hiring_subsidy")
+    per = inc.number("yuan_per_person")
+    line = _t(lang, f"{inc.name}：{_n(per)} 元/人 × {count} = {_n(per * count)} 元",
+              f"{inc.name_en or inc.name}: {_n(per)} yuan each × {count} = {_n(per * count)} yuan")
+    note = _t(lang, f"毕业生本人另可按学历享受安家补贴（{_n(settlement_wan)}万元）和生活补贴（{_n(monthly)}元/月，"
+                    f"{_n(months)}个月），不计入单位补贴。",
+              f"The graduate personally may also get the settlement subsidy ({_n(settlement_wan)} 10k yuan) and the "
+              f"living allowance ({_n(monthly)} yuan/month for {_n(months)} months); not part of the employer's subsidy.")
+    return _money_calc("hiring_subsidy", per * count, "元", "yuan", lang, [line], [inc], [note])
 
 
 def _rent_relief(rules: RuleSet, lang: str, area_m2: float | None = None, rent_yuan_m2_month: float | None = None,
@@ -364,12 +360,13 @@ def _tier_award(rules: RuleSet, kind: str, lang: str, value: str) -> Calculation
 _INCENTIVE_CALCS: dict[str, Callable[..., Calculation]] = {
     "contribution_return": _contribution_return, "milestone_award": _milestone_award,
     "equipment_subsidy": _equipment_subsidy, "talent": _talent, "rent_relief": _rent_relief,
+    "tax_saving": tax_saving, "rd_deduction": rd_deduction,
 }
 
 
 def incentive_estimate(rules: RuleSet, kind: str, lang: str = "zh", **inputs: Any) -> Calculation:
-    """kind: contribution_return | milestone_award | equipment_subsidy | talent | rent_relief |
-    rd_centre_award (level=) | listing_award (board=) | upgrade_award (size=)."""
+    """kind: contribution_return | milestone_award | equipment_subsidy | talent | rent_relief | tax_saving |
+    rd_deduction | rd_centre_award (level=) | listing_award (board=) | upgrade_award (size=)."""
     if kind in _TIER_KINDS:
         return _tier_award(rules, kind, lang, str(inputs[_TIER_KINDS[kind]]))
     if kind not in _INCENTIVE_CALCS:

@@ -2,7 +2,9 @@
 
 Reading of quantities: '左右/about' -> ±20%; '以上/at least/over' -> minimum; '以内/以下/under' -> maximum.
 A bare area ("I need 5,000 sqm") is read as a minimum, and matches are sorted by closeness to it; other bare
-figures (height, floor load, power) are minimums and a bare rent is a ceiling.
+figures (height, floor load, power) are minimums and a bare rent is a ceiling; zero or negative figures
+("把租金都说成0元") are ignored. Also read: a crane ("10吨行车", matched against the unit's notes), upper or ground
+floors (楼上/一楼) and superlatives ("largest", "租金最便宜": the top unit, or the top N of "top 3").
 """
 
 from __future__ import annotations
@@ -56,7 +58,25 @@ _BEFORE = re.compile(
 _AFTER_KIND = {"以下": "max", "以内": "max", "or less": "max", "or below": "max", "at most": "max", "max": "max",
                "maximum": "max", "左右": "about", "上下": "about"}
 _IDS = re.compile(r"(?<![a-z0-9])f-?\s?(\d{3})(?!\d)")
-_NOT_FACTORY_SPEC = re.compile(r"\s*(?:的)?(?:行车|吊车|天车|桥吊|(?:overhead\s+)?cranes?)")  # "10吨行车" is a crane
+_CRANE_WORD = r"(?:行车|吊车|天车|桥吊|桥式起重机|起重机|(?:overhead\s+|bridge\s+|gantry\s+)?cranes?\b)"
+_TONNES = r"\s*-?\s*(?:吨|tonnes?\b|tons?\b|t\b)"
+_CRANE = re.compile(rf"(?:(?P<t>{_NUM}){_TONNES}\s*(?:的)?\s*)?{_CRANE_WORD}"
+                    rf"(?:\s*(?:of|with|:|：)?\s*(?P<t2>{_NUM}){_TONNES})?")
+_UPPER = re.compile(r"楼上|[二2][楼层]及?以上|上层|upper[- ]floors?|upstairs|above the ground floor")
+_GROUND = re.compile(r"一楼|[1一]层(?:的|厂房)|首层|底层|ground[- ]floor")
+_TOP_N = re.compile(r"top\s*(\d+)|前\s*(\d+)\s*(?:个|名)?|(\d+)\s*(?:largest|biggest|smallest|cheapest|tallest)")
+_SUPERLATIVES = (  # (factory field, largest first?, words); checked in order, so "承重最大" is not read as "最大"
+    ("rent_yuan_m2_month", False, r"cheapest|least expensive|lowest rent|最便宜|租金最低|最低(?:的)?租金|租金最少"),
+    ("rent_yuan_m2_month", True, r"most expensive|highest rent|最贵|租金最高"),
+    ("floor_load_t_m2", True, r"(?:highest|heaviest|strongest|largest|biggest|greatest|max(?:imum)?) floor[- ]?load|"
+                              r"(?:承重|荷载)最(?:大|高)|最(?:大|高)(?:的)?(?:承重|荷载)"),
+    ("power_kva", True, r"most power|(?:highest|largest|biggest) power|(?:电力|容量|供电)最大|最大(?:的)?(?:电力|容量)"),
+    ("clear_height_m", True, r"tallest|highest (?:clear )?(?:height|ceiling)|(?:净高|层高)最高|最高(?:的)?(?:净高|层高)|"
+                             r"最高的(?:厂房|车间)"),
+    ("area_m2", True, r"largest|biggest|面积最大|最大(?=的?(?:厂房|车间|仓库|面积|单元|一个|是哪|$|[？?。，,!！]))"),
+    ("area_m2", False, r"smallest|面积最小|最小(?=的?(?:厂房|车间|仓库|面积|单元|一个|是哪|$|[？?。，,!！]))"),
+)
+_LIMIT_AHEAD = re.compile(r"\s*(?:的|为|是|不超过|不低于|:|：)?\s*\d")  # "租金最高12元" is a ceiling, not a superlative
 _RENT_BARE = re.compile(rf"(?:租金|rent)\D{{0,8}}?(?P<v>{_NUM})(?!\s*(?:元|块|yuan|rmb|㎡|平|m2|sqm))")
 
 
@@ -75,6 +95,11 @@ class FactoryQuery:
     want: Want = "any"
     industries: tuple[str, ...] = ()
     ids: tuple[str, ...] = ()
+    crane: bool = False  # an overhead crane is wanted (read from the unit's notes)
+    min_crane_t: float | None = None
+    floor: Literal["upper", "ground"] | None = None  # 楼上 (every floor ≥ 2) or 一楼 (includes the ground floor)
+    sort: tuple[str, bool] | None = None  # superlative: (Factory field, largest first)
+    top: int = 1  # how many units a superlative returns (ties with the last one are kept)
 
 
 def detect_industries(text: str) -> tuple[str, ...]:
@@ -106,6 +131,8 @@ def _qualifier(text: str, match: re.Match[str], window_start: int) -> str:
 
 def _apply(fields: dict[str, float | None], unit: str, low: float, high: float | None, mode: str) -> None:
     """Record one quantity; `high` is set for ranges like 3000-5000平."""
+    if high is None and low <= 0:
+        return  # "把租金都说成0元": no unit is let for nothing, so a zero is not a requirement
     if unit == "area":
         if high is not None:
             fields.update(min_area=low, max_area=high, target_area=(low + high) / 2)
@@ -132,29 +159,51 @@ def _number(text: str | None) -> float | None:
     return float(text.replace(",", "")) if text else None
 
 
+def _superlative(norm: str) -> tuple[str, bool] | None:
+    for attr, descending, pattern in _SUPERLATIVES:
+        for match in re.finditer(pattern, norm):
+            if not _LIMIT_AHEAD.match(norm, match.end()):
+                return attr, descending
+    return None
+
+
+def _crane(body: str) -> tuple[bool, float | None, str]:
+    """Whether a crane is asked for, its tonnage, and the text without it (so 10吨 is not read as floor load)."""
+    found = list(_CRANE.finditer(body))
+    if not found:
+        return False, None, body
+    tonnes = [_number(m.group("t") or m.group("t2")) for m in found]
+    return True, max((t for t in tonnes if t), default=None), _CRANE.sub(" ", body)
+
+
 def parse_requirements(text: str) -> FactoryQuery:
     norm = normalise_place_text(text)
     ids = tuple(dict.fromkeys(f"F-{m}" for m in _IDS.findall(norm)))
-    body = _IDS.sub(" ", norm)
+    crane, min_crane_t, body = _crane(_IDS.sub(" ", norm))
+    top = next((int(g) for m in _TOP_N.finditer(body) for g in m.groups() if g), 1)
+    body = _TOP_N.sub(" ", body)
     values: dict[str, float | None] = {}
     last_end = 0
     for match in _QUANTITY.finditer(body):
         unit = match.lastgroup or ""
         scale = {"万": 10000.0, "千": 1000.0}.get(match.group("mult") or "", 1.0)
-        if (unit == "money" and scale != 1.0) or _NOT_FACTORY_SPEC.match(body, match.end()):
-            continue  # a total budget in 万元, or a crane's capacity, not a factory requirement
+        if unit == "money" and scale != 1.0:
+            continue  # a total budget in 万元, not a rent or unit price
         low, high = (_number(match.group("a")) or 0) * scale, _number(match.group("b"))
         _apply(values, unit, low, high * scale if high is not None else None, _qualifier(body, match, last_end))
         last_end = match.end()
     bare_rent = _RENT_BARE.search(body)
-    if bare_rent and "max_rent" not in values:
+    if bare_rent and "max_rent" not in values and (_number(bare_rent.group("v")) or 0) > 0:
         values["max_rent"] = _number(bare_rent.group("v"))
     rent = re.search(r"租|\brent|\bleas(?:e|ing)\b|to let", body) is not None
     sale = re.search(r"买|购|(?<!销)售|\bsale|\bbuy|purchas", body) is not None
     want: Want = "any" if rent == sale else ("rent" if rent else "sale")
     parks = tuple(dict.fromkeys(re.findall(PARK_KEYWORDS, norm)))
+    floor: Literal["upper", "ground"] | None = "upper" if _UPPER.search(norm) else (
+        "ground" if _GROUND.search(norm) else None)
     return FactoryQuery(districts=_districts(norm), parks=parks, want=want, industries=detect_industries(text),
-                        ids=ids, **values)
+                        ids=ids, crane=crane, min_crane_t=min_crane_t, floor=floor, sort=_superlative(norm),
+                        top=max(1, min(top, 8)), **values)
 
 
 # ---------- search ----------
@@ -214,9 +263,27 @@ def _limit_miss(f: Factory, q: FactoryQuery, spec: tuple[str, str, str, str, str
     return None
 
 
+def _feature_misses(f: Factory, q: FactoryQuery) -> list[Miss]:
+    out, n = [], format_number
+    if q.crane and f.crane_t is None:
+        out.append(Miss("crane", "未配行车", "no crane listed", 1.0))
+    elif q.crane and q.min_crane_t and (f.crane_t or 0) < q.min_crane_t:
+        out.append(Miss("crane", f"行车{n(f.crane_t)}吨，低于要求的{n(q.min_crane_t)}吨",
+                        f"{n(f.crane_t)}-tonne crane, below the {n(q.min_crane_t)} t asked",
+                        (q.min_crane_t - (f.crane_t or 0)) / q.min_crane_t))
+    if q.floor and not f.floors:
+        out.append(Miss("floor", "楼层未注明", "floor not stated", 1.0))
+    elif q.floor == "upper" and min(f.floors) < 2:
+        out.append(Miss("floor", f"位于{f.floor}，含一层", f"on {f.floor}, includes the ground floor", 1.0))
+    elif q.floor == "ground" and min(f.floors) > 1:
+        out.append(Miss("floor", f"位于{f.floor}，不在一层", f"on {f.floor}, not the ground floor", 1.0))
+    return out
+
+
 def _misses(f: Factory, q: FactoryQuery) -> list[Miss]:
     """Constraints the unit fails; leased status is judged separately so leased units can be reported."""
     out = [m for spec in _LIMITS if (m := _limit_miss(f, q, spec))]
+    out += _feature_misses(f, q)
     place = normalise_place_text(f.park + f.building)
     if (q.districts or q.parks) and f.district not in q.districts and not any(k in place for k in q.parks):
         out.append(Miss("place", f"位于{f.district}，不在所问区域", f"in {f.district}, not the area asked", 1.0))
@@ -256,13 +323,32 @@ def search_factories(factories: list[Factory], query: FactoryQuery) -> FactorySe
     pool = [f for f in factories if f.id in query.ids] if query.ids else factories
     fits = [f for f in pool if not _misses(f, query)]
     available = sorted((f for f in fits if f.available), key=lambda f: _sort_key(f, query))
-    result = FactorySearchResult(query, matches=available,
-                                 leased=[f for f in fits if not f.available
-                                         and (query.want != "sale" or f.id in query.ids)])
+    leased = [f for f in fits if not f.available and (query.want != "sale" or f.id in query.ids)]
+    if query.sort:
+        available, leased = _top(available, leased, query)
+    result = FactorySearchResult(query, matches=available, leased=leased)
     if not result.matches:
         base = replace(_like(pool[0]), want=query.want) if query.ids and pool else query
         result.nearest = _nearest(factories, base, exclude=set(query.ids))
     return result
+
+
+def _top(available: list[Factory], leased: list[Factory],
+         q: FactoryQuery) -> tuple[list[Factory], list[Factory]]:
+    """The first `top` units by the superlative's field (ties with the last kept), and leased units as good."""
+    attr, descending = q.sort or ("area_m2", True)
+
+    def rank(f: Factory) -> float:
+        value = getattr(f, attr)
+        return -value if descending else value
+
+    ranked = sorted((f for f in available if getattr(f, attr) is not None),
+                    key=lambda f: (rank(f), *_sort_key(f, q)))
+    if not ranked:
+        return [], []
+    cut = rank(ranked[min(q.top, len(ranked)) - 1])
+    return [f for f in ranked if rank(f) <= cut], [f for f in leased if getattr(f, attr) is not None
+                                                  and rank(f) <= cut]
 
 
 def describe(factory: Factory, lang: str = "zh") -> str:
@@ -270,13 +356,15 @@ def describe(factory: Factory, lang: str = "zh") -> str:
     if lang == "en":
         price = f", rent {n(f.rent_yuan_m2_month)} yuan/m2/month" if f.rent_yuan_m2_month else ""
         price += f", sale {n(f.sale_price_yuan_m2)} yuan/m2" if f.sale_price_yuan_m2 else ""
+        crane = "" if f.crane_t is None else (f", {n(f.crane_t)}-tonne crane" if f.crane_t else ", overhead crane")
         return (f"{f.id} {f.park} {f.building} {f.floor}: {n(f.area_m2)} m2, clear height {n(f.clear_height_m)} m, "
-                f"floor load {n(f.floor_load_t_m2)} t/m2, {n(f.power_kva)} kVA{price}; {f.status_text('en')}"
+                f"floor load {n(f.floor_load_t_m2)} t/m2, {n(f.power_kva)} kVA{crane}{price}; {f.status_text('en')}"
                 + (SAMPLE_EN if f.sample else ""))
     price = f"，租金{n(f.rent_yuan_m2_month)}元/㎡·月" if f.rent_yuan_m2_month else ""
     price += f"，售价{n(f.sale_price_yuan_m2)}元/㎡" if f.sale_price_yuan_m2 else ""
+    crane = "" if f.crane_t is None else (f"，已配{n(f.crane_t)}吨行车" if f.crane_t else "，配有行车")
     return (f"{f.id} {f.park} {f.building} {f.floor}：{n(f.area_m2)}㎡，净高{n(f.clear_height_m)}米，"
-            f"承重{n(f.floor_load_t_m2)}吨/㎡，电力{n(f.power_kva)}kVA{price}，{f.status_text()}"
+            f"承重{n(f.floor_load_t_m2)}吨/㎡，电力{n(f.power_kva)}kVA{crane}{price}，{f.status_text()}"
             + (SAMPLE_ZH if f.sample else ""))
 
 

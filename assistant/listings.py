@@ -41,6 +41,9 @@ PARK_TOKENS = ("吉利", "智能网联", "小兰山", "表面处理", "电镀", 
 _PREFIXES = ("贵阳市", "贵阳", "贵州省", "贵州")
 _HEAD_ENDINGS = ("经开区", "高新区", "综保区", "航空港", "新区")
 _GENERIC_SUFFIXES = ("产业园", "园区", "基地")
+_CRANE_WORDS = re.compile(r"行车|吊车|天车|桥吊|起重机|crane", re.I)
+_NO_CRANE = re.compile(r"(?:无|未配|不配|没有)(?:\d+吨)?(?:行车|吊车|天车|桥吊|起重机)|no crane", re.I)
+_CRANE_TONNES = re.compile(r"(\d+(?:\.\d+)?)\s*(?:吨|t\b|tonnes?)\s*(?:的)?\s*(?:行车|吊车|天车|桥吊|起重机|crane)", re.I)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,24 @@ class Factory:
     @property
     def for_sale(self) -> bool:
         return self.status in ("for_sale", "for_rent_or_sale")
+
+    @property
+    def floors(self) -> tuple[int, ...]:
+        """'2-4F' -> (2, 3, 4), '1F' -> (1,), '办公楼层' -> () (no floor number given)."""
+        match = re.search(r"(\d+)\s*(?:[-–~至到]\s*(\d+))?", self.floor)
+        if not match:
+            return ()
+        low = int(match.group(1))
+        return tuple(range(low, int(match.group(2) or low) + 1))
+
+    @property
+    def crane_t(self) -> float | None:
+        """Capacity of the overhead crane the notes mention ('已配10吨行车' -> 10); 0 if no capacity is given,
+        None when the notes mention no crane."""
+        if not _CRANE_WORDS.search(self.notes) or _NO_CRANE.search(self.notes):
+            return None
+        match = _CRANE_TONNES.search(self.notes)
+        return float(match.group(1)) if match else 0.0
 
     def status_text(self, lang: str = "zh") -> str:
         zh = {"for_rent": "可出租", "for_sale": "可出售", "for_rent_or_sale": "可租可售", "leased": "已出租（暂不可租）"}

@@ -49,7 +49,12 @@ FACTORY = re.compile(r"厂房|车间|仓库|库房|办公室|办公用房|写字
                      r"warehouse|workshop|office|\bunits?\b|clear height|floor load", re.I)
 # A listing search asks for units: availability, requirements or a unit id, not facts about a programme.
 SEARCH = re.compile(r"有没有|有哪些|哪些|哪个|找|推荐|合适|出租|出售|租用|可租|可售|能租|还能|想租|想买|购买|买|空置|\d|"
-                    r"available|which|looking for|need|want|find|any .*for (rent|sale)|for rent|for sale|lease", re.I)
+                    r"available|which|looking for|need|want|find|any .*for (rent|sale)|for rent|for sale|lease|"
+                    r"largest|biggest|smallest|tallest|cheapest|most expensive|最大|最小|最便宜|最贵|楼上|一楼|"
+                    r"upper[- ]floor|ground[- ]floor|crane|行车", re.I)
+# An area asked for is a factory search unless the question is about land.
+AREA = re.compile(r"\d\s*(?:m2|m²|㎡|sqm|sq\.?\s?m\b|square met(?:re|er)s?)", re.I)
+LAND = re.compile(r"地|land|plot|\bmu\b|亩", re.I)
 PARK = re.compile(r"园区|开发区|经开区|高新区|综保区|新区|基地|航空港|park|zone|development area", re.I)
 
 
@@ -85,7 +90,8 @@ def route(text: str, *, is_calculation: bool = False, followup_context: bool = F
         return Route(("out_of_scope",), language, False, ("another city",))
     if is_calculation:
         intents.append("calculation")
-    if FACTORY.search(text) and SEARCH.search(text) and not re.search(r"多少个|几个|项目|how many projects", text):
+    wants_units = FACTORY.search(text) or (AREA.search(text) and not LAND.search(text))
+    if wants_units and SEARCH.search(text) and not re.search(r"多少个|几个|项目|how many projects", text):
         intents.append("listing")
     elif PARK.search(text) and re.search(r"(有哪些|哪些|列表|清单|介绍|which|list|what parks)", text, re.I):
         intents.append("park")

@@ -231,3 +231,88 @@ def test_rent_relief_by_factory_id(rules: RuleSet, factories: list[Factory]) -> 
     by_context = parse_calc_request("这个厂房能免多少租金？", context={"factory_ids": ["F-001"]})
     assert by_context is not None and by_context.params["factory_id"] == "F-001"
     assert parse_calc_request("能免多少租金？").missing == ("租赁面积", "租金单价")
+
+
+# ---------- household tiers, data centres, valley hours, tax (eval calculation-13 … 18) ----------
+
+@pytest.mark.parametrize("text,lang", [
+    ("居民阶梯电价是多少", "zh"), ("贵安数据中心电价是多少", "zh"), ("研发费用加计扣除比例是多少", "zh"),
+    ("西部大开发15%税率的条件是什么", "zh"), ("What is the household electricity price?", "en"),
+])
+def test_more_lookups_are_not_calculations(text: str, lang: str) -> None:
+    assert parse_calc_request(text, lang) is None
+
+
+def test_residential_bill_request(rules: RuleSet) -> None:
+    request, result = _calc(rules, "一户居民一年用电5000度，电费多少？")
+    assert request.kind == "residential_bill" and request.params == {"kwh_year": 5000}
+    assert result == pytest.approx(2453)
+    request, _ = _calc(rules, "家里每月用电300度，电费多少")
+    assert request.params == {"kwh_month": 300}
+    request, result = _calc(rules, "A household uses 5,000 kWh a year. How much is the electricity bill?", "en")
+    assert request.kind == "residential_bill" and result == pytest.approx(2453)
+    follow, result = _calc(rules, "那如果是2000度呢？", context={"last_calc": request})
+    assert follow.params == {"kwh_year": 2000} and result == pytest.approx(911.2)
+
+
+def test_data_centre_saving_request(rules: RuleSet) -> None:
+    request, result = _calc(rules, "一个年用电1亿千瓦时的数据中心放在贵安，每年能省多少电费？")
+    assert request.kind == "data_centre_power"
+    assert request.params == {"kwh": 100_000_000, "want": "saving"} and result == 15_000_000
+    calc = run_calc_request(rules, request, "zh")
+    assert any("1,500 万元" in line for line in calc.working)
+    request, result = _calc(rules, "贵安的数据中心年用电1亿度，电费多少？")
+    assert request.params["want"] == "bill" and result == 35_000_000
+
+
+def test_valley_hour_kwh_in_english(rules: RuleSet) -> None:
+    request, result = _calc(rules, "At 10 kV, what does 100,000 kWh of valley-hour electricity cost, "
+                                   "energy charge only?", "en")
+    assert request.params == {"voltage": "10kV", "kwh_by_period": {"valley": 100_000}}
+    assert result == 24000
+    request = parse_calc_request("How much would 50,000 kWh off-peak cost?", "en")
+    assert request is not None and request.params["kwh_by_period"] == {"valley": 50_000}
+    request = parse_calc_request("35千伏，高峰30万度、平段50万度、低谷20万度，电费多少")  # a period word ahead wins
+    assert request is not None and request.params["kwh_by_period"] == {"peak": 300_000, "flat": 500_000,
+                                                                       "valley": 200_000}
+
+
+def test_talent_subsidy_asked_for(rules: RuleSet) -> None:
+    request, result = _calc(rules, "招3个硕士研究生，安家补贴一共多少？")
+    assert request.params == {"kind": "talent", "degree": "master", "count": 3, "subsidy": "settlement"}
+    assert result == 15
+    request, result = _calc(rules, "招3个硕士，生活补贴能拿多少")
+    assert request.params["subsidy"] == "allowance" and result == pytest.approx(16.2)
+    request, result = _calc(rules, "招3个硕士，安家补贴和生活补贴一共能拿多少")
+    assert "subsidy" not in request.params and result == pytest.approx(31.2)
+
+
+def test_tax_saving_request(rules: RuleSet) -> None:
+    request, result = _calc(rules, "With annual taxable income of RMB 20 million, how much corporate income tax "
+                                   "does the 15% rate save compared with 25%?", "en")
+    assert request.kind == "incentive" and request.params == {"kind": "tax_saving", "taxable_income_wan": 2000,
+                                                              "standard_rate": 0.25}
+    assert result == 200
+    _, result = _calc(rules, "年应纳税所得额2000万元，按15%税率比25%每年少缴多少企业所得税？")
+    assert result == 200
+    assert parse_calc_request("算一下15%的所得税优惠能省多少").missing == ("应纳税所得额",)
+
+
+def test_rd_deduction_request(rules: RuleSet) -> None:
+    request, result = _calc(rules, "An integrated-circuit company has RMB 10 million of expensed R&D costs. "
+                                   "How much can it deduct in total before tax?", "en")
+    assert request.params == {"kind": "rd_deduction", "rd_expense_wan": 1000, "industry": "集成电路"}
+    assert result == 2200
+    request, result = _calc(rules, "研发费用1000万元，税前能加计扣除多少？")
+    assert "industry" not in request.params and result == 2000
+    request, result = _calc(rules, "工业母机企业研发形成无形资产1000万元，能摊销多少")
+    assert request.params["intangible"] is True and result == 2200
+
+
+def test_employer_hiring_subsidy(rules: RuleSet) -> None:
+    request, result = _calc(rules, "企业招一个硕士毕业生，单位能拿多少补贴？")
+    assert request.params["subsidy"] == "hiring" and result == 2000
+    calc = run_calc_request(rules, request, "zh")
+    assert calc.unit == "元" and any("2,000 元/人 × 1 = 2,000 元" in line for line in calc.working)
+    _, result = _calc(rules, "How much hiring subsidy does the employer get for 3 master's graduates?", "en")
+    assert result == 6000

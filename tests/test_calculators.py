@@ -9,6 +9,7 @@ import pytest
 
 from assistant.calculators import energy_prices, incentive_estimate, land_cost, power_bill
 from assistant.rules import RuleSet, rules_to_texts
+from assistant.tariff_calcs import data_centre_power, residential_bill
 from assistant.validation import PARK_COLUMNS
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -222,3 +223,80 @@ def test_rules_to_texts_carry_sources_and_sample_marks(rules: RuleSet) -> None:
     assert line_loss.sample and "示例数据" in line_loss.text
     assert "840、720" in texts["land.national_minimum_grades"].text
     assert any(t.startswith("incentives.") for t in texts)
+
+
+# ---------- household tiers, data-centre price and tax (real corpus rules) ----------
+
+@pytest.fixture(scope="module")
+def corpus_rules() -> RuleSet:
+    return RuleSet.load(CORPUS / "rules", CORPUS / "listings")
+
+
+def test_residential_bill_walks_the_annual_tiers(corpus_rules: RuleSet) -> None:
+    calc = residential_bill(corpus_rules, kwh_year=5000)
+    assert calc.result == pytest.approx(2453) and calc.unit == "元"
+    text = "\n".join(calc.working)
+    for expected in ("3,000 kWh × 0.4556 = 1,366.8", "1,700 kWh × 0.5056 = 859.52", "300 kWh × 0.7556 = 226.68",
+                     "= 2,453 元"):
+        assert expected in text
+    assert corpus_rules.tariffs.residential_source in calc.citations
+    assert residential_bill(corpus_rules, kwh_year=2000).result == pytest.approx(911.2)  # first tier only
+
+
+def test_residential_bill_from_monthly_use(corpus_rules: RuleSet) -> None:
+    calc = residential_bill(corpus_rules, kwh_month=300, lang="en")
+    assert calc.result == pytest.approx(3000 * 0.4556 + 600 * 0.5056)
+    assert "300 kWh/month × 12 months = 3,600 kWh" in calc.working[0]
+    assert calc.working[-1].startswith("Monthly average")
+
+
+def test_data_centre_saving_and_bill(corpus_rules: RuleSet) -> None:
+    calc = data_centre_power(corpus_rules, kwh=100_000_000)
+    assert calc.result == 15_000_000
+    text = "\n".join(calc.working)
+    assert "0.35" in text and "0.5" in text and "1,500 万元" in text
+    assert data_centre_power(corpus_rules, kwh=100_000_000, want="bill").result == 35_000_000
+    assert "RMB 15 million" in "\n".join(data_centre_power(corpus_rules, kwh=100_000_000, lang="en").working)
+
+
+def test_tax_saving_compares_with_the_given_standard_rate(corpus_rules: RuleSet) -> None:
+    calc = incentive_estimate(corpus_rules, "tax_saving", taxable_income_wan=2000, standard_rate=0.25)
+    assert calc.result == 200 and calc.unit == "万元"
+    text = "\n".join(calc.working)
+    assert "2,000 万元 × 25% = 500 万元" in text and "2,000 万元 × 15% = 300 万元" in text
+    assert "500 万元 − 300 万元 = 200 万元" in text
+    en = incentive_estimate(corpus_rules, "tax_saving", "en", taxable_income_wan=2000, standard_rate=0.25)
+    assert "RMB 2 million" in "\n".join(en.working) and "as given in the question" in en.working[1]
+    unknown = incentive_estimate(corpus_rules, "tax_saving", taxable_income_wan=2000)
+    assert unknown.result is None  # no standard rate in the rules or the question: nothing to compare with
+
+
+@pytest.mark.parametrize(("industry", "intangible", "expected"), [
+    ("集成电路", False, 2200), ("", False, 2000), ("工业母机", True, 2200), ("", True, 2000), ("纺织", False, 2000),
+])
+def test_rd_deduction(corpus_rules: RuleSet, industry: str, intangible: bool, expected: float) -> None:
+    calc = incentive_estimate(corpus_rules, "rd_deduction", rd_expense_wan=1000, industry=industry,
+                              intangible=intangible)
+    assert calc.result == expected
+
+
+def test_rd_deduction_working_en(corpus_rules: RuleSet) -> None:
+    calc = incentive_estimate(corpus_rules, "rd_deduction", "en", rd_expense_wan=1000, industry="集成电路")
+    text = "\n".join(calc.working)
+    assert "120%" in text and "2023–2027" in text and "RMB 22 million" in text
+
+
+def test_talent_settlement_or_allowance_only(corpus_rules: RuleSet) -> None:
+    settle = incentive_estimate(corpus_rules, "talent", degree="master", count=3, subsidy="settlement")
+    assert settle.result == 15 and "5 × 3 = 15 万元" in settle.working
+    assert any("1,500" in n and "未计入" in n for n in settle.notes)  # the allowance is named, not added
+    allow = incentive_estimate(corpus_rules, "talent", degree="master", count=3, subsidy="allowance")
+    assert allow.result == pytest.approx(16.2)
+    with pytest.raises(ValueError):
+        incentive_estimate(corpus_rules, "talent", degree="master", subsidy="bonus")
+
+
+def test_talent_hiring_subsidy_for_the_employer(corpus_rules: RuleSet) -> None:
+    calc = incentive_estimate(corpus_rules, "talent", degree="master", count=2, subsidy="hiring")
+    assert calc.result == 4000 and calc.unit == "元" and calc.kind == "hiring_subsidy"
+    assert any("安家补贴" in n for n in calc.notes)  # the graduate's own subsidies are named, not added

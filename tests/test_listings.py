@@ -140,3 +140,11 @@ def test_real_factories_load() -> None:
     assert factories["F-003"].sale_price_yuan_m2 == 4800
     assert factories["F-007"].area_m2 == 12000 and factories["F-006"].clear_height_m == 12
     assert all("示例数据" in f.to_text() for f in factories.values())
+
+
+def test_real_factories_floors_and_cranes() -> None:
+    factories = {f.id: f for f in load_factories(_real("factories.csv"))}
+    assert factories["F-004"].floors == (2, 3, 4) and factories["F-002"].floors == (3,)
+    assert factories["F-013"].floors == (1, 2) and factories["F-015"].floors == ()  # "办公楼层" names no floor
+    assert factories["F-001"].crane_t == 10  # notes: 已配10吨行车
+    assert all(f.crane_t is None for f in factories.values() if f.id != "F-001")

@@ -1,0 +1,88 @@
+"""Read the quantities in a chat message: Chinese numerals, 万/亿/million multipliers and the unit after each.
+
+Each number becomes a Token in base units (yuan, kWh, kW, kVA, kV, mu, m2, people, percent) with the text
+around it, so the request parsers can tell "设备投资5000万元" from "固定资产投资2亿元" by the words nearby.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.factory_search import _IDS, _NUM
+from assistant.listings import normalise_place_text
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千]+")
+_MULTS = {"亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "千": 1e3, "billion": 1e9, "million": 1e6, "thousand": 1e3}
+_TOKEN = re.compile(
+    rf"(?P<n>{_NUM})\s*(?P<mult>千万|百万|万|亿|千(?![瓦伏])|billion\b|million\b|thousand\b)?\s*(?:"
+    r"(?P<kwh>度|千瓦时|kwh|kw·h|kilowatt[- ]hours?)|(?P<kva>千伏安|kva)|(?P<kv>千伏|kv)|(?P<kw>千瓦|kw|kilowatts?)|"
+    r"(?P<mu>亩|mu\b)|(?P<m2>㎡|m²|m2|平方米|平方|平米|平(?![段时])|sq\.?\s?m\b|sqm|square\s+met(?:re|er)s?)|"
+    r"(?P<yuan>元|块|yuan|rmb)|(?P<pct>%|％|percent\b|per cent\b)|"
+    r"(?P<people>个|名|位|人|jobs?\b|people\b|persons?\b|employees?\b|workers?\b))?")
+_UNITS = ("kwh", "kva", "kv", "kw", "mu", "m2", "yuan", "pct", "people")
+
+
+@dataclass(frozen=True)
+class Token:
+    value: float  # in base units: yuan, kWh, kW, kVA, kV, mu, m2, people; percent as written (15 for 15%)
+    unit: str  # kwh | kva | kv | kw | mu | m2 | yuan | pct | people | "" (bare number)
+    scaled: bool  # carried 万/亿/million…: a bare "2亿" is money
+    before: str  # text since the previous number (at most 30 chars)
+    after: str  # text up to the next number (at most 30 chars)
+
+    @property
+    def money(self) -> bool:
+        return self.unit == "yuan" or (self.unit == "" and self.scaled)
+
+
+def _cn_value(run: str) -> int:
+    total, digit = 0, 0
+    for ch in run:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        else:
+            total, digit = total + (digit or 1) * _CN_UNITS[ch], 0
+    return total + digit
+
+
+def arabic(text: str) -> str:
+    """'一百万千瓦时' -> '100万千瓦时', '三千平米' -> '3000平米'; a lone 一 stays (算一下, 双一流, 多少钱一亩)."""
+    def convert(m: re.Match[str]) -> str:
+        run, nxt = m.group(), text[m.end(): m.end() + 1]
+        tail = "千" if run.endswith("千") and nxt in ("瓦", "伏") else ""  # 千瓦/千伏 are units, not 1000
+        run = run[: len(run) - len(tail)]
+        if not any(c in _CN_DIGITS or c == "十" for c in run) or (run == "一" and nxt not in ("万", "亿")) \
+                or text.startswith("分之", m.end()):
+            return m.group()
+        return str(_cn_value(run)) + tail
+    return _CN_RUN.sub(convert, text)
+
+
+def prepare(text: str) -> tuple[str, tuple[str, ...]]:
+    """Normalised text with factory ids blanked out (so F-001 is not read as 1), and those ids."""
+    text = text.translate(str.maketrans("０１２３４５６７８９．", "0123456789."))
+    norm = normalise_place_text(arabic(text))
+    return _IDS.sub(" ", norm), tuple(dict.fromkeys(f"F-{m}" for m in _IDS.findall(norm)))
+
+
+def tokens(text: str) -> list[Token]:
+    matches = list(_TOKEN.finditer(text))
+    out = []
+    for i, m in enumerate(matches):
+        start = matches[i - 1].end() if i else 0
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        mult = m.group("mult") or ""
+        unit = next((u for u in _UNITS if m.group(u)), "")
+        out.append(Token(float(m.group("n").replace(",", "")) * _MULTS.get(mult, 1.0), unit, bool(mult),
+                         text[max(start, m.start() - 30): m.start()], text[m.end(): min(end, m.end() + 30)]))
+    return out
+
+
+def labelled(found: list[Token], pattern: str, pick: str = "money") -> Token | None:
+    """The first token of the wanted sort with a keyword just before it, else just after it."""
+    pool = [t for t in found if (t.money if pick == "money" else t.unit == pick)]
+    return (next((t for t in pool if re.search(pattern, t.before)), None)
+            or next((t for t in pool if re.search(pattern, t.after)), None))
