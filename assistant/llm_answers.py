@@ -20,9 +20,16 @@ Event = tuple[str, str | Answer]
 _PIECE_END = re.compile(r"(?<=[。！？；\n])|(?<=[.!?;] )")
 
 
-def pieces(text: str) -> list[str]:
-    """The text in sentence-sized pieces that join back to it exactly."""
-    return [p for p in _PIECE_END.split(text) if p]
+def pieces(text: str, size: int = 16) -> list[str]:
+    """The text in clause-sized pieces for streaming (at least ``size`` characters each, but the last);
+    joined they give back ``text`` exactly."""
+    out: list[str] = []
+    for part in _PIECE_END.split(text):
+        if out and len(out[-1]) < size:
+            out[-1] += part
+        elif part:
+            out.append(part)
+    return out
 
 
 def check(result: LLMResult, question: str, history: Sequence[str]) -> str:

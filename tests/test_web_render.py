@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.chat_types import Answer, SourceRef
+from assistant.llm_answers import pieces
 from assistant.web.render import answer_html, excerpt_html
 from assistant.web.sources import SourceFiles
-from assistant.web.turns import pieces
 
 FILES = SourceFiles(Path("/corpus"), frozenset({"policies/x.pdf", "guide/a.md"}))
 

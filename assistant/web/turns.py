@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -17,7 +16,6 @@ from assistant.web.sources import SourceFiles
 
 log = logging.getLogger(__name__)
 Event = tuple[str, Any]  # ("token", str) … ("answer", Answer)
-_PIECE_END = re.compile(r"(?<=[。；！？，、,.;!?\n])")
 
 
 def new_session_id() -> str:
@@ -29,27 +27,9 @@ def source_files(service: ChatService) -> SourceFiles:
     return SourceFiles.from_manifest(service.index.manifest, service.settings.corpus_dir)
 
 
-def pieces(text: str, size: int = 16) -> list[str]:
-    """Split an answer into clause-sized pieces for streaming; joined they give back ``text`` exactly."""
-    out: list[str] = []
-    for part in _PIECE_END.split(text):
-        if out and len(out[-1]) < size:
-            out[-1] += part
-        elif part:
-            out.append(part)
-    return out
-
-
 def answer_events(service: ChatService, question: str, session_id: str, lang: str | None) -> Iterator[Event]:
-    """The service's own token stream where it has one, else its whole answer cut into pieces."""
-    stream = getattr(service, "ask_stream", None)
-    if callable(stream):
-        yield from stream(question, session_id=session_id, lang=lang)
-        return
-    answer = service.ask(question, session_id=session_id, lang=lang)
-    for piece in pieces(answer.answer):
-        yield "token", piece
-    yield "answer", answer
+    """Token pieces then the Answer, in either answer mode."""
+    yield from service.ask_stream(question, session_id=session_id, lang=lang)
 
 
 def log_turn(store: Store, session_id: str, question: str, answer: Answer) -> None:
