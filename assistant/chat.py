@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.answer import compose, coverage, pick_sentences, sentences, source_ref
+from assistant.answer import Picked, compose, coverage, pick_sentences, sentences, source_ref
 from assistant.catalog import Catalog
 from assistant.chat_types import Answer, SourceRef
 from assistant.dialogue import ConversationStore, Turn, is_followup, places_in, rewrite
@@ -248,7 +248,11 @@ class ChatService:
             chunks.sort(key=lambda c: c.language != "en")
         idf = self.index.lexical.idf
         picked = pick_sentences(query, chunks[: self.settings.retrieval.answer_chunks], self.tokenizer, idf=idf)
-        confidence = coverage(query, picked, self.tokenizer, idf=idf)
+        # Confidence: how much of the question the chosen sentences cover, or (slightly discounted) the two best
+        # chunks as a whole: a right passage phrased differently from the question still counts.
+        whole = [Picked(i, 0, c.text, 0.0) for i, c in enumerate(chunks[:2])]
+        confidence = max(coverage(query, picked, self.tokenizer, idf=idf),
+                         0.9 * coverage(query, whole, self.tokenizer, idf=idf))
         if not picked or confidence < self.settings.retrieval.min_coverage or _other_year(query, picked):
             return None, confidence, candidates
         text, sources = compose(picked, chunks[: self.settings.retrieval.answer_chunks], lang)

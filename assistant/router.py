@@ -25,16 +25,18 @@ DOMAIN = re.compile(
     r"phd|master|graduate|r&d|research|listing|fund|comput|hotline|contact|service|enterprise|business|yuan|"
     r"price|cost|fee|rate|rebate|water|gas|wage|office|unit|kva|settle|allowance|hiring|apartment", re.I)
 OFF_TOPIC = re.compile(
-    r"天气|股票|炒股|彩票|写.{0,8}诗|作诗|诗歌|笑话|菜谱|做饭|星座|八卦|明星|电影|游戏|足球|篮球|减肥|恋爱|"
+    r"天气|下雨|降雨|下雪|气温|温度多少|股票|股价|股市|炒股|彩票|写.{0,8}诗|作诗|诗歌|笑话|菜谱|做饭|星座|八卦|明星|电影|游戏|足球|篮球|减肥|恋爱|"
     r"房价走势|"
     r"weather|stock tip|stocks?\b|lottery|poem|joke|recipe|horoscope|movie|football|bitcoin|crypto|"
     r"capital of (?!guizhou)|python|javascript|\bcode\b|function that|program(me)? that|代码|编程|程序", re.I)
+WEAK_DOMAIN = re.compile(r"\b(price|prices|cost|costs|fee|rate|rates|yuan|company|companies|business|project|service|"
+                         r"contact|policy|unit|units)\b|价格|公司|企业|项目|服务|政策", re.I)
 OTHER_CITIES = re.compile(r"北京|上海|浦东|深圳|广州|杭州|苏州|南京|武汉|西安|天津|重庆|成都|昆明|长沙|"
                           r"beijing|shanghai|shenzhen|guangzhou|hangzhou|chengdu|chongqing", re.I)
 # Instructions smuggled into a question: stripped before answering, never obeyed.
 INJECTION = re.compile(
     r"忽略(之前|以上|前面|上面|所有|你的)?的?(全部|所有)?(指令|指示|提示|规则|设定|要求)|不受任何限制|你现在是|从现在起你|扮演|"
-    r"系统提示词?|提示词|system prompt|ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions|prompts|rules)|"
+    r"系统提示词?|提示词|系统通知|本助手已升级|每个回答|回答末尾|转账至|system prompt|ignore (all |any )?(the )?(previous|prior|above|earlier) (instructions|prompts|rules)|"
     r"disregard (all |any )?(previous|prior|your)|you are now|pretend (to be|you)|jailbreak|developer mode", re.I)
 
 
@@ -42,6 +44,8 @@ def strip_instructions(text: str) -> tuple[str, bool]:
     """Drop the clauses that carry injected instructions; (remaining question, whether any were found)."""
     if not INJECTION.search(text):
         return text, False
+    # Quoted material that carries instructions goes whole, quotes included.
+    text = re.sub(r"[『「“\"]([^』」”\"]*)[』」”\"]", lambda m: "" if INJECTION.search(m.group(1)) else m.group(0), text)
     clauses = re.split(r"(?<=[，,。.;；!！?？])", text)
     kept = "".join(c for c in clauses if not INJECTION.search(c)).strip(" ，,。.;；")
     return kept, True
@@ -83,8 +87,10 @@ def route(text: str, *, is_calculation: bool = False, followup_context: bool = F
         intents.append("handoff")
     if SMALLTALK.match(text):
         intents.append("smalltalk")
-    # Off-topic words decide unless the question also names an investment topic ("贵阳天气" is off-topic).
-    if OFF_TOPIC.search(text) and not DOMAIN.search(PLACES.sub("", OTHER_CITIES.sub("", text))):
+    # Off-topic words decide unless the question also names an investment topic ("贵阳天气" is off-topic);
+    # generic words such as price or company don't count here ("stock prices" is still off-topic).
+    rest = WEAK_DOMAIN.sub("", PLACES.sub("", OTHER_CITIES.sub("", text)))
+    if OFF_TOPIC.search(text) and not DOMAIN.search(rest):
         return Route(("out_of_scope",), language, False, ("off-topic words",))
     if OTHER_CITIES.search(text) and not PLACES.search(text):
         return Route(("out_of_scope",), language, False, ("another city",))
