@@ -11,17 +11,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from assistant import calc_params as read
 from assistant.calc_base import Calculation
 from assistant.calc_base import tr as _t
+from assistant.calc_params import PERIOD as _PERIOD
 from assistant.calc_tokens import Token, labelled, prepare
 from assistant.calc_tokens import tokens as read_tokens
 from assistant.calculators import incentive_estimate, land_cost, power_bill
-from assistant.factory_search import DISTRICTS, PARK_KEYWORDS
-from assistant.listings import Factory, district_stem, format_number
+from assistant.factory_search import DISTRICTS
+from assistant.listings import Factory, district_stem
 from assistant.rules import RuleSet
 from assistant.tariff_calcs import data_centre_power, residential_bill
 
-CalcKind = Literal["power_bill", "land_cost", "incentive", "residential_bill", "data_centre_power"]
+CalcKind = Literal["power_bill", "land_cost", "incentive", "residential_bill", "data_centre_power", "rent_cost"]
 
 
 @dataclass(frozen=True)
@@ -31,12 +33,6 @@ class CalcRequest:
     missing: tuple[str, ...] = ()  # required inputs not given, as short labels in the user's language
 
 
-_PERIOD = re.compile(r"(?P<valley>低谷|谷段|谷时|valley|off[- ]peak)|(?P<peak>高峰|尖峰|峰段|峰时|peak)|"
-                     r"(?P<flat>平段|平时段|flat|shoulder)")
-# "100,000 kWh of valley-hour electricity": a period word right after the amount, when none comes before it.
-_PERIOD_AFTER = re.compile(r"\s*(?:of\s+(?:the\s+)?|at\s+|in\s+|的)?(?:" + _PERIOD.pattern + ")")
-_PER_M2 = re.compile(r"\s*(?:/|每|per|a)\s*(?:㎡|m2|m²|sqm|平方米|平米|平方|平|square)")
-_PER_MU = re.compile(r"\s*(?:/|每|per|a)\s*(?:亩|mu\b)")
 _VERB = re.compile(
     r"算一下|算一算|算算|算下|帮我算|给我算|计算一下|帮我计算|测算|估算|核算|预估|能拿多少|能领多少|可以拿多少|可以领多少|"
     r"能得多少|能拿到多少|能享受多少|返还多少|返多少|要多少钱|要花多少|需要多少钱|得花多少|能省多少|省多少|减免多少|免多少|"
@@ -57,20 +53,26 @@ _YEARLY = re.compile(r"一年|每年|年用电|全年|per year|a year|annual|yea
 _RD = re.compile(r"研发|r&d|research and development")
 _RD_TAX = re.compile(r"扣除|加计|摊销|税前|deduct|amortis|amortiz|before tax|pre-tax")
 _CIT = re.compile(r"所得税|income tax|\bcit\b")
-_SPECIAL_INDUSTRIES = (("集成电路", r"集成电路|integrated[- ]circuits?"), ("工业母机", r"工业母机|machine[- ]tools?"))
 _INCENTIVES = (  # checked in order; the first hit names the incentive
     ("rent_relief", r"免.{0,4}租|减免.{0,6}租|租.{0,12}(?:减免|减半)|rent[- ]free|rent relief|free rent|rent waiver"),
     ("contribution_return", r"贡献|contribution"),
-    ("equipment_subsidy", r"设备投资|设备购置|购置设备|设备补贴|equipment"),
+    ("equipment_subsidy", r"设备(?:投资|购置|投入|补助|补贴|奖补)|(?:购置|购买|新购|采购|添置)[^，。,]{0,4}设备|equipment"),
     ("milestone_award", r"营收|营业收入|销售收入|主营业务收入|revenue|turnover"),
     ("talent", r"博士|硕士|本科|学士|研究生|phd|doctora|master|bachelor|graduate"),
 )
-_DEGREES = (("doctorate", r"博士|phd|doctor"), ("master", r"硕士|研究生|master"),
-            ("bachelor", r"本科|学士|bachelor|undergrad"))
+# A rent over a period ("F-001一年租金多少（不算减免）"), not the relief itself; asked as an amount.
+_RENT = re.compile(r"租金|房租|租费|租(?=.{0,3}(?:年|个月))|\brent|\blease")
+_RENT_SPAN = re.compile(r"一年|每年|全年|整年|年租金|月租金|每月|一个月|\d+\s*(?:年|个月)|(?:a|per|whole|full|one|\d+)\s+"
+                        r"(?:years?|months?)|annual|yearly|monthly")
+_RENT_ASKED = re.compile(r"多少|几|算|how much|what (?:would|will|is|does)|cost|total")
+_BEFORE_RELIEF = re.compile(r"不算.{0,6}(?:减免|优惠|两免三减半)|(?:减免|优惠)前|未(?:扣除)?减免|不考虑.{0,6}(?:减免|优惠|两免三减半)|"
+                            r"不含.{0,4}减免|before (?:any )?(?:relief|discount|reduction|rent relief)|without (?:any )?"
+                            r"(?:relief|discount)|excluding (?:any )?relief|\bgross\b")
+_AFTER_RELIEF = re.compile(r"减免后|扣除减免|优惠后|after (?:the )?(?:rent )?relief|net of (?:the )?relief")
 _QUALITATIVE = {"kind", "park", "district", "degree", "double_first_class", "voltage", "subsidy", "want", "industry",
-                "intangible", "standard_rate"}  # not quantities
+                "intangible", "standard_rate", "hiring", "relief"}  # not quantities
 _EXCLUSIVE = ({"kwh_total", "kwh_by_period"}, {"max_demand_kw", "transformer_kva"}, {"area_mu", "area_m2"},
-              {"kwh_year", "kwh_month"})
+              {"kwh_year", "kwh_month"}, {"degree", "counts"})
 _REQUIRED = {  # calculator (or incentive kind) -> (zh label, en label, params any of which supplies it)
     "power_bill": (("用电量", "monthly kWh", ("kwh_total", "kwh_by_period")),),
     "land_cost": (("用地面积", "land area", ("area_mu", "area_m2")),
@@ -87,60 +89,20 @@ _REQUIRED = {  # calculator (or incentive kind) -> (zh label, en label, params a
     "rent_relief": (("租赁面积", "leased floor area", ("area_m2", "factory_id")),
                     ("租金单价", "rent per m2 per month", ("rent_yuan_m2_month", "factory_id"))),
 }
+_REQUIRED["rent_cost"] = _REQUIRED["rent_relief"]
 
 
-def _park_mention(norm: str) -> str | None:
-    places = sorted({*DISTRICTS, *(district_stem(d) for d in DISTRICTS)}, key=len, reverse=True)
-    found = re.findall("|".join([*map(re.escape, places), PARK_KEYWORDS]), norm)
-    return "".join(dict.fromkeys(found)) or None  # '白云' + '经开区' -> '白云经开区' resolves to the right park
+def _household(norm: str, tokens: list[Token]) -> dict[str, Any]:
+    kwh = read.kwh(tokens)
+    if kwh is None:
+        return {}
+    return {"kwh_month" if _MONTHLY.search(norm) and not _YEARLY.search(norm) else "kwh_year": kwh}
 
 
-def _power(norm: str, tokens: list[Token]) -> dict[str, Any]:
-    p: dict[str, Any] = {}
-    periods: dict[str, float] = {}
-    for t in tokens:
-        period = ([m.lastgroup for m in _PERIOD.finditer(t.before)] or [None])[-1]
-        if period is None and (after := _PERIOD_AFTER.match(t.after)):
-            period = next(k for k in ("valley", "peak", "flat") if after.group(k))
-        if t.unit == "kv":
-            p.setdefault("voltage", f"{format_number(t.value)}kV")
-        elif t.unit == "kwh" or (t.unit == "" and (period or re.search(r"用电|电量|consum|usage", t.before))):
-            if period:
-                periods[period] = periods.get(period, 0.0) + t.value
-            else:
-                p.setdefault("kwh_total", t.value)
-        elif t.unit == "kw" or (t.unit == "" and re.search(r"需量|demand", t.before)):
-            p.setdefault("max_demand_kw", t.value)
-        elif t.unit == "kva" or (t.unit == "" and re.search(r"变压器|容量|transformer|capacity", t.before)):
-            p.setdefault("transformer_kva", t.value)
-    if periods:
-        total = p.pop("kwh_total", None)
-        if total and "flat" not in periods and total > sum(periods.values()):
-            periods["flat"] = total - sum(periods.values())  # "100万度，其中高峰30万度" -> the rest is flat
-        p["kwh_by_period"] = periods
-    return p
-
-
-def _land(norm: str, tokens: list[Token]) -> dict[str, Any]:
-    p: dict[str, Any] = {}
-    total_wan = None
-    for t in tokens:
-        if t.unit == "mu":
-            p.setdefault("area_mu", t.value)
-        elif t.unit == "m2":
-            p.setdefault("area_m2", t.value)
-        elif t.unit == "people":
-            p.setdefault("jobs", int(t.value))
-        elif t.money and _PER_M2.match(t.after):
-            p["price_yuan_m2"] = t.value
-        elif t.money and (_PER_MU.match(t.after) or re.search(r"亩均|投资强度|intensity|per mu", t.before)):
-            p["investment_wan_per_mu"] = t.value / 1e4
-        elif t.money and re.search(r"投资|invest", t.before):
-            total_wan = t.value / 1e4
-    if total_wan and p.get("area_mu") and "investment_wan_per_mu" not in p:
-        p["investment_wan_per_mu"] = round(total_wan / p["area_mu"], 2)  # 总投资3亿元、50亩 -> 600万元/亩
-    if park := _park_mention(norm):
-        p["park"] = park
+def _data_centre(norm: str, tokens: list[Token]) -> dict[str, Any]:
+    p: dict[str, Any] = {} if (kwh := read.kwh(tokens)) is None else {"kwh": kwh}
+    if _SAVING.search(norm):
+        p["want"] = "saving"
     return p
 
 
@@ -151,78 +113,31 @@ def _incentive(sub: str, norm: str, tokens: list[Token], ids: tuple[str, ...]) -
         if t := labelled(tokens, r"贡献|contribution") or next(iter(money), None):
             p["annual_contribution_wan"] = t.value / 1e4
     elif sub == "equipment_subsidy":
-        if t := labelled(tokens, r"设备|equipment"):
-            p["equipment_investment_wan"] = t.value / 1e4
-        if t := labelled(tokens, r"固定资产|固投|fixed[- ]asset|总投资|total investment"):
-            p["fixed_asset_investment_yi"] = t.value / 1e8
+        read.equipment(tokens, p)
     elif sub == "milestone_award":
         if prev := labelled(tokens, r"去年|上年|此前|以前|之前|previous|last year|prior"):
             p["previous_max_revenue_yi"] = prev.value / 1e8
         if t := next((t for t in money if t is not prev), None):
             p["revenue_yi"] = t.value / 1e8
     elif sub == "talent":
-        degree = next((key for key, pattern in _DEGREES if re.search(pattern, norm)), None)
-        if degree:
-            p["degree"] = degree
-        if re.search(r"双一流|double[- ]first[- ]class", norm):
-            p["double_first_class"] = True
-        head = r"\s*(?:双一流)?\s*(?:高校|大学)?\s*(?:的)?\s*(?:博士|硕士|本科|学士|研究生|phd|doctor|master|bachelor|grad)"
-        count = next((t for t in tokens if t.unit in ("people", "") and re.match(head, t.after)), None) \
-            or labelled(tokens, r"招|聘|引进|hire|hiring|recruit|employ", pick="people")
-        if count:
-            p["count"] = int(count.value)
-        settle, allow = re.search(r"安家|settlement|relocation", norm), re.search(r"生活补贴|生活费|allowance", norm)
-        if re.search(r"(?:用人)?单位(?:能|可以|可)?(?:拿|领|得|获得|享受)|用人单位|employer|hiring subsid", norm):
-            p["subsidy"] = "hiring"  # what the employer gets, not the graduate
-        elif bool(settle) != bool(allow):  # only one of the two named: price that one (both or neither: the sum)
-            p["subsidy"] = "settlement" if settle else "allowance"
+        read.talent(norm, tokens, p)
     elif sub == "rent_relief":
-        if ids:
-            p["factory_id"] = ids[0]
-        if area := next((t for t in tokens if t.unit == "m2"), None):
-            p["area_m2"] = area.value
-        if rent := next((t for t in money if _PER_M2.match(t.after) or re.search(r"租金|rent", t.before)),
-                        None):
-            p["rent_yuan_m2_month"] = rent.value
+        read.rent(tokens, p, ids)
     return p
 
 
-def _tax(sub: str, norm: str, tokens: list[Token]) -> dict[str, Any]:
-    p: dict[str, Any] = {"kind": sub}
-    money = [t for t in tokens if t.money]
-    if sub == "tax_saving":
-        if t := labelled(tokens, r"所得|income|利润|profit") or next(iter(money), None):
-            p["taxable_income_wan"] = t.value / 1e4
-        if rates := [t.value / 100 for t in tokens if t.unit == "pct"]:
-            p["standard_rate"] = max(rates)  # "15% … compared with 25%": the higher one is the standard rate
-        return p
-    if t := labelled(tokens, r"研发|r&d|research|expens|费用|支出|投入|无形资产|intangible") or next(iter(money), None):
-        p["rd_expense_wan"] = t.value / 1e4
-    if industry := next((name for name, pattern in _SPECIAL_INDUSTRIES if re.search(pattern, norm)), None):
-        p["industry"] = industry
-    if re.search(r"无形资产|摊销|intangible|amortis|amortiz", norm):
-        p["intangible"] = True
+def _rent_cost(norm: str, tokens: list[Token], ids: tuple[str, ...]) -> dict[str, Any]:
+    p: dict[str, Any] = {}
+    read.rent(tokens, p, ids)
+    p["months"] = read.rent_months(norm)
+    if _AFTER_RELIEF.search(norm):
+        p["relief"] = True
     return p
 
 
-def _kwh(tokens: list[Token]) -> float | None:
-    t = next((t for t in tokens if t.unit == "kwh" or (t.unit == "" and re.search(r"用电|电量|consum|usage", t.before))),
-             None)
-    return t.value if t else None
-
-
-def _household(norm: str, tokens: list[Token]) -> dict[str, Any]:
-    kwh = _kwh(tokens)
-    if kwh is None:
-        return {}
-    return {"kwh_month" if _MONTHLY.search(norm) and not _YEARLY.search(norm) else "kwh_year": kwh}
-
-
-def _data_centre(norm: str, tokens: list[Token]) -> dict[str, Any]:
-    p: dict[str, Any] = {} if (kwh := _kwh(tokens)) is None else {"kwh": kwh}
-    if _SAVING.search(norm):
-        p["want"] = "saving"
-    return p
+def _is_rent_cost(norm: str) -> bool:
+    relief = re.search(_INCENTIVES[0][1], norm) and not (_BEFORE_RELIEF.search(norm) or _AFTER_RELIEF.search(norm))
+    return bool(_RENT.search(norm) and _RENT_SPAN.search(norm) and _RENT_ASKED.search(norm)) and not relief
 
 
 def _detect(norm: str, tokens: list[Token]) -> tuple[CalcKind | None, str | None]:
@@ -231,14 +146,17 @@ def _detect(norm: str, tokens: list[Token]) -> tuple[CalcKind | None, str | None
     if _CIT.search(norm) and (any(t.unit == "pct" for t in tokens) or re.search(
             r"西部大开发|western development|优惠税率|preferential", norm)):
         return "incentive", "tax_saving"
+    if _is_rent_cost(norm):
+        return "rent_cost", None
     sub = next((kind for kind, pattern in _INCENTIVES if re.search(pattern, norm)), None)
-    power = any(t.unit == "kwh" for t in tokens) or bool(_POWER_WORDS.search(norm))
+    split = len({m.lastgroup for m in _PERIOD.finditer(norm)}) > 1 and any(t.unit == "" for t in tokens)
+    power = any(t.unit == "kwh" for t in tokens) or bool(_POWER_WORDS.search(norm)) or split  # "peak 300,000 flat …"
     if power and _HOUSEHOLD.search(norm):
         return "residential_bill", None
     if power and _DATA_CENTRE.search(norm) and not any(t.unit in ("kv", "kw", "kva") for t in tokens) \
             and not _PERIOD.search(norm):
         return "data_centre_power", None
-    if any(t.unit in ("kwh", "kw", "kva") for t in tokens) or (_POWER_WORDS.search(norm) and sub is None):
+    if any(t.unit in ("kwh", "kw", "kva") for t in tokens) or ((_POWER_WORDS.search(norm) or split) and sub is None):
         return "power_bill", None
     if sub:
         return "incentive", sub
@@ -251,14 +169,16 @@ def _detect(norm: str, tokens: list[Token]) -> tuple[CalcKind | None, str | None
 def _parse(kind: CalcKind, sub: str | None, norm: str, tokens: list[Token],
            ids: tuple[str, ...]) -> dict[str, Any]:
     if kind == "power_bill":
-        return _power(norm, tokens)
+        return read.power(norm, tokens)
     if kind == "residential_bill":
         return _household(norm, tokens)
     if kind == "data_centre_power":
         return _data_centre(norm, tokens)
+    if kind == "rent_cost":
+        return _rent_cost(norm, tokens, ids)
     if sub in ("tax_saving", "rd_deduction"):
-        return _tax(sub, norm, tokens)
-    return _land(norm, tokens) if kind == "land_cost" else _incentive(sub or "", norm, tokens, ids)
+        return read.tax(sub, norm, tokens)
+    return read.land(norm, tokens) if kind == "land_cost" else _incentive(sub or "", norm, tokens, ids)
 
 
 def _finish(kind: CalcKind, params: dict[str, Any], lang: str, context: dict[str, Any],
@@ -276,7 +196,7 @@ def _finish(kind: CalcKind, params: dict[str, Any], lang: str, context: dict[str
         p.setdefault("district", named or context.get("district") or "观山湖区")
     elif p.get("kind") == "talent":
         p.setdefault("count", 1)
-    elif p.get("kind") == "rent_relief" and "factory_id" not in p:
+    elif (p.get("kind") == "rent_relief" or kind == "rent_cost") and "factory_id" not in p:
         known = list(context.get("factory_ids") or ())
         if len(known) == 1 and not ("area_m2" in p and "rent_yuan_m2_month" in p):
             p["factory_id"] = known[0]  # "这个厂房" = the one unit the conversation is about
@@ -292,7 +212,11 @@ def parse_calc_request(text: str, lang: str = "zh",
     tokens = read_tokens(norm)
     kind, sub = _detect(norm, tokens)
     last = ctx.get("last_calc")
-    if isinstance(last, CalcRequest) and _FOLLOW_UP.search(norm):
+    last_dc = isinstance(last, CalcRequest) and last.kind == "data_centre_power"
+    if kind == "power_bill" and (last_dc or _DATA_CENTRE.search(str(ctx.get("last_text") or ""))) \
+            and not any(t.unit in ("kv", "kw", "kva") for t in tokens) and not _PERIOD.search(norm):
+        kind = "data_centre_power"  # "一年用8000万度电，跟其他地区比能省多少" after a data-centre turn
+    if isinstance(last, CalcRequest) and (_FOLLOW_UP.search(norm) or (last_dc and kind == "data_centre_power")):
         last_sub = last.params.get("kind")
         # "那如果是2000度呢？" after a household bill reads as a power bill; only a voltage or demand makes it one.
         bare_kwh = kind == "power_bill" and last.kind in ("residential_bill", "data_centre_power") \
@@ -320,7 +244,7 @@ def parse_calc_request(text: str, lang: str = "zh",
 def _unpriced(request: CalcRequest, lang: str, line: str) -> Calculation:
     kind = str(request.params.get("kind", request.kind))
     yuan = ("元", "yuan")
-    unit = yuan if kind in ("power_bill", "rent_relief", "residential_bill", "data_centre_power") \
+    unit = yuan if kind in ("power_bill", "rent_relief", "rent_cost", "residential_bill", "data_centre_power") \
         or request.params.get("subsidy") == "hiring" else ("万元", "10k yuan")
     return Calculation(kind, None, _t(lang, *unit), [line], [], False)
 
@@ -346,7 +270,7 @@ def run_calc_request(rules: RuleSet, request: CalcRequest, lang: str,
             mention = params.pop("park", None)  # land_cost resolves names; the context may give an id
             park = next((p for p in rules.parks if p.id == mention), mention)
             return land_cost(rules, park=park, lang=lang, **params)
-        kind = params.pop("kind")
+        kind = params.pop("kind", request.kind)  # an incentive, or rent_cost
         if factory_id := params.pop("factory_id", None):
             factory = next((f for f in factories if f.id == factory_id), None)
             if factory is None and not ("area_m2" in params and "rent_yuan_m2_month" in params):

@@ -13,8 +13,10 @@ from assistant.calc_base import Calculation, round_price, unique
 from assistant.calc_base import money_calc as _money_calc
 from assistant.calc_base import num as _n
 from assistant.calc_base import tr as _t
-from assistant.listings import Factory, Park, resolve_park
+from assistant.listings import Park, resolve_park
+from assistant.rent_calcs import rent_cost, rent_relief
 from assistant.rules import Incentive, RuleSet, Source
+from assistant.talent_calcs import talent
 from assistant.tax_calcs import rd_deduction, tax_saving
 
 __all__ = ["Calculation", "energy_prices", "incentive_estimate", "land_cost", "power_bill", "round_price"]
@@ -123,7 +125,9 @@ def _park_source(park: Park) -> Source:
 
 def land_cost(rules: RuleSet, park: str | Park | None = None, price_yuan_m2: float | None = None,
               area_mu: float | None = None, area_m2: float | None = None,
-              investment_wan_per_mu: float | None = None, jobs: int | None = None, lang: str = "zh") -> Calculation:
+              investment_wan_per_mu: float | None = None, jobs: int | None = None, lang: str = "zh",
+              want: str = "net") -> Calculation:
+    """The land price after any rebate (want="net"), or the rebate itself (want="rebate": "能返多少地价款")."""
     unit = _t(lang, "万元", "10k yuan")
     chosen = resolve_park(list(rules.parks), park, prefer_priced=True) if isinstance(park, str) else park
     if isinstance(park, str) and chosen is None:
@@ -156,7 +160,8 @@ def land_cost(rules: RuleSet, park: str | Park | None = None, price_yuan_m2: flo
     if net_wan != cost_wan:
         citations.append(rebate.source)
         sample = sample or rebate.sample
-    return Calculation("land_cost", round(net_wan, 2), unit, working, unique(citations), sample, notes)
+    result = cost_wan - net_wan if want == "rebate" else net_wan
+    return Calculation("land_cost", round(result, 2), unit, working, unique(citations), sample, notes)
 
 
 def _apply_rebate(rebate: Incentive, cost_wan: float, investment: float | None, jobs: int | None, lang: str,
@@ -171,8 +176,11 @@ def _apply_rebate(rebate: Incentive, cost_wan: float, investment: float | None, 
                    if by_investment else _t(lang, f"新增就业 {_n(jobs or 0)} 人 ≥ {_n(tier['min_jobs'])}",
                                             f"{_n(jobs or 0)} jobs ≥ {_n(tier['min_jobs'])}"))
             pct, net = _n(tier["rate"] * 100), cost_wan * (1 - tier["rate"])
-            working.append(_t(lang, f"{why}，返还地价款 {pct}%：{_n(cost_wan, 2)} × (1 − {pct}%) = {_n(net, 2)} 万元",
-                              f"{why}: {pct}% rebate, {_n(cost_wan, 2)} × (1 − {pct}%) = {_n(net, 2)} 10k yuan"))
+            back = cost_wan * tier["rate"]
+            working.append(_t(lang, f"{why}，返还地价款 = {_n(cost_wan, 2)} × {pct}% = {_n(back, 2)} 万元",
+                              f"{why}: rebate = {_n(cost_wan, 2)} × {pct}% = {_n(back, 2)} 10k yuan"))
+            working.append(_t(lang, f"返还后实际负担 = {_n(cost_wan, 2)} × (1 − {pct}%) = {_n(net, 2)} 万元",
+                              f"Net land cost = {_n(cost_wan, 2)} × (1 − {pct}%) = {_n(net, 2)} 10k yuan"))
             return net, []
     rule = "；".join(_t(lang, f"≥{_n(t['min_investment_wan_per_mu'])}万元/亩或≥{_n(t['min_jobs'])}人返还{_n(t['rate'] * 100)}%",
                           f"≥{_n(t['min_investment_wan_per_mu'])} 10k yuan/mu or ≥{_n(t['min_jobs'])} jobs: "
@@ -254,92 +262,6 @@ def _equipment_subsidy(rules: RuleSet, lang: str, equipment_investment_wan: floa
     return _money_calc("equipment_subsidy", min(raw, cap), "万元", "10k yuan", lang, working, [inc])
 
 
-_DEGREES = {"doctorate": "doctorate", "phd": "doctorate", "博士": "doctorate", "master": "master",
-            "硕士": "master", "bachelor": "bachelor", "本科": "bachelor", "学士": "bachelor"}
-
-
-def _talent(rules: RuleSet, lang: str, degree: str, count: int = 1, double_first_class: bool = False,
-            subsidy: str = "both") -> Calculation:
-    """subsidy: settlement (安家补贴) | allowance (生活补贴) | both, for the graduate; the one not asked is named in a
-    note. subsidy="hiring" is the employer's one-off subsidy per graduate hired (用人单位吸纳补贴), in 元."""
-    key = next((v for k, v in _DEGREES.items() if k in degree.lower()), None)
-    if key is None:
-        raise ValueError(f"unknown degree {degree!r}")
-    if subsidy not in ("settlement", "allowance", "both", "hiring"):
-        raise ValueError(f"unknown talent subsidy {subsidy!r}")
-    settle, allow = rules.incentives.find("talent_settlement"), rules.incentives.find("talent_allowance")
-    settle_key = "bachelor_double_first_class" if key == "bachelor" and (double_first_class or "双一流" in degree) else key
-    settlement = next((t["award_wan"] for t in settle.tiers() if t["degree"] == settle_key), 0.0)
-    monthly = next((t["yuan_month"] for t in allow.tiers() if t["degree"] == key), 0.0)
-    months = allow.number("months")
-    allowance_wan = monthly * months / 10000
-    settle_line = _t(lang, f"安家补贴：{_n(settlement)} 万元/人", f"Settlement subsidy: {_n(settlement)} 10k yuan each")
-    allow_line = _t(lang, f"生活补贴：{_n(monthly)} 元/月 × {_n(months)} 个月 = {_n(monthly * months)} 元 = {_n(allowance_wan)} 万元/人",
-                    f"Living allowance: {_n(monthly)} yuan/month × {_n(months)} months = {_n(monthly * months)} yuan "
-                    f"= {_n(allowance_wan)} 10k yuan each")
-    notes = [_t(lang, "本科仅“双一流”高校毕业生享受安家补贴。", "Bachelor's settlement subsidy only for 双一流 graduates.")] \
-        if key == "bachelor" else []
-    if subsidy == "hiring":
-        return _hiring_subsidy(rules, lang, count, settlement, monthly, months)
-    if subsidy == "both":
-        each = settlement + allowance_wan
-        working = [settle_line, allow_line, _t(lang, f"每人合计 = {_n(settlement)} + {_n(allowance_wan)} = {_n(each)} 万元",
-                                               f"Per person = {_n(settlement)} + {_n(allowance_wan)} = {_n(each)} 10k yuan")]
-        sources = [settle, allow]
-    elif subsidy == "settlement":
-        each, working, sources = settlement, [settle_line], [settle]
-        notes.append(_t(lang, f"另有生活补贴{_n(monthly)}元/月、发放{_n(months)}个月（每人{_n(allowance_wan)}万元），未计入上述金额。",
-                        f"A living allowance of {_n(monthly)} yuan/month for {_n(months)} months ({_n(allowance_wan)} "
-                        "10k yuan each) comes on top and is not included."))
-    else:
-        each, working, sources = allowance_wan, [allow_line], [allow]
-        notes.append(_t(lang, f"另有安家补贴每人{_n(settlement)}万元，未计入上述金额。",
-                        f"A settlement subsidy of {_n(settlement)} (10k yuan) each comes on top and is not included."))
-    if count != 1:
-        working.append(f"{_n(each)} × {count} = {_n(each * count)} " + _t(lang, "万元", "10k yuan"))
-    return _money_calc("talent", each * count, "万元", "10k yuan", lang, working, sources, notes)
-
-
-def _hiring_subsidy(rules: RuleSet, lang: str, count: int, settlement_wan: float, monthly: float,
-                    months: float) -> Calculation:
-    inc = rules.incentives.find("hiring_subsidy")
-    per = inc.number("yuan_per_person")
-    line = _t(lang, f"{inc.name}：{_n(per)} 元/人 × {count} = {_n(per * count)} 元",
-              f"{inc.name_en or inc.name}: {_n(per)} yuan each × {count} = {_n(per * count)} yuan")
-    note = _t(lang, f"毕业生本人另可按学历享受安家补贴（{_n(settlement_wan)}万元）和生活补贴（{_n(monthly)}元/月，"
-                    f"{_n(months)}个月），不计入单位补贴。",
-              f"The graduate personally may also get the settlement subsidy ({_n(settlement_wan)} 10k yuan) and the "
-              f"living allowance ({_n(monthly)} yuan/month for {_n(months)} months); not part of the employer's subsidy.")
-    return _money_calc("hiring_subsidy", per * count, "元", "yuan", lang, [line], [inc], [note])
-
-
-def _rent_relief(rules: RuleSet, lang: str, area_m2: float | None = None, rent_yuan_m2_month: float | None = None,
-                 factory: Factory | None = None) -> Calculation:
-    inc = rules.incentives.find("rent_relief")
-    area = area_m2 if area_m2 is not None else (factory.area_m2 if factory else None)
-    rent = rent_yuan_m2_month if rent_yuan_m2_month is not None else (factory.rent_yuan_m2_month if factory else None)
-    if area is None or rent is None:
-        raise ValueError("give area_m2 and rent_yuan_m2_month, or a factory")
-    free, half = int(inc.number("free_years") * 12), int(inc.number("half_years") * 12)
-    half_rate = float(inc.params.get("half_rate", 0.5))  # 减半 = half unless the rule says otherwise
-    monthly = area * rent
-    saved_free, saved_half = monthly * free, monthly * half_rate * half
-    total = saved_free + saved_half
-    working = [_t(lang, f"月租金 = {_n(area)} ㎡ × {_n(rent)} 元/㎡·月 = {_n(monthly, 2)} 元",
-                  f"Monthly rent = {_n(area)} m2 × {_n(rent)} yuan/m2 = {_n(monthly, 2)} yuan"),
-               _t(lang, f"前 {free} 个月免租：{_n(monthly, 2)} × {free} = {_n(saved_free, 2)} 元",
-                  f"First {free} months free: {_n(monthly, 2)} × {free} = {_n(saved_free, 2)} yuan"),
-               _t(lang, f"随后 {half} 个月减半：{_n(monthly, 2)} × {_n(half_rate * 100)}% × {half} = {_n(saved_half, 2)} 元",
-                  f"Next {half} months at half: {_n(monthly, 2)} × {_n(half_rate * 100)}% × {half} = "
-                  f"{_n(saved_half, 2)} yuan"),
-               _t(lang, f"合计减免 = {_n(saved_free, 2)} + {_n(saved_half, 2)} = {_n(total, 2)} 元"
-                        f"（约 {_n(total / 10000, 2)} 万元）",
-                  f"Total saving = {_n(saved_free, 2)} + {_n(saved_half, 2)} = {_n(total, 2)} yuan")]
-    calc = _money_calc("rent_relief", total, "元", "yuan", lang, working, [inc])
-    calc.sample = calc.sample or bool(factory and factory.sample)
-    return calc
-
-
 _LEVEL_WORDS = {"国家": "national", "省": "provincial", "市": "municipal", "主板": "main", "新三板": "neeq",
                 "大": "large", "中": "medium", "小": "small"}
 _TIER_KINDS = {"rd_centre_award": "level", "listing_award": "board", "upgrade_award": "size"}
@@ -359,7 +281,7 @@ def _tier_award(rules: RuleSet, kind: str, lang: str, value: str) -> Calculation
 
 _INCENTIVE_CALCS: dict[str, Callable[..., Calculation]] = {
     "contribution_return": _contribution_return, "milestone_award": _milestone_award,
-    "equipment_subsidy": _equipment_subsidy, "talent": _talent, "rent_relief": _rent_relief,
+    "equipment_subsidy": _equipment_subsidy, "talent": talent, "rent_relief": rent_relief, "rent_cost": rent_cost,
     "tax_saving": tax_saving, "rd_deduction": rd_deduction,
 }
 

@@ -316,3 +316,4 @@ def test_employer_hiring_subsidy(rules: RuleSet) -> None:
     assert calc.unit == "元" and any("2,000 元/人 × 1 = 2,000 元" in line for line in calc.working)
     _, result = _calc(rules, "How much hiring subsidy does the employer get for 3 master's graduates?", "en")
     assert result == 6000
+

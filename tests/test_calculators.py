@@ -300,3 +300,30 @@ def test_talent_hiring_subsidy_for_the_employer(corpus_rules: RuleSet) -> None:
     calc = incentive_estimate(corpus_rules, "talent", degree="master", count=2, subsidy="hiring")
     assert calc.result == 4000 and calc.unit == "元" and calc.kind == "hiring_subsidy"
     assert any("安家补贴" in n for n in calc.notes)  # the graduate's own subsidies are named, not added
+
+
+def test_land_rebate_amount_line_and_want_rebate(corpus_rules: RuleSet) -> None:
+    calc = land_cost(corpus_rules, park="经开区", area_mu=50, jobs=120)
+    assert calc.result == 768 and "返还地价款 = 960 × 20% = 192 万元" in calc.working[-2]
+    assert "960 × (1 − 20%) = 768 万元" in calc.working[-1]
+    assert land_cost(corpus_rules, park="经开区", area_mu=50, jobs=120, want="rebate").result == 192
+    assert land_cost(corpus_rules, park="经开区", area_mu=50, want="rebate").result == 0  # no tier reached
+
+
+def test_talent_mixed_degrees_with_employer_subsidy(corpus_rules: RuleSet) -> None:
+    calc = incentive_estimate(corpus_rules, "talent", counts={"doctorate": 2, "master": 5}, subsidy="settlement",
+                              hiring=True)
+    assert calc.result == 65 and calc.unit == "万元"  # the graduates' subsidy; the employer's is a working line
+    assert "合计 = 40 + 25 = 65 万元" in calc.working
+    assert any("2,000 元/人 × 7 = 14,000 元" in w for w in calc.working)
+    employer = incentive_estimate(corpus_rules, "talent", counts={"doctorate": 2, "master": 5}, subsidy="hiring")
+    assert employer.result == 14000 and employer.kind == "hiring_subsidy"
+
+
+def test_rent_cost_before_and_after_relief(corpus_rules: RuleSet) -> None:
+    year = incentive_estimate(corpus_rules, "rent_cost", area_m2=4800, rent_yuan_m2_month=14)
+    assert year.result == 806_400 and "67,200 × 12 = 806,400 元" in year.working[1]
+    assert any("两免三减半" in n for n in year.notes)  # the relief is named, not deducted
+    five = incentive_estimate(corpus_rules, "rent_cost", area_m2=4800, rent_yuan_m2_month=14, months=60, relief=True)
+    assert five.result == 67_200 * 60 - 2_822_400
+    assert incentive_estimate(corpus_rules, "rent_cost", area_m2=4800, rent_yuan_m2_month=14, relief=True).result == 0
