@@ -20,6 +20,7 @@ from assistant.dialogue import ConversationStore, Turn, is_followup, places_in, 
 from assistant.documents import Chunk
 from assistant.embeddings import make_embeddings
 from assistant.grounding import ungrounded_numbers
+from assistant.lexical import SYNONYMS
 from assistant.listing_answers import Part, factory_part, park_part, with_sample_note
 from assistant.messages import say
 from assistant.retrieval import Filters, HybridRetriever
@@ -72,6 +73,7 @@ class ChatService:
         self.retriever = HybridRetriever(index, self.settings.retrieval)
         corpus = Path(index.manifest.get("corpus") or self.settings.corpus_dir)
         self.catalog = Catalog.from_index(index.structured, index.chunks, corpus)
+        self._corpus_text = "\n".join(c.title + "\n" + c.text for c in index.chunks)
         self._by_article = {(c.title, c.article): c for c in index.chunks if c.article}
         hotline = [c for c in index.chunks if _HOTLINE.search(c.text)]
         hotline.sort(key=lambda c: (c.topic != "service", c.kind != "policy"))
@@ -150,6 +152,15 @@ class ChatService:
         conv.turns.append(Turn(text, query, tuple(answer.intents), places_in(query, self.catalog.parks),
                                factory_ids, calc))
         yield "answer", answer
+
+    def _unknown_subject(self, question: str) -> str:
+        """A noun of the question that the corpus never mentions (工业用水, 高铁): then the passages found can only
+        be about something else, however many other words they share."""
+        corpus = self._corpus_text
+        for noun in self.tokenizer.subject_nouns(question):
+            if noun not in corpus and not any(s in corpus for s in SYNONYMS.get(noun, ())):
+                return noun
+        return ""
 
     def _uses_corpus_terms(self, text: str) -> bool:
         """A question using the corpus's own specific words (两免三减半, 标准地…) is about our domain."""
@@ -253,7 +264,11 @@ class ChatService:
         whole = [Picked(i, 0, c.text, 0.0) for i, c in enumerate(chunks[:2])]
         confidence = max(coverage(query, picked, self.tokenizer, idf=idf),
                          0.9 * coverage(query, whole, self.tokenizer, idf=idf))
-        if not picked or confidence < self.settings.retrieval.min_coverage or _other_year(query, picked):
+        top = candidates[0] if candidates else None
+        if top and (top.dense_rank or 99) <= 3 and (top.lexical_rank or 99) <= 3:
+            confidence += self.settings.retrieval.agreement_bonus  # both retrievers put the same passage on top
+        if (not picked or confidence < self.settings.retrieval.min_coverage or _other_year(query, picked)
+                or self._unknown_subject(query)):
             return None, confidence, candidates
         text, sources = compose(picked, chunks[: self.settings.retrieval.answer_chunks], lang)
         return Part(text, sources), confidence, candidates

@@ -34,6 +34,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "厂房": ("标准厂房",), "价格": ("价", "标准"), "多少钱": ("价格", "元"), "peak": ("高峰",), "valley": ("低谷",),
     "phd": ("doctorate", "doctoral", "博士"), "doctor": ("doctorate",), "masters": ("master",), "cit": ("income",),
     "achieve": ("results", "brought"), "achieved": ("results", "brought"), "save": ("faster", "saves", "days"),
+    "本科生": ("本科毕业生", "本科"), "特殊政策": ("政策", "优惠"), "标准分": ("标准",), "研究生": ("硕士", "博士"),
     "infrastructure": ("substation", "substations", "lines", "变电站"), "基础设施": ("变电站", "线路"),
     "升规入统": ("规模以上", "升级", "晋档"), "开局之年": ("第一年", "首年", "开局"), "五年规划": ("十五五", "规划"), "多久": ("工作日", "日内", "天"), "how long": ("days", "working"),
 }
@@ -43,6 +44,7 @@ class Tokenizer:
         self._jieba = None
         self._lock = threading.Lock()
         self._cache: dict[str, list[str]] = {}
+        self._pos = None  # jieba's part-of-speech tokenizer, made on first use
 
     def _get(self):
         with self._lock:
@@ -56,6 +58,26 @@ class Tokenizer:
                 tok.initialize()
                 self._jieba = tok
         return self._jieba
+
+    def nouns(self, text: str) -> list[str]:
+        """Nouns and names of two characters or more (jieba's part-of-speech tags), in order."""
+        import jieba.posseg
+
+        base = self._get()  # outside the lock: _get takes it too, and threading.Lock is not re-entrant
+        with self._lock:
+            if self._pos is None:
+                self._pos = jieba.posseg.POSTokenizer(base)
+        return [w.word for w in self._pos.lcut(text) if w.flag[:1] == "n" or w.flag == "vn" if len(w.word) >= 2]
+
+    def subject_nouns(self, text: str) -> list[str]:
+        """Nouns specific enough to be a question's subject: names (places, people, organisations) and common
+        nouns of three characters or more. Two-character common nouns (时候, 计划) are too often filler."""
+        import jieba.posseg
+
+        self.nouns("")  # builds the part-of-speech tokenizer
+        return [w.word for w in self._pos.lcut(text)
+                if (w.flag in ("ns", "nr", "nt", "nz") and len(w.word) >= 2) or (w.flag == "n" and len(w.word) >= 3)
+                if jieba.posseg is not None]
 
     def tokens(self, text: str) -> list[str]:
         """Search tokens of a text; cached, since answers re-tokenise the same sentences often."""

@@ -7,8 +7,10 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.web.origins import parse_origins
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +43,8 @@ class RetrievalSettings(BaseModel):
     min_coverage: float = Field(0.3, ge=0, le=1, description=(
         "Share of the question's terms the picked sentences must cover; below it the answer is "
         "'not in the knowledge base' (tuned on tests/eval)."))
+    agreement_bonus: float = Field(0.1, ge=0, description=(
+        "Added to the confidence when dense and lexical retrieval both rank the top passage in their first three."))
     today: date | None = Field(None, description="Date for validity filtering; None = the real today.")
 
 
@@ -63,18 +67,31 @@ class WebSettings(BaseModel):
     port: int = Field(7860, ge=1, le=65535)
     max_message_chars: int = Field(2000, ge=1, description="Longest question /api/chat and the page accept.")
     allowed_origins: list[str] = Field(default_factory=list, description=(
-        "Browser origins allowed to call /api (CORS), e.g. a site with the widget; empty = same origin."))
+        "Origins (scheme://host[:port]) of sites that may embed the widget: CORS on the app and the "
+        "/embed page's CSP frame-ancestors; the app's own origin is always allowed, so empty = itself only."))
     database_url: str = Field("", description=(
         "SQLAlchemy URL of the leads / feedback / conversation store; empty = SQLite file "
         "<data_dir>/assistant.sqlite3. Postgres: postgresql+psycopg://user:password@host/dbname."))
 
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        # Each value is pasted into a CSP header and compared with the browser's Origin: normalise it and
+        # refuse wildcards, paths and separators that would widen or break either.
+        return parse_origins(value)
+
 
 class StaffSettings(BaseModel):
-    """The staff console (to come): conversation log, leads, feedback and retrieval candidates."""
+    """The staff console at /staff: retrieval details, documents and uploads, leads, knowledge gaps, log."""
 
-    enabled: bool = False
-    username: str = "staff"
-    password: SecretStr = Field(SecretStr(""), description="Needed once the console is on; never logged.")
+    enabled: bool = Field(True, description="Mount the console; it is always behind the login.")
+    token: SecretStr | None = Field(None, description=(
+        "Login token (ZST_STAFF__TOKEN); unset = one is generated at first start, printed once, and only "
+        "its hash kept in <data_dir>/staff_token.json. Never logged."))
+    session_minutes: float = Field(480, gt=0, description="A login lasts this long.")
+    max_upload_mb: float = Field(20, gt=0, description="Largest document the console accepts.")
+    low_confidence: float = Field(0.5, ge=0, le=1, description=(
+        "Answers below this retrieval confidence are listed as knowledge gaps."))
 
 
 class Settings(BaseSettings):
