@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run ingest test test-fast lint bench bench-ingest bench-quality bench-latency clean
+.PHONY: install run ingest test test-fast lint browser-deps bench bench-ingest bench-quality bench-latency clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,21 @@ ingest: install
 lint: install
 	$(PY) -m ruff check .
 
-test: lint
+# The browser tests drive Debian's Chromium through the playwright package (no `playwright install`).
+CHROMIUM := /usr/bin/chromium
+browser-deps:
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "browser-deps: $(CHROMIUM) is missing and apt-get is not available: install Chromium by hand" >&2; \
+		exit 1; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO=sudo; \
+	else echo "browser-deps: $(CHROMIUM) is missing; as root run: apt-get install -y chromium chromium-driver" >&2; \
+		exit 1; fi; \
+	$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y chromium chromium-driver; \
+	test -x $(CHROMIUM) || { echo "browser-deps: apt-get did not install $(CHROMIUM)" >&2; exit 1; }
+
+test: lint browser-deps
 	$(PY) -m pytest -m "" -p no:cacheprovider
 
 test-fast: install

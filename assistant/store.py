@@ -16,11 +16,13 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     Engine,
+    Float,
     SmallInteger,
     String,
     Text,
     create_engine,
     event,
+    inspect,
     select,
     text,
 )
@@ -78,6 +80,21 @@ class ConversationTurn(Base):
     language: Mapped[str] = mapped_column(String(8))
     sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    # For the staff console's knowledge gaps; NULL in rows logged before these columns existed.
+    confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    intents: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+
+
+# Columns added after the first release: (table, column, SQL type). create_all never alters a table.
+_ADDED_COLUMNS = (("conversations", "confidence", "FLOAT"), ("conversations", "intents", "JSON"))
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    existing = inspect(engine)
+    for table, column, sql_type in _ADDED_COLUMNS:
+        if column not in {c["name"] for c in existing.get_columns(table)}:
+            with engine.begin() as conn:
+                conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
 
 
 def database_url(settings: Settings) -> str:
@@ -115,6 +132,7 @@ class Store:
     def from_url(cls, url: str) -> Store:
         store = cls(make_engine(url))
         Base.metadata.create_all(store.engine)
+        _add_missing_columns(store.engine)
         return store
 
     @classmethod
@@ -153,9 +171,11 @@ class Store:
                                   session_id=session_id))
 
     def log_turn(self, *, session_id: str, question: str, answer: str, status: str, language: str,
-                 sources: list[dict[str, Any]]) -> int:
+                 sources: list[dict[str, Any]], confidence: float | None = None,
+                 intents: list[str] | None = None) -> int:
         return self._add(ConversationTurn(session_id=session_id, question=question, answer=answer,
-                                          status=status, language=language, sources=sources))
+                                          status=status, language=language, sources=sources,
+                                          confidence=confidence, intents=intents))
 
     # ---- reads (staff console, tests) ----
     def _list(self, model: type[Base], limit: int, session_id: str | None = None) -> list[dict[str, Any]]:

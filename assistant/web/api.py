@@ -28,6 +28,7 @@ from assistant.web.schemas import (
     field_error,
 )
 from assistant.web.sources import media_type
+from assistant.web.widget import install_widget
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024  # far above any valid request; refuses a huge body before it is parsed
@@ -146,6 +147,11 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
         return FileResponse(path, media_type=media_type(path), content_disposition_type="inline",
                             headers={"X-Content-Type-Options": "nosniff"})
 
+    install_widget(app, settings)  # before the page: Gradio at / answers every path after it
+
+    from assistant.web.staff import mount_staff  # the console at /staff, behind its own login
+
+    mount_staff(app, service, store, settings)
     if ui:
         from assistant.web.ui import mount_ui  # Gradio is imported only when the page is wanted
 

@@ -35,7 +35,8 @@ def answer_events(service: ChatService, question: str, session_id: str, lang: st
 def log_turn(store: Store, session_id: str, question: str, answer: Answer) -> None:
     try:
         store.log_turn(session_id=session_id, question=question, answer=answer.answer, status=answer.status,
-                       language=answer.language, sources=[asdict(s) for s in answer.sources])
+                       language=answer.language, sources=[asdict(s) for s in answer.sources],
+                       confidence=answer.confidence, intents=list(answer.intents))
     except Exception:  # a full disk or a database outage must not cost the investor the answer
         log.exception("could not log the conversation turn of session %s", session_id)
 

@@ -1,0 +1,214 @@
+"""The staff console at /staff: ask with retrieval details, documents and uploads, leads (CSV), knowledge gaps,
+conversation log. Its own FastAPI app behind ``StaffGate`` (see ``staff_auth``), registered on the public app
+by ``mount_staff``; pages are server-rendered HTML, with JSON twins under /staff/api/ for scripts and tests."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from assistant.chat import ChatService
+from assistant.chat_types import Answer
+from assistant.settings import Settings
+from assistant.store import Store
+from assistant.web import staff_pages as pages
+from assistant.web.staff_auth import COOKIE, PREFIX, StaffAuth, StaffGate, client_ip, load_or_create_token
+from assistant.web.staff_data import candidate_rows, knowledge_gaps, leads_csv
+from assistant.web.staff_reindex import ReindexJob, UploadError, save_upload
+
+log = logging.getLogger(__name__)
+MAX_QUESTION_CHARS = 2000
+ALL_LEADS = 100_000
+Upload = Annotated[UploadFile, File()]  # module level: FastAPI resolves string annotations in globals
+_NO_STORE = {"Cache-Control": "no-store"}  # staff data must not linger in shared caches
+
+
+def _html(body: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(body, status_code=status, headers=_NO_STORE)
+
+
+class StaffConsole:
+    def __init__(self, service: ChatService, store: Store, settings: Settings, auth: StaffAuth) -> None:
+        self.service, self.store, self.settings, self.auth = service, store, settings, auth
+        self.job = ReindexJob(service)
+        self.upload_limit = int(settings.staff.max_upload_mb * 1024 * 1024)
+
+    # ---- login ----
+    def login(self, request: Request, token: str) -> Response:
+        ip = client_ip(request)
+        if self.auth.blocked(ip):
+            return _html(pages.login_page("Too many attempts; try again in a few minutes."), 429)
+        cookie = self.auth.login(ip, token)
+        if cookie is None:
+            log.warning("failed staff login from %s", ip)
+            return _html(pages.login_page("Wrong token."), 401)
+        response = RedirectResponse(f"{PREFIX}/ask", status_code=303)
+        response.set_cookie(COOKIE, cookie, max_age=int(self.settings.staff.session_minutes * 60), path=PREFIX,
+                            httponly=True, samesite="strict", secure=request.url.scheme == "https")
+        return response
+
+    def logout(self, request: Request) -> Response:
+        self.auth.logout(request.cookies.get(COOKIE))
+        response = RedirectResponse(f"{PREFIX}/login", status_code=303)
+        response.delete_cookie(COOKIE, path=PREFIX, httponly=True, samesite="strict")
+        return response
+
+    # ---- sections ----
+    def ask(self, question: str) -> Answer | None:
+        question = question.strip()[:MAX_QUESTION_CHARS]
+        if not question:
+            return None
+        self.service.reload_if_stale()
+        return self.service.ask(question)  # no session and not logged: staff questions are not gaps
+
+    def files(self) -> list[dict[str, Any]]:
+        return self.service.index.files()
+
+    def upload(self, filename: str, data: bytes) -> dict[str, Any]:
+        """Save and start a re-index; raises UploadError with the reason staff see."""
+        if self.job.running():
+            raise UploadError("a re-index is running; upload again when it has finished")
+        doc_id = save_upload(self.service, filename, data, self.upload_limit)
+        if not self.job.start(doc_id):
+            raise UploadError("a re-index is running; upload again when it has finished")
+        return {"doc_id": doc_id, "job": self.job.status()}
+
+    def gaps(self) -> list[Any]:
+        return knowledge_gaps(self.store, self.settings.staff.low_confidence)
+
+
+def _routes(console: StaffConsole) -> APIRouter:
+    router = APIRouter(prefix=PREFIX)
+    low = console.settings.staff.low_confidence
+
+    @router.get("/login")
+    def login_form(request: Request) -> Response:
+        if console.auth.valid(request.cookies.get(COOKIE)):
+            return RedirectResponse(f"{PREFIX}/ask", status_code=303)
+        return _html(pages.login_page())
+
+    @router.post("/login")
+    def login(request: Request, token: Annotated[str, Form(max_length=200)] = "") -> Response:
+        return console.login(request, token)
+
+    @router.post("/logout")
+    def logout(request: Request) -> Response:
+        return console.logout(request)
+
+    @router.get("/static/console.css")
+    def css() -> Response:
+        return Response(pages.CSS, media_type="text/css", headers=_NO_STORE)
+
+    @router.get("/static/console.js")
+    def js() -> Response:
+        return Response(pages.JS, media_type="text/javascript", headers=_NO_STORE)
+
+    @router.get("")
+    @router.get("/")
+    def home() -> Response:
+        return RedirectResponse(f"{PREFIX}/ask", status_code=303)
+
+    @router.get("/ask")
+    def ask_page(q: str = "") -> Response:
+        return _html(pages.page("Ask", "ask", pages.ask_body(q, console.ask(q))))
+
+    @router.get("/api/ask")
+    def ask_json(q: str = "") -> Response:
+        answer = console.ask(q)
+        if answer is None:
+            return JSONResponse({"detail": "q is empty"}, status_code=422)
+        out = answer.public_dict() | {"confidence": answer.confidence, "intents": answer.intents,
+                                      "notices": answer.notices, "candidates": candidate_rows(answer.candidates)}
+        return JSONResponse(out, headers=_NO_STORE)
+
+    @router.get("/documents")
+    def documents(msg: str = "") -> Response:
+        body = pages.documents_body(console.files(), console.service.index.build_id, console.job.status(),
+                                    console.settings.staff.max_upload_mb, msg[:300])
+        return _html(pages.page("Documents", "documents", body))
+
+    @router.get("/api/documents")
+    def documents_json() -> Response:
+        return JSONResponse({"build_id": console.service.index.build_id, "files": console.files()},
+                            headers=_NO_STORE)
+
+    @router.post("/documents/upload")
+    async def upload_form(file: Upload) -> Response:
+        data = await file.read(console.upload_limit + 1)
+        try:
+            result = console.upload(file.filename or "", data)
+            msg = f"Saved {result['doc_id']}; re-indexing."
+        except UploadError as exc:
+            msg = f"Upload refused: {exc}"
+        return RedirectResponse(f"{PREFIX}/documents?{urlencode({'msg': msg})}", status_code=303)
+
+    @router.post("/api/upload")
+    async def upload_json(file: Upload) -> Response:
+        data = await file.read(console.upload_limit + 1)
+        try:
+            return JSONResponse(console.upload(file.filename or "", data), status_code=202)
+        except UploadError as exc:
+            return JSONResponse({"detail": str(exc)}, status_code=409 if console.job.running() else 422)
+
+    @router.get("/api/reindex")
+    def reindex_status() -> Response:
+        return JSONResponse(console.job.status(), headers=_NO_STORE)
+
+    @router.get("/leads")
+    def leads() -> Response:
+        return _html(pages.page("Leads", "leads", pages.leads_body(console.store.leads(limit=1000))))
+
+    @router.get("/leads.csv")
+    def leads_export() -> Response:
+        return Response(leads_csv(console.store.leads(limit=ALL_LEADS)), media_type="text/csv; charset=utf-8",
+                        headers={**_NO_STORE, "Content-Disposition": 'attachment; filename="leads.csv"'})
+
+    @router.get("/gaps")
+    def gaps() -> Response:
+        return _html(pages.page("Knowledge gaps", "gaps", pages.gaps_body(console.gaps(), low)))
+
+    @router.get("/api/gaps")
+    def gaps_json() -> Response:
+        return JSONResponse([g.to_dict() for g in console.gaps()], headers=_NO_STORE)
+
+    @router.get("/log")
+    def log_page(session: str = "", limit: int = 100) -> Response:
+        limit = max(1, min(limit, 1000))
+        turns = console.store.conversations(limit=limit, session_id=session or None)
+        return _html(pages.page("Conversation log", "log", pages.log_body(turns, session, limit)))
+
+    @router.get("/api/log")
+    def log_json(session: str = "", limit: int = 100) -> Response:
+        turns = console.store.conversations(limit=max(1, min(limit, 1000)), session_id=session or None)
+        return JSONResponse([{**t, "created": t["created"].isoformat()} for t in turns], headers=_NO_STORE)
+
+    return router
+
+
+def build_console(service: ChatService, store: Store, settings: Settings, auth: StaffAuth) -> FastAPI:
+    console = StaffConsole(service, store, settings, auth)
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)  # no schema of staff endpoints either
+    app.state.console = console
+    app.include_router(_routes(console))
+    return app
+
+
+def mount_staff(app: FastAPI, service: ChatService, store: Store, settings: Settings) -> StaffAuth | None:
+    """Put the console in front of ``app`` at /staff. Prints a newly generated token once, here at startup."""
+    if not settings.staff.enabled:
+        return None
+    token_hash, new_token = load_or_create_token(settings)
+    if new_token is not None:
+        print(f"Staff console token (shown once; only its hash is kept in {settings.data_dir}): {new_token}",
+              flush=True)
+    auth = StaffAuth(token_hash, settings.staff.session_minutes * 60)
+    console = build_console(service, store, settings, auth)
+    app.add_middleware(StaffGate, staff=console, auth=auth,
+                       max_body=int(settings.staff.max_upload_mb * 1024 * 1024) + 64 * 1024)
+    app.state.staff_auth, app.state.staff_console = auth, console.state.console
+    return auth
+

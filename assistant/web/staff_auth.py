@@ -1,0 +1,213 @@
+"""Who may open the staff console: one shared token, login sessions, a per-IP limit on login attempts,
+and the ASGI gate that sends every /staff request through that check.
+
+The token comes from settings (``ZST_STAFF__TOKEN``); without one, the first start generates a random token,
+keeps only its scrypt hash in ``<data_dir>/staff_token.json`` and hands the plaintext back once to be printed.
+Sessions are random ids kept in memory with their expiry; the cookie carries the id plus an HMAC of it, so
+a forged or truncated cookie is refused before the session table is consulted."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from assistant.settings import Settings
+
+TOKEN_FILE = "staff_token.json"
+COOKIE = "zst_staff"
+PREFIX = "/staff"
+LOGIN_PATH = "/staff/login"
+MAX_ATTEMPTS = 5  # failed logins per client IP within ATTEMPT_WINDOW_S
+ATTEMPT_WINDOW_S = 300.0
+# Sent with every /staff response: no framing, no foreign scripts, staff URLs never sent to other sites
+# ("no-referrer" would make Chrome send "Origin: null" on the console's own form posts).
+SECURITY_HEADERS = [(b"content-security-policy", b"default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                     b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+                    (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
+                    (b"x-frame-options", b"DENY")]
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # about 16 MiB and tens of ms per try: cheap to check, slow to guess
+
+
+def _scrypt(token: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(token.encode(), salt=salt, n=n, r=r, p=p, maxmem=64 * 1024 * 1024, dklen=32)
+
+
+@dataclass(frozen=True)
+class TokenHash:
+    salt: bytes
+    digest: bytes
+    n: int = _SCRYPT["n"]
+    r: int = _SCRYPT["r"]
+    p: int = _SCRYPT["p"]
+
+    @classmethod
+    def of(cls, token: str) -> TokenHash:
+        salt = secrets.token_bytes(16)
+        return cls(salt, _scrypt(token, salt, **_SCRYPT))
+
+    def matches(self, candidate: str) -> bool:
+        return hmac.compare_digest(_scrypt(candidate, self.salt, self.n, self.r, self.p), self.digest)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"algorithm": "scrypt", "n": self.n, "r": self.r, "p": self.p, "salt": self.salt.hex(),
+                "hash": self.digest.hex(), "created": time.strftime("%Y-%m-%dT%H:%M:%S")}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TokenHash:
+        return cls(bytes.fromhex(data["salt"]), bytes.fromhex(data["hash"]), int(data["n"]), int(data["r"]),
+                   int(data["p"]))
+
+
+def load_or_create_token(settings: Settings) -> tuple[TokenHash, str | None]:
+    """The hash to check logins against, and the plaintext token only when it was generated just now."""
+    configured = settings.staff.token.get_secret_value() if settings.staff.token else ""
+    if configured:
+        return TokenHash.of(configured), None
+    path = settings.data_dir / TOKEN_FILE
+    if path.exists():
+        return TokenHash.from_json(json.loads(path.read_text(encoding="utf-8"))), None
+    token = secrets.token_urlsafe(24)
+    stored = TokenHash.of(token)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Created with owner-only permissions from the start: the hash is not for other users to brute-force.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(stored.to_json(), fh)
+    return stored, token
+
+
+@dataclass
+class StaffAuth:
+    token: TokenHash
+    session_seconds: float
+    now: Callable[[], float] = time.monotonic  # tests move the clock to expire sessions
+    _key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    _sessions: dict[str, float] = field(default_factory=dict)  # session id -> expiry
+    _failures: dict[str, deque[float]] = field(default_factory=dict)  # client IP -> failed attempt times
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _sign(self, session_id: str) -> str:
+        return hmac.new(self._key, session_id.encode(), hashlib.sha256).hexdigest()
+
+    # ---- login attempts ----
+    def _recent_failures(self, ip: str) -> deque[float]:
+        times = self._failures.setdefault(ip, deque())
+        while times and times[0] <= self.now() - ATTEMPT_WINDOW_S:
+            times.popleft()
+        return times
+
+    def blocked(self, ip: str) -> bool:
+        with self._lock:
+            return len(self._recent_failures(ip)) >= MAX_ATTEMPTS
+
+    def login(self, ip: str, candidate: str) -> str | None:
+        """A new cookie value for the right token, else None (the failure counts against ``ip``)."""
+        if candidate and self.token.matches(candidate):
+            session_id = secrets.token_urlsafe(32)
+            with self._lock:
+                self._prune()
+                self._sessions[session_id] = self.now() + self.session_seconds
+            return f"{session_id}.{self._sign(session_id)}"
+        with self._lock:
+            self._recent_failures(ip).append(self.now())
+        return None
+
+    # ---- sessions ----
+    def _session_id(self, cookie: str | None) -> str | None:
+        session_id, _, signature = (cookie or "").partition(".")
+        if not session_id or not hmac.compare_digest(signature, self._sign(session_id)):
+            return None
+        return session_id
+
+    def valid(self, cookie: str | None) -> bool:
+        session_id = self._session_id(cookie)
+        if session_id is None:
+            return False
+        with self._lock:
+            expiry = self._sessions.get(session_id)
+            if expiry is None or expiry <= self.now():
+                self._sessions.pop(session_id, None)
+                return False
+        return True
+
+    def logout(self, cookie: str | None) -> None:
+        session_id = self._session_id(cookie)
+        if session_id is not None:
+            with self._lock:
+                self._sessions.pop(session_id, None)
+
+    def _prune(self) -> None:
+        # Called under the lock on every login, so neither table grows without bound.
+        now = self.now()
+        for sid in [s for s, expiry in self._sessions.items() if expiry <= now]:
+            del self._sessions[sid]
+        for ip in [i for i, times in self._failures.items() if not times or times[-1] <= now - ATTEMPT_WINDOW_S]:
+            del self._failures[ip]
+
+
+def under_staff(path: str) -> bool:
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+def wants_data(path: str) -> bool:
+    """JSON and CSV endpoints answer 401; pages redirect to the login."""
+    return path.startswith(PREFIX + "/api/") or path.endswith(".csv")
+
+
+class StaffGate:
+    """Outermost ASGI middleware of the app: every /staff request goes to the console app, and only with a
+    valid session (the login page excepted); nothing under /staff ever reaches the public app or Gradio.
+    Being outermost also lets uploads past the public API's small body limit, with a limit of their own."""
+
+    def __init__(self, app: ASGIApp, staff: ASGIApp, auth: StaffAuth, max_body: int) -> None:
+        self.app, self.staff, self.auth, self.max_body = app, staff, auth, max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or not under_staff(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS]}
+            await send(message)
+
+        refusal = self._refusal(HTTPConnection(scope))
+        if refusal is not None:
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008})
+                return
+            await refusal(scope, receive, send_with_headers)
+            return
+        await self.staff(scope, receive, send_with_headers)
+
+    def _refusal(self, conn: HTTPConnection) -> Response | None:
+        path = conn.url.path
+        length = conn.headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.max_body:
+            return JSONResponse({"detail": f"request body over {self.max_body} bytes"}, status_code=413)
+        origin = conn.headers.get("origin")
+        if origin and origin.split("://", 1)[-1] != conn.headers.get("host"):  # "null" is refused too
+            return JSONResponse({"detail": "cross-origin request refused"}, status_code=403)
+        if path == LOGIN_PATH or self.auth.valid(conn.cookies.get(COOKIE)):
+            return None
+        if wants_data(path):
+            return JSONResponse({"detail": "login required"}, status_code=401,
+                                headers={"WWW-Authenticate": 'Cookie realm="staff"'})
+        return RedirectResponse(LOGIN_PATH, status_code=303)
+
+
+def client_ip(conn: HTTPConnection) -> str:
+    return conn.client.host if conn.client else "unknown"

@@ -1,0 +1,190 @@
+"""The pages in a real browser (Debian's Chromium driven by Playwright): the investor page, the widget on a
+partner site that is on the allow-list, the same page on a site that is not, and the panel on a phone.
+
+The app runs under uvicorn over an index of the sample corpus (fake embedder); the other sites are plain
+http.server folders on their own loopback ports, so each is a different origin. Screenshots are saved
+under the test's tmp_path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, FrameLocator, Locator, Page, sync_playwright
+
+from assistant.chat import ChatService
+from assistant.index_builder import IndexBuilder
+from assistant.settings import Settings
+from assistant.store import Store
+from assistant.web.api import create_app
+from tests.conftest import CORPUS
+from tests.web_serving import StaticSite, host_page, serve_app
+
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+QUESTION = "经开区工业用地价格是多少？"
+WAIT_MS = 60_000
+
+
+@dataclass
+class Sites:
+    app: str  # the assistant
+    partner: str  # on web.allowed_origins
+    stranger: str  # not on it, serving the same page
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
+    root = tmp_path_factory.mktemp("browser")
+    folder = root / "site"
+    folder.mkdir()
+    with StaticSite(folder) as partner, StaticSite(folder) as stranger:
+        settings = Settings(corpus_dir=CORPUS, data_dir=root / "data", embeddings={"backend": "fake"},
+                            retrieval={"today": date(2026, 11, 25)}, web={"allowed_origins": [partner.origin]})
+        IndexBuilder(settings).build()
+        store = Store.from_settings(settings)
+        app = create_app(settings, ChatService.from_settings(settings), store=store)
+        with serve_app(app) as base:
+            page = host_page(base, title="贵安招商助手", greeting="您好，欢迎了解贵安新区！", color="#0b6e4f",
+                             position="bottom-left", lang="zh")
+            (folder / "host.html").write_text(page, encoding="utf-8")
+            yield Sites(base, partner.origin, stranger.origin)
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def browser(sites: Sites) -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make browser-deps` installs it (apt-get install chromium)")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
+def test_investor_page_answers_with_a_source_card(sites: Sites, page: Page, tmp_path: Path) -> None:
+    page.goto(sites.app + "/")
+    box = page.get_by_placeholder("请输入您的问题")
+    box.fill(QUESTION)
+    box.press("Enter")
+    card = page.locator(".zst-card").first
+    card.wait_for(timeout=WAIT_MS)
+    page.screenshot(path=tmp_path / "investor.png", full_page=True)
+    assert "288" in page.locator(".zst-answer").last.inner_text()
+    assert (card.locator("a").first.get_attribute("href") or "").startswith("/sources/")
+
+
+def _open_widget(page: Page) -> FrameLocator:
+    page.locator("#zst-widget .zst-btn").click()
+    return page.frame_locator("#zst-widget iframe")
+
+
+def _ask(frame: FrameLocator, question: str) -> Locator:
+    box = frame.locator("#zst-input")
+    box.fill(question)
+    box.press("Enter")
+    bubble = frame.locator(".msg.bot").last
+    bubble.locator(".sources, .error").first.wait_for(timeout=WAIT_MS)
+    return bubble
+
+
+def test_widget_on_an_allowed_site_answers_with_citations(sites: Sites, page: Page, tmp_path: Path) -> None:
+    page.goto(sites.partner + "/host.html")
+    frame = _open_widget(page)
+    assert frame.locator("#zst-title").inner_text() == "贵安招商助手"
+    assert "示例数据，以主管部门最新发布为准" in frame.locator("#zst-notice").inner_text()
+    assert frame.locator(".msg.bot").first.inner_text() == "您好，欢迎了解贵安新区！"
+    bubble = _ask(frame, QUESTION)
+    assert "288" in bubble.locator(".answer").inner_text()
+    cards = bubble.locator(".card")
+    assert cards.count() >= 1 and cards.first.locator(".num").inner_text().strip() == "[1]"
+    assert cards.first.locator(".doc").inner_text().startswith("《")
+    hrefs = [cards.nth(i).locator("a").get_attribute("href") for i in range(cards.count())
+             if cards.nth(i).locator("a").count()]
+    assert "/sources/listings/parks.csv" in hrefs
+    follow = _ask(frame, "那开阳呢？")  # the session id kept in sessionStorage carries the topic over
+    assert "144" in follow.locator(".answer").inner_text()
+    # Markup typed by a visitor stays text.
+    frame.locator("#zst-input").fill("<img src=x onerror=alert(1)> 地价")
+    frame.locator("#zst-input").press("Enter")
+    user = frame.locator(".msg.user").last
+    user.wait_for()
+    assert user.inner_text().startswith("<img") and frame.locator(".log img").count() == 0
+    panel = page.locator("#zst-widget .zst-panel").bounding_box()
+    assert panel is not None and panel["x"] < 40 and panel["width"] == 380  # data-position="bottom-left"
+    page.screenshot(path=tmp_path / "partner-widget.png")
+
+
+def test_widget_on_a_site_not_on_the_allow_list_does_not_work(sites: Sites, page: Page, tmp_path: Path) -> None:
+    with page.expect_console_message(lambda m: "allow-list" in m.text, timeout=WAIT_MS):
+        page.goto(sites.stranger + "/host.html")
+    assert page.locator("#zst-widget").count() == 0
+    # A page that frames /embed itself (a patched script) is refused by the CSP: the frame stays an error page.
+    page.evaluate("""base => { const f = document.createElement('iframe'); f.id = 'forced';
+        f.src = base + '/embed?lang=zh'; document.body.appendChild(f); }""", sites.app)
+    page.wait_for_timeout(1500)
+    frame = page.frame_locator("#forced")
+    assert frame.locator("#zst-input").count() == 0
+    child = next(f for f in page.frames if f != page.main_frame)
+    assert not child.url.startswith(sites.app)
+    # Calling the API directly from that page is blocked by CORS: no answer reaches it.
+    outcome = page.evaluate("""base => fetch(base + '/api/chat', {method: 'POST',
+        headers: {'Content-Type': 'application/json'}, body: JSON.stringify({message: '地价'})})
+        .then(r => 'answered ' + r.status, e => 'blocked ' + e.name)""", sites.app)
+    assert outcome == "blocked TypeError"
+    page.screenshot(path=tmp_path / "stranger.png")
+
+
+def test_panel_fills_a_phone_screen(sites: Sites, browser: Browser, tmp_path: Path) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 700}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2)
+    try:
+        phone = context.new_page()
+        phone.goto(sites.partner + "/host.html")
+        frame = _open_widget(phone)
+        box = frame.locator("#zst-input")
+        box.wait_for()
+        panel = phone.locator("#zst-widget .zst-panel").bounding_box()
+        assert panel is not None and (panel["x"], panel["y"], panel["width"], panel["height"]) == (0, 0, 375, 700)
+        field = box.bounding_box()
+        assert field is not None and box.is_visible() and field["y"] + field["height"] <= 700 and field["width"] > 200
+        assert not phone.locator("#zst-widget .zst-btn").is_visible()  # the panel's own × closes it
+        _ask(frame, QUESTION)
+        phone.screenshot(path=tmp_path / "phone-widget.png")
+        frame.locator("#zst-close").click()
+        phone.locator("#zst-widget .zst-btn").wait_for(state="visible")
+        assert not phone.locator("#zst-widget .zst-panel").is_visible()
+        # /embed opened directly on the phone is usable too.
+        phone.goto(sites.app + "/embed?lang=en")
+        direct = phone.locator("#zst-input")
+        spot = direct.bounding_box()
+        assert spot is not None and direct.is_visible() and spot["y"] + spot["height"] <= 700
+        assert phone.locator("#zst-send").inner_text() == "Send"
+        assert not phone.locator("#zst-close").is_visible()  # not framed: nothing to close
+        phone.screenshot(path=tmp_path / "phone-embed.png")
+    finally:
+        context.close()
+
+
+def test_promo_page_shows_the_widget_and_the_snippet(sites: Sites, page: Page, tmp_path: Path) -> None:
+    page.goto(sites.app + "/demo/promo.html")
+    snippet = page.locator("#zst-snippet").inner_text()
+    assert f'<script src="{sites.app}/widget.js"' in snippet and "HOST" not in snippet
+    frame = _open_widget(page)
+    assert frame.locator("#zst-title").inner_text() == "筑商通 · 投资助手"
+    panel = page.locator("#zst-widget .zst-panel").bounding_box()
+    assert panel is not None and panel["x"] + panel["width"] > 1200  # bottom-right
+    page.screenshot(path=tmp_path / "promo.png")

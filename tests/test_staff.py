@@ -1,0 +1,299 @@
+"""The staff console for real: the whole app under uvicorn on loopback over a private copy of the sample
+corpus (fake embedder), SQLite in a tmp folder, spoken to with real HTTP and cookies."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from assistant.chat import ChatService
+from assistant.index_builder import IndexBuilder
+from assistant.settings import Settings
+from assistant.store import Store
+from assistant.web.api import create_app
+from assistant.web.staff import mount_staff
+from assistant.web.staff_auth import TOKEN_FILE, StaffAuth, TokenHash
+from tests.conftest import CORPUS
+
+pytestmark = pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")  # inside Gradio
+
+TOKEN = "test-staff-token-5c1d"
+NEW_FACT = "# 贵阳无人机产业孵化指南\n\n## 孵化补贴\n\n无人机产业孵化基地对新入驻企业给予一次性孵化补贴每家37万元。\n"
+NEW_QUESTION = "无人机产业孵化基地的孵化补贴是多少？"
+
+
+@dataclass
+class Web:
+    base: str
+    app: FastAPI
+    settings: Settings
+    service: ChatService
+    store: Store
+
+    def client(self, ip: str = "127.0.0.1") -> httpx.Client:
+        # Another loopback source address is another client IP for the login limit.
+        transport = httpx.HTTPTransport(local_address=ip)
+        return httpx.Client(base_url=self.base, timeout=60, transport=transport)
+
+    def auth(self) -> StaffAuth:
+        return self.app.state.staff_auth
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
+    root = tmp_path_factory.mktemp("staff")
+    corpus = root / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    settings = Settings(corpus_dir=corpus, data_dir=root / "data", embeddings={"backend": "fake"},
+                        retrieval={"today": date(2026, 11, 25)}, staff={"token": TOKEN, "max_upload_mb": 2})
+    IndexBuilder(settings).build()
+    service = ChatService.from_settings(settings)
+    store = Store.from_settings(settings)
+    app = create_app(settings, service, store=store, ui=False)
+    sock = socket.create_server(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield Web(f"http://127.0.0.1:{sock.getsockname()[1]}", app, settings, service, store)
+    server.should_exit = True
+    thread.join(timeout=15)
+    sock.close()
+    store.close()
+
+
+def login(client: httpx.Client, token: str = TOKEN) -> httpx.Response:
+    return client.post("/staff/login", data={"token": token})
+
+
+@pytest.fixture(scope="module")
+def staff(web: Web) -> Iterator[httpx.Client]:
+    with web.client() as client:
+        r = login(client)
+        assert r.status_code == 303 and r.headers["location"] == "/staff/ask"
+        yield client
+
+
+def wait_for_reindex(client: httpx.Client, runs: int) -> dict:
+    deadline = time.monotonic() + 180
+    while True:
+        job = client.get("/staff/api/reindex").json()
+        if job["runs"] >= runs and job["state"] in ("done", "failed"):
+            return job
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)
+
+
+# ---- the gate ----
+PAGES = ["/staff", "/staff/", "/staff/ask?q=x", "/staff/documents", "/staff/leads", "/staff/gaps", "/staff/log",
+         "/staff/static/console.css", "/staff/static/console.js", "/staff/no-such-page"]
+DATA = ["/staff/api/ask?q=x", "/staff/api/documents", "/staff/api/reindex", "/staff/api/gaps", "/staff/api/log",
+        "/staff/leads.csv", "/staff/api/no-such-thing"]
+
+
+@pytest.mark.parametrize("cookie", [None, "forged.0000", "abc"])
+def test_nothing_under_staff_without_a_session(web: Web, cookie: str | None) -> None:
+    with web.client() as client:
+        if cookie:
+            client.cookies.set("zst_staff", cookie)
+        for path in PAGES:
+            r = client.get(path)
+            assert r.status_code == 303 and r.headers["location"] == "/staff/login", path
+            assert r.headers["x-frame-options"] == "DENY"
+        for path in DATA:
+            r = client.get(path)
+            assert r.status_code == 401 and "login" in r.text and "<td>" not in r.text, path
+        assert client.post("/staff/api/upload", files={"file": ("a.md", b"# x\n\ny")}).status_code == 401
+        assert client.post("/staff/documents/upload", files={"file": ("a.md", b"# x")}).status_code == 303
+        assert not (Path(web.service.index.manifest["corpus"]) / "uploads" / "a.md").exists()
+        login_page = client.get("/staff/login")
+        assert login_page.status_code == 200 and 'type="password"' in login_page.text
+
+
+def test_wrong_token_is_refused_without_a_cookie(web: Web) -> None:
+    with web.client("127.0.0.3") as client:
+        for wrong in ["", "nope", TOKEN + "x", TOKEN.upper()]:
+            r = login(client, wrong)
+            assert r.status_code == 401 and "Wrong token" in r.text and "set-cookie" not in r.headers
+        assert client.get("/staff/api/log").status_code == 401
+
+
+def test_too_many_attempts_are_limited_per_client_ip(web: Web) -> None:
+    with web.client("127.0.0.2") as client:
+        codes = [login(client, f"guess-{i}").status_code for i in range(6)]
+        assert codes == [401] * 5 + [429]
+        assert login(client).status_code == 429  # not even the right token while blocked
+        assert client.get("/staff/api/log").status_code == 401
+    with web.client("127.0.0.4") as other:
+        assert login(other).status_code == 303
+
+
+def test_cross_origin_post_is_refused(web: Web) -> None:
+    with web.client() as client:
+        r = client.post("/staff/login", data={"token": TOKEN}, headers={"Origin": "https://evil.example"})
+        assert r.status_code == 403 and "set-cookie" not in r.headers
+
+
+def test_session_cookie_flags_logout_and_expiry(web: Web) -> None:
+    with web.client() as client:
+        r = login(client)
+        cookie = r.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie and "path=/staff" in cookie
+        assert client.get("/staff/api/log").status_code == 200
+        client.post("/staff/logout")
+        client.cookies.set("zst_staff", r.cookies["zst_staff"], path="/staff")  # replaying the old cookie
+        assert client.get("/staff/api/log").status_code == 401
+
+        client.cookies.clear()
+        assert login(client).status_code == 303
+        auth, real = web.auth(), web.auth().now
+        try:
+            auth.now = lambda: real() + web.settings.staff.session_minutes * 60 - 5
+            assert client.get("/staff/api/log").status_code == 200
+            auth.now = lambda: real() + web.settings.staff.session_minutes * 60 + 1
+            assert client.get("/staff/api/log").status_code == 401
+            assert client.get("/staff/leads").headers["location"] == "/staff/login"
+        finally:
+            auth.now = real
+
+
+def test_generated_token_is_printed_once_and_only_its_hash_stored(web: Web, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    settings = web.settings.model_copy(update={"data_dir": tmp_path, "staff": web.settings.staff.model_copy(
+        update={"token": None})})
+    mount_staff(FastAPI(), web.service, web.store, settings)
+    printed = capsys.readouterr().out
+    token = printed.strip().rsplit(" ", 1)[-1]
+    assert "token" in printed and len(token) >= 24
+    stored = (tmp_path / TOKEN_FILE).read_text(encoding="utf-8")
+    assert token not in stored and TokenHash.from_json(json.loads(stored)).matches(token)
+    assert not TokenHash.from_json(json.loads(stored)).matches(token + "x")
+    assert (tmp_path / TOKEN_FILE).stat().st_mode & 0o077 == 0
+    mount_staff(FastAPI(), web.service, web.store, settings)  # a second start prints nothing
+    assert capsys.readouterr().out == ""
+
+
+# ---- the sections ----
+def test_ask_shows_scores_ranks_and_retrievers(staff: httpx.Client) -> None:
+    body = staff.get("/staff/api/ask", params={"q": "研发费用加计扣除比例是多少？"}).json()
+    assert body["status"] == "answered" and body["candidates"]
+    first = body["candidates"][0]
+    assert {"score", "dense", "dense_rank", "lexical", "lexical_rank", "found_by", "chunk_id"} <= set(first)
+    assert {c["found_by"] for c in body["candidates"]} <= {"dense", "lexical", "both"}
+    assert any(c["found_by"] == "both" and c["dense_rank"] and c["lexical_rank"] for c in body["candidates"])
+    html = staff.get("/staff/ask", params={"q": "研发费用加计扣除比例是多少？"})
+    assert html.status_code == 200 and "lexical rank" in html.text and "found by" in html.text
+    assert html.headers["cache-control"] == "no-store" and "default-src 'self'" in html.headers["content-security-policy"]
+
+
+def test_documents_list_status_and_skip_reasons(staff: httpx.Client) -> None:
+    files = staff.get("/staff/api/documents").json()["files"]
+    assert any(f["doc_id"] == "policies/gy-standard-factory-leasing.pdf" and f["status"] == "indexed" for f in files)
+    page = staff.get("/staff/documents").text
+    assert "gy-standard-factory-leasing.pdf" in page and 'type="file"' in page and "skip reason" in page
+
+
+def test_leads_table_escapes_and_csv_defuses_formulas(web: Web, staff: httpx.Client) -> None:
+    lead = {"name": "=HYPERLINK(\"http://x\")", "company": "<script>alert(1)</script>", "phone": "13800000000",
+            "email": "", "interest": "@SUM(A1)", "message": "-2+3 厂房"}
+    with web.client() as public:
+        assert public.post("/api/leads", json=lead).status_code == 201
+    page = staff.get("/staff/leads").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
+    r = staff.get("/staff/leads.csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert "attachment" in r.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff"))))
+    row = next(x for x in rows if x["company"] == lead["company"])
+    assert row["name"] == "'=HYPERLINK(\"http://x\")" and row["interest"] == "'@SUM(A1)"
+    assert row["message"] == "'-2+3 厂房" and row["phone"] == "13800000000"
+
+
+def test_gaps_group_unanswered_low_confidence_and_thumbs_down(web: Web, staff: httpx.Client) -> None:
+    with web.client() as public:
+        missing = public.post("/api/chat", json={"message": "贵阳市对火星基地建设项目有什么补贴？"}).json()
+        answered = public.post("/api/chat", json={"message": "研发费用加计扣除比例是多少？"}).json()
+        public.post("/api/feedback", json={"question": "研发费用加计扣除比例是多少？", "answer": answered["answer"],
+                                           "rating": -1, "session_id": answered["session_id"]})
+    assert missing["status"] == "no_answer"
+    logged = staff.get("/staff/api/log", params={"session": answered["session_id"]}).json()
+    assert len(logged) == 1 and logged[0]["confidence"] is not None and "policy" in logged[0]["intents"]
+    groups = staff.get("/staff/api/gaps").json()
+    policy = next(g for g in groups if g["topic"] == "policy")
+    assert policy["reasons"].get("no_answer", 0) >= 1 and policy["reasons"].get("negative_feedback", 0) >= 1
+    questions = {q["question"] for g in groups for q in g["questions"]}
+    assert {"贵阳市对火星基地建设项目有什么补贴？", "研发费用加计扣除比例是多少？"} <= questions
+    assert "火星基地" in staff.get("/staff/gaps").text
+
+
+def test_log_filters_by_session(web: Web, staff: httpx.Client) -> None:
+    with web.client() as public:
+        sid = public.post("/api/chat", json={"message": "经开区工业用地价格是多少？"}).json()["session_id"]
+    page = staff.get("/staff/log", params={"session": sid}).text
+    assert "经开区工业用地价格是多少？" in page and page.count("<tr>") == 2  # header and the one turn
+    assert len(staff.get("/staff/api/log", params={"limit": 1}).json()) == 1
+
+
+# ---- upload and re-index ----
+def test_markdown_upload_is_indexed_and_answerable(web: Web, staff: httpx.Client) -> None:
+    before = staff.get("/staff/api/ask", params={"q": NEW_QUESTION}).json()
+    assert "37" not in before["answer"]
+    runs = staff.get("/staff/api/reindex").json()["runs"]
+    r = staff.post("/staff/api/upload", files={"file": ("无人机 孵化.md", NEW_FACT.encode(), "text/markdown")})
+    assert r.status_code == 202 and r.json()["doc_id"] == "uploads/无人机_孵化.md"
+    job = wait_for_reindex(staff, runs + 1)
+    assert job["state"] == "done" and job["doc_status"] == "indexed" and job["percent"] == 100, job
+    after = staff.get("/staff/api/ask", params={"q": NEW_QUESTION}).json()
+    assert after["status"] == "answered" and "37" in after["answer"]
+    with web.client() as public:
+        assert "37" in public.post("/api/chat", json={"message": NEW_QUESTION}).json()["answer"]
+    assert "uploads/无人机_孵化.md" in staff.get("/staff/documents").text
+
+
+def test_unreadable_pdf_is_reported_and_old_content_still_answers(web: Web, staff: httpx.Client) -> None:
+    runs = staff.get("/staff/api/reindex").json()["runs"]
+    r = staff.post("/staff/documents/upload", files={"file": ("broken.pdf", b"%PDF-1.4\nnot really a pdf\n")})
+    assert r.status_code == 303 and "Saved" in httpx.URL(r.headers["location"]).params["msg"]
+    job = wait_for_reindex(staff, runs + 1)
+    assert job["state"] == "done" and job["doc_id"] == "uploads/broken.pdf"
+    assert job["doc_status"] in ("unreadable", "needs_ocr") and job["doc_reason"], job
+    files = {f["doc_id"]: f for f in staff.get("/staff/api/documents").json()["files"]}
+    assert files["uploads/broken.pdf"]["status"] == job["doc_status"]
+    assert files["policies/gy-standard-factory-leasing.pdf"]["status"] == "indexed"
+    with web.client() as public:
+        assert "288" in public.post("/api/chat", json={"message": "经开区工业用地价格是多少？"}).json()["answer"]
+    assert "37" in staff.get("/staff/api/ask", params={"q": NEW_QUESTION}).json()["answer"]
+
+
+@pytest.mark.parametrize(("name", "data", "why"), [("tool.exe", b"MZ", "unsupported"), ("empty.md", b"", "empty"),
+                                                   ("x.meta.yaml", b"a: 1", "name")])
+def test_bad_uploads_are_refused_and_nothing_is_saved(web: Web, staff: httpx.Client, name: str, data: bytes,
+                                                      why: str) -> None:
+    r = staff.post("/staff/api/upload", files={"file": (name, data)})
+    assert r.status_code == 422 and why in r.json()["detail"]
+    uploads = Path(web.service.index.manifest["corpus"]) / "uploads"
+    assert not any(p.name.startswith(name.split(".")[0]) for p in uploads.glob("*")) if uploads.exists() else True
+
+
+def test_too_large_upload_is_refused_before_reading(web: Web, staff: httpx.Client) -> None:
+    limit = int(web.settings.staff.max_upload_mb * 1024 * 1024)
+    r = staff.post("/staff/api/upload", files={"file": ("big.txt", b"x" * (limit + 128 * 1024))})
+    assert r.status_code == 413
+

@@ -1,0 +1,172 @@
+"""The widget's HTTP side, over real HTTP: script, embed page and its CSP, CORS by allow-list, demo page.
+
+The app runs without the investor page and with a stub chat service: nothing here asks a question."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
+
+import httpx
+import pytest
+from pydantic import ValidationError
+
+from assistant.chat import ChatService
+from assistant.settings import Settings
+from assistant.store import Store
+from assistant.web.api import create_app
+from assistant.web.origins import frame_ancestors, parse_origins
+from tests.web_serving import serve_app
+
+PARTNER = "https://invest.example.gov.cn"
+LOCAL = "http://127.0.0.1:8765"
+STRANGER = "https://evil.example.com"
+SECRETS = ("sk-widget-test-9f3a", "staff-pass-77c1")
+LIMIT = 300
+
+
+def _settings(tmp_path: Path, origins: list[str]) -> Settings:
+    return Settings(data_dir=tmp_path / "data", embeddings={"backend": "fake"},
+                    web={"allowed_origins": origins, "max_message_chars": LIMIT},
+                    llm={"api_key": SECRETS[0]}, staff={"password": SECRETS[1]})
+
+
+@pytest.fixture(scope="module")
+def origins_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[httpx.Client, Settings]]:
+    # Written as a user would: upper case, trailing slash, default port; the settings normalise them.
+    settings = _settings(tmp_path_factory.mktemp("widget"), ["HTTPS://Invest.Example.gov.cn:443/", LOCAL + "/"])
+    store = Store.from_settings(settings)
+    app = create_app(settings, cast(ChatService, SimpleNamespace()), store=store, ui=False)
+    with serve_app(app) as base, httpx.Client(base_url=base, timeout=30) as client:
+        yield client, settings
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def client(origins_client: tuple[httpx.Client, Settings]) -> httpx.Client:
+    return origins_client[0]
+
+
+def _csp(response: httpx.Response) -> dict[str, list[str]]:
+    out = {}
+    for part in response.headers["content-security-policy"].split(";"):
+        name, *values = part.split()
+        out[name] = values
+    return out
+
+
+def test_settings_normalise_the_allow_list(origins_client: tuple[httpx.Client, Settings]) -> None:
+    assert origins_client[1].web.allowed_origins == [PARTNER, LOCAL]
+
+
+@pytest.mark.parametrize("bad", ["*", "https://a.example/path", "https://a.example; script-src *",
+                                 "javascript:alert(1)", "a.example", "https://*.example.com",
+                                 "https://user@a.example", "https://a.example?x=1"])
+def test_settings_refuse_what_is_not_an_origin(bad: str) -> None:
+    with pytest.raises(ValidationError):
+        Settings(web={"allowed_origins": [bad]})
+
+
+def test_origins_from_a_comma_separated_string() -> None:
+    assert parse_origins(" https://a.example , http://LOCALHOST:80, https://a.example/") == [
+        "https://a.example", "http://localhost"]
+
+
+def test_widget_js_is_javascript_without_secrets(client: httpx.Client) -> None:
+    r = client.get("/widget.js")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript")
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert "document.currentScript" in r.text and "/embed?" in r.text and "/widget-config" in r.text
+    assert "innerHTML" not in r.text
+
+
+@pytest.mark.parametrize("path", ["/widget.js", "/embed", "/widget/embed.js", "/widget/embed.css",
+                                  "/widget-config", "/demo/promo.html", "/demo/promo.js"])
+def test_nothing_served_for_the_widget_holds_a_secret(client: httpx.Client, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 200
+    low = r.text.lower()
+    assert not any(s in r.text for s in SECRETS)
+    assert "api_key" not in low and "password" not in low and "bearer" not in low
+
+
+def test_embed_csp_lists_exactly_the_allowed_origins(client: httpx.Client) -> None:
+    r = client.get("/embed")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    policy = _csp(r)
+    assert policy["frame-ancestors"] == ["'self'", PARTNER, LOCAL]
+    assert policy["script-src"] == ["'self'"] and policy["connect-src"] == ["'self'"]
+    # No inline script (the CSP would block it anyway): every script is a file of our own.
+    scripts = re.findall(r"<script([^>]*)>", r.text)
+    assert scripts and all('src="/widget/' in attrs for attrs in scripts)
+    assert f'maxlength="{LIMIT}"' in r.text and "示例数据，以主管部门最新发布为准" in r.text
+
+
+def test_embed_script_writes_document_text_as_text_only(client: httpx.Client) -> None:
+    js = client.get("/widget/embed.js").text
+    assert "innerHTML" not in js and "insertAdjacentHTML" not in js and "document.write" not in js
+    assert "textContent" in js and "sessionStorage" in js and "/api/chat" in js
+
+
+def test_default_settings_let_only_the_app_itself_frame_the_panel(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    assert settings.web.allowed_origins == []
+    assert frame_ancestors([]).endswith("frame-ancestors 'self'")
+    store = Store.from_settings(settings)
+    try:
+        app = create_app(settings, cast(ChatService, SimpleNamespace()), store=store, ui=False)
+        with serve_app(app) as base, httpx.Client(base_url=base, timeout=30) as c:
+            assert _csp(c.get("/embed"))["frame-ancestors"] == ["'self'"]
+            foreign = c.get("/widget-config", headers={"Origin": PARTNER})
+            assert "access-control-allow-origin" not in foreign.headers and foreign.json()["allowed"] is False
+            assert c.get("/widget-config", headers={"Origin": base}).json()["allowed"] is True
+    finally:
+        store.close()
+
+
+def _preflight(client: httpx.Client, origin: str) -> httpx.Response:
+    return client.options("/api/chat", headers={"Origin": origin, "Access-Control-Request-Method": "POST",
+                                                "Access-Control-Request-Headers": "content-type"})
+
+
+@pytest.mark.parametrize("origin", [PARTNER, LOCAL])
+def test_cors_preflight_from_an_allowed_origin(client: httpx.Client, origin: str) -> None:
+    r = _preflight(client, origin)
+    assert r.status_code == 200
+    assert r.headers["access-control-allow-origin"] == origin
+    assert "POST" in r.headers["access-control-allow-methods"]
+    assert "access-control-allow-credentials" not in r.headers  # no cookies across sites
+
+
+@pytest.mark.parametrize("origin", [STRANGER, "http://127.0.0.1:8766", "https://invest.example.gov.cn.evil.com"])
+def test_cors_preflight_from_another_origin_gets_no_allow_origin(client: httpx.Client, origin: str) -> None:
+    r = _preflight(client, origin)
+    assert r.status_code >= 400 and "access-control-allow-origin" not in r.headers
+
+
+@pytest.mark.parametrize(("origin", "allowed"), [(PARTNER, True), (STRANGER, False), (None, True)])
+def test_widget_config_answers_by_origin(client: httpx.Client, origin: str | None, allowed: bool) -> None:
+    headers: dict[str, Any] = {"Origin": origin} if origin else {}
+    r = client.get("/widget-config", headers=headers)
+    assert r.status_code == 200 and r.json()["allowed"] is allowed
+    assert r.json()["max_message_chars"] == LIMIT and r.headers["cache-control"] == "no-store"
+    assert r.headers.get("access-control-allow-origin") == (origin if origin and allowed else None)
+
+
+def test_demo_promo_page_embeds_the_widget(client: httpx.Client) -> None:
+    r = client.get("/demo/promo.html")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "贵阳贵安" in r.text and "示例数据，以主管部门最新发布为准" in r.text
+    tag = re.search(r'<script src="/widget\.js"([^>]*)>', r.text)
+    assert tag and all(f"data-{a}=" in tag.group(1) for a in ("title", "greeting", "color", "position", "lang"))
+    assert "https://HOST/widget.js" in r.text  # the snippet staff copy (promo.js fills in the real host)
+    assert client.get("/demo/promo.css").headers["content-type"].startswith("text/css")
+
+
+@pytest.mark.parametrize("path", ["/widget/widget.py", "/widget/..%2Fwidget.py", "/demo/promo.py",
+                                  "/widget/embed.html"])
+def test_only_the_listed_assets_are_served(client: httpx.Client, path: str) -> None:
+    assert client.get(path).status_code == 404
