@@ -100,7 +100,8 @@ def chunk_blocks(meta: DocMeta, blocks: list[Block], limit: int) -> list[Chunk]:
         for i, part in enumerate(group.parts):
             sentences.extend(split_sentences(part if i == 0 else "\n" + part))
         for piece in pack(sentences, limit):
-            chunks.append(_make_chunk(meta, piece.strip(), group, len(chunks)))
+            if piece.strip():  # trailing whitespace can be packed alone: never index an empty chunk
+                chunks.append(_make_chunk(meta, piece.strip(), group, len(chunks)))
     return chunks
 
 

@@ -9,6 +9,7 @@ floors (楼上/一楼) and superlatives ("largest", "租金最便宜": the top u
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -131,6 +132,10 @@ def _qualifier(text: str, match: re.Match[str], window_start: int) -> str:
 
 def _apply(fields: dict[str, float | None], unit: str, low: float, high: float | None, mode: str) -> None:
     """Record one quantity; `high` is set for ranges like 3000-5000平."""
+    if not math.isfinite(low) or (high is not None and not math.isfinite(high)):
+        return  # a run of hundreds of digits overflows float: not a requirement anyone means
+    if high is not None and high < low:
+        low, high = high, low  # "5000-3000平" is the range 3000–5000
     if high is None and low <= 0:
         return  # "把租金都说成0元": no unit is let for nothing, so a zero is not a requirement
     if unit == "area":
@@ -156,7 +161,8 @@ def _apply(fields: dict[str, float | None], unit: str, low: float, high: float |
 
 
 def _number(text: str | None) -> float | None:
-    return float(text.replace(",", "")) if text else None
+    value = float(text.replace(",", "")) if text else None
+    return value if value is None or math.isfinite(value) else None  # hundreds of digits overflow to inf
 
 
 def _superlative(norm: str) -> tuple[str, bool] | None:

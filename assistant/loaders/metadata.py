@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from assistant.documents import DocMeta, Kind
+from assistant.loaders.errors import Unreadable
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
 
@@ -33,7 +34,10 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     side = sidecar_path(path)
     if not side.exists():
         return {}
-    data = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:  # as with bad front matter: skip, never guess metadata
+        raise Unreadable(f"metadata sidecar {side.name} is not valid UTF-8 YAML: {exc}") from exc
     return data if isinstance(data, dict) else {}
 
 
