@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run ingest test test-fast lint browser-deps bench bench-ingest bench-quality bench-latency clean
+.PHONY: install run ingest test test-fast lint browser-deps bench bench-ingest bench-quality bench-latency bench-startup clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,7 +45,7 @@ test: lint browser-deps
 test-fast: install
 	$(PY) -m pytest
 
-bench: bench-ingest bench-quality bench-latency
+bench: bench-ingest bench-quality bench-latency bench-startup
 
 bench-ingest: install
 	OMP_NUM_THREADS=1 $(PY) -m benchmarks.ingest
@@ -58,3 +58,6 @@ bench-latency: install
 
 clean:
 	rm -rf data .pytest_cache .ruff_cache
+
+bench-startup: install
+	OMP_NUM_THREADS=1 $(PY) -m benchmarks.startup
