@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 from langchain_core.embeddings import Embeddings
 
 from assistant.answer import Picked, compose, coverage, pick_sentences, sentences, source_ref
+from assistant.calc_requests import CalcRequest, parse_calc_request, run_calc_request
 from assistant.catalog import Catalog
 from assistant.chat_types import Answer, SourceRef
-from assistant.dialogue import ConversationStore, Turn, is_followup, places_in, rewrite
+from assistant.dialogue import Conversation, ConversationStore, Turn, is_followup, places_in, rewrite
 from assistant.documents import Chunk
 from assistant.embeddings import make_embeddings
 from assistant.grounding import ungrounded_numbers
@@ -25,6 +26,7 @@ from assistant.listing_answers import Part, factory_part, park_part, with_sample
 from assistant.messages import say
 from assistant.retrieval import Filters, HybridRetriever
 from assistant.router import DOMAIN, Route, detect_language, route, strip_instructions
+from assistant.rules import Source as RuleSource
 from assistant.search_index import SearchIndex
 from assistant.settings import Settings
 
@@ -168,17 +170,13 @@ class ChatService:
         return any(t in lexical.vocab and lexical.idf(t) >= 2.5 and len(t) >= (2 if t[0] > "\u2e80" else 4)
                    for t in self.tokenizer.tokens(text))
 
-    def _calc_request(self, text: str, lang: str, conv, followup: bool):
+    def _calc_request(self, text: str, lang: str, conv: Conversation, followup: bool) -> CalcRequest | None:
         if self.catalog.rules is None:
-            return None
-        try:
-            from assistant.calc_requests import parse_calc_request
-        except ImportError:
-            return None
+            return None  # no rules in the served corpus: calculators are unavailable
         last = conv.last
-        context = {}
+        context: dict[str, object] = {}
         if followup and last:
-            context = {"last_calc": last.calc, "factory_ids": list(last.factory_ids)}
+            context = {"last_calc": last.calc, "factory_ids": list(last.factory_ids), "last_text": last.question}
             if last.places:
                 context["park"] = last.places[0]
         request = parse_calc_request(text, lang, context=context)
@@ -281,9 +279,7 @@ class ChatService:
         return Part(f"{say(key, lang)}{say('contact_lead', lang)}{line}[1]", [source_ref(chunk, line)],
                     sample=chunk.sample)
 
-    def _calc_part(self, request, lang: str) -> Part:
-        from assistant.calc_requests import run_calc_request
-
+    def _calc_part(self, request: CalcRequest, lang: str) -> Part:
         if request.missing:
             sep = "、" if lang == "zh" else ", "
             return Part(say("calc_missing", lang) + sep.join(request.missing))
@@ -294,7 +290,7 @@ class ChatService:
         return Part("\n".join(lines) + markers, sources, working=list(calc.working) + list(calc.notes),
                     sample=calc.sample)
 
-    def _rule_source(self, source) -> SourceRef:
+    def _rule_source(self, source: RuleSource) -> SourceRef:
         article = (source.article or "").split("–")[0].split("-")[0].strip()
         chunk: Chunk | None = self._by_article.get((source.title, article))
         if chunk is not None:
