@@ -16,7 +16,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.answer import Picked, compose, coverage, pick_sentences, sentences, source_ref
 from assistant.calc_requests import CalcRequest, parse_calc_request, run_calc_request
 from assistant.catalog import Catalog
-from assistant.chat_types import Answer, SourceRef
+from assistant.chat_types import Answer, Candidate, SourceRef
 from assistant.dialogue import Conversation, ConversationStore, Turn, is_followup, places_in, rewrite
 from assistant.documents import Chunk
 from assistant.embeddings import make_embeddings
@@ -246,7 +246,16 @@ class ChatService:
         if missing:  # never expected in extractive mode; recorded for the staff console
             notices.append(f"ungrounded numbers: {', '.join(missing)}")
         intents = list(dict.fromkeys([*r.intents, *(p.intent for p in parts if p.intent)]))
-        return Answer(body, status, lang, sources, handoff, intents, confidence, candidates, table, working, notices)
+        return Answer(body, status, lang, sources, handoff, intents, confidence, candidates, table, working, notices,
+                      topic=self._topic(parts, candidates))
+
+    def _topic(self, parts: list[Part], candidates: list[Candidate]) -> str:
+        """Listing answers are about factories or parks; the rest about the topic of the best passage found."""
+        for part in parts:
+            if part.intent in ("listing", "park"):
+                return "factories" if part.intent == "listing" else "parks"
+        topics = [t for t in (self.retriever.chunk(c).topic for c in candidates[:3]) if t]
+        return max(topics, key=topics.count) if topics else ""  # the commonest; ties go to the best ranked
 
     # ---- parts ----
     def _policy_part(self, query: str, lang: str) -> tuple[Part | None, float, list]:

@@ -52,6 +52,7 @@ class Answer:
     working: list[str] = field(default_factory=list)  # calculator steps
     notices: list[str] = field(default_factory=list)  # e.g. sample-data notice, LLM fallback notice
     mode: str = "extractive"
+    topic: str = ""  # land, electricity, factories…: what the answer is about, for the staff console
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

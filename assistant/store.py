@@ -83,10 +83,12 @@ class ConversationTurn(Base):
     # For the staff console's knowledge gaps; NULL in rows logged before these columns existed.
     confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
     intents: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    topic: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 # Columns added after the first release: (table, column, SQL type). create_all never alters a table.
-_ADDED_COLUMNS = (("conversations", "confidence", "FLOAT"), ("conversations", "intents", "JSON"))
+_ADDED_COLUMNS = (("conversations", "confidence", "FLOAT"), ("conversations", "intents", "JSON"),
+                  ("conversations", "topic", "VARCHAR(32)"))
 
 
 def _add_missing_columns(engine: Engine) -> None:
@@ -172,10 +174,10 @@ class Store:
 
     def log_turn(self, *, session_id: str, question: str, answer: str, status: str, language: str,
                  sources: list[dict[str, Any]], confidence: float | None = None,
-                 intents: list[str] | None = None) -> int:
+                 intents: list[str] | None = None, topic: str | None = None) -> int:
         return self._add(ConversationTurn(session_id=session_id, question=question, answer=answer,
                                           status=status, language=language, sources=sources,
-                                          confidence=confidence, intents=intents))
+                                          confidence=confidence, intents=intents, topic=topic or None))
 
     # ---- reads (staff console, tests) ----
     def _list(self, model: type[Base], limit: int, session_id: str | None = None) -> list[dict[str, Any]]:

@@ -123,3 +123,10 @@ def test_cli_json_and_jsonl(chat_settings: Settings, tmp_path: Path) -> None:
     assert [r["id"] for r in rows] == ["a", "b", "c"]
     assert "144" in rows[1]["answer"] and rows[2]["status"] == "out_of_scope"
     assert all(set(s) == {"title", "locator", "text"} for r in rows for s in r["sources"])
+
+
+def test_answers_carry_their_topic(service: ChatService) -> None:
+    assert service.ask("两免三减半是什么意思").topic == "factories"
+    assert service.ask("经开区有没有3000平以上、层高8米以上的厂房出租").topic == "factories"
+    assert service.ask("10千伏两部制输配电价的电量电价是多少").topic == "electricity"
+    assert service.ask("今天天气怎么样").topic == ""

@@ -30,8 +30,9 @@ def candidate_rows(candidates: list[Candidate]) -> list[dict[str, Any]]:
 
 
 # ---- knowledge gaps ----
-def topic_of(intents: list[str] | None) -> str:
-    return next((i for i in TOPIC_INTENTS if i in (intents or [])), "other")
+def topic_of(intents: list[str] | None, topic: str | None = None) -> str:
+    """The answer's subject (land, electricity…) when logged; older rows fall back to the router's intent."""
+    return topic or next((i for i in TOPIC_INTENTS if i in (intents or [])), "other")
 
 
 @dataclass
@@ -61,7 +62,7 @@ def gap_reason(turn: dict[str, Any], low: float) -> str | None:
 def knowledge_gaps(store: Store, low: float) -> list[GapGroup]:
     """Unanswered and low-confidence questions and thumbs-down answers, grouped by topic, biggest first."""
     turns = store.conversations(limit=GAP_SCAN)
-    intents_of = {(t["session_id"], t["question"]): t.get("intents") for t in reversed(turns)}
+    turn_of = {(t["session_id"], t["question"]): t for t in reversed(turns)}
     groups: dict[str, GapGroup] = {}
 
     def add(topic: str, reason: str, question: str) -> None:
@@ -73,10 +74,11 @@ def knowledge_gaps(store: Store, low: float) -> list[GapGroup]:
     for turn in turns:
         reason = gap_reason(turn, low)
         if reason:
-            add(topic_of(turn.get("intents")), reason, turn["question"])
+            add(topic_of(turn.get("intents"), turn.get("topic")), reason, turn["question"])
     for fb in store.feedback(limit=GAP_SCAN):
         if fb["rating"] == -1:
-            add(topic_of(intents_of.get((fb["session_id"], fb["question"]))), "negative_feedback", fb["question"])
+            turn = turn_of.get((fb["session_id"], fb["question"]), {})
+            add(topic_of(turn.get("intents"), turn.get("topic")), "negative_feedback", fb["question"])
     return sorted(groups.values(), key=lambda g: (-g.count, g.topic))
 
 

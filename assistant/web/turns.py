@@ -36,7 +36,8 @@ def log_turn(store: Store, session_id: str, question: str, answer: Answer) -> No
     try:
         store.log_turn(session_id=session_id, question=question, answer=answer.answer, status=answer.status,
                        language=answer.language, sources=[asdict(s) for s in answer.sources],
-                       confidence=answer.confidence, intents=list(answer.intents))
+                       confidence=answer.confidence, intents=list(answer.intents),
+                       topic=answer.topic)
     except Exception:  # a full disk or a database outage must not cost the investor the answer
         log.exception("could not log the conversation turn of session %s", session_id)
 
