@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,7 +14,6 @@ from typing import Any
 import gradio as gr
 import httpx
 import pytest
-import uvicorn
 
 from assistant.chat import ChatService
 from assistant.index_builder import IndexBuilder
@@ -27,6 +23,7 @@ from assistant.store import Store
 from assistant.web.api import create_app
 from assistant.web.ui import InvestorPage
 from tests.conftest import CORPUS
+from tests.web_serving import serve_app
 
 pytestmark = pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")  # inside Gradio
 
@@ -54,19 +51,8 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
     IndexBuilder(settings).build()
     service = ChatService.from_settings(settings)
     store = Store.from_settings(settings)
-    sock = socket.create_server(("127.0.0.1", 0))  # bound here, so no other process can take the port
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, service, store=store), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield Web(f"http://127.0.0.1:{port}", port, settings, service, store)
-    server.should_exit = True
-    thread.join(timeout=15)
-    sock.close()
+    with serve_app(create_app(settings, service, store=store)) as base:
+        yield Web(base, int(base.rsplit(":", 1)[1]), settings, service, store)
     store.close()
 
 

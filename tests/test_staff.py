@@ -7,8 +7,6 @@ import csv
 import io
 import json
 import shutil
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +15,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from assistant.chat import ChatService
@@ -28,6 +25,7 @@ from assistant.web.api import create_app
 from assistant.web.staff import mount_staff
 from assistant.web.staff_auth import TOKEN_FILE, StaffAuth, TokenHash
 from tests.conftest import CORPUS
+from tests.web_serving import serve_app
 
 pytestmark = pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")  # inside Gradio
 
@@ -64,18 +62,8 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
     service = ChatService.from_settings(settings)
     store = Store.from_settings(settings)
     app = create_app(settings, service, store=store, ui=False)
-    sock = socket.create_server(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield Web(f"http://127.0.0.1:{sock.getsockname()[1]}", app, settings, service, store)
-    server.should_exit = True
-    thread.join(timeout=15)
-    sock.close()
+    with serve_app(app) as base:
+        yield Web(base, app, settings, service, store)
     store.close()
 
 

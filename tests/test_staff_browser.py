@@ -4,15 +4,11 @@ Slow (Chromium, Gradio's front end): run with ``pytest tests/test_staff_browser.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from assistant.chat import ChatService
 from assistant.index_builder import IndexBuilder
@@ -20,6 +16,7 @@ from assistant.settings import Settings
 from assistant.store import Store
 from assistant.web.api import create_app
 from tests.conftest import CORPUS
+from tests.web_serving import serve_app
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")]
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -38,18 +35,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     IndexBuilder(settings).build()
     store = Store.from_settings(settings)
     app = create_app(settings, ChatService.from_settings(settings), store=store)
-    sock = socket.create_server(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=15)
-    sock.close()
+    with serve_app(app) as url:
+        yield url
     store.close()
 
 
