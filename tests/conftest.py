@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from assistant.embeddings import HashEmbeddings
+from assistant.listings import Factory, load_factories
+from assistant.rules import RuleSet
 from assistant.settings import Settings
+from assistant.validation import FACTORY_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -40,3 +43,18 @@ def corpus_copy(tmp_path: Path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(CORPUS, target)
     return target
+
+
+# ---- calculation tests: the real corpus rules, and a one-row factory listing ----
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    return RuleSet.load(CORPUS / "rules", CORPUS / "listings")
+
+
+@pytest.fixture
+def factories(tmp_path: Path) -> list[Factory]:
+    path = tmp_path / "factories.csv"
+    row = ["F-001", "贵阳经济技术开发区", "经开区", "3号厂房", "1F", "4800", "9", "5", "1250", "14", "", "for_rent",
+           "装备制造", "0851-0000-0001", "", "true", "2026-11-01"]
+    path.write_text(",".join(FACTORY_COLUMNS) + "\n" + ",".join(row) + "\n", encoding="utf-8")
+    return load_factories(path)

@@ -5,15 +5,11 @@ Slow (a few hundred requests): run with ``pytest -m slow tests/test_api_schema.p
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.openapi import from_url
 
@@ -21,6 +17,7 @@ from assistant.index_builder import IndexBuilder
 from assistant.settings import Settings
 from assistant.web.api import create_app
 from tests.conftest import CORPUS
+from tests.web_serving import serve_app
 
 pytestmark = pytest.mark.slow
 PATHS = ["/api/chat", "/api/leads", "/api/feedback", "/healthz"]
@@ -33,19 +30,8 @@ def served_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
                             retrieval={"today": date(2026, 11, 25)}, web={"max_message_chars": 300},
                             staff={"enabled": False})
     IndexBuilder(app_settings).build()
-    sock = socket.create_server(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(app_settings, ui=False), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield from_url(f"http://127.0.0.1:{port}/openapi.json")
-    server.should_exit = True
-    thread.join(timeout=15)
-    sock.close()
+    with serve_app(create_app(app_settings, ui=False)) as base:
+        yield from_url(f"{base}/openapi.json")
 
 
 def _operations(schema: object) -> dict[tuple[str, str], object]:

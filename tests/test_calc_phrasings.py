@@ -2,38 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from assistant.calc_base import num
 from assistant.calc_requests import CalcRequest, parse_calc_request, run_calc_request
-from assistant.listings import Factory, load_factories
+from assistant.listings import Factory
 from assistant.rules import RuleSet
-from assistant.validation import FACTORY_COLUMNS
-
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-
-
-@pytest.fixture(scope="module")
-def rules() -> RuleSet:
-    return RuleSet.load(CORPUS / "rules", CORPUS / "listings")
-
-
-@pytest.fixture
-def factories(tmp_path: Path) -> list[Factory]:
-    path = tmp_path / "factories.csv"
-    row = ["F-001", "贵阳经济技术开发区", "经开区", "3号厂房", "1F", "4800", "9", "5", "1250", "14", "", "for_rent",
-           "装备制造", "0851-0000-0001", "", "true", "2026-11-01"]
-    path.write_text(",".join(FACTORY_COLUMNS) + "\n" + ",".join(row) + "\n", encoding="utf-8")
-    return load_factories(path)
-
-
-def _calc(rules: RuleSet, text: str, lang: str = "zh", context: dict | None = None) -> tuple[CalcRequest, float | None]:
-    request = parse_calc_request(text, lang, context)
-    assert request is not None, text
-    return request, run_calc_request(rules, request, lang).result
-
+from tests.calc_support import _calc
 
 # ---------- phrasing categories: expected values from the real rules (10 kV: peak 0.884, flat 0.562, valley 0.240) --
 
