@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run ingest test test-fast lint browser-deps bench bench-ingest bench-quality bench-latency bench-startup clean
+.PHONY: install run ingest test test-fast lint browser-deps db-deps bench bench-ingest bench-quality bench-latency bench-startup clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,22 +25,28 @@ ingest: install
 lint: install
 	$(PY) -m ruff check .
 
-# The browser tests drive Debian's Chromium through the playwright package (no `playwright install`).
+# Debian packages the slow tests need: Chromium for the browser tests (driven through the playwright package,
+# no `playwright install`), and a PostgreSQL server the store tests start on loopback themselves.
 CHROMIUM := /usr/bin/chromium
-browser-deps:
-	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
-	if ! command -v apt-get >/dev/null 2>&1; then \
-		echo "browser-deps: $(CHROMIUM) is missing and apt-get is not available: install Chromium by hand" >&2; \
-		exit 1; fi; \
+APT_INSTALL = if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "$@: apt-get is not available: install $(1) by hand" >&2; exit 1; fi; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=; \
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO=sudo; \
-	else echo "browser-deps: $(CHROMIUM) is missing; as root run: apt-get install -y chromium chromium-driver" >&2; \
-		exit 1; fi; \
-	$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y chromium chromium-driver; \
+	else echo "$@: as root run: apt-get install -y $(1)" >&2; exit 1; fi; \
+	$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y $(1)
+
+browser-deps:
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	$(call APT_INSTALL,chromium chromium-driver); \
 	test -x $(CHROMIUM) || { echo "browser-deps: apt-get did not install $(CHROMIUM)" >&2; exit 1; }
 
-test: lint browser-deps
-	$(PY) -m pytest -m "" -p no:cacheprovider
+db-deps:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then exit 0; fi; \
+	$(call APT_INSTALL,postgresql); \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "db-deps: apt-get did not install postgresql" >&2; exit 1; }
+
+test: lint browser-deps db-deps
+	ZST_REQUIRE_POSTGRES=1 $(PY) -m pytest -m "" -p no:cacheprovider
 
 test-fast: install
 	$(PY) -m pytest
