@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     url = f"http://{settings.web.host}:{settings.web.port}/"
     print(f"筑商通 ready in {time.perf_counter() - started:.1f} s: {url}  (API docs: {url}docs)", flush=True)
     try:
-        uvicorn.run(app, host=settings.web.host, port=settings.web.port, log_level="warning")
+        uvicorn.run(app, host=settings.web.host, port=settings.web.port, log_level="warning",
+                    proxy_headers=True, forwarded_allow_ips=settings.web.forwarded_allow_ips)
     finally:
         store.close()
     return 0

@@ -237,7 +237,9 @@ def make_settings(embedder: str, data_dir: Path) -> object:
 
     return Settings(corpus_dir=ROOT / "corpus", data_dir=data_dir, embeddings={"backend": embedder},
                     retrieval={"today": date(2026, 11, 25)}, staff={"enabled": False},
-                    llm={"enabled": False})
+                    llm={"enabled": False},
+                    # Capacity is measured from one address: the per-client limiter would refuse most of it.
+                    web={"rate_limit": {"enabled": False}})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -47,7 +47,7 @@ class Web:
 def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
     settings = Settings(corpus_dir=CORPUS, data_dir=tmp_path_factory.mktemp("web") / "data",
                         embeddings={"backend": "fake"}, retrieval={"today": date(2026, 11, 25)},
-                        web={"max_message_chars": LIMIT})
+                        web={"max_message_chars": LIMIT, "rate_limit": {"enabled": False}})  # own tests
     IndexBuilder(settings).build()
     service = ChatService.from_settings(settings)
     store = Store.from_settings(settings)

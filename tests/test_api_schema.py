@@ -27,8 +27,8 @@ PATHS = ["/api/chat", "/api/leads", "/api/feedback", "/healthz"]
 def served_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     data = tmp_path_factory.mktemp("schema") / "data"
     app_settings = Settings(corpus_dir=CORPUS, data_dir=data, embeddings={"backend": "fake"},
-                            retrieval={"today": date(2026, 11, 25)}, web={"max_message_chars": 300},
-                            staff={"enabled": False})
+                            retrieval={"today": date(2026, 11, 25)}, staff={"enabled": False},
+                            web={"max_message_chars": 300, "rate_limit": {"enabled": False}})
     IndexBuilder(app_settings).build()
     with serve_app(create_app(app_settings, ui=False)) as base:
         yield from_url(f"{base}/openapi.json")

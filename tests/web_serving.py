@@ -42,11 +42,11 @@ class StaticSite:
 
 
 @contextmanager
-def serve_app(app: FastAPI) -> Iterator[str]:
-    """The app on a free loopback port; yields its base URL."""
+def serve_app(app: FastAPI, **config: Any) -> Iterator[str]:
+    """The app on a free loopback port (``config``: more uvicorn options); yields its base URL."""
     sock = socket.create_server(("127.0.0.1", 0))  # bound here, so no other process can take the port
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", **config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60
