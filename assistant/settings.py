@@ -62,12 +62,32 @@ class LLMSettings(BaseModel):
     max_tool_rounds: int = Field(4, ge=1)
 
 
+class RateLimitSettings(BaseModel):
+    """Per-client limits on the public API (token buckets per client address); over them: 429 + Retry-After."""
+
+    enabled: bool = Field(True, description="Off only for capacity benchmarks or behind a proxy that limits.")
+    chat_per_minute: float = Field(20, gt=0, description="Sustained questions per minute per client.")
+    chat_burst: int = Field(10, ge=1, description="Questions a client may send at once before the rate applies.")
+    leads_per_hour: float = Field(10, gt=0)
+    leads_burst: int = Field(5, ge=1)
+    feedback_per_hour: float = Field(120, gt=0)
+    feedback_burst: int = Field(20, ge=1)
+
+
 class WebSettings(BaseModel):
     """The web surfaces: JSON/SSE API, investor page, later the widget; ``python app.py`` flags override."""
 
     host: str = Field("127.0.0.1", description="Interface to listen on; 0.0.0.0 opens it to the network.")
     port: int = Field(7860, ge=1, le=65535)
     max_message_chars: int = Field(2000, ge=1, description="Longest question /api/chat and the page accept.")
+    forwarded_allow_ips: str = Field("127.0.0.1", description=(
+        "Reverse proxies (comma-separated addresses) whose X-Forwarded-For names the client, for the rate "
+        "limits and logs; anyone else's header is ignored, so a visitor cannot pick a fresh address."))
+    answer_timeout_s: float = Field(60, gt=0, description=(
+        "Longest a visitor waits for one answer (API, widget and page); past it they get a clear error. "
+        "Extractive answers take well under a second; this bounds a slow or hung LLM endpoint."))
+    answer_workers: int = Field(8, ge=1, description="Answers computed at once; more requests wait their turn.")
+    rate_limit: RateLimitSettings = RateLimitSettings()
     allowed_origins: list[str] = Field(default_factory=list, description=(
         "Origins (scheme://host[:port]) of sites that may embed the widget: CORS on the app and the "
         "/embed page's CSP frame-ancestors; the app's own origin is always allowed, so empty = itself only."))

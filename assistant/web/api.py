@@ -15,9 +15,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 
 from assistant.chat import ChatService
-from assistant.settings import Settings
+from assistant.settings import RateLimitSettings, Settings
 from assistant.store import Store
 from assistant.web import turns
+from assistant.web.answer_runner import AnswerRunner, AnswerTimeout
+from assistant.web.rate_limit import Limit, RateLimiter, client_key, retry_after_header
 from assistant.web.schemas import (
     ChatReply,
     ChatRequest,
@@ -32,6 +34,8 @@ from assistant.web.widget import install_widget
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024  # far above any valid request; refuses a huge body before it is parsed
+LIMITED_ROUTES = {"/api/chat": "chat", "/api/leads": "leads", "/api/feedback": "feedback"}  # POST only
+TIMEOUT_MESSAGE = "回答超时，请稍后再试 / The assistant took too long to answer; please try again."
 
 
 class ApiError(Exception):
@@ -58,12 +62,40 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse({"detail": exc.errors}, status_code=exc.status)
 
+    @app.exception_handler(AnswerTimeout)
+    async def _timeout(_request: Request, exc: AnswerTimeout) -> JSONResponse:
+        log.warning("answer timed out after %g s", exc.seconds)
+        return JSONResponse({"detail": [field_error("", TIMEOUT_MESSAGE, "timeout")]}, status_code=504)
+
     @app.middleware("http")
     async def _body_limit(request: Request, call_next: Any) -> Response:
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > MAX_BODY_BYTES:
             return JSONResponse({"detail": [field_error("", f"request body over {MAX_BODY_BYTES} bytes",
                                                         "too_large")]}, status_code=413)
+        return await call_next(request)
+
+
+def make_limiter(limits: RateLimitSettings) -> RateLimiter:
+    return RateLimiter({"chat": Limit.per_minute(limits.chat_per_minute, limits.chat_burst),
+                        "leads": Limit.per_hour(limits.leads_per_hour, limits.leads_burst),
+                        "feedback": Limit.per_hour(limits.feedback_per_hour, limits.feedback_burst)})
+
+
+def _install_rate_limit(app: FastAPI, limits: RateLimitSettings) -> None:
+    """429 with Retry-After for a client over its limit; installed before CORS, so the widget can read it."""
+    limiter = make_limiter(limits)
+
+    @app.middleware("http")
+    async def _rate_limit(request: Request, call_next: Any) -> Response:
+        group = LIMITED_ROUTES.get(request.url.path) if request.method == "POST" else None
+        if group:
+            wait = limiter.acquire(group, client_key(request))
+            if wait > 0:
+                seconds = retry_after_header(wait)
+                message = f"请求过于频繁，请 {seconds} 秒后再试 / Too many requests: try again in {seconds} s."
+                return JSONResponse({"detail": [field_error("", message, "rate_limited")]}, status_code=429,
+                                    headers={"Retry-After": seconds})
         return await call_next(request)
 
 
@@ -85,10 +117,12 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
     if store is None:
         store = Store.from_settings(settings)
     limit = settings.web.max_message_chars
+    runner = AnswerRunner(settings.web.answer_workers, settings.web.answer_timeout_s)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        runner.close()
         if owned_store:
             store.close()
 
@@ -96,6 +130,8 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
                   description="Grounded answers with citations for investors in Guiyang and Gui'an New Area.")
     app.state.service, app.state.store, app.state.settings = service, store, settings
     _install_error_handlers(app)
+    if settings.web.rate_limit.enabled:
+        _install_rate_limit(app, settings.web.rate_limit)
     if settings.web.allowed_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.web.allowed_origins,
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Accept"])
@@ -110,10 +146,10 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
         question = _check_message(body.message, limit)
         session_id = body.session_id or turns.new_session_id()
         if body.stream or "text/event-stream" in request.headers.get("accept", ""):
-            return StreamingResponse(_events(service, store, question, session_id, body.lang),
+            return StreamingResponse(_events(service, store, question, session_id, body.lang, runner),
                                      media_type="text/event-stream",
                                      headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-        answer = turns.ask(service, store, question, session_id, body.lang)
+        answer = turns.ask(service, store, question, session_id, body.lang, runner)
         return JSONResponse(turns.payload(answer, session_id, turns.source_files(service)))
 
     @app.post("/api/leads", response_model=Created, status_code=201, tags=["contact"])
@@ -155,19 +191,22 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
     if ui:
         from assistant.web.ui import mount_ui  # Gradio is imported only when the page is wanted
 
-        mount_ui(app, service, store, settings)
+        mount_ui(app, service, store, settings, runner)
     return app
 
 
 def _events(service: ChatService, store: Store, question: str, session_id: str,
-            lang: str | None) -> Iterator[str]:
+            lang: str | None, runner: AnswerRunner | None = None) -> Iterator[str]:
     # A sync generator: Starlette runs it in a worker thread, so answering never blocks the event loop.
     try:
-        for kind, value in turns.stream(service, store, question, session_id, lang):
+        for kind, value in turns.stream(service, store, question, session_id, lang, runner):
             if kind == "token":
                 yield turns.sse("token", {"text": value})
             elif kind == "answer":
                 yield turns.sse("answer", turns.payload(value, session_id, turns.source_files(service)))
+    except AnswerTimeout as exc:
+        log.warning("answer timed out after %g s in session %s", exc.seconds, session_id)
+        yield turns.sse("error", {"detail": TIMEOUT_MESSAGE, "type": "timeout"})
     except Exception:
         log.exception("answering failed in session %s", session_id)
         yield turns.sse("error", {"detail": "the assistant could not answer; please try again"})

@@ -12,6 +12,7 @@ from typing import Any
 from assistant.chat import ChatService
 from assistant.chat_types import Answer
 from assistant.store import Store
+from assistant.web.answer_runner import AnswerRunner
 from assistant.web.sources import SourceFiles
 
 log = logging.getLogger(__name__)
@@ -42,17 +43,27 @@ def log_turn(store: Store, session_id: str, question: str, answer: Answer) -> No
         log.exception("could not log the conversation turn of session %s", session_id)
 
 
-def ask(service: ChatService, store: Store, question: str, session_id: str, lang: str | None) -> Answer:
+def ask(service: ChatService, store: Store, question: str, session_id: str, lang: str | None,
+        runner: AnswerRunner | None = None) -> Answer:
+    """The whole answer, logged; with a runner, on its pool and within its deadline (AnswerTimeout)."""
     service.reload_if_stale()
-    answer = service.ask(question, session_id=session_id, lang=lang)
+
+    def answer_it() -> Answer:
+        return service.ask(question, session_id=session_id, lang=lang)
+
+    answer = runner.call(answer_it) if runner else answer_it()
     log_turn(store, session_id, question, answer)
     return answer
 
 
 def stream(service: ChatService, store: Store, question: str, session_id: str,
-           lang: str | None) -> Iterator[Event]:
+           lang: str | None, runner: AnswerRunner | None = None) -> Iterator[Event]:
     service.reload_if_stale()
-    for kind, value in answer_events(service, question, session_id, lang):
+
+    def events() -> Iterator[Event]:
+        return answer_events(service, question, session_id, lang)
+
+    for kind, value in runner.iterate(events) if runner else events():
         if kind == "answer":
             log_turn(store, session_id, question, value)
         yield kind, value

@@ -18,6 +18,7 @@ from assistant.chat import ChatService
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.web import turns
+from assistant.web.answer_runner import AnswerRunner, AnswerTimeout
 from assistant.web.render import CSS, answer_html, text_html
 from assistant.web.schemas import LeadRequest
 from assistant.web.ui_text import LANGS, TOPICS, interest_choices, t, topic_label, topic_questions
@@ -35,10 +36,12 @@ def notice_html(lang: str) -> str:
 class InvestorPage:
     """Event handlers of the page; the Blocks layout is built by ``build``."""
 
-    def __init__(self, service: ChatService, store: Store, settings: Settings) -> None:
+    def __init__(self, service: ChatService, store: Store, settings: Settings,
+                 runner: AnswerRunner | None = None) -> None:
         self.service = service
         self.store = store
         self.limit = settings.web.max_message_chars
+        self.runner = runner
 
     # ---- chat ----
     def respond(self, question: str, history: History | None, lang: str, session_id: str,
@@ -57,7 +60,7 @@ class InvestorPage:
         yield history, "", session_id, turn_map
         written = ""
         try:
-            for kind, value in turns.stream(self.service, self.store, question, session_id, None):
+            for kind, value in turns.stream(self.service, self.store, question, session_id, None, self.runner):
                 if kind == "token":
                     written += value
                     history[-1] = {"role": "assistant", "content": text_html(written)}
@@ -67,6 +70,9 @@ class InvestorPage:
                     history[-1] = {"role": "assistant", "content": answer_html(value, files, lang)}
                     turn = {"question": question, "answer": value.answer}
                     turn_map = {**turn_map, str(len(history) - 1): turn}
+        except AnswerTimeout:
+            log.warning("answer timed out in session %s", session_id)
+            history[-1] = {"role": "assistant", "content": escape(t("timeout", lang))}
         except Exception:
             log.exception("answering failed in session %s", session_id)
             history[-1] = {"role": "assistant", "content": escape(t("failed", lang))}
@@ -100,8 +106,9 @@ class InvestorPage:
         return [t("lead_ok", lang, id=lead_id), "", "", "", "", gr.update(), ""]
 
 
-def build_ui(service: ChatService, store: Store, settings: Settings) -> gr.Blocks:
-    page = InvestorPage(service, store, settings)
+def build_ui(service: ChatService, store: Store, settings: Settings,
+             runner: AnswerRunner | None = None) -> gr.Blocks:
+    page = InvestorPage(service, store, settings, runner)
     zh = "zh"
     with gr.Blocks(title="筑商通 · Invest Guiyang Assistant", analytics_enabled=False) as demo:
         session = gr.State("")
@@ -169,8 +176,9 @@ def build_ui(service: ChatService, store: Store, settings: Settings) -> gr.Block
     return demo
 
 
-def mount_ui(app: FastAPI, service: ChatService, store: Store, settings: Settings) -> FastAPI:
-    demo = build_ui(service, store, settings)
+def mount_ui(app: FastAPI, service: ChatService, store: Store, settings: Settings,
+             runner: AnswerRunner | None = None) -> FastAPI:
+    demo = build_ui(service, store, settings, runner)
     # Answers are CPU work on a small machine: a few at a time, the rest wait in Gradio's queue.
     demo.queue(default_concurrency_limit=4)
     return gr.mount_gradio_app(app, demo, path="/", css=CSS, ssr_mode=False, footer_links=[],
