@@ -50,6 +50,26 @@ def _other_year(question: str, picked: list) -> bool:
     return bool(years) and not any(y in text for y in years)
 
 
+# A question asking for a figure: 多少 / 税率 / how much … (not 怎么, which is answered in words).
+_ASKS_FIGURE = re.compile(r"多少|几成|税率|费率|how much|how many|what is the [\w' -]*(rate|price|tariff|fee)", re.I)
+# Words naming the kind of figure asked for, not what it is about.
+_FIGURE_WORDS = {"税率", "费率", "比例", "价格", "标准", "金额", "费用", "多少钱", "多少", "补贴", "奖励", "电价"}
+FOCUS_IDF = 3.0  # a term in only a few passages: the question is about it, not about the corpus at large
+
+
+def _figure_missing(question: str, picked: list[Picked], focus: str) -> bool:
+    """A question asking for a figure, answered by sentences holding none; or naming a rare term (契税) that
+    the chosen sentences mention only without a figure: the corpus names it in passing, and the figures shown
+    would be about something else."""
+    if not _ASKS_FIGURE.search(question):
+        return False
+    has_figure = [bool(re.search(r"\d", p.sentence)) for p in picked]
+    if not any(has_figure):
+        return True
+    naming = [figure for p, figure in zip(picked, has_figure, strict=True) if focus and focus in p.sentence]
+    return bool(naming) and not any(naming)
+
+
 class ChatService:
     def __init__(self, settings: Settings, index: SearchIndex, chat_model: BaseChatModel | None = None) -> None:
         self.settings = settings
@@ -164,6 +184,13 @@ class ChatService:
                 return noun
         return ""
 
+    def _focus(self, question: str) -> str:
+        """The rarest corpus term among the question's Chinese nouns, when it is rare enough to be its subject."""
+        lexical = self.index.lexical
+        nouns = [n for n in self.tokenizer.nouns(question) if n not in _FIGURE_WORDS and n in lexical.vocab]
+        best = max(nouns, key=lexical.idf, default="")
+        return best if best and lexical.idf(best) >= FOCUS_IDF else ""
+
     def _uses_corpus_terms(self, text: str) -> bool:
         """A question using the corpus's own specific words (两免三减半, 标准地…) is about our domain."""
         lexical = self.index.lexical
@@ -275,7 +302,7 @@ class ChatService:
         if top and (top.dense_rank or 99) <= 3 and (top.lexical_rank or 99) <= 3:
             confidence += self.settings.retrieval.agreement_bonus  # both retrievers put the same passage on top
         if (not picked or confidence < self.settings.retrieval.min_coverage or _other_year(query, picked)
-                or self._unknown_subject(query)):
+                or self._unknown_subject(query) or _figure_missing(query, picked, self._focus(query))):
             return None, confidence, candidates
         text, sources = compose(picked, chunks[: self.settings.retrieval.answer_chunks], lang)
         return Part(text, sources), confidence, candidates

@@ -130,3 +130,19 @@ def test_answers_carry_their_topic(service: ChatService) -> None:
     assert service.ask("经开区有没有3000平以上、层高8米以上的厂房出租").topic == "factories"
     assert service.ask("10千伏两部制输配电价的电量电价是多少").topic == "electricity"
     assert service.ask("今天天气怎么样").topic == ""
+
+
+def test_a_figure_question_is_not_answered_with_sentences_that_hold_no_figure() -> None:
+    from assistant.answer import Picked
+    from assistant.chat import _figure_missing
+
+    def picked(*texts: str) -> list[Picked]:
+        return [Picked(0, i, t, 1.0) for i, t in enumerate(texts)]
+
+    no_figure = picked("标准厂房交付即可投产。")
+    assert _figure_missing("What is the water tariff for factories in Gui'an?", no_figure, "")
+    assert not _figure_missing("标准厂房有什么好处？", no_figure, "")  # not asking for a figure
+    only_in_passing = picked("上述测算不含契税、印花税等税费。", "工业用地出让年限最高50年。")
+    assert _figure_missing("买工业用地契税税率是多少？", only_in_passing, "契税")
+    assert not _figure_missing("买工业用地契税税率是多少？", picked("契税税率为3%（示例）。"), "契税")
+    assert not _figure_missing("工业用地出让年限是多少？", only_in_passing, "")
