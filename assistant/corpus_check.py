@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.loaders import LoaderError, discover
+from assistant.loaders.docx import open_docx
 from assistant.loaders.metadata import read_sidecar, sidecar_path, split_front_matter
 from assistant.loaders.pdf import read_pdf_pages
 from assistant.loaders.tabular import read_rows
@@ -71,12 +72,22 @@ def _check_file(path: Path, rel: str, warnings: list[str]) -> list[Problem]:
             warnings.append(f"{rel}: no sidecar {sidecar_path(path).name}; title taken from the PDF")
             return []
         return validate_metadata(read_sidecar(path), sidecar_path(path).relative_to(path.parent).as_posix())
+    if suffix == ".docx":
+        open_docx(path)  # raises when the Word file would be skipped
+        return _docx_metadata(path, rel, warnings)
     if suffix in (".csv", ".xlsx"):
         return _check_table(path, rel)
     if suffix in (".yaml", ".yml"):
         return validate_rules_file(path)
     warnings.append(f"{rel}: unsupported file type, would be skipped")
     return []
+
+
+def _docx_metadata(path: Path, rel: str, warnings: list[str]) -> list[Problem]:
+    if not sidecar_path(path).exists():
+        warnings.append(f"{rel}: no sidecar {sidecar_path(path).name}; title taken from the document properties")
+        return []
+    return validate_metadata(read_sidecar(path), sidecar_path(path).relative_to(path.parent).as_posix())
 
 
 def _check_table(path: Path, rel: str) -> list[Problem]:
