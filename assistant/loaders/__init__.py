@@ -49,7 +49,11 @@ def load_file(path: Path, root: Path) -> LoadedDocument:
         from assistant.loaders.docx import load_docx
 
         return load_docx(path, doc_id)
-    if suffix in (".csv", ".xlsx"):
+    if suffix == ".xlsx":
+        from assistant.loaders.spreadsheet import load_workbook_doc
+
+        return load_workbook_doc(path, doc_id)
+    if suffix == ".csv":
         from assistant.loaders.tabular import load_table
 
         return load_table(path, doc_id)
