@@ -14,6 +14,9 @@ ARTICLE = re.compile(r"^\s*(第[一二三四五六七八九十百零〇\d]+条)"
 CHAPTER = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+[章节]\s*\S{0,30}$")
 _SENTENCE = re.compile(r"(?<=[。！？；!?;\n])|(?<=\.)(?=\s)")
 _SOFT = re.compile(r"(?<=[，、,：:])")
+# A table row rendered by the loaders ("列名：值；列名：值。"): its values mean nothing apart from their
+# column names, so the row is never cut at its semicolons.
+TABLE_ROW = re.compile(r"^(?:[^：；。\n]{1,40}：[^；。\n]*；)+[^：；。\n]{1,40}：[^；。\n]*。$")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -98,7 +101,9 @@ def chunk_blocks(meta: DocMeta, blocks: list[Block], limit: int) -> list[Chunk]:
     for group in groups:
         sentences: list[str] = []
         for i, part in enumerate(group.parts):
-            sentences.extend(split_sentences(part if i == 0 else "\n" + part))
+            text = part if i == 0 else "\n" + part
+            whole = TABLE_ROW.match(part.strip()) and len(text) <= limit
+            sentences.extend([text] if whole else split_sentences(text))
         for piece in pack(sentences, limit):
             if piece.strip():  # trailing whitespace can be packed alone: never index an empty chunk
                 chunks.append(_make_chunk(meta, piece.strip(), group, len(chunks)))

@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.loaders import LoaderError, discover
+from assistant.loaders.docx import open_docx
 from assistant.loaders.metadata import read_sidecar, sidecar_path, split_front_matter
 from assistant.loaders.pdf import read_pdf_pages
-from assistant.loaders.tabular import read_rows
+from assistant.loaders.spreadsheet import check_workbook, listing_ids
 from assistant.validation import (
     Problem,
+    display_path,
+    read_csv,
     validate_factories_csv,
     validate_metadata,
     validate_parks_csv,
@@ -42,14 +45,41 @@ def check_corpus(root: Path) -> CheckReport:
     if not root.is_dir():
         report.problems.append(Problem(str(root), None, None, "corpus folder not found"))
         return report
+    ids: dict[str, str] = {}  # listing row id -> where it is first listed
     for path in discover(root):
         report.files += 1
         rel = path.relative_to(root).as_posix()
         try:
-            report.problems.extend(_check_file(path, rel, report.warnings))
+            problems = _check_file(path, rel, report.warnings)
+            report.problems.extend(problems)
+            if not problems or path.suffix.lower() == ".xlsx":  # an invalid CSV is not loaded: its ids clash with none
+                report.problems.extend(_duplicate_ids(path, ids))
         except LoaderError as exc:
             report.warnings.append(f"{rel}: would be skipped [{exc.status}] {exc}")
     return report
+
+
+def _duplicate_ids(path: Path, seen: dict[str, str]) -> list[Problem]:
+    """Answers join a listing row to its citation by id, so an id must be unique across all listing files."""
+    shown, suffix = display_path(path), path.suffix.lower()
+    if suffix == ".xlsx":
+        found = listing_ids(path, shown)
+    elif suffix == ".csv":
+        try:
+            header, rows = read_csv(path)
+        except (OSError, UnicodeDecodeError, ValueError):
+            return []  # reported by the file's own check
+        if not {"clear_height_m", "land_price_yuan_m2"} & set(header):
+            return []  # not a listing
+        found = [(row["id"], shown) for _, row in rows if row.get("id")]
+    else:
+        return []
+    problems = []
+    for ident, where in found:
+        if ident in seen and seen[ident] != where:
+            problems.append(Problem(where, None, "id", f"id {ident!r} is already used in {seen[ident]}"))
+        seen.setdefault(ident, where)
+    return problems
 
 
 def _check_file(path: Path, rel: str, warnings: list[str]) -> list[Problem]:
@@ -71,23 +101,33 @@ def _check_file(path: Path, rel: str, warnings: list[str]) -> list[Problem]:
             warnings.append(f"{rel}: no sidecar {sidecar_path(path).name}; title taken from the PDF")
             return []
         return validate_metadata(read_sidecar(path), sidecar_path(path).relative_to(path.parent).as_posix())
+    if suffix == ".docx":
+        open_docx(path)  # raises when the Word file would be skipped
+        return _docx_metadata(path, rel, warnings)
     if suffix in (".csv", ".xlsx"):
-        return _check_table(path, rel)
+        return _check_table(path, rel, warnings)
     if suffix in (".yaml", ".yml"):
         return validate_rules_file(path)
     warnings.append(f"{rel}: unsupported file type, would be skipped")
     return []
 
 
-def _check_table(path: Path, rel: str) -> list[Problem]:
+def _docx_metadata(path: Path, rel: str, warnings: list[str]) -> list[Problem]:
+    if not sidecar_path(path).exists():
+        warnings.append(f"{rel}: no sidecar {sidecar_path(path).name}; title taken from the document properties")
+        return []
+    return validate_metadata(read_sidecar(path), sidecar_path(path).relative_to(path.parent).as_posix())
+
+
+def _check_table(path: Path, rel: str, warnings: list[str]) -> list[Problem]:
     if path.suffix.lower() == ".xlsx":
-        rows = read_rows(path)
-        columns = set(rows[0]) if rows else set()
-    else:
-        header = path.read_text(encoding="utf-8-sig").splitlines()[:1]
-        columns = set(header[0].split(",")) if header else set()
+        problems, notes = check_workbook(path, display_path(path))
+        warnings.extend(str(n) for n in notes)
+        return problems
+    header = path.read_text(encoding="utf-8-sig").splitlines()[:1]
+    columns = set(header[0].split(",")) if header else set()
     if "clear_height_m" in columns:
-        return validate_factories_csv(path) if path.suffix.lower() == ".csv" else []
+        return validate_factories_csv(path)
     if "land_price_yuan_m2" in columns:
-        return validate_parks_csv(path) if path.suffix.lower() == ".csv" else []
+        return validate_parks_csv(path)
     return []

@@ -52,6 +52,7 @@ class LoadedDocument:
     meta: DocMeta
     blocks: list[Block]
     structured: dict[str, Any] = field(default_factory=dict)  # listings rows / parsed rules, kept beside the index
+    warnings: list[str] = field(default_factory=list)  # what was left out (a bad spreadsheet row), for the report
 
 
 @dataclass(frozen=True)

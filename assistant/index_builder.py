@@ -36,7 +36,7 @@ from assistant.loaders.metadata import sidecar_path
 from assistant.settings import Settings
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
-LOADER_VERSION = 1  # bump when loaders or chunking change, so every file is re-read once
+LOADER_VERSION = 2  # bump when loaders or chunking change, so every file is re-read once
 ProgressCallback = Callable[[str, int, int], None]  # stage, done, total
 
 
@@ -211,7 +211,7 @@ class IndexBuilder:
         if doc.structured:
             structured[doc_id] = doc.structured
         return FileRecord(doc_id, sha, "indexed", chunks=len(new), title=doc.meta.title, kind=doc.meta.kind,
-                          warnings=_metadata_warnings(doc))
+                          warnings=doc.warnings + _metadata_warnings(doc))
 
     def _embed(self, embedder: CachedEmbeddings, texts: list[str]) -> list[list[float]]:
         todo = len(embedder.missing(texts))

@@ -175,19 +175,29 @@ def _raise_if(problems: list[object], path: str | Path) -> None:
 
 def load_parks(path: str | Path) -> list[Park]:
     _raise_if(list(validate_parks_csv(path)), path)
-    return [Park(
+    return [park_from_row(r) for _, r in read_csv(path)[1]]
+
+
+def load_factories(path: str | Path) -> list[Factory]:
+    _raise_if(list(validate_factories_csv(path)), path)
+    return [factory_from_row(r) for _, r in read_csv(path)[1]]
+
+
+def park_from_row(r: dict[str, str]) -> Park:
+    """A validated row (schema column -> text) as a Park."""
+    return Park(
         id=r["id"], name=r["name"], name_en=r["name_en"], district=r["district"], level=r["level"],
         leading_industries=split_list(r["leading_industries"]),
         land_price_yuan_m2=parse_number(r["land_price_yuan_m2"]),
         land_price_wan_mu=parse_number(r["land_price_wan_mu"]),
         land_price_note=r["land_price_note"], power_supply=r["power_supply"], logistics=r["logistics"],
         contact=r["contact"], notes=r["notes"], sample=parse_bool(r["sample"]), updated=parse_date(r["updated"]),
-    ) for _, r in read_csv(path)[1]]
+    )
 
 
-def load_factories(path: str | Path) -> list[Factory]:
-    _raise_if(list(validate_factories_csv(path)), path)
-    return [Factory(
+def factory_from_row(r: dict[str, str]) -> Factory:
+    """A validated row (schema column -> text) as a Factory."""
+    return Factory(
         id=r["id"], park=r["park"], district=r["district"], building=r["building"], floor=r["floor"],
         area_m2=float(parse_number(r["area_m2"]) or 0.0), clear_height_m=parse_number(r["clear_height_m"]),
         floor_load_t_m2=parse_number(r["floor_load_t_m2"]), power_kva=parse_number(r["power_kva"]),
@@ -195,7 +205,7 @@ def load_factories(path: str | Path) -> list[Factory]:
         sale_price_yuan_m2=parse_number(r["sale_price_yuan_m2"]), status=cast(Status, r["status"]),
         industries=split_list(r["industries"]), contact=r["contact"], notes=r["notes"],
         sample=parse_bool(r["sample"]), updated=parse_date(r["updated"]),
-    ) for _, r in read_csv(path)[1]]
+    )
 
 
 # ---------- park names, aliases and matching ----------

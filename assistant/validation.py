@@ -192,6 +192,11 @@ def _validate_csv(path: str | Path, spec: _CsvSpec,
         header, rows = read_csv(path)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         return [Problem(shown, None, None, f"cannot read file: {exc}")]
+    return _validate_rows(shown, header, rows, spec, row_check)
+
+
+def _validate_rows(shown: str, header: list[str], rows: list[tuple[int, dict[str, str]]], spec: _CsvSpec,
+                   row_check: Callable[[str, int, dict[str, str]], list[Problem]]) -> list[Problem]:
     problems = [Problem(shown, 1, col, "missing required column") for col in spec.columns if col not in header]
     first_seen: dict[str, int] = {}
     for line, row in rows:
@@ -210,6 +215,15 @@ def validate_factories_csv(path: str | Path) -> list[Problem]:
 
 def validate_parks_csv(path: str | Path) -> list[Problem]:
     return _validate_csv(path, _PARK_SPEC, _park_row)
+
+
+def validate_factory_rows(shown: str, rows: list[tuple[int, dict[str, str]]]) -> list[Problem]:
+    """The CSV checks for rows read elsewhere (a spreadsheet): every schema column present, `__fields__` set."""
+    return _validate_rows(shown, list(FACTORY_COLUMNS), rows, _FACTORY_SPEC, _factory_row)
+
+
+def validate_park_rows(shown: str, rows: list[tuple[int, dict[str, str]]]) -> list[Problem]:
+    return _validate_rows(shown, list(PARK_COLUMNS), rows, _PARK_SPEC, _park_row)
 
 
 # ---------- document / rules metadata ----------

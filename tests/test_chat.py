@@ -59,6 +59,13 @@ def test_factory_search_and_rent_followup(service: ChatService) -> None:
     assert "14元/㎡·月" in rent.answer and rent.sources
 
 
+def test_factory_search_finds_a_unit_listed_in_the_spreadsheet(service: ChatService) -> None:
+    answer = service.ask("白云经开区有没有4000平米左右的厂房出租？")
+    ids = [row["id"] for row in answer.table]
+    assert ids == ["F-016"]  # F-012 (3000 ㎡, csv) is too small; F-019 (5000 ㎡, same sheet) is leased
+    assert any(s.doc_id == "listings/factories-new-units.xlsx" and s.locator == "F-016" for s in answer.sources)
+
+
 def test_leased_unit_is_reported_as_leased(service: ChatService) -> None:
     answer = service.ask("F-011 还能租吗")
     assert "F-011 已出租" in answer.answer

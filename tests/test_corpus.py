@@ -202,7 +202,7 @@ def test_key_named_facts_are_in_the_corpus() -> None:
 # ---------- (d) sample data and placeholders ----------
 
 def _raw_metadata(path: Path) -> dict[str, Any]:
-    if path.suffix == ".pdf":
+    if path.suffix in (".pdf", ".docx"):
         return read_sidecar(path)
     return split_front_matter(path.read_text(encoding="utf-8"))[0]
 
@@ -215,7 +215,7 @@ def _sample_documents() -> list[Any]:
     """Markdown and PDF documents whose front matter or sidecar says sample: true."""
     found = []
     for path in discover(CORPUS):
-        if path.suffix in (".md", ".pdf") and _raw_metadata(path).get("sample") is True:
+        if path.suffix in (".md", ".pdf", ".docx") and _raw_metadata(path).get("sample") is True:
             doc_id = path.relative_to(CORPUS).as_posix()
             marks = [pytest.mark.xfail(strict=True, reason=KNOWN_UNMARKED[doc_id])] if doc_id in KNOWN_UNMARKED else []
             found.append(pytest.param(doc_id, marks=marks, id=doc_id))
@@ -240,6 +240,9 @@ def test_sample_listing_rows_carry_the_sample_notice() -> None:
             rows = [r for r in csv.DictReader(fh) if r["sample"] == "true"]
         assert rows
         assert all(any("示例数据" in v for v in r.values()) for r in rows), name
+    for path in sorted((CORPUS / "listings").glob("*.xlsx")):  # spreadsheets: the rows as loaded
+        rows = [r for t in ("factories", "parks") for r in _documents()[f"listings/{path.name}"].structured.get(t, [])]
+        assert rows and all("示例数据" in r["notes"] for r in rows if r["sample"]), path.name
 
 
 def test_no_real_looking_contacts() -> None:
@@ -295,3 +298,18 @@ def test_generated_pdfs_are_in_sync_with_their_sources() -> None:
         assert re.sub(r"\s+", "", str(src.meta["doc_number"])) in flat
         stale = [b.text[:40] for b in src.blocks if b.kind == "para" and re.sub(r"\s+", "", b.text) not in flat]
         assert not stale, f"{pdf.name} lacks paragraphs of its source (run tools/make_pdfs.py): {stale}"
+
+
+# ---------- (g) generated Word and Excel samples match their script ----------
+
+def test_office_samples_are_in_sync_with_their_script(tmp_path: Path) -> None:
+    from tools.make_office_samples import DOCX_NAME, XLSX_NAME
+    from tools.make_office_samples import main as make_samples
+
+    assert make_samples(["--out", str(tmp_path)]) == 0
+    for name in (DOCX_NAME, XLSX_NAME):
+        fresh, shipped = load_file(tmp_path / name, tmp_path), _documents()[name]
+        assert [b.text for b in fresh.blocks] == [b.text for b in shipped.blocks], f"{name}: run tools/make_office_samples.py"
+        assert fresh.structured == shipped.structured and fresh.meta.title == shipped.meta.title
+    sidecar = Path(DOCX_NAME).with_suffix(".meta.yaml")
+    assert (tmp_path / sidecar).read_text(encoding="utf-8") == (CORPUS / sidecar).read_text(encoding="utf-8")

@@ -114,8 +114,9 @@ def _damaged_corpus(root: Path) -> dict[str, str]:
     _place(root, "listings/empty.csv", b"a,b,c\n")
     _place(root, "rules/tariffs.yaml", (CORPUS / "rules/tariffs.yaml").read_bytes()[:1500])
     _place(root, "rules/notes.yaml", b"just: [a, list\n")
-    _place(root, "policies/brochure.docx", b"PK\x03\x04 not really a document")
-    return {"policies/scan.pdf": "needs_ocr", "policies/brochure.docx": "unsupported"}
+    _place(root, "policies/brochure.docx", b"PK\x03\x04 not really a document")  # a zip header, no zip
+    _place(root, "policies/photo.png", b"\x89PNG\r\n\x1a\n")
+    return {"policies/scan.pdf": "needs_ocr", "policies/brochure.docx": "unreadable", "policies/photo.png": "unsupported"}
 
 
 def test_builder_skips_damaged_files_and_indexes_the_good_one(tmp_path: Path) -> None:

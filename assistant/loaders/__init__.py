@@ -10,7 +10,7 @@ from assistant.loaders.errors import LoaderError, NeedsOCR, Unreadable, Unsuppor
 
 __all__ = ["LoaderError", "NeedsOCR", "Unreadable", "Unsupported", "discover", "load_file", "SUPPORTED"]
 
-SUPPORTED = (".pdf", ".md", ".markdown", ".txt", ".csv", ".xlsx", ".yaml", ".yml")
+SUPPORTED = (".pdf", ".md", ".markdown", ".txt", ".docx", ".csv", ".xlsx", ".yaml", ".yml")
 # Files that describe the corpus or other files rather than being documents themselves.
 _IGNORED_NAMES = {"readme.md", "license", ".gitkeep", ".ds_store"}
 
@@ -45,7 +45,15 @@ def load_file(path: Path, root: Path) -> LoadedDocument:
         from assistant.loaders.text import load_text
 
         return load_text(path, doc_id)
-    if suffix in (".csv", ".xlsx"):
+    if suffix == ".docx":
+        from assistant.loaders.docx import load_docx
+
+        return load_docx(path, doc_id)
+    if suffix == ".xlsx":
+        from assistant.loaders.spreadsheet import load_workbook_doc
+
+        return load_workbook_doc(path, doc_id)
+    if suffix == ".csv":
         from assistant.loaders.tabular import load_table
 
         return load_table(path, doc_id)

@@ -12,6 +12,7 @@ from pypdf.errors import PdfReadError
 from assistant.documents import Block, LoadedDocument
 from assistant.loaders.errors import NeedsOCR, Unreadable
 from assistant.loaders.metadata import build_meta, read_sidecar
+from assistant.loaders.pdf_tables import PdfTables
 
 _PAGE_NUMBER = re.compile(r"^[\s\-—–~·]*(第\s*\d+\s*页(\s*共\s*\d+\s*页)?|\d+\s*(/\s*\d+)?|page\s*\d+)[\s\-—–~·]*$", re.I)
 _NEW_LINE_START = re.compile(
@@ -89,9 +90,10 @@ def load_pdf(path: Path, doc_id: str) -> LoadedDocument:
         raise NeedsOCR(f"no text layer on {len(pages)} page(s): needs OCR")
     running = _running_lines(pages)
     blocks: list[Block] = []
+    tables = PdfTables()
     for number, lines in enumerate(pages, start=1):
         kept = [x for x in lines if _norm(x) not in running and not _PAGE_NUMBER.match(x)]
-        for para in join_lines(kept):
+        for para in tables.render(join_lines(kept)):
             # A paragraph cut by a page break continues on this page: glue it back, keeping its first page.
             if (blocks and blocks[-1].text[-1] not in _SENTENCE_END and not _NEW_LINE_START.match(para)
                     and not _numeric_row(para) and not _numeric_row(blocks[-1].text)):

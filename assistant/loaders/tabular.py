@@ -1,4 +1,5 @@
-"""CSV / XLSX listings: each row becomes a searchable block and a row of the structured table.
+"""CSV listings: each row becomes a searchable block and a row of the structured table (spreadsheets:
+see ``spreadsheet``).
 
 Park and factory sheets are recognised by their columns; any other table is indexed row by row with its
 column names, so a row alone still reads as a fact."""
@@ -7,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -20,37 +20,11 @@ _PARK_MARK = "land_price_yuan_m2"
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
-    if path.suffix.lower() == ".xlsx":
-        return _xlsx_rows(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (UnicodeDecodeError, OSError) as exc:
         raise Unreadable(f"cannot read as UTF-8 CSV: {exc}") from exc
     return [dict(r) for r in csv.DictReader(io.StringIO(text))]
-
-
-def _xlsx_rows(path: Path) -> list[dict[str, str]]:
-    try:
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-        values = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
-    except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException… on bad files
-        raise Unreadable(f"cannot read spreadsheet: {type(exc).__name__}: {exc}") from exc
-    values = [row for row in values if any(row)]
-    if not values:
-        return []
-    header = values[0]
-    return [dict(zip(header, row, strict=False)) for row in values[1:]]
-
-
-def _as_csv(rows: list[dict[str, str]]) -> Path:
-    """The listing loaders validate files; a spreadsheet is handed to them as a temporary CSV."""
-    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8", newline="") as tmp:
-        writer = csv.DictWriter(tmp, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return Path(tmp.name)
 
 
 def load_table(path: Path, doc_id: str) -> LoadedDocument:
@@ -68,14 +42,10 @@ def load_table(path: Path, doc_id: str) -> LoadedDocument:
 def _load_listing(path: Path, doc_id: str, rows: list[dict[str, str]], table: str) -> LoadedDocument:
     from assistant.listings import load_factories, load_parks
 
-    source = path if path.suffix.lower() == ".csv" else _as_csv(rows)
     try:
-        records = load_factories(source) if table == "factories" else load_parks(source)
+        records = load_factories(path) if table == "factories" else load_parks(path)
     except ValueError as exc:
         raise Unreadable(f"invalid {table} listing: {exc}") from exc
-    finally:
-        if source != path:
-            source.unlink(missing_ok=True)
     title = "标准厂房房源清单" if table == "factories" else "园区信息清单"
     meta = DocMeta(doc_id=doc_id, title=title, kind="listing", topic="factories" if table == "factories" else "parks",
                    language="zh", sample=any(r.sample for r in records))

@@ -8,6 +8,7 @@ from pathlib import Path
 from assistant.documents import Block, LoadedDocument
 from assistant.loaders.errors import Unreadable
 from assistant.loaders.metadata import build_meta, split_front_matter
+from assistant.loaders.table_rows import row_text
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -32,9 +33,7 @@ def _table_rows(lines: list[str]) -> list[str]:
     for line in lines[1:]:
         if _TABLE_RULE.match(line):
             continue
-        values = _cells(line)
-        pairs = [f"{h}：{v}" if h else v for h, v in zip(header, values, strict=False) if v]
-        rows.append("；".join(pairs) + "。")
+        rows.append(row_text(header, _cells(line)))
     return rows
 
 

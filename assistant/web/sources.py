@@ -15,6 +15,9 @@ MEDIA_TYPES = {
     ".md": "text/plain; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
     ".csv": "text/plain; charset=utf-8",
+    # Browsers cannot show Office files: the citation link downloads them.
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 PREFIX = "/sources/"
 

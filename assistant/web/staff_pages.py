@@ -107,7 +107,7 @@ def documents_body(files: list[dict[str, Any]], build_id: str, job: dict[str, An
     notice = f'<p class="{"bad" if "refused" in message else "ok"}">{escape(message)}</p>' if message else ""
     upload = ('<h2>Upload a document</h2><form method="post" action="/staff/documents/upload" '
               'enctype="multipart/form-data"><input type="file" name="file" '
-              'accept=".pdf,.md,.txt,.csv,.xlsx,.yaml,.yml"> <button>Upload and re-index</button></form>'
+              'accept=".pdf,.md,.txt,.docx,.csv,.xlsx,.yaml,.yml"> <button>Upload and re-index</button></form>'
               f'<p class="muted">PDF, Markdown, text, CSV, XLSX or YAML, up to {max_mb:g} MB; saved under uploads/ '
               "in the served corpus, then the index is rebuilt in the background.</p>")
     status = (f'<div id="reindex" data-running="{int(running)}"><progress max="100" value="{job["percent"]}">'

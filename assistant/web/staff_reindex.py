@@ -22,7 +22,7 @@ from assistant.index_builder import IndexBuilder
 
 log = logging.getLogger(__name__)
 UPLOAD_FOLDER = "uploads"  # no leading "_" or ".": the loaders skip such folders
-ALLOWED_SUFFIXES = (".pdf", ".md", ".txt", ".csv", ".xlsx", ".yaml", ".yml")
+ALLOWED_SUFFIXES = (".pdf", ".md", ".txt", ".docx", ".csv", ".xlsx", ".yaml", ".yml")
 _UNSAFE = re.compile(r"[^\w.\-]+")
 
 
