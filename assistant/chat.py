@@ -38,9 +38,12 @@ if TYPE_CHECKING:
 _HOTLINE = re.compile(r"0851-0000-0000")
 _ASKS_TO_CALCULATE = re.compile(r"算|测算|估算|核算|calculat|estimat|how much (would|will|do) i", re.I)
 # Questions about one park's land price or profile are answered from the parks listing, not prose.
-_PARK_FACTS = re.compile(r"地价|用地价格|土地价格|拿地|多少钱一亩|每亩|一亩|主导产业|园区介绍|land price|price of land|per mu|"
+_PARK_FACTS = re.compile(r"地价|用地价格|土地价格|拿地|地.{0,4}(?:价位|啥价|什么价)|多少钱一亩|每亩|一亩|主导产业|园区介绍|land price|price of land|per mu|"
                          r"leading industr", re.I)
-_ROW_FIELDS = re.compile(r"租金|售价|层高|净高|承重|荷载|电力|面积|还能租|rent|price|height|load|power|area|available", re.I)
+_ROW_FIELDS = re.compile(r"租金|售价|层高|净高|承重|荷载|电力|配电|容量|面积|还能租|rent|price|height|load|power|capacity|"
+                         r"area|available", re.I)
+# A follow-up on a unit that asks about a programme (rent relief, subsidies) is a policy question.
+_PROGRAMME = re.compile(r"免租|减免|减半|优惠|补贴|补助|奖励|政策|relief|subsid|incentive|waive", re.I)
 
 
 def _other_year(question: str, picked: list) -> bool:
@@ -180,7 +183,12 @@ class ChatService:
         be about something else, however many other words they share."""
         corpus = self._corpus_text
         for noun in self.tokenizer.subject_nouns(question):
-            if noun not in corpus and not any(s in corpus for s in SYNONYMS.get(noun, ())):
+            if noun in corpus or any(s in corpus for s in SYNONYMS.get(noun, ())):
+                continue
+            # A compound whose parts the corpus all uses (安家费: 安家) is worded differently, not unknown;
+            # one with a part it never uses (工业用水: 用水) is a subject the corpus lacks.
+            parts = [w for w in self.tokenizer.search_words(noun) if w != noun and len(w) >= 2]
+            if not parts or any(w not in corpus for w in parts):
                 return noun
         return ""
 
@@ -194,7 +202,8 @@ class ChatService:
     def _uses_corpus_terms(self, text: str) -> bool:
         """A question using the corpus's own specific words (两免三减半, 标准地…) is about our domain."""
         lexical = self.index.lexical
-        return any(t in lexical.vocab and lexical.idf(t) >= 2.5 and len(t) >= (2 if t[0] > "\u2e80" else 4)
+        # English words are rare in this corpus, so even "this" looks specific: only long ones count.
+        return any(t in lexical.vocab and lexical.idf(t) >= 2.5 and len(t) >= (2 if t[0] > "\u2e80" else 6)
                    for t in self.tokenizer.tokens(text))
 
     def _calc_request(self, text: str, lang: str, conv: Conversation, followup: bool) -> CalcRequest | None:
@@ -223,7 +232,8 @@ class ChatService:
         if r.has("calculation") and calc is not None:
             parts.append(self._calc_part(calc, lang))
         row_followup = (last is not None and last.factory_ids and not r.has("listing")
-                        and not r.has("calculation") and bool(_ROW_FIELDS.search(text)))
+                        and not r.has("calculation") and bool(_ROW_FIELDS.search(text))
+                        and not _PROGRAMME.search(text))
         if row_followup:
             part = factory_part("", self.catalog, lang, ids=last.factory_ids)
             parts += [part] if part else []

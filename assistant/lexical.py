@@ -36,7 +36,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "achieve": ("results", "brought"), "achieved": ("results", "brought"), "save": ("faster", "saves", "days"),
     "本科生": ("本科毕业生", "本科"), "特殊政策": ("政策", "优惠"), "标准分": ("标准",), "研究生": ("硕士", "博士"),
     "infrastructure": ("substation", "substations", "lines", "变电站"), "基础设施": ("变电站", "线路"),
-    "升规入统": ("规模以上", "升级", "晋档"), "开局之年": ("第一年", "首年", "开局"), "五年规划": ("十五五", "规划"), "多久": ("工作日", "日内", "天"), "how long": ("days", "working"),
+    "应届生": ("毕业生", "高校毕业生"), "安家费": ("安家补贴", "安家"), "center": ("centre",),
+    "centers": ("centres",), "升规入统": ("规模以上", "升级", "晋档"), "开局之年": ("第一年", "首年", "开局"), "五年规划": ("十五五", "规划"), "多久": ("工作日", "日内", "天"), "how long": ("days", "working"),
 }
 
 class Tokenizer:
@@ -70,14 +71,26 @@ class Tokenizer:
         return [w.word for w in self._pos.lcut(text) if w.flag[:1] == "n" or w.flag == "vn" if len(w.word) >= 2]
 
     def subject_nouns(self, text: str) -> list[str]:
-        """Nouns specific enough to be a question's subject: names (places, people, organisations) and common
-        nouns of three characters or more. Two-character common nouns (时候, 计划) are too often filler."""
-        import jieba.posseg
-
+        """Nouns specific enough to be a question's subject: names (places, people, organisations), common
+        nouns of three characters or more, and a noun modifying the next (火星 in 火星基地建设项目). A lone
+        two-character common noun (时候, 计划) is too often filler."""
         self.nouns("")  # builds the part-of-speech tokenizer
-        return [w.word for w in self._pos.lcut(text)
-                if (w.flag in ("ns", "nr", "nt", "nz") and len(w.word) >= 2) or (w.flag == "n" and len(w.word) >= 3)
-                if jieba.posseg is not None]
+        words = [(w.word, w.flag) for w in self._pos.lcut(text)]
+        out = []
+        for i, (word, flag) in enumerate(words):
+            if len(word) < 2:
+                continue
+            # A noun modifying the next one names what the question is about; the head noun of a run is
+            # often a plain word (成绩, 买房) the corpus phrases otherwise.
+            modifier = i + 1 < len(words) and words[i + 1][1] == "n" and len(words[i + 1][0]) >= 2
+            in_run = flag == "n" and modifier
+            if flag in ("ns", "nr", "nt", "nz") or (flag == "n" and (len(word) >= 3 or in_run)):
+                out.append(word)
+        return out
+
+    def search_words(self, text: str) -> list[str]:
+        """jieba's search-mode words of a text, unfiltered (a compound and the words inside it)."""
+        return [w for w in self._get().lcut_for_search(text) if w.strip()]
 
     def tokens(self, text: str) -> list[str]:
         """Search tokens of a text; cached, since answers re-tokenise the same sentences often."""

@@ -26,8 +26,8 @@ DOMAIN = re.compile(
     r"price|cost|fee|rate|rebate|water|gas|wage|office|unit|kva|settle|allowance|hiring|apartment", re.I)
 OFF_TOPIC = re.compile(
     r"天气|下雨|降雨|下雪|气温|温度多少|股票|股价|股市|炒股|彩票|写.{0,8}诗|作诗|诗歌|笑话|菜谱|做饭|星座|八卦|明星|电影|游戏|足球|篮球|减肥|恋爱|"
-    r"房价走势|"
-    r"weather|stock tip|stocks?\b|lottery|poem|joke|recipe|horoscope|movie|football|bitcoin|crypto|"
+    r"房价走势|开场白|主持词|祝酒词|演讲稿|情书|作文|"
+    r"champions league|world cup|premier league|nba\b|olympic|weather|stock tip|stocks?\b|lottery|poem|joke|recipe|horoscope|movie|football|bitcoin|crypto|"
     r"capital of (?!guizhou)|python|javascript|\bcode\b|function that|program(me)? that|代码|编程|程序", re.I)
 WEAK_DOMAIN = re.compile(r"\b(price|prices|cost|costs|fee|rate|rates|yuan|company|companies|business|project|service|"
                          r"contact|policy|unit|units)\b|价格|公司|企业|项目|服务|政策", re.I)
@@ -58,6 +58,10 @@ SEARCH = re.compile(r"有没有|有哪些|哪些|哪个|找|推荐|合适|出租
                     r"upper[- ]floor|ground[- ]floor|crane|行车", re.I)
 # An area asked for is a factory search unless the question is about land.
 AREA = re.compile(r"\d\s*(?:m2|m²|㎡|sqm|sq\.?\s?m\b|square met(?:re|er)s?)", re.I)
+# Power-price questions (峰谷, tariff) stay policy questions even when they mention the plant they run.
+TARIFF_TOPIC = re.compile(r"电价|电费|峰|谷|分时|tariff|peak|valley|off-peak|kwh|per kilowatt", re.I)
+UNIT_REQUEST = re.compile(r"F-?\d{3}|出租|出售|租用|想租|想买|可租|空置|for rent|for sale|lease|available|looking for",
+                          re.I)
 LAND = re.compile(r"地|land|plot|\bmu\b|亩", re.I)
 PARK = re.compile(r"园区|开发区|经开区|高新区|综保区|新区|基地|航空港|park|zone|development area", re.I)
 
@@ -97,7 +101,9 @@ def route(text: str, *, is_calculation: bool = False, followup_context: bool = F
     if is_calculation:
         intents.append("calculation")
     wants_units = FACTORY.search(text) or (AREA.search(text) and not LAND.search(text))
-    if wants_units and SEARCH.search(text) and not re.search(r"多少个|几个|项目|how many projects", text):
+    about_tariff = TARIFF_TOPIC.search(text) and not UNIT_REQUEST.search(text)
+    if (wants_units and SEARCH.search(text) and not about_tariff
+            and not re.search(r"多少个|几个|项目|how many projects", text)):
         intents.append("listing")
     elif PARK.search(text) and re.search(r"(有哪些|哪些|列表|清单|介绍|which|list|what parks)", text, re.I):
         intents.append("park")
