@@ -33,7 +33,7 @@ from assistant.index_store import (
 from assistant.lexical import LexicalIndex, Tokenizer
 from assistant.loaders import LoaderError, discover, doc_id_for, load_file
 from assistant.loaders.metadata import sidecar_path
-from assistant.loaders.ocr import PageOcr
+from assistant.loaders.ocr import OcrEngine, PageOcr
 from assistant.settings import Settings
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -100,12 +100,14 @@ def index_text(chunk: Chunk) -> str:
 
 class IndexBuilder:
     def __init__(self, settings: Settings, embeddings: Embeddings | None = None,
-                 on_progress: ProgressCallback | None = None, show_progress: bool = False) -> None:
+                 on_progress: ProgressCallback | None = None, show_progress: bool = False,
+                 ocr_engine: OcrEngine | None = None) -> None:
         self.settings = settings
         self.paths = IndexPaths(settings.index_dir)
         self._embeddings = embeddings
         self.on_progress = on_progress
         self.show_progress = show_progress
+        self.ocr_engine = ocr_engine  # None = the bundled RapidOCR, loaded only if a page needs it
 
     def _fingerprint(self, embedder_name: str) -> dict[str, Any]:
         ocr = self.settings.index.ocr  # turning OCR on or off must re-read the files it skipped or read
@@ -171,7 +173,7 @@ class IndexBuilder:
         structured: dict[str, Any] = {}
         reused = 0
         ocr_bar = _OcrBar(self.show_progress, self._progress)
-        ocr = PageOcr.from_settings(self.settings, on_progress=ocr_bar)
+        ocr = PageOcr.from_settings(self.settings, engine=self.ocr_engine, on_progress=ocr_bar)
         bar = tqdm(total=len(files), desc="Reading", unit="file", disable=not self.show_progress, leave=False)
         for n, path in enumerate(files, start=1):
             doc_id = doc_id_for(path, root)

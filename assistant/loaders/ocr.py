@@ -12,9 +12,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.loaders.errors import Unreadable
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
 
 ASSEMBLY_VERSION = 1  # bump when reading_order changes, so cached pages are read again
 _LOGGER = "RapidOCR"
@@ -159,14 +162,15 @@ class PageOcr:
     _total: int = field(default=0, init=False, repr=False)
 
     @classmethod
-    def from_settings(cls, settings: Any, on_progress: OcrProgress | None = None) -> PageOcr | None:
+    def from_settings(cls, settings: Settings, engine: OcrEngine | None = None,
+                      on_progress: OcrProgress | None = None) -> PageOcr | None:
         """None when OCR is turned off (scanned files are then skipped as needing OCR)."""
         ocr = settings.index.ocr
         if not ocr.enabled:
             return None
         cache_dir = ocr.cache_dir or settings.cache_dir
         return cls(cache_dir / "ocr.sqlite3", scale=ocr.scale, min_text_chars=ocr.min_text_chars,
-                   engine=OcrEngine(ocr.threads), on_progress=on_progress)
+                   engine=engine or OcrEngine(ocr.threads), on_progress=on_progress)
 
     def read_pages(self, path: Path, numbers: Sequence[int]) -> dict[int, list[str]]:
         """Lines of each requested page (1-based), in reading order; [] for a page with nothing legible."""
