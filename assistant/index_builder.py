@@ -65,7 +65,7 @@ class BuildReport:
     seconds: float = 0.0
     ocr_pages: int = 0  # pages sent to OCR in this run, cache hits included
     ocr_cached: int = 0  # of those, pages whose text came from the OCR cache
-    ocr_seconds: float = 0.0  # time the OCR engine took
+    ocr_seconds: float = 0.0  # time the OCR engine spent reading pages (its model loading excluded)
 
     @property
     def skipped(self) -> list[FileRecord]:

@@ -146,7 +146,7 @@ def test_only_the_scanned_page_is_ocrd_and_a_rebuild_reads_it_from_the_cache(tmp
 
     again = CountingEngine()
     second = _build(settings, again, rebuild=True)
-    assert again.calls == 0 and again._engine is None  # not even loaded
+    assert again.calls == 0 and not again.loaded  # not even loaded
     assert (second.ocr_pages, second.ocr_cached) == (1, 1)
     assert "1 pages OCR'd (1 from the OCR cache)" in second.summary()
     assert [c.text for c in _chunks(settings, "policies/mixed.pdf")] == [c.text for c in chunks]
@@ -179,7 +179,7 @@ def test_with_ocr_off_a_scan_is_skipped_as_needing_ocr_until_ocr_is_turned_on(tm
     _place_markdown(off.corpus_dir)
     engine = CountingEngine()
     report = _build(off, engine)
-    assert engine.calls == 0 and engine._engine is None
+    assert engine.calls == 0 and not engine.loaded
     files = {f.doc_id: f for f in report.files}
     assert files["policies/scan.pdf"].status == "needs_ocr" and "turned off" in files["policies/scan.pdf"].reason
     assert files["policies/gy-tax-policy-guide.md"].status == "indexed"
@@ -213,3 +213,10 @@ def test_citations_say_the_text_came_from_ocr() -> None:
     assert "《通知》 第四条, p.2，OCR识别" in cli
     card = source_card(1, ref, SourceFiles(CORPUS, frozenset()), "zh")
     assert "p.2，OCR识别" in card
+
+
+def test_character_accuracy_counts_wrong_characters_not_punctuation_forms() -> None:
+    reference = "容量电价（示例）〔2026〕421号：每月21.9元"
+    assert char_accuracy("容量电价(示例)[2026]421号:每月 21.9元", reference) == 1.0
+    assert char_accuracy("容量电价（示例）〔2026〕421号：每月21.6元", reference) == pytest.approx(1 - 1 / 26)
+    assert char_accuracy("", reference) == 0.0

@@ -95,7 +95,12 @@ class OcrEngine:
 
         return f"rapidocr {version('rapidocr')} PP-OCRv6 small det+rec, no cls, assembly {ASSEMBLY_VERSION}"
 
-    def _load(self) -> Any:
+    @property
+    def loaded(self) -> bool:
+        return self._engine is not None
+
+    def load(self) -> Any:
+        """The RapidOCR engine, created on first call."""
         if self._engine is None:
             logging.getLogger(_LOGGER).setLevel(logging.ERROR)  # it logs every step at INFO
             from rapidocr import RapidOCR
@@ -111,7 +116,7 @@ class OcrEngine:
 
     def read(self, image: Any) -> list[TextBox]:
         """Text boxes found on a PIL image; empty when there is nothing legible."""
-        result = self._load()(image)
+        result = self.load()(image)
         if not result.txts:
             return []
         return [TextBox.from_quad(t, b, s) for t, b, s in zip(result.txts, result.boxes, result.scores, strict=True)]
@@ -141,7 +146,8 @@ class OcrCache:
 class OcrStats:
     read: int = 0  # pages the engine read in this build
     cached: int = 0  # pages whose lines came from the cache
-    seconds: float = 0.0  # time spent in the engine (rendering and cache look-ups excluded)
+    seconds: float = 0.0  # time the engine spent reading pages (model loading, rendering, cache excluded)
+    load_seconds: float = 0.0  # loading the models, once per build at the first page read
 
 
 @dataclass
@@ -207,6 +213,10 @@ class PageOcr:
         if cached is not None:
             self.stats.cached += 1
             return cached
+        if not self.engine.loaded:
+            started = time.perf_counter()
+            self.engine.load()
+            self.stats.load_seconds += time.perf_counter() - started
         started = time.perf_counter()
         lines = reading_order(self.engine.read(image))
         self.stats.seconds += time.perf_counter() - started
