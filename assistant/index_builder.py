@@ -274,7 +274,7 @@ class _OcrBar:
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
-            self.bar = tqdm(desc="OCR", unit="page", disable=not self.show, leave=False)
+            self.bar = tqdm(total=total, desc="OCR", unit="page", disable=not self.show, leave=False)
         self.bar.total = total
         self.bar.update(done - self.bar.n)
         self.progress("ocr", done, total)
