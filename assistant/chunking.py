@@ -70,6 +70,7 @@ class _Group:
         self.language = block.language
         self.page = block.page or 0
         self.page_end = block.page_end or self.page
+        self.ocr = block.ocr
 
     def add(self, block: Block) -> None:
         self.parts.append(block.text)
@@ -90,7 +91,7 @@ def chunk_blocks(meta: DocMeta, blocks: list[Block], limit: int) -> list[Chunk]:
         article_match = ARTICLE.match(text)
         last = groups[-1] if groups else None
         same_place = (last is not None and last.heading == heading and last.row_id == block.row_id == ""
-                      and last.language == block.language)
+                      and last.language == block.language and last.ocr == block.ocr)
         if last is not None and same_place and not article_match and len("\n".join(last.parts)) + len(text) < limit:
             last.add(block)
         elif last is not None and same_place and not article_match and last.article:
@@ -115,4 +116,5 @@ def _make_chunk(meta: DocMeta, text: str, group: _Group, seq: int) -> Chunk:
         doc_id=meta.doc_id, text=text, title=meta.title, kind=meta.kind, topic=meta.topic,
         district=meta.district, language=group.language or meta.language, sample=meta.sample, effective=meta.effective,
         expires=meta.expires, issuer=meta.issuer, doc_number=meta.doc_number, heading=group.heading,
-        article=group.article, page=group.page, page_end=group.page_end, row_id=group.row_id, seq=seq)
+        article=group.article, page=group.page, page_end=group.page_end, row_id=group.row_id, seq=seq,
+        ocr=group.ocr)

@@ -45,6 +45,7 @@ class Block:
     page_end: int | None = None
     language: str = ""  # overrides the document's language (listings carry zh and en renderings)
     row_id: str = ""  # listing id (F-001) or rule id, so answers can join the structured table
+    ocr: bool = False  # read by OCR from a page image: the citation says so
 
 
 @dataclass
@@ -52,7 +53,7 @@ class LoadedDocument:
     meta: DocMeta
     blocks: list[Block]
     structured: dict[str, Any] = field(default_factory=dict)  # listings rows / parsed rules, kept beside the index
-    warnings: list[str] = field(default_factory=list)  # what was left out (a bad spreadsheet row), for the report
+    warnings: list[str] = field(default_factory=list)  # what was left out (a bad row, an illegible page), for the report
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Chunk:
     page_end: int = 0
     row_id: str = ""
     seq: int = 0  # position within its document
+    ocr: bool = False  # text read by OCR from a scanned page
 
     @property
     def chunk_id(self) -> str:
@@ -83,10 +85,12 @@ class Chunk:
 
     @property
     def locator(self) -> str:
-        """Human citation locator, e.g. '第五条, p.3' or 'F-003'."""
+        """Human citation locator, e.g. '第五条, p.3', 'p.2，OCR识别' or 'F-003'."""
         parts = [p for p in (self.article or self.heading, self.row_id) if p]
         if self.page:
             pages = f"p.{self.page}" if self.page_end in (0, self.page) else f"pp.{self.page}-{self.page_end}"
+            if self.ocr:  # the reader should know the text may hold recognition errors
+                pages += "，OCR识别" if self.language == "zh" else ", OCR"
             parts.append(pages)
         return ", ".join(parts)
 

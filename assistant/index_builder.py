@@ -33,10 +33,11 @@ from assistant.index_store import (
 from assistant.lexical import LexicalIndex, Tokenizer
 from assistant.loaders import LoaderError, discover, doc_id_for, load_file
 from assistant.loaders.metadata import sidecar_path
+from assistant.loaders.ocr import OcrEngine, PageOcr
 from assistant.settings import Settings
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
-LOADER_VERSION = 2  # bump when loaders or chunking change, so every file is re-read once
+LOADER_VERSION = 3  # bump when loaders or chunking change, so every file is re-read once
 ProgressCallback = Callable[[str, int, int], None]  # stage, done, total
 
 
@@ -50,6 +51,7 @@ class FileRecord:
     title: str = ""
     kind: str = ""
     warnings: list[str] = field(default_factory=list)
+    ocr_pages: int = 0  # pages whose text came from OCR
 
 
 @dataclass
@@ -61,6 +63,9 @@ class BuildReport:
     embedded: int = 0  # vectors computed by the model in this run (the rest came from the cache)
     reused_files: int = 0
     seconds: float = 0.0
+    ocr_pages: int = 0  # pages sent to OCR in this run, cache hits included
+    ocr_cached: int = 0  # of those, pages whose text came from the OCR cache
+    ocr_seconds: float = 0.0  # time the OCR engine spent reading pages (its model loading excluded)
 
     @property
     def skipped(self) -> list[FileRecord]:
@@ -70,6 +75,8 @@ class BuildReport:
         indexed = len(self.files) - len(self.skipped)
         head = (f"{len(self.files)} files ({indexed} indexed, {len(self.skipped)} skipped), {self.chunks} chunks, "
                 f"{self.embedded} newly embedded, {self.reused_files} files unchanged, {self.seconds:.1f} s")
+        if self.ocr_pages:
+            head += f", {self.ocr_pages} pages OCR'd ({self.ocr_cached} from the OCR cache)"
         if not self.changed:
             head = "index is up to date: " + head
         lines = [head] + [f"  skipped {f.doc_id}: [{f.status}] {f.reason}" for f in self.skipped]
@@ -93,16 +100,20 @@ def index_text(chunk: Chunk) -> str:
 
 class IndexBuilder:
     def __init__(self, settings: Settings, embeddings: Embeddings | None = None,
-                 on_progress: ProgressCallback | None = None, show_progress: bool = False) -> None:
+                 on_progress: ProgressCallback | None = None, show_progress: bool = False,
+                 ocr_engine: OcrEngine | None = None) -> None:
         self.settings = settings
         self.paths = IndexPaths(settings.index_dir)
         self._embeddings = embeddings
         self.on_progress = on_progress
         self.show_progress = show_progress
+        self.ocr_engine = ocr_engine  # None = the bundled RapidOCR, loaded only if a page needs it
 
     def _fingerprint(self, embedder_name: str) -> dict[str, Any]:
+        ocr = self.settings.index.ocr  # turning OCR on or off must re-read the files it skipped or read
         return {"loader_version": LOADER_VERSION, "chunk_chars": self.settings.index.chunk_chars,
-                "embedder": embedder_name, "chroma_mode": self.settings.index.chroma_mode}
+                "embedder": embedder_name, "chroma_mode": self.settings.index.chroma_mode,
+                "ocr": [ocr.enabled, ocr.scale, ocr.min_text_chars]}
 
     def _cached_embedder(self) -> CachedEmbeddings:
         inner = self._embeddings or make_embeddings(self.settings.embeddings)
@@ -161,6 +172,8 @@ class IndexBuilder:
         chunks: list[Chunk] = []
         structured: dict[str, Any] = {}
         reused = 0
+        ocr_bar = _OcrBar(self.show_progress, self._progress)
+        ocr = PageOcr.from_settings(self.settings, engine=self.ocr_engine, on_progress=ocr_bar)
         bar = tqdm(total=len(files), desc="Reading", unit="file", disable=not self.show_progress, leave=False)
         for n, path in enumerate(files, start=1):
             doc_id = doc_id_for(path, root)
@@ -172,10 +185,13 @@ class IndexBuilder:
                 records.append(FileRecord(**old))
                 reused += 1
             else:
-                records.append(self._load_one(path, root, hashes[doc_id], chunks, structured))
+                records.append(self._load_one(path, root, hashes[doc_id], chunks, structured, ocr))
             bar.update(1)
             self._progress("reading", n, len(files))
         bar.close()
+        ocr_bar.close()
+        if ocr:
+            ocr.close()
 
         texts = [index_text(c) for c in chunks]
         before = embedder.embedded
@@ -192,14 +208,16 @@ class IndexBuilder:
         self.paths.switch_to(build_id)
         for stale in self.paths.stale_builds(self.settings.index.keep_builds):
             remove_build(self.paths, stale, self.settings.index)
+        stats = ocr.stats if ocr else None
         return BuildReport(build_id, True, records, chunks=len(chunks), embedded=embedder.embedded - before,
-                           reused_files=reused)
+                           reused_files=reused, ocr_pages=stats.read + stats.cached if stats else 0,
+                           ocr_cached=stats.cached if stats else 0, ocr_seconds=stats.seconds if stats else 0.0)
 
     def _load_one(self, path: Path, root: Path, sha: str, chunks: list[Chunk],
-                  structured: dict[str, Any]) -> FileRecord:
+                  structured: dict[str, Any], ocr: PageOcr | None = None) -> FileRecord:
         doc_id = doc_id_for(path, root)
         try:
-            doc = load_file(path, root)
+            doc = load_file(path, root, ocr)
         except LoaderError as exc:
             return FileRecord(doc_id, sha, exc.status, str(exc))
         except Exception as exc:  # a loader bug on one file must not sink the whole corpus
@@ -211,7 +229,8 @@ class IndexBuilder:
         if doc.structured:
             structured[doc_id] = doc.structured
         return FileRecord(doc_id, sha, "indexed", chunks=len(new), title=doc.meta.title, kind=doc.meta.kind,
-                          warnings=doc.warnings + _metadata_warnings(doc))
+                          warnings=doc.warnings + _metadata_warnings(doc),
+                          ocr_pages=len({b.page for b in doc.blocks if b.ocr}))
 
     def _embed(self, embedder: CachedEmbeddings, texts: list[str]) -> list[list[float]]:
         todo = len(embedder.missing(texts))
@@ -242,6 +261,27 @@ class IndexBuilder:
     def _progress(self, stage: str, done: int, total: int) -> None:
         if self.on_progress:
             self.on_progress(stage, done, total)
+
+
+class _OcrBar:
+    """The "OCR" bar (pages) and the "ocr" progress stage. The bar opens at the first page that needs OCR
+    and its total grows file by file, since which pages need OCR is known only once a PDF is opened."""
+
+    def __init__(self, show: bool, progress: ProgressCallback) -> None:
+        self.show = show
+        self.progress = progress
+        self.bar: tqdm | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = tqdm(total=total, desc="OCR", unit="page", disable=not self.show, leave=False)
+        self.bar.total = total
+        self.bar.update(done - self.bar.n)
+        self.progress("ocr", done, total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def chroma_metadata(chunk: Chunk) -> dict[str, str | int | bool]:

@@ -25,6 +25,19 @@ class EmbeddingSettings(BaseModel):
     fake_dim: int = Field(64, ge=8, description="Vector size of the fake embedder.")
 
 
+class OcrSettings(BaseModel):
+    """Scanned PDFs: pages without a usable text layer are rendered and read with the bundled RapidOCR."""
+
+    enabled: bool = Field(True, description=(
+        "OCR scanned PDF pages; off = a PDF without a text layer is skipped as needs_ocr."))
+    scale: float = Field(2.0, gt=0, le=8, description="Render scale of a page for OCR (1 = 72 dpi, 2 = 144 dpi).")
+    min_text_chars: int = Field(15, ge=0, description=(
+        "A PDF page whose text layer has fewer characters (whitespace excluded) is read by OCR."))
+    threads: int = Field(1, ge=1, description="OCR engine threads; 1 suits a busy 2-core machine.")
+    cache_dir: Path | None = Field(None, description=(
+        "Folder of the OCR page cache (ocr.sqlite3, keyed by page image hash); None = <data_dir>/cache."))
+
+
 class IndexSettings(BaseModel):
     chroma_mode: Literal["embedded", "server"] = "embedded"
     chroma_host: str = "127.0.0.1"
@@ -33,6 +46,7 @@ class IndexSettings(BaseModel):
     # 480 → 96.9% / 91.7%. 360 and 480 differ by one question on the main set and none on the held-out set.
     chunk_chars: int = Field(360, ge=80, description="Chunk size limit in characters (tuned by benchmark).")
     keep_builds: int = Field(2, ge=1, description="Index builds kept on disk, the served one included.")
+    ocr: OcrSettings = OcrSettings()
 
 
 class RetrievalSettings(BaseModel):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from assistant.embeddings import HashEmbeddings
 from assistant.listings import Factory, load_factories
+from assistant.loaders.ocr import PageOcr
 from assistant.rules import RuleSet
 from assistant.settings import Settings
 from assistant.validation import FACTORY_COLUMNS
@@ -17,12 +19,29 @@ from assistant.validation import FACTORY_COLUMNS
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 FACTS = ROOT.parent / "shared" / "domain" / "facts.md"
+SCANNED_SAMPLE = CORPUS / "policies" / "gy-factory-power-connection-notice.pdf"
+OCR_CACHE_ENV = "ZST_INDEX__OCR__CACHE_DIR"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_ocr_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The sample corpus holds a scanned PDF (several seconds of real OCR). Many tests build the corpus in
+    fresh data folders; they share one OCR page cache for the session, so the page is read once. Tests of
+    the cache itself set their own ``index.ocr.cache_dir``."""
+    os.environ[OCR_CACHE_ENV] = str(tmp_path_factory.mktemp("ocr-cache"))
+    yield
+    os.environ.pop(OCR_CACHE_ENV, None)
+
+
+def shared_ocr() -> PageOcr:
+    """A page reader on the session's shared OCR cache, for tests that load the corpus without the builder."""
+    return PageOcr(Path(os.environ[OCR_CACHE_ENV]) / "ocr.sqlite3")
 
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in list(os.environ):
-        if key.startswith("ZST_"):
+        if key.startswith("ZST_") and key != OCR_CACHE_ENV:
             monkeypatch.delenv(key)
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
 

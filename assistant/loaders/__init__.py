@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.documents import LoadedDocument
 from assistant.loaders.errors import LoaderError, NeedsOCR, Unreadable, Unsupported
+
+if TYPE_CHECKING:
+    from assistant.loaders.ocr import PageOcr
 
 __all__ = ["LoaderError", "NeedsOCR", "Unreadable", "Unsupported", "discover", "load_file", "SUPPORTED"]
 
@@ -34,13 +38,14 @@ def doc_id_for(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def load_file(path: Path, root: Path) -> LoadedDocument:
+def load_file(path: Path, root: Path, ocr: PageOcr | None = None) -> LoadedDocument:
+    """``ocr`` reads PDF pages without a text layer; without it such a PDF raises ``NeedsOCR``."""
     doc_id = doc_id_for(path, root)
     suffix = path.suffix.lower()
     if suffix == ".pdf":
         from assistant.loaders.pdf import load_pdf
 
-        return load_pdf(path, doc_id)
+        return load_pdf(path, doc_id, ocr)
     if suffix in (".md", ".markdown", ".txt"):
         from assistant.loaders.text import load_text
 
