@@ -194,8 +194,11 @@ def test_ask_shows_scores_ranks_and_retrievers(staff: httpx.Client) -> None:
 def test_documents_list_status_and_skip_reasons(staff: httpx.Client) -> None:
     files = staff.get("/staff/api/documents").json()["files"]
     assert any(f["doc_id"] == "policies/gy-standard-factory-leasing.pdf" and f["status"] == "indexed" for f in files)
+    scan = next(f for f in files if f["doc_id"] == "policies/gy-factory-power-connection-notice.pdf")
+    assert scan["status"] == "indexed" and scan["ocr_pages"] == 1
     page = staff.get("/staff/documents").text
     assert "gy-standard-factory-leasing.pdf" in page and 'type="file"' in page and "skip reason" in page
+    assert "OCR pages" in page
 
 
 def test_leads_table_escapes_and_csv_defuses_formulas(web: Web, staff: httpx.Client) -> None:

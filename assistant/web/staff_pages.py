@@ -108,19 +108,19 @@ def documents_body(files: list[dict[str, Any]], build_id: str, job: dict[str, An
     upload = ('<h2>Upload a document</h2><form method="post" action="/staff/documents/upload" '
               'enctype="multipart/form-data"><input type="file" name="file" '
               'accept=".pdf,.md,.txt,.docx,.csv,.xlsx,.yaml,.yml"> <button>Upload and re-index</button></form>'
-              f'<p class="muted">PDF, Markdown, text, CSV, XLSX or YAML, up to {max_mb:g} MB; saved under uploads/ '
+              f'<p class="muted">PDF (scans are read by OCR), Markdown, text, Word, CSV, XLSX or YAML, up to {max_mb:g} MB; saved under uploads/ '
               "in the served corpus, then the index is rebuilt in the background.</p>")
     status = (f'<div id="reindex" data-running="{int(running)}"><progress max="100" value="{job["percent"]}">'
               f'</progress> <span class="stage">{escape(job["state"])} {escape(job["stage"])} '
               f'{escape(job["doc_id"])} {escape(job["doc_status"])} {escape(job["doc_reason"])} '
               f'{escape(job["message"])}</span></div><script src="/staff/static/console.js"></script>')
     indexed = sum(1 for f in files if f.get("status") == "indexed")
-    rows = [(f.get("doc_id"), f.get("title"), f.get("kind"), f.get("status"), f.get("chunks"), f.get("reason"),
-             f.get("warnings") or []) for f in sorted(files, key=lambda f: (f.get("status") == "indexed",
+    rows = [(f.get("doc_id"), f.get("title"), f.get("kind"), f.get("status"), f.get("chunks"),
+             f.get("ocr_pages") or "", f.get("reason"), f.get("warnings") or []) for f in sorted(files, key=lambda f: (f.get("status") == "indexed",
                                                                              f.get("doc_id", "")))]
     return (f"{notice}{upload}<h2>Re-index</h2>{status}<h2>Files of build {escape(build_id)}</h2>"
             f"<p>{len(files)} files, {indexed} indexed, {len(files) - indexed} skipped.</p>"
-            + table(("doc", "title", "kind", "status", "chunks", "skip reason", "warnings"), rows))
+            + table(("doc", "title", "kind", "status", "chunks", "OCR pages", "skip reason", "warnings"), rows))
 
 
 def leads_body(leads: list[dict[str, Any]]) -> str:
