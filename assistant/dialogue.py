@@ -14,6 +14,8 @@ from assistant.listings import PLACE_SYNONYMS, Park, normalise_place_text, park_
 _FOLLOWUP_START = re.compile(r"^\s*(那|那么|还有|另外|再问一下|如果|换成|and\b|what about|how about|and for|same for|"
                              r"what if|if it|if i|for )", re.I)
 _FOLLOWUP_END = re.compile(r"(呢|的呢|怎么样|如何)\s*[？?]?\s*$")
+# A question that opens by pointing back (它…, 这个厂房…) is a follow-up however long it goes on.
+_OPENS_REFERRING = re.compile(r"^\s*(它|这个|那个|这家|该厂房|该园区|这里|那里|its?\b|this one|that one)", re.I)
 _UNIT_FIELD = re.compile(r"租金|售价|层高|净高|承重|荷载|电力|面积|\b(rent|price|height|load|power|capacity|area|size)\b",
                          re.I)
 _REFERS_BACK = re.compile(r"它|这个|那个|这些|那些|这家|该厂房|上述|刚才|这里|那里|那边|换算|折合|换成|\bthere\b|"
@@ -62,6 +64,8 @@ def is_followup(text: str, conversation: Conversation) -> bool:
     if last is None:
         return False
     short = len(text) <= 16 if re.search(r"[\u4e00-\u9fff]", text) else len(text.split()) <= 10
+    if _OPENS_REFERRING.search(text):
+        return True
     if not short:
         return False
     if _FOLLOWUP_START.search(text) or _FOLLOWUP_END.search(text) or _REFERS_BACK.search(text):

@@ -153,3 +153,17 @@ def test_a_figure_question_is_not_answered_with_sentences_that_hold_no_figure() 
     assert _figure_missing("买工业用地契税税率是多少？", only_in_passing, "契税")
     assert not _figure_missing("买工业用地契税税率是多少？", picked("契税税率为3%（示例）。"), "契税")
     assert not _figure_missing("工业用地出让年限是多少？", only_in_passing, "")
+
+
+def test_unit_followups_keep_the_unit_across_a_programme_question(service: ChatService) -> None:
+    first = service.ask("贵安有没有适合做服务器组装的标准厂房？", session_id="unit-prog")
+    assert "F-006" in first.answer
+    relief = service.ask("这个租的话能免租金吗？", session_id="unit-prog")
+    assert "两免三减半" in relief.answer  # the programme, not the unit's row again
+    power = service.ask("它配电容量多少？我们大概要3000kVA左右", session_id="unit-prog")
+    assert "3150" in power.answer and power.table and power.table[0]["id"] == "F-006"
+
+
+def test_a_worded_differently_subject_is_answered_and_an_unknown_one_is_not(service: ChatService) -> None:
+    assert service.ask("公司想从外地引进博士，贵阳给安家费吗？").status == "answered"  # 安家补贴 in the corpus
+    assert service.ask("贵阳市对火星基地建设项目有什么补贴？").status == "no_answer"

@@ -29,3 +29,14 @@ def test_listing_and_policy_and_smalltalk() -> None:
 def test_domain_detection() -> None:
     assert route("贵阳到成都高铁票价").in_domain
     assert not route("What is the capital of France?").in_domain
+
+
+def test_power_price_question_mentioning_the_plant_is_not_a_factory_search() -> None:
+    r = route("We'd run two shifts at the plant. Which hours count as peak for industrial power in Guizhou?")
+    assert "listing" not in r.intents and "policy" in r.intents
+    assert "listing" in route("Which plant is available for rent near the airport?").intents
+
+
+def test_sports_and_writing_requests_are_out_of_scope() -> None:
+    assert route("who won the champions league final this year?").intents == ("out_of_scope",)
+    assert route("帮我写一段公司年会的开场白，要幽默一点").intents == ("out_of_scope",)
