@@ -37,7 +37,7 @@ from assistant.loaders.ocr import OcrEngine, PageOcr
 from assistant.settings import Settings
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
-LOADER_VERSION = 4  # bump when loaders or chunking change, so every file is re-read once
+LOADER_VERSION = 6  # bump when loaders or chunking change, so every file is re-read once
 ProgressCallback = Callable[[str, int, int], None]  # stage, done, total
 
 

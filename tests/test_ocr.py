@@ -220,3 +220,21 @@ def test_character_accuracy_counts_wrong_characters_not_punctuation_forms() -> N
     assert char_accuracy("容量电价(示例)[2026]421号:每月 21.9元", reference) == 1.0
     assert char_accuracy("容量电价（示例）〔2026〕421号：每月21.6元", reference) == pytest.approx(1 - 1 / 26)
     assert char_accuracy("", reference) == 0.0
+
+
+def test_a_line_stopping_short_of_the_margin_ends_its_paragraph() -> None:
+    from assistant.loaders.ocr import page_lines
+    from assistant.loaders.pdf import join_lines
+
+    boxes = [
+        TextBox("关于做好用电报装服务的通知", 200, 20, 600, 50),  # a centred title
+        TextBox("筑投促通〔2026〕示例11号", 280, 60, 520, 90),
+        TextBox("一、报装受理。企业签订厂房租赁合同后，即可", 40, 100, 760, 130),
+        TextBox("申请用电报装", 40, 140, 240, 170),  # the paragraph's last line
+        TextBox("二、办理时限。低压小微企业3个工作日内接电", 40, 180, 760, 210),
+    ]
+    lines = page_lines(boxes)
+    assert lines[:3] == ["关于做好用电报装服务的通知", "", "筑投促通〔2026〕示例11号"]
+    assert join_lines(lines) == ["关于做好用电报装服务的通知", "筑投促通〔2026〕示例11号",
+                                 "一、报装受理。企业签订厂房租赁合同后，即可申请用电报装",
+                                 "二、办理时限。低压小微企业3个工作日内接电"]

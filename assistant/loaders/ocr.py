@@ -19,7 +19,7 @@ from assistant.loaders.errors import Unreadable
 if TYPE_CHECKING:
     from assistant.settings import Settings
 
-ASSEMBLY_VERSION = 1  # bump when reading_order changes, so cached pages are read again
+ASSEMBLY_VERSION = 2  # bump when reading_order changes, so cached pages are read again
 _LOGGER = "RapidOCR"
 OcrProgress = Callable[[int, int], None]  # pages done, pages to do (both grow as files arrive)
 
@@ -56,11 +56,8 @@ def _join(left: str, right: str) -> str:
     return f"{left} {right}"
 
 
-def reading_order(boxes: Sequence[TextBox]) -> list[str]:
-    """Group boxes into lines (top to bottom) and each line's boxes left to right.
-
-    A box joins the current line when its vertical centre falls inside the line's band, which tolerates
-    the slight tilt of a scan; table cells and a signature beside a seal come out as one line each."""
+def _line_groups(boxes: Sequence[TextBox]) -> list[list[TextBox]]:
+    """Boxes grouped into lines, top to bottom, each line left to right."""
     lines: list[list[TextBox]] = []
     for box in sorted((b for b in boxes if b.text.strip()), key=lambda b: (b.top + b.bottom) / 2):
         centre = (box.top + box.bottom) / 2
@@ -72,12 +69,40 @@ def reading_order(boxes: Sequence[TextBox]) -> list[str]:
                 line.append(box)
                 continue
         lines.append([box])
-    out = []
-    for line in lines:
-        text = ""
-        for box in sorted(line, key=lambda b: b.left):
-            text = _join(text, box.text.strip())
-        out.append(text)
+    return [sorted(line, key=lambda b: b.left) for line in lines]
+
+
+def _text(line: list[TextBox]) -> str:
+    text = ""
+    for box in line:
+        text = _join(text, box.text.strip())
+    return text
+
+
+def reading_order(boxes: Sequence[TextBox]) -> list[str]:
+    """Group boxes into lines (top to bottom) and each line's boxes left to right.
+
+    A box joins the current line when its vertical centre falls inside the line's band, which tolerates
+    the slight tilt of a scan; table cells and a signature beside a seal come out as one line each."""
+    return [_text(line) for line in _line_groups(boxes)]
+
+
+def page_lines(boxes: Sequence[TextBox]) -> list[str]:
+    """The page's lines in reading order, with an empty line after each line that stops well short of the
+    text's right margin: the end of a paragraph, or a title or document number standing on its own line.
+    Without it the PDF loader, which joins lines broken inside a sentence, would run a heading into the
+    paragraph after it."""
+    groups = _line_groups(boxes)
+    if not groups:
+        return []
+    margin = max(line[-1].right for line in groups)
+    heights = sorted(b.height for line in groups for b in line)
+    slack = 2 * heights[len(heights) // 2]  # about two characters
+    out: list[str] = []
+    for line in groups:
+        out.append(_text(line))
+        if line[-1].right < margin - slack:
+            out.append("")
     return out
 
 
@@ -218,7 +243,7 @@ class PageOcr:
             self.engine.load()
             self.stats.load_seconds += time.perf_counter() - started
         started = time.perf_counter()
-        lines = reading_order(self.engine.read(image))
+        lines = page_lines(self.engine.read(image))
         self.stats.seconds += time.perf_counter() - started
         self.stats.read += 1
         self._cache.put(key, lines)

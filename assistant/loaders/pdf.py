@@ -60,11 +60,14 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
 def join_lines(lines: list[str]) -> list[str]:
     """Merge lines broken inside a sentence into paragraphs."""
     paras: list[str] = []
+    broken = False  # an empty line ends the paragraph (OCR marks lines that stop short of the margin)
     for raw in lines:
         line = raw.strip()
         if not line:
+            broken = True
             continue
-        prev = paras[-1] if paras else ""
+        prev = "" if broken else (paras[-1] if paras else "")
+        broken = False
         if (prev and prev[-1] not in _SENTENCE_END and not _DOC_NUMBER_END.search(prev)
                 and not _NEW_LINE_START.match(line)
                 and not _numeric_row(line) and not _numeric_row(prev)):
@@ -121,9 +124,10 @@ def load_pdf(path: Path, doc_id: str, ocr: PageOcr | None = None) -> LoadedDocum
     for number, lines in enumerate(pages, start=1):
         kept = [x for x in lines if _norm(x) not in running and not _PAGE_NUMBER.match(x)]
         from_ocr = number in scanned
-        for para in tables.render(join_lines(kept)):
+        for i, para in enumerate(tables.render(join_lines(kept))):
             # A paragraph cut by a page break continues on this page: glue it back, keeping its first page.
-            if (blocks and blocks[-1].ocr == from_ocr and blocks[-1].text[-1] not in _SENTENCE_END
+            # (Within a page join_lines has already decided where paragraphs end.)
+            if (i == 0 and blocks and blocks[-1].ocr == from_ocr and blocks[-1].text[-1] not in _SENTENCE_END
                     and not _NEW_LINE_START.match(para)
                     and not _numeric_row(para) and not _numeric_row(blocks[-1].text)):
                 prev = blocks.pop()
