@@ -55,7 +55,7 @@ def _other_year(question: str, picked: list) -> bool:
 
 
 # A question asking for a figure: 多少 / 税率 / how much … (not 怎么, which is answered in words).
-_ASKS_FIGURE = re.compile(r"多少|几成|税率|费率|how much|how many|what is the [\w' -]*(rate|price|tariff|fee)", re.I)
+_ASKS_FIGURE = re.compile(r"多少|几成|税率|费率|how much|how many|what(?: is|'s| are) the [\w' -]*(rate|price|tariff|fee|cost)", re.I)
 # Words naming the kind of figure asked for, not what it is about.
 _FIGURE_WORDS = {"税率", "费率", "比例", "价格", "标准", "金额", "费用", "多少钱", "多少", "补贴", "奖励", "电价"}
 FOCUS_IDF = 3.0  # a term in only a few passages: the question is about it, not about the corpus at large

@@ -148,6 +148,7 @@ def test_a_figure_question_is_not_answered_with_sentences_that_hold_no_figure() 
 
     no_figure = picked("标准厂房交付即可投产。")
     assert _figure_missing("What is the water tariff for factories in Gui'an?", no_figure, "")
+    assert _figure_missing("What's the fee per tonne at the treatment plant?", no_figure, "")
     assert not _figure_missing("标准厂房有什么好处？", no_figure, "")  # not asking for a figure
     only_in_passing = picked("上述测算不含契税、印花税等税费。", "工业用地出让年限最高50年。")
     assert _figure_missing("买工业用地契税税率是多少？", only_in_passing, "契税")
