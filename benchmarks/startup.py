@@ -52,7 +52,9 @@ def main() -> int:
         print(f"no index in {args.data_dir}: run `python -m benchmarks.quality --embedder {args.embedder}` first")
         return 2
     port = free_port()
-    env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"), "ZST_STAFF__TOKEN": "bench"}
+    # One client asks every question: the per-client rate limit would refuse most of them.
+    env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"), "ZST_STAFF__TOKEN": "bench",
+           "ZST_WEB__RATE_LIMIT__ENABLED": "false"}
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--data-dir", str(args.data_dir),
                              "--embedder", args.embedder], cwd=ROOT, env=env,
