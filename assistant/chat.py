@@ -20,6 +20,7 @@ from assistant.chat_types import Answer, Candidate, SourceRef
 from assistant.dialogue import Conversation, ConversationStore, Turn, is_followup, places_in, rewrite
 from assistant.documents import Chunk
 from assistant.embeddings import make_embeddings
+from assistant.glossary import unknown_english_topic
 from assistant.grounding import ungrounded_numbers
 from assistant.lexical import SYNONYMS
 from assistant.listing_answers import Part, factory_part, park_part, with_sample_note
@@ -100,6 +101,7 @@ class ChatService:
         corpus = Path(index.manifest.get("corpus") or self.settings.corpus_dir)
         self.catalog = Catalog.from_index(index.structured, index.chunks, corpus)
         self._corpus_text = "\n".join(c.title + "\n" + c.text for c in index.chunks)
+        self._corpus_lower = self._corpus_text.lower()
         self._by_article = {(c.title, c.article): c for c in index.chunks if c.article}
         hotline = [c for c in index.chunks if _HOTLINE.search(c.text)]
         hotline.sort(key=lambda c: (c.topic != "service", c.kind != "policy"))
@@ -186,6 +188,9 @@ class ChatService:
         """A noun of the question that the corpus never mentions (工业用水, 高铁): then the passages found can only
         be about something else, however many other words they share."""
         corpus = self._corpus_text
+        english = unknown_english_topic(question, corpus, self._corpus_lower)
+        if english:
+            return english
         for noun in self.tokenizer.subject_nouns(question):
             if noun in corpus or any(s in corpus for s in SYNONYMS.get(noun, ())):
                 continue

@@ -168,3 +168,18 @@ def test_unit_followups_keep_the_unit_across_a_programme_question(service: ChatS
 def test_a_worded_differently_subject_is_answered_and_an_unknown_one_is_not(service: ChatService) -> None:
     assert service.ask("公司想从外地引进博士，贵阳给安家费吗？").status == "answered"  # 安家补贴 in the corpus
     assert service.ask("贵阳市对火星基地建设项目有什么补贴？").status == "no_answer"
+
+
+def test_an_english_topic_the_corpus_names_in_no_language_is_unknown() -> None:
+    from assistant.glossary import unknown_english_topic
+
+    corpus = "标准厂房租金每月16元；统筹用地、电力、天然气供给。Rent is 16 yuan."
+    assert unknown_english_topic("What is the water tariff for factories?", corpus) == "water tariff"
+    assert unknown_english_topic("How many Fortune 500 firms are here?", corpus) == "fortune 500"
+    assert unknown_english_topic("What do factories pay for natural gas?", corpus) == ""  # 天然气 is named
+    assert unknown_english_topic("What is the rent of F-006?", corpus) == ""  # named in English
+
+
+def test_english_questions_on_topics_the_corpus_lacks_get_no_answer(service: ChatService) -> None:
+    assert service.ask("How many Fortune 500 companies have invested in Guiyang?").status == "no_answer"
+    assert service.ask("What is the rent of standard factories in Gui'an?").status == "answered"
