@@ -577,32 +577,43 @@ def build(sources: list[Source], font: FontChoice, out_dir: Path) -> list[Path]:
     return written
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sources", type=Path, default=DEFAULT_SOURCES, help="folder of Markdown sources")
+def source_parser(description: str, default_sources: Path) -> argparse.ArgumentParser:
+    """The options both PDF scripts take: where the Markdown sources are, where PDFs go, which font."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--sources", type=Path, default=default_sources, help="folder of Markdown sources")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (corpus/policies)")
     parser.add_argument("--font", help="CJK TrueType font (.ttf/.ttc) to embed")
     parser.add_argument("--font-index", type=int, default=0, help="face index inside a .ttc collection")
     parser.add_argument("--only", nargs="*", default=[], help="source stems to build (default: all)")
-    return parser.parse_args(argv)
+    return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def sources_and_font(args: argparse.Namespace, prog: str) -> tuple[list[Source], FontChoice]:
+    """The selected sources, parsed, and a font holding every glyph they use; exits with a message if not."""
     paths = sorted(args.sources.glob("*.md"))
     if args.only:
         paths = [p for p in paths if p.stem in set(args.only)]
     if not paths:
-        sys.exit(f"make_pdfs: no sources found in {args.sources}")
+        sys.exit(f"{prog}: no sources found in {args.sources}")
     try:
         sources = [load_source(p) for p in paths]
     except SourceError as exc:
-        sys.exit(f"make_pdfs: {exc}")
+        sys.exit(f"{prog}: {exc}")
     font = find_font(args.font, args.font_index)
     check_glyphs(sources, font)
-    for path in build(sources, font, args.out):
+    return sources, font
+
+
+def print_written(paths: list[Path]) -> None:
+    for path in paths:
         print(f"{path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path}"
               f"  {path.stat().st_size // 1024} KB")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = source_parser(__doc__.split("\n\n")[0], DEFAULT_SOURCES).parse_args(argv)
+    sources, font = sources_and_font(args, "make_pdfs")
+    print_written(build(sources, font, args.out))
     return 0
 
 

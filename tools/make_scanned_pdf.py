@@ -17,7 +17,6 @@ Usage:
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import math
 import sys
@@ -29,14 +28,12 @@ if str(REPO_ROOT) not in sys.path:  # run as a script: make ``tools.make_pdfs`` 
     sys.path.insert(0, str(REPO_ROOT))
 
 from tools.make_pdfs import (  # noqa: E402
-    DEFAULT_OUT,
     FontChoice,
     Renderer,
     Source,
-    SourceError,
-    check_glyphs,
-    find_font,
-    load_source,
+    print_written,
+    source_parser,
+    sources_and_font,
     write_sidecar,
 )
 
@@ -201,33 +198,12 @@ def build(sources: list[Source], font: FontChoice, out_dir: Path, look: ScanLook
     return written
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sources", type=Path, default=DEFAULT_SOURCES, help="folder of Markdown sources")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (corpus/policies)")
-    parser.add_argument("--font", help="CJK TrueType font (.ttf/.ttc) to embed")
-    parser.add_argument("--font-index", type=int, default=0, help="face index inside a .ttc collection")
-    parser.add_argument("--only", nargs="*", default=[], help="source stems to build (default: all)")
-    parser.add_argument("--dpi", type=int, default=ScanLook.dpi, help="scan resolution")
-    return parser.parse_args(argv)
-
-
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    paths = sorted(args.sources.glob("*.md"))
-    if args.only:
-        paths = [p for p in paths if p.stem in set(args.only)]
-    if not paths:
-        sys.exit(f"make_scanned_pdf: no sources found in {args.sources}")
-    try:
-        sources = [load_source(p) for p in paths]
-    except SourceError as exc:
-        sys.exit(f"make_scanned_pdf: {exc}")
-    font = find_font(args.font, args.font_index)
-    check_glyphs(sources, font)
-    for path in build(sources, font, args.out, ScanLook(dpi=args.dpi)):
-        print(f"{path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path}"
-              f"  {path.stat().st_size // 1024} KB")
+    parser = source_parser(__doc__.split("\n\n")[0], DEFAULT_SOURCES)
+    parser.add_argument("--dpi", type=int, default=ScanLook.dpi, help="scan resolution")
+    args = parser.parse_args(argv)
+    sources, font = sources_and_font(args, "make_scanned_pdf")
+    print_written(build(sources, font, args.out, ScanLook(dpi=args.dpi)))
     return 0
 
 
