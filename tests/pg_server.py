@@ -7,13 +7,14 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.web_serving import free_port
 
 REQUIRE_ENV = "ZST_REQUIRE_POSTGRES"  # set by `make test`: a missing server fails the run instead of skipping
 
@@ -30,11 +31,6 @@ def server_bin_dir() -> Path | None:
             return Path(folder)
     return None
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _as_server_user(cmd: list[str]) -> list[str]:
@@ -57,7 +53,7 @@ def postgres_server() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres")
         shutil.chown(sockets, "postgres")
-    port = _free_port()
+    port = free_port()
     subprocess.run(_as_server_user([str(bin_dir / "initdb"), "-D", str(data), "-U", "zst", "--auth=trust",
                                     "--encoding=UTF8", "--locale=C.UTF-8"]),
                    check=True, capture_output=True, cwd=folder)

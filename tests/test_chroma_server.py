@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -18,17 +17,13 @@ from assistant.index_store import collection_name
 from assistant.search_index import SearchIndex
 from assistant.settings import Settings
 from tests.conftest import CORPUS, ROOT
+from tests.web_serving import free_port
 
 pytestmark = pytest.mark.slow
 
 FILES = ("policies/gy-tax-policy-guide.md", "policies/gz-td-tariff-2026-421.pdf",
          "policies/gz-td-tariff-2026-421.meta.yaml", "listings/factories.csv")
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wait_for_heartbeat(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> None:
@@ -55,7 +50,7 @@ def test_build_and_search_through_a_chroma_server(tmp_path: Path) -> None:
     for name in FILES:
         (corpus / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(CORPUS / name, corpus / name)
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path / "chroma.log", "wb")  # noqa: SIM115 - closed in finally, after the server
     proc = subprocess.Popen([_chroma_binary(), "run", "--path", str(tmp_path / "chroma-server"),
                              "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,16 +15,12 @@ import httpx
 import pytest
 
 from tests.conftest import CORPUS, ROOT
+from tests.web_serving import free_port
 
 pytestmark = pytest.mark.slow
 TOKEN = "restart-test-token-8f2a"
 FILES = ("policies/gy-tax-policy-guide.md", "listings/factories.csv", "listings/parks.csv")
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _start(data: Path, corpus: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
@@ -52,7 +47,7 @@ def test_everything_confirmed_survives_a_sigkill_and_restart(tmp_path: Path) -> 
     for name in FILES:
         (corpus / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(CORPUS / name, corpus / name)
-    port = _free_port()
+    port = free_port()
     proc = _start(data, corpus, port, log)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as c:
@@ -66,7 +61,7 @@ def test_everything_confirmed_survives_a_sigkill_and_restart(tmp_path: Path) -> 
         proc.send_signal(signal.SIGKILL)  # no shutdown hooks, no flush: only what was committed survives
         proc.wait(timeout=30)
 
-    port = _free_port()
+    port = free_port()
     proc = _start(data, corpus, port, log)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as c:

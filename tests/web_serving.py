@@ -17,6 +17,13 @@ import uvicorn
 from fastapi import FastAPI
 
 
+def free_port() -> int:
+    """A loopback port free right now, for a server started in another process (it binds it itself)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
