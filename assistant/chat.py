@@ -17,7 +17,7 @@ from assistant.answer import Picked, compose, coverage, pick_sentences, sentence
 from assistant.calc_requests import CalcRequest, parse_calc_request, run_calc_request
 from assistant.catalog import Catalog
 from assistant.chat_types import Answer, Candidate, SourceRef
-from assistant.dialogue import Conversation, ConversationStore, Turn, is_followup, places_in, rewrite
+from assistant.dialogue import PROGRAMME, Conversation, ConversationStore, Turn, is_followup, places_in, rewrite
 from assistant.documents import Chunk
 from assistant.embeddings import make_embeddings
 from assistant.glossary import unknown_english_topic
@@ -43,9 +43,6 @@ _PARK_FACTS = re.compile(r"地价|用地价格|土地价格|拿地|地.{0,4}(?:�
                          r"leading industr", re.I)
 _ROW_FIELDS = re.compile(r"租金|售价|层高|净高|承重|荷载|电力|配电|容量|面积|还能租|rent|price|height|load|power|capacity|"
                          r"area|available", re.I)
-_POINTER = re.compile(r"^\s*(它|这个|那个|这家|该厂房)|\b(it|this one|that one)\b", re.I)
-# A follow-up on a unit that asks about a programme (rent relief, subsidies) is a policy question.
-_PROGRAMME = re.compile(r"免租|减免|减半|优惠|补贴|补助|奖励|政策|relief|subsid|incentive|waive", re.I)
 
 
 def _other_year(question: str, picked: list) -> bool:
@@ -152,10 +149,7 @@ class ChatService:
         turn_route = route(text, is_calculation=calc is not None, followup_context=followup)
         if not turn_route.in_domain and self._uses_corpus_terms(text):
             turn_route = replace(turn_route, in_domain=True)
-        query = rewrite(text, conv, self.catalog.parks) if followup else text
-        if followup and conv.last and conv.last.factory_ids and _PROGRAMME.search(text):
-            # "这个租的话能免租金吗" after a unit: the programme for standard factories, not the unit again.
-            query = ("standard factory " if lang == "en" else "标准厂房") + _POINTER.sub("", text)
+        query = rewrite(text, conv, self.catalog.parks, lang) if followup else text
 
         def extractive() -> Answer:
             return self._answer(text, query, lang, turn_route, calc, conv.last if followup else None)
@@ -242,7 +236,7 @@ class ChatService:
             parts.append(self._calc_part(calc, lang))
         row_followup = (last is not None and last.factory_ids and not r.has("listing")
                         and not r.has("calculation") and bool(_ROW_FIELDS.search(text))
-                        and not _PROGRAMME.search(text))
+                        and not PROGRAMME.search(text))
         if row_followup:
             part = factory_part("", self.catalog, lang, ids=last.factory_ids)
             parts += [part] if part else []

@@ -16,6 +16,8 @@ _FOLLOWUP_START = re.compile(r"^\s*(那|那么|还有|另外|再问一下|如果
 _FOLLOWUP_END = re.compile(r"(呢|的呢|怎么样|如何)\s*[？?]?\s*$")
 # A question that opens by pointing back (它…, 这个厂房…) is a follow-up however long it goes on.
 _OPENS_REFERRING = re.compile(r"^\s*(它|这个|那个|这家|该厂房|该园区|这里|那里|its?\b|this one|that one)", re.I)
+# A follow-up on a unit that asks about a programme (rent relief, subsidies) is a policy question.
+PROGRAMME = re.compile(r"免租|减免|减半|优惠|补贴|补助|奖励|政策|relief|subsid|incentive|waive", re.I)
 _UNIT_FIELD = re.compile(r"租金|售价|层高|净高|承重|荷载|电力|面积|\b(rent|price|height|load|power|capacity|area|size)\b",
                          re.I)
 _REFERS_BACK = re.compile(r"它|这个|那个|这些|那些|这家|该厂房|上述|刚才|这里|那里|那边|换算|折合|换成|\bthere\b|"
@@ -75,11 +77,14 @@ def is_followup(text: str, conversation: Conversation) -> bool:
     return bool(last.factory_ids) and bool(_UNIT_FIELD.search(text))
 
 
-def rewrite(text: str, conversation: Conversation, parks: list[Park]) -> str:
+def rewrite(text: str, conversation: Conversation, parks: list[Park], lang: str = "zh") -> str:
     """Make a follow-up self-contained: swap the place, or carry the previous question's subject over."""
     last = conversation.last
     if last is None:
         return text
+    if last.factory_ids and PROGRAMME.search(text):
+        # "这个租的话能免租金吗" after a unit: the programme for standard factories, not the unit again.
+        return ("standard factory " if lang == "en" else "标准厂房") + _OPENS_REFERRING.sub("", text)
     new_places = places_in(text, parks)
     if new_places and last.places:
         query = last.query
