@@ -45,11 +45,19 @@ _ROW_FIELDS = re.compile(r"租金|售价|层高|净高|承重|荷载|电力|配�
                          r"area|available", re.I)
 
 
-def _other_year(question: str, picked: list) -> bool:
-    """The question names a year the chosen passages never mention (asked about 2027, found 2026)."""
+def _hotline_sentence(chunk: Chunk) -> str:
+    return next((s for s in sentences(chunk.text) if _HOTLINE.search(s)), chunk.text)
+
+
+def _other_year(question: str, picked: list[Picked], chunks: list[Chunk]) -> bool:
+    """The question names a year the passages answering it never mention (asked about 2027, found 2026).
+    The year may sit outside the chosen sentences: in their passage, its title or its date in force."""
     years = set(re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", question))
-    text = "".join(p.sentence for p in picked)
-    return bool(years) and not any(y in text for y in years)
+    if not years:
+        return False
+    used = [chunks[i] for i in {p.chunk_rank for p in picked}]
+    text = "".join(p.sentence for p in picked) + "".join(c.title + c.text + c.effective for c in used)
+    return not any(y in text for y in years)
 
 
 # A question asking for a figure: 多少 / 税率 / how much … (not 怎么, which is answered in words).
@@ -101,7 +109,9 @@ class ChatService:
         self._corpus_lower = self._corpus_text.lower()
         self._by_article = {(c.title, c.article): c for c in index.chunks if c.article}
         hotline = [c for c in index.chunks if _HOTLINE.search(c.text)]
-        hotline.sort(key=lambda c: (c.topic != "service", c.kind != "policy"))
+        # The hand-over line: a service passage, and of those the one saying the least besides the number (the
+        # hotline article itself, not a notice that mentions the hotline in passing).
+        hotline.sort(key=lambda c: (c.topic != "service", c.kind != "policy", len(_hotline_sentence(c))))
         self._service = {lang: next((c for c in hotline if c.language == lang), hotline[0] if hotline else None)
                          for lang in ("zh", "en")}
 
@@ -314,7 +324,7 @@ class ChatService:
         top = candidates[0] if candidates else None
         if top and (top.dense_rank or 99) <= 3 and (top.lexical_rank or 99) <= 3:
             confidence += self.settings.retrieval.agreement_bonus  # both retrievers put the same passage on top
-        if (not picked or confidence < self.settings.retrieval.min_coverage or _other_year(query, picked)
+        if (not picked or confidence < self.settings.retrieval.min_coverage or _other_year(query, picked, chunks[: self.settings.retrieval.answer_chunks])
                 or self._unknown_subject(query) or _figure_missing(query, picked, self._focus(query))):
             return None, confidence, candidates
         text, sources = compose(picked, chunks[: self.settings.retrieval.answer_chunks], lang)
@@ -324,7 +334,7 @@ class ChatService:
         chunk = self._service[lang]
         if chunk is None:
             return Part(say(key, lang) + ("。" if lang == "zh" else "."))
-        line = next((s for s in sentences(chunk.text) if _HOTLINE.search(s)), chunk.text)
+        line = _hotline_sentence(chunk)
         return Part(f"{say(key, lang)}{say('contact_lead', lang)}{line}[1]", [source_ref(chunk, line)],
                     sample=chunk.sample)
 

@@ -183,3 +183,20 @@ def test_an_english_topic_the_corpus_names_in_no_language_is_unknown() -> None:
 def test_english_questions_on_topics_the_corpus_lacks_get_no_answer(service: ChatService) -> None:
     assert service.ask("How many Fortune 500 companies have invested in Guiyang?").status == "no_answer"
     assert service.ask("What is the rent of standard factories in Gui'an?").status == "answered"
+
+
+def test_a_year_counts_when_the_answering_passage_or_its_date_names_it() -> None:
+    from assistant.answer import Picked
+    from assistant.chat import _other_year
+    from assistant.documents import Chunk
+
+    chunk = Chunk(doc_id="d", text="All-in energy price for a 10 kV user: RMB 0.562/kWh.", title="Guide",
+                  effective="2026-08-01")
+    picked = [Picked(0, 0, chunk.text, 1.0)]
+    assert not _other_year("10 kV energy price since August 2026?", picked, [chunk])  # its date in force
+    assert _other_year("10 kV energy price in 2027?", picked, [chunk])
+
+
+def test_the_hand_over_line_is_the_hotline_article(service: ChatService) -> None:
+    answer = service.ask("贵阳的工业用水多少钱一吨？")
+    assert answer.status == "no_answer" and "投资服务热线" in answer.answer and "用电报装" not in answer.answer
