@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
-    from assistant.answering.service import ChatService
+    from assistant.answering import ChatService
 
 
 def parser() -> argparse.ArgumentParser:
@@ -57,12 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     # Heavy imports here, not at module level: `--help` stays instant.
     import uvicorn
 
-    from assistant.answering.service import ChatService
-    from assistant.index.embeddings import make_embeddings
-    from assistant.index.store import IndexPaths
-    from assistant.ingest.builder import IndexBuilder
-    from assistant.web.api import create_app
-    from assistant.web.store import Store
+    from assistant.build import build_chat_service
+    from assistant.index import IndexPaths, make_embeddings
+    from assistant.ingest import IndexBuilder
+    from assistant.web import Store, create_app
 
     embeddings = make_embeddings(settings.embeddings)  # one model, shared by the builder and the service
     if args.corpus or IndexPaths(settings.index_dir).current_id() is None:
@@ -73,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         print(report.summary(), flush=True)
-    service = ChatService.from_settings(settings, embeddings)
+    service = build_chat_service(settings, embeddings=embeddings)
     warm_up(service)
     store = Store.from_settings(settings)
     app = create_app(settings, service, store=store)

@@ -7,9 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from assistant.answering.service import ChatService
+from assistant.answering import ChatService
+from assistant.build import build_chat_service
 from assistant.chat_types import Answer
-from assistant.index.search import EmbedderMismatch, IndexNotFound
+from assistant.index import EmbedderMismatch, IndexNotFound
 from assistant.settings import Settings
 
 
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: give a question or --jsonl FILE", file=sys.stderr)
         return 2
     try:
-        service = ChatService.from_settings(_settings(args))
+        service = build_chat_service(_settings(args))
     except (IndexNotFound, EmbedderMismatch) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

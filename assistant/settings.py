@@ -3,16 +3,49 @@ e.g. ``ZST_EMBEDDINGS__BACKEND=sentence-transformers`` or ``ZST_INDEX__CHROMA_HO
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant.web.origins import parse_origins
-
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# scheme://host[:port] and nothing else: no path, query, wildcard, user info, space or ";".
+_ORIGIN = re.compile(r"^https?://(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def parse_origin(value: str) -> str:
+    """The origin as browsers send it (lower case, no trailing slash, default port dropped), or ValueError."""
+    text = value.strip().rstrip("/").lower()
+    if not _ORIGIN.match(text):
+        raise ValueError(f"not an origin like https://example.com or http://127.0.0.1:8080: {value!r}")
+    parts = urlsplit(text)
+    if parts.port is not None and parts.port == DEFAULT_PORTS[parts.scheme]:
+        text = f"{parts.scheme}://{parts.hostname}"
+    return text
+
+
+def parse_origins(value: object) -> list[str]:
+    """A list (or a comma-separated string) of origins, normalised, duplicates dropped, order kept."""
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise ValueError("allowed_origins must be a list of origins")
+    out: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise ValueError(f"not an origin: {item!r}")
+        if item.strip():
+            origin = parse_origin(item)
+            if origin not in out:
+                out.append(origin)
+    return out
 
 
 class EmbeddingSettings(BaseModel):

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.ingest.builder import BuildReport, IndexBuilder
+from assistant.ingest import BuildReport, IndexBuilder
 from assistant.settings import PROJECT_ROOT, Settings
 from benchmarks.ocr_accuracy import char_accuracy, printed_text
 
@@ -134,7 +134,7 @@ def _ocr_pages(report: BuildReport) -> str:
 
 def _ocr_accuracy(corpus: Path, settings: Settings) -> str:
     """Each scanned sample's OCR text (from the OCR cache the full ingest filled) against its source."""
-    from assistant.ingest.loaders import LoaderError, load_file
+    from assistant.ingest import LoaderError, load_file
     from assistant.ingest.loaders.ocr import PageOcr
 
     ocr = PageOcr.from_settings(settings)
@@ -159,7 +159,7 @@ def _ocr_accuracy(corpus: Path, settings: Settings) -> str:
 
 
 def _embedder_name(settings: Settings) -> str:
-    from assistant.index.embeddings import make_embeddings
+    from assistant.index import make_embeddings
 
     return str(getattr(make_embeddings(settings.embeddings), "name", settings.embeddings.backend))
 

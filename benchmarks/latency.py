@@ -19,11 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answering.service import ChatService
+from assistant.answering import ChatService
 from assistant.documents import Chunk
-from assistant.index.lexical import LexicalIndex, Tokenizer
-from assistant.index.store import (
+from assistant.index import (
     IndexPaths,
+    LexicalIndex,
+    Tokenizer,
     chroma_client,
     collection_name,
     new_build_id,
@@ -32,7 +33,7 @@ from assistant.index.store import (
     write_chunks,
     write_json,
 )
-from assistant.ingest.builder import IndexBuilder, chroma_metadata, index_text
+from assistant.ingest import IndexBuilder, chroma_metadata, index_text
 from assistant.settings import Settings
 
 QUESTIONS = [

@@ -81,7 +81,7 @@ def serve(settings: object, profile: Path | None = None) -> Iterator[str]:
     """The app on a free loopback port in a daemon thread; yields its base URL and stops it afterwards."""
     import uvicorn
 
-    from assistant.web.api import create_app
+    from assistant.web import create_app
 
     app = create_app(settings, ui=False)  # type: ignore[arg-type]
     sock = socket.create_server(("127.0.0.1", 0))  # bound here, so no other process can take the port
@@ -188,7 +188,7 @@ def stored_leads(settings: object, tag: str, ids: list[int]) -> tuple[int, int]:
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
-    from assistant.web.store import Lead, Store
+    from assistant.web import Lead, Store
 
     store = Store.from_settings(settings)  # type: ignore[arg-type]
     try:
@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--clients and --lead-concurrency must be ≥ 1, --seconds > 0, --leads ≥ 0")
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # before the embedder loads: 1 thread is fastest on 2 cores
 
-    from assistant.ingest.builder import IndexBuilder
+    from assistant.ingest import IndexBuilder
 
     settings = make_settings(args.embedder, args.data_dir or ROOT / "data" / "bench-load" / args.embedder)
     began = time.monotonic()

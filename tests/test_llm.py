@@ -19,6 +19,7 @@ from pydantic import Field
 from assistant.answering.grounding import ungrounded_numbers
 from assistant.answering.messages import say
 from assistant.answering.service import ChatService
+from assistant.build import build_chat_service
 from assistant.documents import Chunk
 from assistant.ingest.builder import IndexBuilder
 from assistant.llm.agent import CitationStream, renumber_citations
@@ -105,7 +106,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> ChatService:
 def _llm_service(base: ChatService, script: list[Step], rounds: int = 4) -> tuple[ChatService, ScriptedChatModel]:
     model = ScriptedChatModel(script=script)
     settings = base.settings.model_copy(update={"llm": LLMSettings(enabled=True, max_tool_rounds=rounds)})
-    return ChatService(settings, base.index, chat_model=model), model
+    return build_chat_service(settings, base.index, chat_model=model), model
 
 
 def _grounded(answer: Any, question: str) -> bool:

@@ -17,6 +17,7 @@ import pytest
 from assistant.answering.grounding import ungrounded_numbers
 from assistant.answering.messages import say
 from assistant.answering.service import ChatService
+from assistant.build import build_chat_service
 from assistant.ingest.builder import IndexBuilder
 from assistant.settings import LLMSettings, Settings
 from tests.conftest import CORPUS
@@ -128,7 +129,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> ChatService:
 
 def _service(base: ChatService, server: _Server, timeout_s: float = 10.0) -> ChatService:
     llm = LLMSettings(enabled=True, base_url=server.url, model="qwen-test", api_key="test-key", timeout_s=timeout_s)
-    return ChatService(base.settings.model_copy(update={"llm": llm}), base.index)
+    return build_chat_service(base.settings.model_copy(update={"llm": llm}), base.index)
 
 
 def _check_grounded_llm_answer(answer: Any) -> None:

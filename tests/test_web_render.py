@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.answering.composers import pieces
 from assistant.chat_types import Answer, SourceRef
-from assistant.llm.turn import pieces
 from assistant.web.render import answer_html, excerpt_html
 from assistant.web.sources import SourceFiles
 

@@ -15,9 +15,9 @@ import pytest
 from pydantic import ValidationError
 
 from assistant.answering.service import ChatService
-from assistant.settings import Settings
+from assistant.settings import Settings, parse_origins
 from assistant.web.api import create_app
-from assistant.web.origins import frame_ancestors, parse_origins
+from assistant.web.origins import frame_ancestors
 from assistant.web.store import Store
 from tests.web_serving import serve_app
 

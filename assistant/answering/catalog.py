@@ -7,9 +7,9 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from assistant.calculators.rules import RuleSet
+from assistant.calculators import RuleSet
 from assistant.documents import Chunk
-from assistant.listings.records import Factory, Park
+from assistant.listings import Factory, Park
 
 
 def _rebuild(cls: type, row: dict[str, Any]) -> Any:

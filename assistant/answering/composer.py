@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from assistant.chat_types import SourceRef
 from assistant.documents import Chunk
-from assistant.index.lexical import SYNONYMS, Tokenizer
-from assistant.index.retrieval import near_duplicate
+from assistant.index import SYNONYMS, Tokenizer, near_duplicate
 
 _QUANTITY = re.compile(r"多少|几|价格|价|标准|费用|金额|面积|比例|税率|补贴|奖励|how much|how many|price|rate|cost|"
                        r"amount|fee|tariff|subsid|grant|award|percent", re.I)

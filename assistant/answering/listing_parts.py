@@ -8,8 +8,15 @@ from typing import Any
 from assistant.answering.catalog import Catalog
 from assistant.answering.composer import SAMPLE_NOTE, source_ref
 from assistant.chat_types import SourceRef
-from assistant.listings.records import Factory, format_number
-from assistant.listings.search import FactoryQuery, describe, find_parks, parse_requirements, search_factories
+from assistant.listings import (
+    Factory,
+    FactoryQuery,
+    describe,
+    find_parks,
+    format_number,
+    parse_requirements,
+    search_factories,
+)
 
 
 @dataclass

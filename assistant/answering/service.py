@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 
 from assistant.answering.catalog import Catalog
 from assistant.answering.composer import Picked, compose, coverage, pick_sentences, sentences, source_ref
+from assistant.answering.composers import Composer, ExtractiveComposer
 from assistant.answering.dialogue import (
     PROGRAMME,
     Conversation,
@@ -29,20 +28,12 @@ from assistant.answering.grounding import ungrounded_numbers
 from assistant.answering.listing_parts import Part, factory_part, park_part, with_sample_note
 from assistant.answering.messages import say
 from assistant.answering.router import DOMAIN, Route, detect_language, route, strip_instructions
-from assistant.calculators.requests import CalcRequest, parse_calc_request, run_calc_request
-from assistant.calculators.rules import Source as RuleSource
+from assistant.calculators import CalcRequest, parse_calc_request, run_calc_request
+from assistant.calculators import Source as RuleSource
 from assistant.chat_types import Answer, Candidate, SourceRef
 from assistant.documents import Chunk
-from assistant.index.embeddings import make_embeddings
-from assistant.index.lexical import SYNONYMS
-from assistant.index.retrieval import Filters, HybridRetriever
-from assistant.index.search import SearchIndex
+from assistant.index import SYNONYMS, Filters, HybridRetriever, SearchIndex, make_embeddings
 from assistant.settings import Settings
-
-if TYPE_CHECKING:
-    from langchain_core.language_models import BaseChatModel
-
-    from assistant.llm.agent import LLMAgent
 
 _HOTLINE = re.compile(r"0851-0000-0000")
 _ASKS_TO_CALCULATE = re.compile(r"算|测算|估算|核算|calculat|estimat|how much (would|will|do) i", re.I)
@@ -89,23 +80,19 @@ def _figure_missing(question: str, picked: list[Picked], focus: str) -> bool:
 
 
 class ChatService:
-    def __init__(self, settings: Settings, index: SearchIndex, chat_model: BaseChatModel | None = None) -> None:
+    def __init__(self, settings: Settings, index: SearchIndex, composer: Composer | None = None) -> None:
         self.settings = settings
         self.conversations = ConversationStore()
         self._lock = threading.Lock()
         self._use(index)
-        self.agent: LLMAgent | None = None
-        if settings.llm.enabled:  # optional LLM mode, over the same retriever, listings and calculators
-            from assistant.llm.agent import LLMAgent, load_system_prompt, make_chat_model
-            from assistant.llm.tools import AgentTools
-
-            model = chat_model if chat_model is not None else make_chat_model(settings.llm)
-            self.agent = LLMAgent(model, AgentTools(self).tools(), load_system_prompt(), settings.llm.max_tool_rounds)
+        self._extractive = ExtractiveComposer()
+        # The LLM mode's composer is built at the composition root (assistant.build) and handed in here.
+        self.composer: Composer = composer or self._extractive
 
     @classmethod
-    def from_settings(cls, settings: Settings, embeddings: Embeddings | None = None,
-                      chat_model: BaseChatModel | None = None) -> ChatService:
-        return cls(settings, SearchIndex.open(settings, embeddings or make_embeddings(settings.embeddings)), chat_model)
+    def from_settings(cls, settings: Settings, embeddings: Embeddings | None = None) -> ChatService:
+        """The extractive service over the served index (assistant.build adds the LLM mode when it is on)."""
+        return cls(settings, SearchIndex.open(settings, embeddings or make_embeddings(settings.embeddings)))
 
     def _use(self, index: SearchIndex) -> None:
         self.index = index
@@ -174,23 +161,16 @@ class ChatService:
 
         # Out of scope, small talk and hand-over keep their fixed answers; the LLM answers the rest.
         fixed = turn_route.has("out_of_scope") or turn_route.intents == ("smalltalk",) or turn_route.has("handoff")
-        if self.agent is None or fixed:
-            answer = extractive()
-            if streaming:
-                from assistant.llm.turn import pieces
-
-                for piece in pieces(answer.answer):
-                    yield "token", piece
-        else:
-            from assistant.llm.turn import llm_turn
-
-            history = [t.question for t in conv.turns[-3:]]
-            for kind, value in llm_turn(self.agent, text, history, lang, turn_route.intents, extractive, streaming,
-                                        logging.getLogger(__name__)):
-                if isinstance(value, Answer):
-                    answer = value
-                else:
-                    yield kind, value
+        composer = self._extractive if fixed else self.composer
+        history = [t.question for t in conv.turns[-3:]]
+        answer: Answer | None = None
+        for kind, value in composer.turn(text, history, lang, turn_route.intents, extractive, streaming):
+            if isinstance(value, Answer):
+                answer = value
+            else:
+                yield kind, value
+        if answer is None:  # a composer must end with the answer; fail loudly rather than record nothing
+            raise RuntimeError("the composer ended without an answer")
         factory_ids = tuple(r["id"] for r in answer.table) or (conv.last.factory_ids if followup and conv.last else ())
         conv.turns.append(Turn(text, query, tuple(answer.intents), places_in(query, self.catalog.parks),
                                factory_ids, calc))
@@ -351,13 +331,13 @@ class ChatService:
             sep = "、" if lang == "zh" else ", "
             return Part(say("calc_missing", lang) + sep.join(request.missing))
         calc = run_calc_request(self.catalog.rules, request, lang, factories=self.catalog.factories)
-        sources = [self._rule_source(s) for s in calc.citations]
+        sources = [self.rule_source(s) for s in calc.citations]
         markers = "".join(f"[{i}]" for i in range(1, len(sources) + 1))
         lines = [say("calc_head", lang)] + [f"- {w}" for w in calc.working] + [f"{n}" for n in calc.notes]
         return Part("\n".join(lines) + markers, sources, working=list(calc.working) + list(calc.notes),
                     sample=calc.sample)
 
-    def _rule_source(self, source: RuleSource) -> SourceRef:
+    def rule_source(self, source: RuleSource) -> SourceRef:
         article = (source.article or "").split("–")[0].split("-")[0].strip()
         chunk: Chunk | None = self._by_article.get((source.title, article))
         if chunk is not None:

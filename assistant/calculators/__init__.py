@@ -1,1 +1,10 @@
-"""Rules files and the calculators over them: tariffs, land, incentives, tax, talent."""
+"""Rules files and the calculators over them: power bills, land cost, incentives, tax and talent, each showing
+its working and citing the rule it used."""
+
+from __future__ import annotations
+
+from assistant.calculators.base import Calculation
+from assistant.calculators.requests import CalcRequest, parse_calc_request, run_calc_request
+from assistant.calculators.rules import RuleSet, Source, rule_texts_for_file
+
+__all__ = ["CalcRequest", "Calculation", "RuleSet", "Source", "parse_calc_request", "rule_texts_for_file", "run_calc_request"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from assistant.calculators.rules import Incentive, Source
-from assistant.listings.records import format_number
+from assistant.listings import format_number
 
 
 @dataclass

@@ -17,7 +17,7 @@ from assistant.calculators.rent import rent_cost, rent_relief
 from assistant.calculators.rules import Incentive, RuleSet, Source
 from assistant.calculators.talent import talent
 from assistant.calculators.tax import rd_deduction, tax_saving
-from assistant.listings.records import Park, resolve_park
+from assistant.listings import Park, resolve_park
 
 __all__ = ["Calculation", "energy_prices", "incentive_estimate", "land_cost", "power_bill", "round_price"]
 

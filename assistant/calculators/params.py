@@ -9,8 +9,7 @@ import re
 from typing import Any
 
 from assistant.calculators.tokens import Token, clause_end, labelled
-from assistant.listings.records import district_stem, format_number
-from assistant.listings.search import DISTRICTS, PARK_KEYWORDS
+from assistant.listings import DISTRICTS, PARK_KEYWORDS, district_stem, format_number
 
 PERIOD = re.compile(
     r"(?P<valley>低谷|谷段|谷时|谷电|谷期|valley|off[- ]?peak)|"

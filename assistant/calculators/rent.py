@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from assistant.calculators.base import Calculation, money_calc, num, tr
 from assistant.calculators.rules import RuleSet
-from assistant.listings.records import Factory
+from assistant.listings import Factory
 
 
 def _area_rent(area_m2: float | None, rent_yuan_m2_month: float | None,

@@ -20,8 +20,7 @@ from assistant.calculators.rules import RuleSet
 from assistant.calculators.tariff import data_centre_power, residential_bill
 from assistant.calculators.tokens import Token, labelled, prepare
 from assistant.calculators.tokens import tokens as read_tokens
-from assistant.listings.records import Factory, district_stem
-from assistant.listings.search import DISTRICTS
+from assistant.listings import DISTRICTS, Factory, district_stem
 
 CalcKind = Literal["power_bill", "land_cost", "incentive", "residential_bill", "data_centre_power", "rent_cost"]
 

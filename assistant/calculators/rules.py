@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from assistant.listings.records import SAMPLE_ZH, Park, format_number, load_parks
+from assistant.listings import SAMPLE_ZH, Park, format_number, load_parks
 from assistant.validation import parse_date, validate_rules_file
 
 PERIOD_NAMES_ZH = {"peak": "高峰", "flat": "平段", "valley": "低谷"}

@@ -10,8 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from assistant.listings.records import normalise_place_text
-from assistant.listings.search import _IDS, _NUM
+from assistant.listings import FACTORY_ID, NUMBER, normalise_place_text
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -27,7 +26,7 @@ _EN_NUMBER = re.compile(r"\b(?:(?P<w>" + "|".join(w for w in _EN_NUMBERS if w !=
 _CLAUSE_END = re.compile(r"[，,；;。!?！？、\n]|\.(?!\d)|\band\b|\bwhile\b|和|以及|及|另外|其中")
 _MULTS = {"亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "千": 1e3, "billion": 1e9, "million": 1e6, "thousand": 1e3}
 _TOKEN = re.compile(
-    rf"(?P<n>{_NUM})\s*(?P<mult>千万|百万|万|亿|千(?![瓦伏])|billion\b|million\b|thousand\b)?\s*(?:"
+    rf"(?P<n>{NUMBER})\s*(?P<mult>千万|百万|万|亿|千(?![瓦伏])|billion\b|million\b|thousand\b)?\s*(?:"
     r"(?P<gwh>gwh|gigawatt[- ]hours?)|(?P<mwh>mwh|megawatt[- ]hours?)|(?P<mw>兆瓦|mw\b|megawatts?)|"
     r"(?P<kwh>度|千瓦时|kwh|kw·h|kilowatt[- ]hours?)|(?P<kva>千伏安|kva)|(?P<kv>千伏|kv)|(?P<kw>千瓦|kw|kilowatts?)|"
     r"(?P<mu>亩|mu\b)|(?P<m2>㎡|m²|m2|平方米|平方|平米|平(?![段时])|sq\.?\s?m\b|sqm|square\s+met(?:re|er)s?)|"
@@ -80,7 +79,7 @@ def prepare(text: str) -> tuple[str, tuple[str, ...]]:
     text = text.translate(str.maketrans("０１２３４５６７８９．", "0123456789."))
     norm = normalise_place_text(arabic(text))
     norm = _EN_NUMBER.sub(lambda m: str(_EN_NUMBERS[m.group("w") or "one"]), norm)
-    return _IDS.sub(" ", norm), tuple(dict.fromkeys(f"F-{m}" for m in _IDS.findall(norm)))
+    return FACTORY_ID.sub(" ", norm), tuple(dict.fromkeys(f"F-{m}" for m in FACTORY_ID.findall(norm)))
 
 
 def tokens(text: str) -> list[Token]:

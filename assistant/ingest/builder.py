@@ -17,12 +17,14 @@ from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
 from assistant.documents import Chunk, LoadedDocument
-from assistant.index.embeddings import CachedEmbeddings, make_embeddings
-from assistant.index.lexical import LexicalIndex, Tokenizer
-from assistant.index.store import (
+from assistant.index import (
+    CachedEmbeddings,
     IndexPaths,
+    LexicalIndex,
+    Tokenizer,
     chroma_client,
     collection_name,
+    make_embeddings,
     new_build_id,
     read_chunks,
     read_json,

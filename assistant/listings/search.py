@@ -39,9 +39,9 @@ INDUSTRY_EN = (
     (r"bonded", "保税"), (r"data cent(?:re|er)|\bidc\b", "数据中心"), (r"big data", "大数据"),
 )
 
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _QUANTITY = re.compile(
-    rf"(?P<a>{_NUM})(?:\s*(?:-|–|~|～|到|至|to)\s*(?P<b>{_NUM}))?\s*(?P<mult>万|千)?\s*(?P<more>多|余)?\s*(?:"
+    rf"(?P<a>{NUMBER})(?:\s*(?:-|–|~|～|到|至|to)\s*(?P<b>{NUMBER}))?\s*(?P<mult>万|千)?\s*(?P<more>多|余)?\s*(?:"
     r"(?P<area>㎡|m²|m2|平方米|平方|平米|平|sq\.?\s?m\b|sqm|square\s+met(?:re|er)s?)|"
     r"(?P<height>米|met(?:re|er)s?\b|m(?![a-z²2]))|"
     r"(?P<load>吨|tonnes?\b|tons?\b|t(?![a-z]))|"
@@ -58,11 +58,11 @@ _BEFORE = re.compile(
     r"(?P<about>大约|大概|差不多|约|about|around|approximately|approx\.?|roughly|~)")
 _AFTER_KIND = {"以下": "max", "以内": "max", "or less": "max", "or below": "max", "at most": "max", "max": "max",
                "maximum": "max", "左右": "about", "上下": "about"}
-_IDS = re.compile(r"(?<![a-z0-9])f-?\s?(\d{3})(?!\d)")
+FACTORY_ID = re.compile(r"(?<![a-z0-9])f-?\s?(\d{3})(?!\d)")
 _CRANE_WORD = r"(?:行车|吊车|天车|桥吊|桥式起重机|起重机|(?:overhead\s+|bridge\s+|gantry\s+)?cranes?\b)"
 _TONNES = r"\s*-?\s*(?:吨|tonnes?\b|tons?\b|t\b)"
-_CRANE = re.compile(rf"(?:(?P<t>{_NUM}){_TONNES}\s*(?:的)?\s*)?{_CRANE_WORD}"
-                    rf"(?:\s*(?:of|with|:|：)?\s*(?P<t2>{_NUM}){_TONNES})?")
+_CRANE = re.compile(rf"(?:(?P<t>{NUMBER}){_TONNES}\s*(?:的)?\s*)?{_CRANE_WORD}"
+                    rf"(?:\s*(?:of|with|:|：)?\s*(?P<t2>{NUMBER}){_TONNES})?")
 _UPPER = re.compile(r"楼上|[二2][楼层]及?以上|上层|upper[- ]floors?|upstairs|above the ground floor")
 _GROUND = re.compile(r"一楼|[1一]层(?:的|厂房)|首层|底层|ground[- ]floor")
 _TOP_N = re.compile(r"top\s*(\d+)|前\s*(\d+)\s*(?:个|名)?|(\d+)\s*(?:largest|biggest|smallest|cheapest|tallest)")
@@ -78,7 +78,7 @@ _SUPERLATIVES = (  # (factory field, largest first?, words); checked in order, s
     ("area_m2", False, r"smallest|面积最小|最小(?=的?(?:厂房|车间|仓库|面积|单元|一个|是哪|$|[？?。，,!！]))"),
 )
 _LIMIT_AHEAD = re.compile(r"\s*(?:的|为|是|不超过|不低于|:|：)?\s*\d")  # "租金最高12元" is a ceiling, not a superlative
-_RENT_BARE = re.compile(rf"(?:租金|rent)\D{{0,8}}?(?P<v>{_NUM})(?!\s*(?:元|块|yuan|rmb|㎡|平|m2|sqm))")
+_RENT_BARE = re.compile(rf"(?:租金|rent)\D{{0,8}}?(?P<v>{NUMBER})(?!\s*(?:元|块|yuan|rmb|㎡|平|m2|sqm))")
 
 
 @dataclass(frozen=True)
@@ -184,8 +184,8 @@ def _crane(body: str) -> tuple[bool, float | None, str]:
 
 def parse_requirements(text: str) -> FactoryQuery:
     norm = normalise_place_text(text)
-    ids = tuple(dict.fromkeys(f"F-{m}" for m in _IDS.findall(norm)))
-    crane, min_crane_t, body = _crane(_IDS.sub(" ", norm))
+    ids = tuple(dict.fromkeys(f"F-{m}" for m in FACTORY_ID.findall(norm)))
+    crane, min_crane_t, body = _crane(FACTORY_ID.sub(" ", norm))
     top = next((int(g) for m in _TOP_N.finditer(body) for g in m.groups() if g), 1)
     body = _TOP_N.sub(" ", body)
     values: dict[str, float | None] = {}

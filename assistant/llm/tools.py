@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from datetime import date
+from typing import Any, Literal, Protocol
 
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from assistant.answering.composer import source_ref
-from assistant.answering.listing_parts import Part, factory_part, park_part
+from assistant.answering import Catalog, Part, factory_part, park_part, source_ref
+from assistant.calculators import CalcRequest, run_calc_request
+from assistant.calculators import Source as RuleSource
 from assistant.chat_types import Candidate, SourceRef
-from assistant.index.retrieval import Filters
-from assistant.listings.records import format_number
-
-if TYPE_CHECKING:
-    from assistant.answering.service import ChatService
+from assistant.index import Filters, HybridRetriever
+from assistant.listings import format_number
+from assistant.settings import Settings
 
 _FENCE_TAG = re.compile(r"<\s*(/?)\s*(document|data)\b", re.I)
 _LOCAL_MARKER = re.compile(r"\[(\d{1,2})\]")
@@ -145,10 +145,22 @@ class IncentiveArgs(BaseModel):
     size: str | None = Field(None, description="upgrade_award: large | medium | small.")
 
 
-class AgentTools:
-    """Builds the tools; they read the service's current retriever and catalog at call time (re-index safe)."""
+class ToolContext(Protocol):
+    """What the tools read, at call time so a re-index is seen (ChatService provides it)."""
 
-    def __init__(self, service: ChatService) -> None:
+    settings: Settings
+    retriever: HybridRetriever
+    catalog: Catalog
+
+    def today(self) -> date: ...
+
+    def rule_source(self, source: RuleSource) -> SourceRef: ...
+
+
+class AgentTools:
+    """Builds the tools over a ToolContext: the retriever, listings and rules the extractive mode uses."""
+
+    def __init__(self, service: ToolContext) -> None:
         self.service = service
 
     def tools(self) -> list[BaseTool]:
@@ -213,8 +225,6 @@ class AgentTools:
 
     def _calculate(self, kind: Literal["power_bill", "land_cost", "incentive"], params: dict[str, Any],
                    config: RunnableConfig) -> str:
-        from assistant.calculators.requests import CalcRequest, run_calc_request
-
         evidence, lang = _context(config)
         evidence.calls.append(str(params.get("kind", kind)))
         catalog = self.service.catalog
@@ -228,5 +238,5 @@ class AgentTools:
         lines = [f"{calc.kind}: " + (f"{format_number(calc.result, thousands=True)} {calc.unit}" if calc.ok
                                      else "not calculated"), *(f"- {w}" for w in calc.working), *calc.notes]
         evidence.working += list(calc.working) + list(calc.notes)
-        sources = [self.service._rule_source(s) for s in calc.citations]
+        sources = [self.service.rule_source(s) for s in calc.citations]
         return _part_output(Part("\n".join(lines), sources, sample=calc.sample), evidence)

@@ -1,35 +1,16 @@
 """One turn in LLM mode: run the agent, check its answer (citations, number grounding), and fall back to the
-extractive answer with a notice when the check fails or the endpoint does. Also the streaming events both
-modes share: ("token", text) pieces, then ("answer", Answer), which is authoritative: after a fallback its
-text replaces the tokens already shown."""
+extractive answer with a notice when the check fails or the endpoint does. ``LLMComposer`` is what the
+composition root hands to ChatService in LLM mode."""
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
-from assistant.answering.grounding import ungrounded_numbers
-from assistant.answering.listing_parts import with_sample_note
-from assistant.answering.messages import say
+from assistant.answering import Event, say, ungrounded_numbers, with_sample_note
 from assistant.chat_types import Answer
 from assistant.llm.agent import LLMAgent, LLMResult
-
-Event = tuple[str, str | Answer]
-_PIECE_END = re.compile(r"(?<=[。！？；\n])|(?<=[.!?;] )")
-
-
-def pieces(text: str, size: int = 16) -> list[str]:
-    """The text in clause-sized pieces for streaming (at least ``size`` characters each, but the last);
-    joined they give back ``text`` exactly."""
-    out: list[str] = []
-    for part in _PIECE_END.split(text):
-        if out and len(out[-1]) < size:
-            out[-1] += part
-        elif part:
-            out.append(part)
-    return out
 
 
 def check(result: LLMResult, question: str, history: Sequence[str]) -> str:
@@ -77,3 +58,15 @@ def llm_turn(agent: LLMAgent, question: str, history: Sequence[str], lang: str, 
         return
     logger.warning("LLM answer not used (%s); extractive fallback", problem)
     yield "answer", fallback(extractive(), lang)
+
+
+class LLMComposer:
+    """The LLM mode's composer (answering.composers.Composer): the agent's checked answer, or the extractive one."""
+
+    def __init__(self, agent: LLMAgent, logger: logging.Logger | None = None) -> None:
+        self.agent = agent
+        self.logger = logger or logging.getLogger(__name__)
+
+    def turn(self, question: str, history: Sequence[str], lang: str, intents: Sequence[str],
+             extractive: Callable[[], Answer], streaming: bool) -> Iterator[Event]:
+        return llm_turn(self.agent, question, history, lang, intents, extractive, streaming, self.logger)

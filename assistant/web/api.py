@@ -14,7 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 
-from assistant.answering.service import ChatService
+from assistant.answering import ChatService
+from assistant.build import build_chat_service
 from assistant.settings import RateLimitSettings, Settings
 from assistant.web import turns
 from assistant.web.answer_runner import AnswerRunner, AnswerTimeout
@@ -112,7 +113,7 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
                ui: bool = True) -> FastAPI:
     """The web app. Builds the service and store from ``settings`` where not given (tests pass their own)."""
     if service is None:
-        service = ChatService.from_settings(settings)
+        service = build_chat_service(settings)
     owned_store = store is None
     if store is None:
         store = Store.from_settings(settings)

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from assistant.answering.service import ChatService
+from assistant.answering import ChatService
 from assistant.chat_types import Answer
 from assistant.settings import Settings
 from assistant.web import staff_pages as pages

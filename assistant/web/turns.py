@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
-from assistant.answering.service import ChatService
+from assistant.answering import ChatService
 from assistant.chat_types import Answer
 from assistant.web.answer_runner import AnswerRunner
 from assistant.web.sources import SourceFiles

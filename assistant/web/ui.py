@@ -14,7 +14,7 @@ import gradio as gr
 from fastapi import FastAPI
 from pydantic import ValidationError
 
-from assistant.answering.service import ChatService
+from assistant.answering import ChatService
 from assistant.settings import Settings
 from assistant.web import turns
 from assistant.web.answer_runner import AnswerRunner, AnswerTimeout

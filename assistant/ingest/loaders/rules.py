@@ -12,7 +12,7 @@ from assistant.ingest.loaders.metadata import build_meta
 
 
 def load_rules(path: Path, doc_id: str) -> LoadedDocument:
-    from assistant.calculators.rules import rule_texts_for_file
+    from assistant.calculators import rule_texts_for_file
 
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
