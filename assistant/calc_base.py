@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from assistant.listings import format_number
-from assistant.rules import Incentive, Source
+from assistant.rule_models import Incentive, Source
 
 
 @dataclass

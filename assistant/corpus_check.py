@@ -13,6 +13,7 @@ from assistant.loaders.docx import open_docx
 from assistant.loaders.metadata import read_sidecar, sidecar_path, split_front_matter
 from assistant.loaders.pdf import read_pdf_pages
 from assistant.loaders.spreadsheet import check_workbook, listing_ids
+from assistant.rule_files import validate_rules_file
 from assistant.validation import (
     Problem,
     display_path,
@@ -20,7 +21,6 @@ from assistant.validation import (
     validate_factories_csv,
     validate_metadata,
     validate_parks_csv,
-    validate_rules_file,
 )
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.rule_files import validate_rules_file
 from assistant.validation import (
     FACTORY_COLUMNS,
     PARK_COLUMNS,
@@ -13,7 +14,6 @@ from assistant.validation import (
     validate_factories_csv,
     validate_metadata,
     validate_parks_csv,
-    validate_rules_file,
 )
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
