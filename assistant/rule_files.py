@@ -108,7 +108,8 @@ def _open_section(path: KeyPath, model: type[BaseModel]) -> str:
 
 
 def _model_problems(exc: ValidationError, data: Any, model: type[BaseModel], shown: str) -> list[Problem]:
-    errors = exc.errors(include_url=False)
+    # pydantic counts a list's length after its items are validated: a list whose only item is bad is not empty
+    errors = [e for e in exc.errors(include_url=False) if not (e["type"] == "too_short" and e["input"])]
     paths = [data_path(e["loc"], data) for e in errors]
     missing: dict[KeyPath, list[str]] = {}
     for error, path in zip(errors, paths, strict=True):
