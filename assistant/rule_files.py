@@ -161,9 +161,11 @@ def check_rules_file(path: str | Path) -> tuple[BaseModel | None, list[Problem]]
         said = {p.column for p in found}  # meta faults validate_metadata already worded
         found += [p for p in _model_problems(exc, data, model, shown) if p.column not in said]
     found += _duplicates(data, model, shown)
-    lines = yaml_lines(text)
+    if not found:
+        return parsed, []
+    lines = yaml_lines(text)  # parsed again only when there is a fault to locate
     located = [Problem(p.path, p.row or line_for(p.column, lines), p.column, p.message) for p in found]
-    return (parsed if not located else None), sorted(located, key=lambda p: (p.row is None, p.row or 0))
+    return None, sorted(located, key=lambda p: (p.row is None, p.row or 0))
 
 
 def validate_rules_file(path: str | Path) -> list[Problem]:
