@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.rule_files import load_rules_file, validate_rules_file
-from assistant.rule_models import Tariffs
+from assistant.calculators.rule_files import load_rules_file, validate_rules_file
+from assistant.calculators.schema import Tariffs
 from assistant.validation import (
     FACTORY_COLUMNS,
     PARK_COLUMNS,
