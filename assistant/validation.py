@@ -1,4 +1,6 @@
-"""Checks staff-edited corpus files (listings CSV, rules YAML, document metadata) and reports every problem.
+"""Checks staff-edited corpus files (listings CSV, document metadata) and reports every problem.
+
+Rules YAML is checked against its models by rule_files.py, which uses validate_metadata from here.
 
 Problems carry file, line and column so staff can fix the source; loaders refuse invalid files.
 """
@@ -12,10 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
-
-from assistant.rule_schema import RULE_CHECKS, line_for, yaml_lines
 
 PARK_COLUMNS = (
     "id", "name", "name_en", "district", "level", "leading_industries", "land_price_yuan_m2",
@@ -256,23 +254,3 @@ def validate_metadata(meta: Any, path: str | Path, prefix: str = "") -> list[Pro
     if len(dates) == 2 and dates["expires"] < dates["effective"]:
         out.append(problem("expires", f"expires {dates['expires']} is before effective {dates['effective']}"))
     return out
-
-
-def validate_rules_file(path: str | Path) -> list[Problem]:
-    shown, stem = display_path(path), Path(path).stem
-    if stem not in RULE_CHECKS:
-        return [Problem(shown, None, None, f"unknown rules file {stem!r} (expected tariffs, land or incentives)")]
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        return [Problem(shown, None, None, f"cannot read file: {exc}")]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return [Problem(shown, mark.line + 1 if mark else None, None, f"YAML does not parse: {exc}")]
-    if not isinstance(data, dict):
-        return [Problem(shown, None, None, "top level must be a mapping")]
-    lines = yaml_lines(text)
-    found = validate_metadata(data.get("meta"), path, prefix="meta.")
-    found += [Problem(shown, None, col, msg) for col, msg in RULE_CHECKS[stem](data)]
-    return [Problem(p.path, p.row or line_for(p.column, lines), p.column, p.message) for p in found]

@@ -119,6 +119,9 @@ FAULTS = {
                        "listings/factories.csv:3 [status] unknown status 'rented'"),
     "duplicate_id": ("listings/factories.csv", _set("F-005", "id", "F-004"),
                      "listings/factories.csv:6 [id] duplicate id 'F-004' (first on line 5)"),
+    # a misspelt optional key used to be ignored (the year silently dropped); the schema now names it
+    "misspelt_rules_key": ("rules/land.yaml", ("  year: 2015\n", "  yaer: 2015\n"),
+                           "rules/land.yaml:35 [guizhou_floor_ratio.yaer] unknown key 'yaer'"),
     "expiry_before_effective": ("policies/gy-tax-policy-guide.md", None,
                                 "policies/gy-tax-policy-guide.md [expires] expires 2025-01-01 is before effective "
                                 "2026-09-01"),
@@ -138,6 +141,10 @@ def _break(root: Path, fault: str) -> str:
     name, edit, expected = FAULTS[fault]
     if edit is None:
         _break_expiry(root / name)
+    elif isinstance(edit, tuple):
+        text = (root / name).read_text(encoding="utf-8")
+        assert text.count(edit[0]) == 1
+        (root / name).write_text(text.replace(*edit), encoding="utf-8")
     else:
         _rewrite_factories(root / name, edit)
     return expected

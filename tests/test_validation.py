@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.calculators.rule_files import load_rules_file, validate_rules_file
+from assistant.calculators.schema import Tariffs
 from assistant.validation import (
     FACTORY_COLUMNS,
     PARK_COLUMNS,
@@ -13,7 +15,6 @@ from assistant.validation import (
     validate_factories_csv,
     validate_metadata,
     validate_parks_csv,
-    validate_rules_file,
 )
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -200,6 +201,78 @@ def test_incentives_unknown_kind_duplicate_id_and_bad_flag(tmp_path: Path) -> No
     found = {(p.row, p.column) for p in problems}
     assert found == {(12, "incentives[1].id"), (14, "incentives[1].kind"), (17, "incentives[1].sample")}
     assert any("unknown incentive kind 'lottery_prize'" in p.message for p in problems)
+
+
+def test_incentive_of_an_unknown_kind_is_named_with_file_and_line(tmp_path: Path) -> None:
+    text = INCENTIVES.replace("kind: contribution_return", "kind: contribution_retrun")
+    problems = validate_rules_file(write(tmp_path, "rules/incentives.yaml", text))
+    assert "rules/incentives.yaml:5 [incentives[0].kind] unknown incentive kind 'contribution_retrun'" in map(
+        str, problems)
+
+
+def test_missing_field_of_one_kind_points_at_its_incentive(tmp_path: Path) -> None:
+    # contribution_return needs min_annual_contribution_wan; other kinds do not, so only the kind's model knows.
+    text = INCENTIVES.replace("    min_annual_contribution_wan: 50\n", "")
+    problems = validate_rules_file(write(tmp_path, "rules/incentives.yaml", text))
+    assert "rules/incentives.yaml:3 [incentives[0].min_annual_contribution_wan] missing required key" in map(
+        str, problems)
+
+
+def test_bad_time_period_names_file_line_and_position(tmp_path: Path) -> None:
+    broken = TARIFFS.replace('flat: ["08:00-10:00"]', 'flat: ["8:00-10:00"]')
+    problems = validate_rules_file(write(tmp_path, "rules/tariffs.yaml", broken))
+    assert [str(p) for p in problems] == [
+        "rules/tariffs.yaml:13 [time_of_use.periods.flat[0]] bad period '8:00-10:00' (use HH:MM-HH:MM)"]
+
+
+def test_misspelt_key_is_unknown_and_the_key_it_meant_is_missing(tmp_path: Path) -> None:
+    broken = TARIFFS.replace("  non_floating_yuan_kwh: 0.025325", "  non_floating_yuan_kwhh: 0.025325")
+    problems = validate_rules_file(write(tmp_path, "rules/tariffs.yaml", broken))
+    assert [str(p) for p in problems] == [
+        "rules/tariffs.yaml:10 [time_of_use.non_floating_yuan_kwh] missing required key",
+        "rules/tariffs.yaml:15 [time_of_use.non_floating_yuan_kwhh] unknown key 'non_floating_yuan_kwhh' "
+        "(did you mean 'non_floating_yuan_kwh'?)"]
+
+
+def test_misspelt_key_in_an_incentive_of_a_known_kind(tmp_path: Path) -> None:
+    text = INCENTIVES.replace("    schedule: [", "    schedul: [")
+    problems = validate_rules_file(write(tmp_path, "rules/incentives.yaml", text))
+    assert {str(p) for p in problems if p.column and p.column.startswith("incentives[0]")} == {
+        "rules/incentives.yaml:3 [incentives[0].schedule] missing required key",
+        "rules/incentives.yaml:9 [incentives[0].schedul] unknown key 'schedul' (did you mean 'schedule'?)"}
+
+
+def test_duplicate_voltage_and_bad_id(tmp_path: Path) -> None:
+    broken = TARIFFS.replace("{voltage: 35kV,", "{voltage: 10kV,")
+    problems = validate_rules_file(write(tmp_path, "rules/tariffs.yaml", broken))
+    assert [str(p) for p in problems] == [
+        "rules/tariffs.yaml:21 [two_part_tariff.levels[1].voltage] duplicate voltage '10kV'"]
+    text = INCENTIVES.replace("id: guanshanhu-contribution-return\n    name: 新落户", "id: Guanshanhu_Return\n    name: 新落户")
+    problems = validate_rules_file(write(tmp_path, "rules/incentives.yaml", text))
+    assert "rules/incentives.yaml:3 [incentives[0].id] id 'Guanshanhu_Return' is not kebab-case" in map(str, problems)
+
+
+def test_land_extra_top_level_key_must_be_a_note_section(tmp_path: Path) -> None:
+    text = ("meta: {title: 用地规则表, issuer: 知识库, topic: land, effective: 2026-11-01, language: zh}\n"
+            "mu_m2: 666.67\nmax_term_years: 50\n"
+            "national_minimum_grades: {yuan_m2: [840, 720], source: {title: 标准}, sample: false}\n"
+            "priority_floor_ratio: {ratio: 0.7, source: {title: 通知}, sample: false}\n"
+            "guizhou_floor_ratio: {ratio: 0.5, source: {title: 政策}, sample: false}\n"
+            "standard_land: {indicators: [容积率], note: 标准地出让, source: {title: 指引}, sample: true}\n"
+            "flexible_term: {min_years: 10, source: {title: 指引}}\n")
+    path = write(tmp_path, "rules/land.yaml", text)
+    problems = validate_rules_file(path)
+    assert [(p.row, p.column) for p in problems] == [(8, "flexible_term.note")]
+    assert "read as a note section" in problems[0].message
+
+
+def test_loading_an_invalid_rules_file_names_file_and_line(tmp_path: Path) -> None:
+    broken = TARIFFS.replace('flat: ["08:00-10:00"]', 'flat: ["8:00-10:00"]')
+    with pytest.raises(ValueError, match=r"rules/tariffs\.yaml:13 \[time_of_use\.periods\.flat\[0\]\] bad period"):
+        load_rules_file(write(tmp_path, "rules/tariffs.yaml", broken), Tariffs)
+    tariffs = load_rules_file(write(tmp_path, "rules/tariffs.yaml", TARIFFS), Tariffs)
+    assert tariffs.two_part.level("35 kV").energy_yuan_kwh == 0.1097
+    assert tariffs.time_of_use.periods["flat"] == ("08:00-10:00",) and tariffs.residential[-1].to_kwh_year is None
 
 
 def test_unknown_rules_file_and_yaml_syntax_error(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.listings import PLACE_SYNONYMS, Park, normalise_place_text, park_scores
+from assistant.listings.records import PLACE_SYNONYMS, Park, normalise_place_text, park_scores
 
 _FOLLOWUP_START = re.compile(r"^\s*(那|那么|还有|另外|再问一下|如果|换成|and\b|what about|how about|and for|same for|"
                              r"what if|if it|if i|for )", re.I)
@@ -56,7 +56,7 @@ def places_in(text: str, parks: list[Park]) -> tuple[str, ...]:
 
 
 def _aliases(park: Park) -> tuple[str, ...]:
-    from assistant.listings import district_stem, park_aliases
+    from assistant.listings.records import district_stem, park_aliases
 
     return (*park_aliases(park), district_stem(park.district))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from assistant.calculators.rules import Incentive, Source
+from assistant.calculators.schema import Incentive, Source
 from assistant.listings import format_number
 
 

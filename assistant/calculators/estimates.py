@@ -14,7 +14,20 @@ from assistant.calculators.base import money_calc as _money_calc
 from assistant.calculators.base import num as _n
 from assistant.calculators.base import tr as _t
 from assistant.calculators.rent import rent_cost, rent_relief
-from assistant.calculators.rules import Incentive, RuleSet, Source
+from assistant.calculators.rules import RuleSet
+from assistant.calculators.schema import (
+    BoardTier,
+    ContributionReturn,
+    EquipmentSubsidy,
+    LandRebate,
+    LevelTier,
+    ListingAward,
+    MilestoneAward,
+    RdCentreAward,
+    SizeTier,
+    Source,
+    UpgradeAward,
+)
 from assistant.calculators.talent import talent
 from assistant.calculators.tax import rd_deduction, tax_saving
 from assistant.listings import Park, resolve_park
@@ -155,7 +168,7 @@ def land_cost(rules: RuleSet, park: str | Park | None = None, price_yuan_m2: flo
     working.append(_t(lang, f"地价 = {_n(area_m2, 2)} ㎡ × {_n(price)} 元/㎡ = {_n(cost, 2)} 元，约 {_n(cost_wan, 2)} 万元",
                       f"Land price = {_n(area_m2, 2)} m2 × {_n(price)} yuan/m2 = {_n(cost, 2)} yuan, about "
                       f"{_n(cost_wan, 2)} 10k yuan"))
-    rebate = rules.incentives.find("land_rebate")
+    rebate = rules.incentives.find(LandRebate)
     net_wan, notes = _apply_rebate(rebate, cost_wan, investment_wan_per_mu, jobs, lang, working)
     if net_wan != cost_wan:
         citations.append(rebate.source)
@@ -164,27 +177,27 @@ def land_cost(rules: RuleSet, park: str | Park | None = None, price_yuan_m2: flo
     return Calculation("land_cost", round(result, 2), unit, working, unique(citations), sample, notes)
 
 
-def _apply_rebate(rebate: Incentive, cost_wan: float, investment: float | None, jobs: int | None, lang: str,
+def _apply_rebate(rebate: LandRebate, cost_wan: float, investment: float | None, jobs: int | None, lang: str,
                   working: list[str]) -> tuple[float, list[str]]:
-    tiers = sorted(rebate.tiers(), key=lambda t: -t["rate"])
+    tiers = sorted(rebate.tiers, key=lambda t: -t.rate)
     for tier in tiers:
-        by_investment = investment is not None and investment >= tier["min_investment_wan_per_mu"]
-        by_jobs = jobs is not None and jobs >= tier["min_jobs"]
+        by_investment = investment is not None and investment >= tier.min_investment_wan_per_mu
+        by_jobs = jobs is not None and jobs >= tier.min_jobs
         if by_investment or by_jobs:
-            why = (_t(lang, f"投资强度 {_n(investment or 0)} 万元/亩 ≥ {_n(tier['min_investment_wan_per_mu'])}",
-                      f"investment {_n(investment or 0)} 10k yuan/mu ≥ {_n(tier['min_investment_wan_per_mu'])}")
-                   if by_investment else _t(lang, f"新增就业 {_n(jobs or 0)} 人 ≥ {_n(tier['min_jobs'])}",
-                                            f"{_n(jobs or 0)} jobs ≥ {_n(tier['min_jobs'])}"))
-            pct, net = _n(tier["rate"] * 100), cost_wan * (1 - tier["rate"])
-            back = cost_wan * tier["rate"]
+            why = (_t(lang, f"投资强度 {_n(investment or 0)} 万元/亩 ≥ {_n(tier.min_investment_wan_per_mu)}",
+                      f"investment {_n(investment or 0)} 10k yuan/mu ≥ {_n(tier.min_investment_wan_per_mu)}")
+                   if by_investment else _t(lang, f"新增就业 {_n(jobs or 0)} 人 ≥ {_n(tier.min_jobs)}",
+                                            f"{_n(jobs or 0)} jobs ≥ {_n(tier.min_jobs)}"))
+            pct, net = _n(tier.rate * 100), cost_wan * (1 - tier.rate)
+            back = cost_wan * tier.rate
             working.append(_t(lang, f"{why}，返还地价款 = {_n(cost_wan, 2)} × {pct}% = {_n(back, 2)} 万元",
                               f"{why}: rebate = {_n(cost_wan, 2)} × {pct}% = {_n(back, 2)} 10k yuan"))
             working.append(_t(lang, f"返还后实际负担 = {_n(cost_wan, 2)} × (1 − {pct}%) = {_n(net, 2)} 万元",
                               f"Net land cost = {_n(cost_wan, 2)} × (1 − {pct}%) = {_n(net, 2)} 10k yuan"))
             return net, []
-    rule = "；".join(_t(lang, f"≥{_n(t['min_investment_wan_per_mu'])}万元/亩或≥{_n(t['min_jobs'])}人返还{_n(t['rate'] * 100)}%",
-                          f"≥{_n(t['min_investment_wan_per_mu'])} 10k yuan/mu or ≥{_n(t['min_jobs'])} jobs: "
-                          f"{_n(t['rate'] * 100)}% back") for t in tiers)
+    rule = "；".join(_t(lang, f"≥{_n(t.min_investment_wan_per_mu)}万元/亩或≥{_n(t.min_jobs)}人返还{_n(t.rate * 100)}%",
+                          f"≥{_n(t.min_investment_wan_per_mu)} 10k yuan/mu or ≥{_n(t.min_jobs)} jobs: "
+                          f"{_n(t.rate * 100)}% back") for t in tiers)
     lead = _t(lang, "未达到地价款返还条件" if investment is not None or jobs is not None else "未提供投资强度或就业人数，未计返还",
               "Rebate not reached" if investment is not None or jobs is not None else "No investment or jobs given")
     return cost_wan, [f"{lead}（{rule}）" if lang != "en" else f"{lead} ({rule})."]
@@ -194,9 +207,9 @@ def _apply_rebate(rebate: Incentive, cost_wan: float, investment: float | None, 
 
 def _contribution_return(rules: RuleSet, lang: str, annual_contribution_wan: float | None = None,
                          contributions_wan: list[float] | None = None, district: str = "观山湖区") -> Calculation:
-    inc = rules.incentives.find("contribution_return", district)
-    schedule, minimum = inc.tiers("schedule"), inc.number("min_annual_contribution_wan")
-    years = int(max(s["to_year"] for s in schedule))
+    inc = rules.incentives.find(ContributionReturn, district)
+    schedule, minimum = inc.schedule, inc.min_annual_contribution_wan
+    years = max(s.to_year for s in schedule)
     per_year = list(contributions_wan) if contributions_wan else [float(annual_contribution_wan or 0)] * years
     working: list[str] = []
     if all(a < minimum for a in per_year):
@@ -205,16 +218,16 @@ def _contribution_return(rules: RuleSet, lang: str, annual_contribution_wan: flo
         return _money_calc("contribution_return", 0.0, "万元", "10k yuan", lang, [line], [inc])
     subtotals = []
     for seg in schedule:
-        span = range(int(seg["from_year"]), int(seg["to_year"]) + 1)
+        span = range(seg.from_year, seg.to_year + 1)
         amounts = [per_year[y - 1] if y <= len(per_year) else 0.0 for y in span]
-        award = sum(a * seg["rate"] for a in amounts if a >= minimum)
+        award = sum(a * seg.rate for a in amounts if a >= minimum)
         subtotals.append(award)
         label = _t(lang, f"第{span[0]}–{span[-1]}年", f"Years {span[0]}–{span[-1]}")
         if len(set(amounts)) == 1 and amounts[0] >= minimum:
-            working.append(f"{label}: {_n(amounts[0])} × {_n(seg['rate'] * 100)}% × {len(amounts)} = {_n(award, 2)} "
+            working.append(f"{label}: {_n(amounts[0])} × {_n(seg.rate * 100)}% × {len(amounts)} = {_n(award, 2)} "
                            + _t(lang, "万元", "10k yuan"))
         else:
-            working.append(f"{label}: " + " + ".join(f"{_n(a)} × {_n(seg['rate'] * 100)}%" if a >= minimum
+            working.append(f"{label}: " + " + ".join(f"{_n(a)} × {_n(seg.rate * 100)}%" if a >= minimum
                                                     else f"0 ({_n(a)} < {_n(minimum)})" for a in amounts)
                            + f" = {_n(award, 2)}")
     total = sum(subtotals)
@@ -229,15 +242,15 @@ def _contribution_return(rules: RuleSet, lang: str, annual_contribution_wan: flo
 def _milestone_award(rules: RuleSet, lang: str, revenue_yi: float, previous_max_revenue_yi: float = 0.0,
                      stack: bool = False) -> Calculation:
     """Tiers crossed for the first time this year; by default the highest one (跨档不累加), stack=True sums them."""
-    inc = rules.incentives.find("milestone_award")
-    crossed = [t for t in sorted(inc.tiers(), key=lambda t: t["revenue_yi"])
-               if previous_max_revenue_yi < t["revenue_yi"] <= revenue_yi]
+    inc = rules.incentives.find(MilestoneAward)
+    crossed = [t for t in sorted(inc.tiers, key=lambda t: t.revenue_yi)
+               if previous_max_revenue_yi < t.revenue_yi <= revenue_yi]
     if not crossed:
         line = _t(lang, f"营业收入 {_n(revenue_yi)} 亿元，本年没有首次突破的档位，奖励 0 万元",
                   f"Revenue {_n(revenue_yi)} 100m yuan crosses no new milestone this year: 0")
         return _money_calc("milestone_award", 0.0, "万元", "10k yuan", lang, [line], [inc])
-    names = "、".join(f"{_n(t['revenue_yi'])}" for t in crossed)
-    award = sum(t["award_wan"] for t in crossed) if stack else crossed[-1]["award_wan"]
+    names = "、".join(f"{_n(t.revenue_yi)}" for t in crossed)
+    award = sum(t.award_wan for t in crossed) if stack else crossed[-1].award_wan
     working = [_t(lang, f"营业收入 {_n(revenue_yi)} 亿元，此前最高 {_n(previous_max_revenue_yi)} 亿元，首次突破 {names} 亿元",
                   f"Revenue {_n(revenue_yi)} (previous best {_n(previous_max_revenue_yi)}) first crosses {names} "
                   "(100m yuan)"),
@@ -248,8 +261,8 @@ def _milestone_award(rules: RuleSet, lang: str, revenue_yi: float, previous_max_
 
 def _equipment_subsidy(rules: RuleSet, lang: str, equipment_investment_wan: float,
                        fixed_asset_investment_yi: float) -> Calculation:
-    inc = rules.incentives.find("equipment_subsidy")
-    rate, minimum, cap = inc.number("rate"), inc.number("min_fixed_asset_investment_yi"), inc.number("cap_wan")
+    inc = rules.incentives.find(EquipmentSubsidy)
+    rate, minimum, cap = inc.rate, inc.min_fixed_asset_investment_yi, inc.cap_wan
     if fixed_asset_investment_yi < minimum:
         line = _t(lang, f"固定资产投资 {_n(fixed_asset_investment_yi)} 亿元，低于 {_n(minimum)} 亿元门槛，不享受补助",
                   f"Fixed-asset investment {_n(fixed_asset_investment_yi)} is below the {_n(minimum)} (100m yuan) "
@@ -264,19 +277,23 @@ def _equipment_subsidy(rules: RuleSet, lang: str, equipment_investment_wan: floa
 
 _LEVEL_WORDS = {"国家": "national", "省": "provincial", "市": "municipal", "主板": "main", "新三板": "neeq",
                 "大": "large", "中": "medium", "小": "small"}
-_TIER_KINDS = {"rd_centre_award": "level", "listing_award": "board", "upgrade_award": "size"}
+_TIER_KINDS: dict[str, tuple[type[RdCentreAward | ListingAward | UpgradeAward], str]] = {
+    "rd_centre_award": (RdCentreAward, "level"), "listing_award": (ListingAward, "board"),
+    "upgrade_award": (UpgradeAward, "size")}
 
 
 def _tier_award(rules: RuleSet, kind: str, lang: str, value: str) -> Calculation:
-    inc, key = rules.incentives.find(kind), _TIER_KINDS[kind]
+    model, key = _TIER_KINDS[kind]
+    inc = rules.incentives.find(model)
     wanted = next((v for k, v in _LEVEL_WORDS.items() if value.startswith(k)), value.lower())
-    tier = next((t for t in inc.tiers() if t[key] == wanted), None)
+    tiers: tuple[LevelTier | BoardTier | SizeTier, ...] = inc.tiers
+    tier = next((t for t in tiers if getattr(t, key) == wanted), None)
     if tier is None and kind == "listing_award":
-        tier = next((t for t in inc.tiers() if t[key] == "other"), None)
+        tier = next((t for t in tiers if getattr(t, key) == "other"), None)
     if tier is None:
         raise ValueError(f"unknown {key} {value!r} for {kind}")
-    line = f"{inc.name}（{value}）: {_n(tier['award_wan'])} " + _t(lang, "万元", "10k yuan")
-    return _money_calc(kind, tier["award_wan"], "万元", "10k yuan", lang, [line], [inc])
+    line = f"{inc.name}（{value}）: {_n(tier.award_wan)} " + _t(lang, "万元", "10k yuan")
+    return _money_calc(kind, tier.award_wan, "万元", "10k yuan", lang, [line], [inc])
 
 
 _INCENTIVE_CALCS: dict[str, Callable[..., Calculation]] = {
@@ -290,7 +307,7 @@ def incentive_estimate(rules: RuleSet, kind: str, lang: str = "zh", **inputs: An
     """kind: contribution_return | milestone_award | equipment_subsidy | talent | rent_relief | tax_saving |
     rd_deduction | rd_centre_award (level=) | listing_award (board=) | upgrade_award (size=)."""
     if kind in _TIER_KINDS:
-        return _tier_award(rules, kind, lang, str(inputs[_TIER_KINDS[kind]]))
+        return _tier_award(rules, kind, lang, str(inputs[_TIER_KINDS[kind][1]]))
     if kind not in _INCENTIVE_CALCS:
         raise ValueError(f"unknown incentive kind {kind!r}")
     return _INCENTIVE_CALCS[kind](rules, lang, **inputs)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from assistant.calculators.base import Calculation, money_calc, num, tr
 from assistant.calculators.rules import RuleSet
+from assistant.calculators.schema import RentRelief
 from assistant.listings import Factory
 
 
@@ -28,10 +29,9 @@ def _monthly_line(area: float, rent: float, factory: Factory | None, lang: str) 
 
 def rent_relief(rules: RuleSet, lang: str, area_m2: float | None = None, rent_yuan_m2_month: float | None = None,
                 factory: Factory | None = None) -> Calculation:
-    inc = rules.incentives.find("rent_relief")
+    inc = rules.incentives.find(RentRelief)
     area, rent = _area_rent(area_m2, rent_yuan_m2_month, factory)
-    free, half = int(inc.number("free_years") * 12), int(inc.number("half_years") * 12)
-    half_rate = float(inc.params.get("half_rate", 0.5))  # 减半 = half unless the rule says otherwise
+    free, half, half_rate = int(inc.free_years * 12), int(inc.half_years * 12), inc.half_rate
     monthly = area * rent
     saved_free, saved_half = monthly * free, monthly * half_rate * half
     total = saved_free + saved_half
@@ -64,9 +64,8 @@ def rent_cost(rules: RuleSet, lang: str, area_m2: float | None = None, rent_yuan
     notes = [tr(lang, "按挂牌租金测算，未含物业费、水电等其他费用。", "Listed rent only; service charges and utilities not included.")]
     result, sources = gross, []
     if relief:
-        inc = rules.incentives.find("rent_relief")
-        free, half = int(inc.number("free_years") * 12), int(inc.number("half_years") * 12)
-        half_rate = float(inc.params.get("half_rate", 0.5))
+        inc = rules.incentives.find(RentRelief)
+        free, half, half_rate = int(inc.free_years * 12), int(inc.half_years * 12), inc.half_rate
         free_n, half_n = min(months, free), max(0, min(months - free, half))
         saved = monthly * free_n + monthly * half_rate * half_n
         result, sources = gross - saved, [inc]

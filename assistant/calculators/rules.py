@@ -1,284 +1,15 @@
-"""Typed tariff, land and incentive rules from corpus/rules/*.yaml; every rule keeps its source and sample flag."""
+"""The rules the calculators read (corpus/rules/*.yaml as rule_models, plus the parks), and their index texts."""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import yaml
-
+from assistant.calculators.rule_files import load_rules_file
+from assistant.calculators.schema import FloorRatio, Incentives, LandRules, Source, Tariffs
 from assistant.listings import SAMPLE_ZH, Park, format_number, load_parks
-from assistant.validation import parse_date, validate_rules_file
 
 PERIOD_NAMES_ZH = {"peak": "高峰", "flat": "平段", "valley": "低谷"}
-
-
-@dataclass(frozen=True)
-class Source:
-    title: str
-    doc_number: str = ""
-    article: str = ""
-
-    @classmethod
-    def from_dict(cls, raw: Mapping[str, Any]) -> Source:
-        return cls(str(raw.get("title") or ""), str(raw.get("doc_number") or ""), str(raw.get("article") or ""))
-
-    def cite(self) -> str:
-        """《标题》（文号）第X条 — the form answers and working lines use."""
-        number = f"（{self.doc_number}）" if self.doc_number else ""
-        return f"《{self.title}》{number}{self.article}"
-
-
-@dataclass(frozen=True)
-class Meta:
-    title: str
-    issuer: str
-    doc_number: str
-    topic: str
-    district: str
-    effective: dt.date
-    expires: dt.date | None
-    language: str
-    sample: bool
-
-
-@dataclass(frozen=True)
-class TimeOfUse:
-    periods: Mapping[str, tuple[str, ...]]
-    ratios: Mapping[str, float]
-    non_floating_yuan_kwh: float
-    source: Source
-    sample: bool
-
-
-@dataclass(frozen=True)
-class VoltageLevel:
-    voltage: str
-    energy_yuan_kwh: float
-    demand_yuan_kw_month: float
-    capacity_yuan_kva_month: float
-    sample: bool
-
-
-@dataclass(frozen=True)
-class TwoPartTariff:
-    levels: tuple[VoltageLevel, ...]
-    effective: dt.date | None
-    source: Source
-
-    def level(self, voltage: str) -> VoltageLevel:
-        wanted = normalise_voltage(voltage)
-        for level in self.levels:
-            if normalise_voltage(level.voltage) == wanted:
-                return level
-        known = ", ".join(level.voltage for level in self.levels)
-        raise ValueError(f"no two-part tariff for {voltage!r} (known: {known})")
-
-
-@dataclass(frozen=True)
-class UnitPrice:
-    price_yuan_kwh: float
-    source: Source
-    sample: bool
-    label: str = ""  # e.g. the month of a proxy-purchase price
-
-
-@dataclass(frozen=True)
-class AllInPrices:
-    flat: float
-    peak: float
-    valley: float
-    source: Source
-    sample: bool
-
-
-@dataclass(frozen=True)
-class DataCentreTariff:
-    district: str
-    price_yuan_kwh: float
-    elsewhere_yuan_kwh: float
-    source: Source
-    sample: bool
-
-
-@dataclass(frozen=True)
-class ResidentialTier:
-    from_kwh_year: float
-    to_kwh_year: float | None
-    price_yuan_kwh: float
-
-
-@dataclass(frozen=True)
-class Note:
-    """A rule kept as text only (flexible land terms, standard land …), indexed for search."""
-
-    key: str
-    note: str
-    source: Source
-    sample: bool
-
-
-@dataclass(frozen=True)
-class Tariffs:
-    meta: Meta
-    time_of_use: TimeOfUse
-    two_part: TwoPartTariff
-    proxy_purchase: UnitPrice
-    line_loss: UnitPrice
-    all_in_10kv: AllInPrices
-    data_centre: DataCentreTariff
-    residential: tuple[ResidentialTier, ...]
-    residential_source: Source
-    residential_sample: bool
-
-
-@dataclass(frozen=True)
-class FloorRatio:
-    ratio: float
-    year: int | None
-    applies_to: str
-    source: Source
-    sample: bool
-
-
-@dataclass(frozen=True)
-class LandRules:
-    meta: Meta
-    mu_m2: float
-    max_term_years: float
-    national_grades_yuan_m2: tuple[float, ...]
-    grades_source: Source
-    grades_sample: bool
-    priority_floor: FloorRatio
-    guizhou_floor: FloorRatio
-    notes: tuple[Note, ...]
-
-
-@dataclass(frozen=True)
-class Incentive:
-    id: str
-    name: str
-    name_en: str
-    kind: str
-    district: str
-    conditions: tuple[str, ...]
-    source: Source
-    sample: bool
-    params: Mapping[str, Any]  # the kind-specific fields, as validated by validation.KIND_SPECS
-
-    def number(self, key: str) -> float:
-        return float(self.params[key])
-
-    def tiers(self, key: str = "tiers") -> list[dict[str, Any]]:
-        return [dict(t) for t in self.params.get(key, [])]
-
-
-@dataclass(frozen=True)
-class Incentives:
-    meta: Meta
-    items: tuple[Incentive, ...]
-
-    def find(self, kind: str, district: str | None = None) -> Incentive:
-        for item in self.items:
-            if item.kind == kind and (district is None or item.district in ("", district)):
-                return item
-        raise KeyError(f"no incentive of kind {kind!r}" + (f" for {district}" if district else ""))
-
-
-def normalise_voltage(text: str) -> str:
-    """'10 kV' / '10kv' / '10千伏' / '10' -> '10kV'."""
-    match = re.search(r"\d+", str(text))
-    return f"{match.group()}kV" if match else str(text).strip()
-
-
-def _read(path: str | Path) -> dict[str, Any]:
-    problems = validate_rules_file(path)
-    if problems:
-        raise ValueError(f"{path} is invalid:\n" + "\n".join(str(p) for p in problems))
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-
-
-def _meta(raw: Mapping[str, Any]) -> Meta:
-    return Meta(
-        title=str(raw["title"]), issuer=str(raw["issuer"]), doc_number=str(raw.get("doc_number") or ""),
-        topic=str(raw["topic"]), district=str(raw.get("district") or ""), effective=parse_date(raw["effective"]),
-        expires=parse_date(raw["expires"]) if raw.get("expires") else None, language=str(raw["language"]),
-        sample=bool(raw.get("sample", False)),
-    )
-
-
-def _unit_price(raw: Mapping[str, Any], label_key: str = "") -> UnitPrice:
-    return UnitPrice(float(raw["price_yuan_kwh"]), Source.from_dict(raw["source"]), bool(raw["sample"]),
-                     str(raw.get(label_key, "")) if label_key else "")
-
-
-def _notes(data: Mapping[str, Any], handled: set[str]) -> tuple[Note, ...]:
-    return tuple(Note(key, str(v["note"]), Source.from_dict(v["source"]), bool(v.get("sample", False)))
-                 for key, v in data.items()
-                 if key not in handled and isinstance(v, dict) and "note" in v and isinstance(v.get("source"), dict))
-
-
-def load_tariffs(path: str | Path) -> Tariffs:
-    data = _read(path)
-    tou, two, res, allin, dc = (data["time_of_use"], data["two_part_tariff"], data["residential_tiers"],
-                                data["all_in_large_industry_10kv"], data["data_centre"])
-    levels = tuple(VoltageLevel(str(lv["voltage"]), float(lv["energy_yuan_kwh"]), float(lv["demand_yuan_kw_month"]),
-                                float(lv["capacity_yuan_kva_month"]), bool(lv["sample"])) for lv in two["levels"])
-    return Tariffs(
-        meta=_meta(data["meta"]),
-        time_of_use=TimeOfUse({k: tuple(v) for k, v in tou["periods"].items()},
-                              {k: float(v) for k, v in tou["ratios"].items()}, float(tou["non_floating_yuan_kwh"]),
-                              Source.from_dict(tou["source"]), bool(tou["sample"])),
-        two_part=TwoPartTariff(levels, parse_date(two["effective"]) if two.get("effective") else None,
-                               Source.from_dict(two["source"])),
-        proxy_purchase=_unit_price(data["proxy_purchase"], "month"),
-        line_loss=_unit_price(data["line_loss_and_operation"]),
-        all_in_10kv=AllInPrices(float(allin["flat"]), float(allin["peak"]), float(allin["valley"]),
-                                Source.from_dict(allin["source"]), bool(allin["sample"])),
-        data_centre=DataCentreTariff(str(dc["district"]), float(dc["price_yuan_kwh"]), float(dc["elsewhere_yuan_kwh"]),
-                                     Source.from_dict(dc["source"]), bool(dc["sample"])),
-        residential=tuple(ResidentialTier(float(t["from_kwh_year"]),
-                                          None if t["to_kwh_year"] is None else float(t["to_kwh_year"]),
-                                          float(t["price_yuan_kwh"])) for t in res["tiers"]),
-        residential_source=Source.from_dict(res["source"]), residential_sample=bool(res["sample"]),
-    )
-
-
-def _floor(raw: Mapping[str, Any]) -> FloorRatio:
-    year = raw.get("year")
-    return FloorRatio(float(raw["ratio"]), int(year) if year is not None else None, str(raw.get("applies_to") or ""),
-                      Source.from_dict(raw["source"]), bool(raw["sample"]))
-
-
-def load_land_rules(path: str | Path) -> LandRules:
-    data = _read(path)
-    grades = data["national_minimum_grades"]
-    handled = {"meta", "national_minimum_grades", "priority_floor_ratio", "guizhou_floor_ratio"}
-    return LandRules(
-        meta=_meta(data["meta"]), mu_m2=float(data["mu_m2"]), max_term_years=float(data["max_term_years"]),
-        national_grades_yuan_m2=tuple(float(x) for x in grades["yuan_m2"]),
-        grades_source=Source.from_dict(grades["source"]), grades_sample=bool(grades["sample"]),
-        priority_floor=_floor(data["priority_floor_ratio"]), guizhou_floor=_floor(data["guizhou_floor_ratio"]),
-        notes=_notes(data, handled),
-    )
-
-
-_COMMON_KEYS = {"id", "name", "name_en", "kind", "district", "conditions", "source", "sample"}
-
-
-def load_incentives(path: str | Path) -> Incentives:
-    data = _read(path)
-    items = tuple(Incentive(
-        id=str(r["id"]), name=str(r["name"]), name_en=str(r.get("name_en") or ""), kind=str(r["kind"]),
-        district=str(r.get("district") or ""), conditions=tuple(str(c) for c in r["conditions"]),
-        source=Source.from_dict(r["source"]), sample=bool(r["sample"]),
-        params={k: v for k, v in r.items() if k not in _COMMON_KEYS},
-    ) for r in data["incentives"])
-    return Incentives(_meta(data["meta"]), items)
 
 
 @dataclass(frozen=True)
@@ -291,8 +22,8 @@ class RuleSet:
     @classmethod
     def load(cls, rules_dir: str | Path, listings_dir: str | Path) -> RuleSet:
         rules, listings = Path(rules_dir), Path(listings_dir)
-        return cls(load_tariffs(rules / "tariffs.yaml"), load_land_rules(rules / "land.yaml"),
-                   load_incentives(rules / "incentives.yaml"), tuple(load_parks(listings / "parks.csv")))
+        return cls(load_rules_file(rules / "tariffs.yaml", Tariffs), load_rules_file(rules / "land.yaml", LandRules),
+                   load_rules_file(rules / "incentives.yaml", Incentives), tuple(load_parks(listings / "parks.csv")))
 
 
 # ---------- search-index texts ----------
@@ -345,7 +76,7 @@ def _land_texts(land: LandRules) -> list[RuleText]:
         year = f"（{floor.year}年）" if floor.year else ""
         out.append(_rt(f"land.{key}", f"{label}出让底价可不低于最低价标准的{n(floor.ratio * 100)}%{year}",
                        floor.source, floor.sample))
-    out += [_rt(f"land.{note.key}", note.note, note.source, note.sample) for note in land.notes]
+    out += [_rt(f"land.{key}", note.note, note.source, note.sample) for key, note in land.notes.items()]
     return out
 
 
@@ -357,7 +88,7 @@ def _incentive_texts(items: Incentives) -> list[RuleText]:
     out = []
     for inc in items.items:
         where = f"（适用{inc.district}）" if inc.district else ""
-        example = f"。{inc.params['example']}" if inc.params.get("example") else ""
+        example = f"。{inc.example}" if inc.example else ""
         body = f"{inc.name}{where}：{'；'.join(inc.conditions)}{example}"
         out.append(_rt(f"incentives.{inc.id}", body, inc.source, inc.sample))
     return out
@@ -372,9 +103,9 @@ def rule_texts_for_file(path: str | Path) -> list[RuleText]:
     """The index texts of one rules file, chosen by its stem (tariffs, land, incentives)."""
     stem = Path(path).stem
     if stem == "tariffs":
-        return _tariff_texts(load_tariffs(path))
+        return _tariff_texts(load_rules_file(path, Tariffs))
     if stem == "land":
-        return _land_texts(load_land_rules(path))
+        return _land_texts(load_rules_file(path, LandRules))
     if stem == "incentives":
-        return _incentive_texts(load_incentives(path))
+        return _incentive_texts(load_rules_file(path, Incentives))
     raise ValueError(f"unknown rules file {stem!r} (expected tariffs, land or incentives)")

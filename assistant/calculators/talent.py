@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from assistant.calculators.base import Calculation, money_calc, num, tr
 from assistant.calculators.rules import RuleSet
+from assistant.calculators.schema import HiringSubsidy, TalentAllowance, TalentSettlement
 
 _DEGREES = {"doctorate": "doctorate", "phd": "doctorate", "博士": "doctorate", "master": "master",
             "硕士": "master", "bachelor": "bachelor", "本科": "bachelor", "学士": "bachelor"}
@@ -32,11 +33,11 @@ def _tier(rules: RuleSet, degree: str, double_first_class: bool) -> _Tier:
     key = next((v for k, v in _DEGREES.items() if k in degree.lower()), None)
     if key is None:
         raise ValueError(f"unknown degree {degree!r}")
-    settle, allow = rules.incentives.find("talent_settlement"), rules.incentives.find("talent_allowance")
+    settle, allow = rules.incentives.find(TalentSettlement), rules.incentives.find(TalentAllowance)
     settle_key = "bachelor_double_first_class" if key == "bachelor" and (double_first_class or "双一流" in degree) else key
-    settlement = next((t["award_wan"] for t in settle.tiers() if t["degree"] == settle_key), 0.0)
-    monthly = next((t["yuan_month"] for t in allow.tiers() if t["degree"] == key), 0.0)
-    return _Tier(key, settlement, monthly, allow.number("months"))
+    settlement = next((t.award_wan for t in settle.tiers if t.degree == settle_key), 0.0)
+    monthly = next((t.yuan_month for t in allow.tiers if t.degree == key), 0.0)
+    return _Tier(key, settlement, monthly, allow.months)
 
 
 def talent(rules: RuleSet, lang: str, degree: str = "", count: int = 1, double_first_class: bool = False,
@@ -53,7 +54,7 @@ def talent(rules: RuleSet, lang: str, degree: str = "", count: int = 1, double_f
     plan = [(_tier(rules, d, double_first_class), int(n)) for d, n in (counts or {degree: count}).items()]
     if subsidy == "hiring":
         return _hiring_subsidy(rules, lang, plan)
-    settle, allow = rules.incentives.find("talent_settlement"), rules.incentives.find("talent_allowance")
+    settle, allow = rules.incentives.find(TalentSettlement), rules.incentives.find(TalentAllowance)
     sources = {"both": [settle, allow], "settlement": [settle], "allowance": [allow]}[subsidy]
     working: list[str] = []
     notes: list[str] = []
@@ -77,7 +78,7 @@ def talent(rules: RuleSet, lang: str, degree: str = "", count: int = 1, double_f
                           f"Both together = {num(total)} (10k yuan) + {num(employer.result or 0)} yuan = "
                           f"{num(total + (employer.result or 0) / 10000)} (10k yuan); the graduates' subsidy is "
                           "paid to them, the hiring subsidy to the employer"))
-        sources = [*sources, rules.incentives.find("hiring_subsidy")]
+        sources = [*sources, rules.incentives.find(HiringSubsidy)]
     return money_calc("talent", total, "万元", "10k yuan", lang, working, sources, notes)
 
 
@@ -113,8 +114,8 @@ def _per_person(tier: _Tier, subsidy: str, lang: str, named: bool) -> tuple[floa
 
 
 def _hiring_subsidy(rules: RuleSet, lang: str, plan: list[tuple[_Tier, int]]) -> Calculation:
-    inc = rules.incentives.find("hiring_subsidy")
-    per, count = inc.number("yuan_per_person"), sum(n for _, n in plan)
+    inc = rules.incentives.find(HiringSubsidy)
+    per, count = inc.yuan_per_person, sum(n for _, n in plan)
     line = tr(lang, f"{inc.name}：{num(per)} 元/人 × {count} = {num(per * count)} 元",
               f"{inc.name_en or inc.name}: {num(per)} yuan each × {count} = {num(per * count)} yuan")
     settle = "、".join(f"{_NAMES[t.key][0] if len(plan) > 1 else ''}{num(t.settlement_wan)}万元" for t, _ in plan)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from assistant.calculators.base import Calculation, money_calc, num, pct, tr
 from assistant.calculators.rules import RuleSet
+from assistant.calculators.schema import RdSuperDeduction, TaxRate
 
 # English names of the industries the rules list in Chinese (the rule's list decides who qualifies).
 INDUSTRY_EN = {"集成电路": "integrated-circuit", "工业母机": "industrial machine-tool"}
@@ -21,11 +22,10 @@ def _wan(value: float, lang: str) -> str:
 def tax_saving(rules: RuleSet, lang: str = "zh", taxable_income_wan: float = 0.0,
                standard_rate: float | None = None) -> Calculation:
     """Tax saved per year by the preferential rate: income × (standard rate − preferential rate)."""
-    inc = rules.incentives.find("tax_rate")
-    rate = inc.number("rate")
-    from_rule = inc.params.get("standard_rate")
-    standard = float(from_rule) if from_rule is not None else standard_rate
-    span = f"{int(inc.number('from_year'))}–{int(inc.number('to_year'))}"
+    inc = rules.incentives.find(TaxRate)
+    rate, from_rule = inc.rate, inc.standard_rate
+    standard = from_rule if from_rule is not None else standard_rate
+    span = f"{inc.from_year}–{inc.to_year}"
     head = tr(lang, f"{inc.name}：税率 {pct(rate)}（{span}年）", f"Preferential rate {pct(rate)}, {span} ({inc.name_en or inc.name})")
     if standard is None or standard <= rate:
         why = tr(lang, "还需要用于比较的一般企业所得税税率，才能算出少缴的税额",
@@ -44,10 +44,9 @@ def tax_saving(rules: RuleSet, lang: str = "zh", taxable_income_wan: float = 0.0
                   f"Tax at {pct(rate)}: {income} × {pct(rate)} = {_wan(at_pref, lang)}"),
                tr(lang, f"每年少缴 = {_wan(at_std, lang)} − {_wan(at_pref, lang)} = {_wan(saving, lang)}",
                   f"Saving per year = {_wan(at_std, lang)} − {_wan(at_pref, lang)} = {_wan(saving, lang)}")]
-    share = inc.params.get("min_revenue_share")
-    notes = [tr(lang, f"条件：鼓励类产业企业，主营业务收入占企业收入总额{pct(float(share))}以上。",
-                f"Condition: encouraged-industry business, at least {pct(float(share))} of total revenue.")] \
-        if share is not None else []
+    share = inc.min_revenue_share
+    notes = [tr(lang, f"条件：鼓励类产业企业，主营业务收入占企业收入总额{pct(share)}以上。",
+                f"Condition: encouraged-industry business, at least {pct(share)} of total revenue.")]
     return money_calc("tax_saving", saving, "万元", "10k yuan", lang, working, [inc], notes)
 
 
@@ -55,16 +54,15 @@ def rd_deduction(rules: RuleSet, lang: str = "zh", rd_expense_wan: float = 0.0, 
                  intangible: bool = False) -> Calculation:
     """Total pre-tax deduction for expensed R&D (amount + super deduction), or the amortisation base of an
     intangible asset; industries the rule lists under `special` (集成电路, 工业母机) use the special rates."""
-    inc = rules.incentives.find("rd_super_deduction")
-    special = dict(inc.params.get("special") or {})
-    qualifies = bool(industry) and industry in special.get("industries", [])
-    src = special if qualifies else inc.params
-    key = "intangible_rate" if intangible else "rate"
-    rate = float(src[key])
+    inc = rules.incentives.find(RdSuperDeduction)
+    special = inc.special
+    qualifies = special is not None and bool(industry) and industry in special.industries
+    src = special if special is not None and qualifies else inc
+    rate = src.intangible_rate if intangible else src.rate
     who = (tr(lang, f"{industry}企业", f"{INDUSTRY_EN.get(industry, industry)} company") if qualifies
            else tr(lang, "一般企业", "ordinary company"))
-    start = int(src["from_year"])
-    span = (tr(lang, f"{start}–{int(special['to_year'])}年", f"{start}–{int(special['to_year'])}") if qualifies
+    start = src.from_year
+    span = (tr(lang, f"{start}–{special.to_year}年", f"{start}–{special.to_year}") if special is not None and qualifies
             else tr(lang, f"{start}年起", f"from {start}"))
     working = [tr(lang, f"{inc.name}：{who}{'无形资产摊销' if intangible else '加计扣除'}比例 {pct(rate)}（{span}）",
                   f"{inc.name_en or inc.name}: {who}, {'amortisation' if intangible else 'super deduction'} "
@@ -85,9 +83,8 @@ def rd_deduction(rules: RuleSet, lang: str = "zh", rd_expense_wan: float = 0.0, 
     if industry and not qualifies:
         notes.append(tr(lang, f"{industry}不在提高比例的行业范围内，按一般企业计算。",
                         f"{industry} is not among the industries with higher rates: ordinary rate used."))
-    elif not industry and special:
-        names = "、".join(special.get("industries", []))
-        notes.append(tr(lang, f"{names}企业比例提高为{pct(float(special['rate']))}（摊销{pct(float(special['intangible_rate']))}）。",
-                        f"{names} companies: {pct(float(special['rate']))} "
-                        f"({pct(float(special['intangible_rate']))} for intangibles)."))
+    elif not industry and special is not None:
+        names = "、".join(special.industries)
+        notes.append(tr(lang, f"{names}企业比例提高为{pct(special.rate)}（摊销{pct(special.intangible_rate)}）。",
+                        f"{names} companies: {pct(special.rate)} ({pct(special.intangible_rate)} for intangibles)."))
     return money_calc("rd_deduction", total, "万元", "10k yuan", lang, working, [inc], notes)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.calculators import validate_rules_file
 from assistant.ingest.loaders import LoaderError, discover
 from assistant.ingest.loaders.docx import open_docx
 from assistant.ingest.loaders.metadata import read_sidecar, sidecar_path, split_front_matter
@@ -20,7 +21,6 @@ from assistant.validation import (
     validate_factories_csv,
     validate_metadata,
     validate_parks_csv,
-    validate_rules_file,
 )
 
 

@@ -261,7 +261,7 @@ def _value(column: Column, text: str) -> str:
 
 def listing_of(sheet: Sheet, shown: str) -> Listing | None:
     """The sheet as a factory or park listing, or None when its columns are neither."""
-    from assistant.listings import factory_from_row, park_from_row
+    from assistant.listings.records import factory_from_row, park_from_row
 
     schemas: tuple[tuple[Literal["factories", "parks"], tuple[FieldSpec, ...]], ...] = (
         ("factories", FACTORY_FIELDS), ("parks", PARK_FIELDS))

@@ -40,7 +40,7 @@ def load_table(path: Path, doc_id: str) -> LoadedDocument:
 
 
 def _load_listing(path: Path, doc_id: str, rows: list[dict[str, str]], table: str) -> LoadedDocument:
-    from assistant.listings import load_factories, load_parks
+    from assistant.listings.records import load_factories, load_parks
 
     try:
         records = load_factories(path) if table == "factories" else load_parks(path)
