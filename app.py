@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
-    from assistant.chat import ChatService
+    from assistant.answering.service import ChatService
 
 
 def parser() -> argparse.ArgumentParser:
@@ -57,12 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     # Heavy imports here, not at module level: `--help` stays instant.
     import uvicorn
 
-    from assistant.chat import ChatService
-    from assistant.embeddings import make_embeddings
-    from assistant.index_builder import IndexBuilder
-    from assistant.index_store import IndexPaths
-    from assistant.store import Store
+    from assistant.answering.service import ChatService
+    from assistant.index.embeddings import make_embeddings
+    from assistant.index.store import IndexPaths
+    from assistant.ingest.builder import IndexBuilder
     from assistant.web.api import create_app
+    from assistant.web.store import Store
 
     embeddings = make_embeddings(settings.embeddings)  # one model, shared by the builder and the service
     if args.corpus or IndexPaths(settings.index_dir).current_id() is None:

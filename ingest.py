@@ -2,7 +2,7 @@
 
 import sys
 
-from assistant.ingest_cli import main
+from assistant.ingest.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

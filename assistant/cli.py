@@ -7,9 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from assistant.chat import ChatService
+from assistant.answering.service import ChatService
 from assistant.chat_types import Answer
-from assistant.search_index import EmbedderMismatch, IndexNotFound
+from assistant.index.search import EmbedderMismatch, IndexNotFound
 from assistant.settings import Settings
 
 

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.index_builder import BuildReport, IndexBuilder
+from assistant.ingest.builder import BuildReport, IndexBuilder
 from assistant.settings import PROJECT_ROOT, Settings
 from benchmarks.ocr_accuracy import char_accuracy, printed_text
 
@@ -134,8 +134,8 @@ def _ocr_pages(report: BuildReport) -> str:
 
 def _ocr_accuracy(corpus: Path, settings: Settings) -> str:
     """Each scanned sample's OCR text (from the OCR cache the full ingest filled) against its source."""
-    from assistant.loaders import LoaderError, load_file
-    from assistant.loaders.ocr import PageOcr
+    from assistant.ingest.loaders import LoaderError, load_file
+    from assistant.ingest.loaders.ocr import PageOcr
 
     ocr = PageOcr.from_settings(settings)
     if ocr is None:
@@ -159,7 +159,7 @@ def _ocr_accuracy(corpus: Path, settings: Settings) -> str:
 
 
 def _embedder_name(settings: Settings) -> str:
-    from assistant.embeddings import make_embeddings
+    from assistant.index.embeddings import make_embeddings
 
     return str(getattr(make_embeddings(settings.embeddings), "name", settings.embeddings.backend))
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.chat import ChatService
+from assistant.answering.service import ChatService
 from assistant.documents import Chunk
-from assistant.index_builder import IndexBuilder, chroma_metadata, index_text
-from assistant.index_store import (
+from assistant.index.lexical import LexicalIndex, Tokenizer
+from assistant.index.store import (
     IndexPaths,
     chroma_client,
     collection_name,
@@ -32,7 +32,7 @@ from assistant.index_store import (
     write_chunks,
     write_json,
 )
-from assistant.lexical import LexicalIndex, Tokenizer
+from assistant.ingest.builder import IndexBuilder, chroma_metadata, index_text
 from assistant.settings import Settings
 
 QUESTIONS = [

@@ -10,7 +10,7 @@ goes to that loopback port only, and every loop is bounded by a count or a deadl
 Chat: N clients each POST /api/chat in a loop for --seconds, with questions from tests/eval/questions.jsonl
 (each client starts at a different one); reported: requests, req/s, p50/p95/p99 latency, errors (non-2xx or an
 exception). Leads: --leads POST /api/leads, at most --lead-concurrency in flight; afterwards the database is
-read (assistant.store) and every lead answered 201 must be stored. Exit status 1 when a chat request failed or
+read (assistant.web.store) and every lead answered 201 must be stored. Exit status 1 when a chat request failed or
 an accepted lead is missing; the latency target is reported, not enforced (it depends on the machine).
 The clients share the process (and the GIL) with the server, as a small deployment's reverse proxy does not:
 figures are a little pessimistic.
@@ -184,11 +184,11 @@ async def run_leads(base: str, count: int, concurrency: int, tag: str) -> LeadSt
 
 
 def stored_leads(settings: object, tag: str, ids: list[int]) -> tuple[int, int]:
-    """(leads of this run in the database, accepted ids found there), read afresh through assistant.store."""
+    """(leads of this run in the database, accepted ids found there), read afresh through assistant.web.store."""
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
-    from assistant.store import Lead, Store
+    from assistant.web.store import Lead, Store
 
     store = Store.from_settings(settings)  # type: ignore[arg-type]
     try:
@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--clients and --lead-concurrency must be ≥ 1, --seconds > 0, --leads ≥ 0")
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # before the embedder loads: 1 thread is fastest on 2 cores
 
-    from assistant.index_builder import IndexBuilder
+    from assistant.ingest.builder import IndexBuilder
 
     settings = make_settings(args.embedder, args.data_dir or ROOT / "data" / "bench-load" / args.embedder)
     began = time.monotonic()

@@ -73,7 +73,7 @@ def make_settings(args: argparse.Namespace):
 
 
 def ensure_index(settings, embeddings) -> str:
-    from assistant.index_builder import IndexBuilder
+    from assistant.ingest.builder import IndexBuilder
 
     report = IndexBuilder(settings, embeddings=embeddings).build(settings.corpus_dir)
     return report.summary().splitlines()[0]
@@ -81,7 +81,7 @@ def ensure_index(settings, embeddings) -> str:
 
 def corpus_documents(corpus: Path) -> list[tuple[str, str]]:
     """(doc_id, text) of every readable corpus file, through the project's loaders."""
-    from assistant.loaders import LoaderError, discover, doc_id_for, load_file
+    from assistant.ingest.loaders import LoaderError, discover, doc_id_for, load_file
 
     docs = []
     for path in discover(corpus):
@@ -132,9 +132,9 @@ def load_chat_service() -> tuple[Any, str]:
     try:
         from assistant import chat
     except Exception as exc:  # a half-written module must not stop the baselines
-        return None, f"assistant.chat cannot be imported ({type(exc).__name__}: {exc})"
+        return None, f"assistant.answering.service cannot be imported ({type(exc).__name__}: {exc})"
     cls = getattr(chat, "ChatService", None)
-    return (cls, "") if cls is not None else (None, "assistant.chat has no ChatService yet")
+    return (cls, "") if cls is not None else (None, "assistant.answering.service has no ChatService yet")
 
 
 # ---------- runs ----------
@@ -242,8 +242,8 @@ def write_json(path: Path, runs: dict[str, list[QuestionResult]], summaries: Seq
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # shared 2-core machine: one thread per model
-    from assistant.embeddings import make_embeddings
-    from assistant.search_index import SearchIndex
+    from assistant.index.embeddings import make_embeddings
+    from assistant.index.search import SearchIndex
 
     questions = load_questions(args.questions)
     if args.limit:
@@ -292,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     index = SearchIndex.open(settings, embeddings)
     with tempfile.TemporaryDirectory(prefix="bench-langchain-") as tmp:
         started = time.perf_counter()
-        from assistant.embeddings import CachedEmbeddings
+        from assistant.index.embeddings import CachedEmbeddings
 
         # Same model, vectors cached by content hash: repeated runs don't re-embed the baseline's chunks.
         cached = CachedEmbeddings(embeddings, settings.cache_dir / "embeddings.sqlite3")

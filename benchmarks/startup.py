@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from assistant.index_store import IndexPaths
+from assistant.index.store import IndexPaths
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.calc_requests import CalcRequest, parse_calc_request, run_calc_request
-from assistant.rules import RuleSet
+from assistant.calculators.requests import CalcRequest, parse_calc_request, run_calc_request
+from assistant.calculators.rules import RuleSet
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 

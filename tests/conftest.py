@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.embeddings import HashEmbeddings
-from assistant.listings import Factory, load_factories
-from assistant.loaders.ocr import PageOcr
-from assistant.rules import RuleSet
+from assistant.calculators.rules import RuleSet
+from assistant.index.embeddings import HashEmbeddings
+from assistant.ingest.loaders.ocr import PageOcr
+from assistant.listings.records import Factory, load_factories
 from assistant.settings import Settings
 from assistant.validation import FACTORY_COLUMNS
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.chat import ChatService
-from assistant.index_builder import IndexBuilder
+from assistant.answering.service import ChatService
+from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
-from assistant.store import Store
 from assistant.web.answer_runner import AnswerRunner, AnswerTimeout
 from assistant.web.api import create_app
+from assistant.web.store import Store
 from assistant.web.ui import InvestorPage
 from tests.conftest import CORPUS
 from tests.test_llm_http import _Server

@@ -15,12 +15,12 @@ import gradio as gr
 import httpx
 import pytest
 
-from assistant.chat import ChatService
-from assistant.index_builder import IndexBuilder
-from assistant.index_store import IndexPaths
+from assistant.answering.service import ChatService
+from assistant.index.store import IndexPaths
+from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
-from assistant.store import Store
 from assistant.web.api import create_app
+from assistant.web.store import Store
 from assistant.web.ui import InvestorPage
 from tests.conftest import CORPUS
 from tests.web_serving import serve_app

@@ -13,7 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.openapi import from_url
 
-from assistant.index_builder import IndexBuilder
+from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
 from assistant.web.api import create_app
 from tests.conftest import CORPUS

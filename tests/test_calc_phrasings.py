@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.calc_base import num
-from assistant.calc_requests import CalcRequest, parse_calc_request, run_calc_request
-from assistant.listings import Factory
-from assistant.rules import RuleSet
+from assistant.calculators.base import num
+from assistant.calculators.requests import CalcRequest, parse_calc_request, run_calc_request
+from assistant.calculators.rules import RuleSet
+from assistant.listings.records import Factory
 from tests.calc_support import _calc
 
 # ---------- phrasing categories: expected values from the real rules (10 kV: peak 0.884, flat 0.562, valley 0.240) --

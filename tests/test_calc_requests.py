@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.calc_requests import parse_calc_request, run_calc_request
-from assistant.listings import Factory
-from assistant.rules import RuleSet
+from assistant.calculators.requests import parse_calc_request, run_calc_request
+from assistant.calculators.rules import RuleSet
+from assistant.listings.records import Factory
 from tests.calc_support import _calc
 
 # ---------- not a computation ----------

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.calc_requests import parse_calc_request
-from assistant.calc_tokens import arabic
+from assistant.calculators.requests import parse_calc_request
+from assistant.calculators.tokens import arabic
 
 # derandomize: the same examples on every run and every machine, so CI is reproducible.
 SEEDED = settings(max_examples=200, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.calculators import energy_prices, incentive_estimate, land_cost, power_bill
-from assistant.rules import RuleSet, rules_to_texts
-from assistant.tariff_calcs import data_centre_power, residential_bill
+from assistant.calculators.estimates import energy_prices, incentive_estimate, land_cost, power_bill
+from assistant.calculators.rules import RuleSet, rules_to_texts
+from assistant.calculators.tariff import data_centre_power, residential_bill
 from assistant.validation import PARK_COLUMNS
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"

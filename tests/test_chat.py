@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chat import ChatService
-from assistant.grounding import ungrounded_numbers
-from assistant.index_builder import IndexBuilder
+from assistant.answering.grounding import ungrounded_numbers
+from assistant.answering.service import ChatService
+from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
 from tests.conftest import CORPUS, ROOT
 
@@ -140,8 +140,8 @@ def test_answers_carry_their_topic(service: ChatService) -> None:
 
 
 def test_a_figure_question_is_not_answered_with_sentences_that_hold_no_figure() -> None:
-    from assistant.answer import Picked
-    from assistant.chat import _figure_missing
+    from assistant.answering.composer import Picked
+    from assistant.answering.service import _figure_missing
 
     def picked(*texts: str) -> list[Picked]:
         return [Picked(0, i, t, 1.0) for i, t in enumerate(texts)]
@@ -171,7 +171,7 @@ def test_a_worded_differently_subject_is_answered_and_an_unknown_one_is_not(serv
 
 
 def test_an_english_topic_the_corpus_names_in_no_language_is_unknown() -> None:
-    from assistant.glossary import unknown_english_topic
+    from assistant.answering.glossary import unknown_english_topic
 
     corpus = "标准厂房租金每月16元；统筹用地、电力、天然气供给。Rent is 16 yuan."
     assert unknown_english_topic("What is the water tariff for factories?", corpus) == "water tariff"
@@ -186,8 +186,8 @@ def test_english_questions_on_topics_the_corpus_lacks_get_no_answer(service: Cha
 
 
 def test_a_year_counts_when_the_answering_passage_or_its_date_names_it() -> None:
-    from assistant.answer import Picked
-    from assistant.chat import _other_year
+    from assistant.answering.composer import Picked
+    from assistant.answering.service import _other_year
     from assistant.documents import Chunk
 
     chunk = Chunk(doc_id="d", text="All-in energy price for a 10 kV user: RMB 0.562/kWh.", title="Guide",

@@ -11,10 +11,10 @@ from pathlib import Path
 import chromadb
 import pytest
 
-from assistant.embeddings import HashEmbeddings
-from assistant.index_builder import IndexBuilder
-from assistant.index_store import collection_name
-from assistant.search_index import SearchIndex
+from assistant.index.embeddings import HashEmbeddings
+from assistant.index.search import SearchIndex
+from assistant.index.store import collection_name
+from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
 from tests.conftest import CORPUS, ROOT
 from tests.web_serving import free_port

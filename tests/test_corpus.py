@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 import yaml
 
-from assistant.corpus_check import check_corpus
 from assistant.documents import LoadedDocument
-from assistant.ingest_cli import main
-from assistant.loaders import discover, load_file
-from assistant.loaders.metadata import read_sidecar, split_front_matter
+from assistant.ingest.check import check_corpus
+from assistant.ingest.cli import main
+from assistant.ingest.loaders import discover, load_file
+from assistant.ingest.loaders.metadata import read_sidecar, split_front_matter
 from benchmarks.ocr_accuracy import normalise
 from tests.conftest import CORPUS, ROOT, shared_ocr
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.embeddings import CachedEmbeddings, E5Embeddings, HashEmbeddings, SentenceTransformerEmbeddings
+from assistant.index.embeddings import CachedEmbeddings, E5Embeddings, HashEmbeddings, SentenceTransformerEmbeddings
 
 LAND_ZH = "贵阳经济技术开发区工业用地出让参考价为每平方米288元，约合每亩19.2万元。"
 TALENT_ZH = "引进的博士研究生可享受20万元安家补贴，硕士研究生5万元，并按月发放生活补贴。"

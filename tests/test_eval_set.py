@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.loaders import LoaderError, discover, doc_id_for, load_file
+from assistant.ingest.loaders import LoaderError, discover, doc_id_for, load_file
 from benchmarks.eval_lib import TOPICS, Question, contains_fact, evaluate_working, load_questions, normalise
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.factory_search import FactoryQuery, describe, find_parks, parse_requirements, search_factories
-from assistant.listings import Factory, load_factories, load_parks
+from assistant.listings.records import Factory, load_factories, load_parks
+from assistant.listings.search import FactoryQuery, describe, find_parks, parse_requirements, search_factories
 from assistant.validation import FACTORY_COLUMNS
 
 LISTINGS = Path(__file__).resolve().parents[1] / "corpus" / "listings"

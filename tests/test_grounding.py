@@ -1,4 +1,4 @@
-from assistant.grounding import is_grounded, normalise_number, numbers_in, ungrounded_numbers
+from assistant.answering.grounding import is_grounded, normalise_number, numbers_in, ungrounded_numbers
 
 
 def test_normalise_number_forms() -> None:

@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 
 from assistant.documents import Chunk
-from assistant.embeddings import HashEmbeddings
-from assistant.index_builder import BuildReport, IndexBuilder, index_text
-from assistant.index_store import COMPLETE, IndexPaths, chroma_client, collection_name
-from assistant.lexical import Tokenizer
-from assistant.loaders import discover, doc_id_for
-from assistant.search_index import SearchIndex
+from assistant.index.embeddings import HashEmbeddings
+from assistant.index.lexical import Tokenizer
+from assistant.index.search import SearchIndex
+from assistant.index.store import COMPLETE, IndexPaths, chroma_client, collection_name
+from assistant.ingest.builder import BuildReport, IndexBuilder, index_text
+from assistant.ingest.loaders import discover, doc_id_for
 from assistant.settings import Settings
 from tests.conftest import CORPUS, ROOT
 from tests.pdf_factory import image_only_pdf, text_pdf
@@ -301,7 +301,7 @@ def test_malformed_date_is_a_warning_not_a_failed_build(tmp_path: Path) -> None:
 
 
 def test_index_refuses_another_embedder(base: tuple[Path, BuildReport, HashEmbeddings]) -> None:
-    from assistant.search_index import EmbedderMismatch
+    from assistant.index.search import EmbedderMismatch
 
     with pytest.raises(EmbedderMismatch, match="hash-64"):
         SearchIndex.open(_workspace(base[0]).settings, HashEmbeddings(32))
@@ -310,8 +310,8 @@ def test_index_refuses_another_embedder(base: tuple[Path, BuildReport, HashEmbed
 _SLOW_BUILD = """
 import sys, time
 from pathlib import Path
-from assistant.embeddings import HashEmbeddings
-from assistant.index_builder import IndexBuilder
+from assistant.index.embeddings import HashEmbeddings
+from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
 
 class Slow(HashEmbeddings):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.listings import load_factories, load_parks, park_aliases, resolve_park
+from assistant.listings.records import load_factories, load_parks, park_aliases, resolve_park
 from assistant.validation import FACTORY_COLUMNS, PARK_COLUMNS
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "listings"

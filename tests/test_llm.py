@@ -16,13 +16,13 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Syst
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
-from assistant.agent_tools import DATA_NOTE, AgentTools, Evidence, fence, tool_config
-from assistant.chat import ChatService
+from assistant.answering.grounding import ungrounded_numbers
+from assistant.answering.messages import say
+from assistant.answering.service import ChatService
 from assistant.documents import Chunk
-from assistant.grounding import ungrounded_numbers
-from assistant.index_builder import IndexBuilder
-from assistant.llm import CitationStream, renumber_citations
-from assistant.messages import say
+from assistant.ingest.builder import IndexBuilder
+from assistant.llm.agent import CitationStream, renumber_citations
+from assistant.llm.tools import DATA_NOTE, AgentTools, Evidence, fence, tool_config
 from assistant.settings import LLMSettings, Settings
 from tests.conftest import CORPUS
 

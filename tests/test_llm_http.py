@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from assistant.chat import ChatService
-from assistant.grounding import ungrounded_numbers
-from assistant.index_builder import IndexBuilder
-from assistant.messages import say
+from assistant.answering.grounding import ungrounded_numbers
+from assistant.answering.messages import say
+from assistant.answering.service import ChatService
+from assistant.ingest.builder import IndexBuilder
 from assistant.settings import LLMSettings, Settings
 from tests.conftest import CORPUS
 

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.chunking import chunk_blocks
 from assistant.documents import LoadedDocument
-from assistant.index_builder import IndexBuilder
-from assistant.index_store import IndexPaths, read_chunks
-from assistant.loaders import LoaderError, load_file
+from assistant.index.store import IndexPaths, read_chunks
+from assistant.ingest.builder import IndexBuilder
+from assistant.ingest.chunking import chunk_blocks
+from assistant.ingest.loaders import LoaderError, load_file
 from assistant.settings import Settings
 from tests.conftest import CORPUS
 from tests.pdf_factory import image_only_pdf

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunking import chunk_blocks
-from assistant.loaders import NeedsOCR, Unreadable, Unsupported, discover, load_file
-from assistant.loaders.pdf import join_lines
+from assistant.ingest.chunking import chunk_blocks
+from assistant.ingest.loaders import NeedsOCR, Unreadable, Unsupported, discover, load_file
+from assistant.ingest.loaders.pdf import join_lines
 from tests.conftest import CORPUS, shared_ocr
 from tests.pdf_factory import image_only_pdf, text_pdf
 

@@ -9,10 +9,10 @@ import pytest
 from docx import Document
 from docx.oxml import parse_xml
 
-from assistant.chunking import chunk_blocks
-from assistant.corpus_check import check_corpus
-from assistant.loaders import Unreadable, load_file
-from assistant.loaders.docx import zh_number
+from assistant.ingest.check import check_corpus
+from assistant.ingest.chunking import chunk_blocks
+from assistant.ingest.loaders import Unreadable, load_file
+from assistant.ingest.loaders.docx import zh_number
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 

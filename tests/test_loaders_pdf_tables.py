@@ -5,13 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from assistant.chunking import chunk_blocks
-from assistant.embeddings import HashEmbeddings
-from assistant.index_builder import IndexBuilder
-from assistant.loaders import load_file
-from assistant.loaders.pdf_tables import PdfTables, cells
-from assistant.retrieval import HybridRetriever
-from assistant.search_index import SearchIndex
+from assistant.index.embeddings import HashEmbeddings
+from assistant.index.retrieval import HybridRetriever
+from assistant.index.search import SearchIndex
+from assistant.ingest.builder import IndexBuilder
+from assistant.ingest.chunking import chunk_blocks
+from assistant.ingest.loaders import load_file
+from assistant.ingest.loaders.pdf_tables import PdfTables, cells
 from assistant.settings import Settings
 from tests.conftest import CORPUS
 

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from assistant.corpus_check import check_corpus
-from assistant.embeddings import HashEmbeddings
-from assistant.index_builder import IndexBuilder
-from assistant.loaders import Unreadable, load_file
-from assistant.loaders.spreadsheet import split_unit
+from assistant.index.embeddings import HashEmbeddings
+from assistant.ingest.builder import IndexBuilder
+from assistant.ingest.check import check_corpus
+from assistant.ingest.loaders import Unreadable, load_file
+from assistant.ingest.loaders.spreadsheet import split_unit
 from assistant.settings import Settings
 from tests.conftest import CORPUS
 

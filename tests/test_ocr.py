@@ -12,15 +12,15 @@ from typing import Any
 
 import pytest
 
-from assistant.answer import source_ref
+from assistant.answering.composer import source_ref
 from assistant.chat_types import Answer
 from assistant.cli import render
 from assistant.documents import Chunk
-from assistant.embeddings import HashEmbeddings
-from assistant.index_builder import BuildReport, IndexBuilder
-from assistant.index_store import IndexPaths, read_chunks
-from assistant.loaders import load_file
-from assistant.loaders.ocr import OcrEngine, TextBox, reading_order
+from assistant.index.embeddings import HashEmbeddings
+from assistant.index.store import IndexPaths, read_chunks
+from assistant.ingest.builder import BuildReport, IndexBuilder
+from assistant.ingest.loaders import load_file
+from assistant.ingest.loaders.ocr import OcrEngine, TextBox, reading_order
 from assistant.settings import Settings
 from assistant.web.render import source_card
 from assistant.web.sources import SourceFiles
@@ -118,7 +118,7 @@ def test_scanned_sample_is_read_with_its_key_figures_and_cited_as_ocr() -> None:
     assert all(b.ocr and b.page == 1 for b in doc.blocks) and not doc.warnings
     source = ROOT / "tools" / "scan_sources" / f"{SCANNED_SAMPLE.stem}.md"
     assert char_accuracy(text, printed_text(source)) >= 0.97
-    from assistant.chunking import chunk_blocks
+    from assistant.ingest.chunking import chunk_blocks
 
     chunks = chunk_blocks(doc.meta, doc.blocks, 360)
     assert chunks and all(c.ocr and c.locator.endswith("p.1，OCR识别") for c in chunks)
@@ -223,8 +223,8 @@ def test_character_accuracy_counts_wrong_characters_not_punctuation_forms() -> N
 
 
 def test_a_line_stopping_short_of_the_margin_ends_its_paragraph() -> None:
-    from assistant.loaders.ocr import page_lines
-    from assistant.loaders.pdf import join_lines
+    from assistant.ingest.loaders.ocr import page_lines
+    from assistant.ingest.loaders.pdf import join_lines
 
     boxes = [
         TextBox("关于做好用电报装服务的通知", 200, 20, 600, 50),  # a centred title

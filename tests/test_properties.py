@@ -12,17 +12,17 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from assistant.calc_requests import parse_calc_request
-from assistant.calculators import incentive_estimate, land_cost, power_bill
-from assistant.chunking import CHAPTER, pack, split_sentences
-from assistant.chunking import chunk_blocks as chunk
+from assistant.answering.grounding import numbers_in, ungrounded_numbers
+from assistant.answering.router import detect_language, route
+from assistant.calculators.estimates import incentive_estimate, land_cost, power_bill
+from assistant.calculators.requests import parse_calc_request
+from assistant.calculators.rules import RuleSet
+from assistant.calculators.tariff import data_centre_power, residential_bill
+from assistant.calculators.tax import rd_deduction, tax_saving
 from assistant.documents import Block, DocMeta
-from assistant.factory_search import FactoryQuery, parse_requirements
-from assistant.grounding import numbers_in, ungrounded_numbers
-from assistant.router import detect_language, route
-from assistant.rules import RuleSet
-from assistant.tariff_calcs import data_centre_power, residential_bill
-from assistant.tax_calcs import rd_deduction, tax_saving
+from assistant.ingest.chunking import CHAPTER, pack, split_sentences
+from assistant.ingest.chunking import chunk_blocks as chunk
+from assistant.listings.search import FactoryQuery, parse_requirements
 from tests.conftest import CORPUS
 
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

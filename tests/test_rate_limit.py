@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.chat import ChatService
-from assistant.index_builder import IndexBuilder
+from assistant.answering.service import ChatService
+from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
-from assistant.store import Store
 from assistant.web.api import create_app
 from assistant.web.rate_limit import Limit, RateLimiter
+from assistant.web.store import Store
 from tests.conftest import CORPUS
 from tests.web_serving import serve_app
 

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.router import detect_language, route
+from assistant.answering.router import detect_language, route
 
 
 @pytest.mark.parametrize("text,lang", [("经开区地价多少", "zh"), ("What is the land price?", "en"),

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chat import ChatService
-from assistant.index_builder import IndexBuilder
+from assistant.answering.service import ChatService
+from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
-from assistant.store import Store
 from assistant.web.api import create_app
+from assistant.web.store import Store
 from tests.conftest import CORPUS
 from tests.web_serving import serve_app
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from assistant.store import Store
+from assistant.web.store import Store
 
 
 def test_old_conversation_table_gets_the_new_columns(tmp_path: Path) -> None:

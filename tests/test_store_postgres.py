@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from assistant.chat import ChatService
-from assistant.index_builder import IndexBuilder
+from assistant.answering.service import ChatService
+from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
-from assistant.store import Store
 from assistant.web.api import create_app
+from assistant.web.store import Store
 from tests.conftest import CORPUS
 from tests.pg_server import REQUIRE_ENV, postgres_server, server_bin_dir
 from tests.web_serving import serve_app

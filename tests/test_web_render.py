@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.chat_types import Answer, SourceRef
-from assistant.llm_answers import pieces
+from assistant.llm.turn import pieces
 from assistant.web.render import answer_html, excerpt_html
 from assistant.web.sources import SourceFiles
 
@@ -54,8 +54,8 @@ class _FailingService:
 
 
 def test_stream_failure_ends_with_an_error_event(tmp_path: Path) -> None:
-    from assistant.store import Store
     from assistant.web.api import _events
+    from assistant.web.store import Store
 
     store = Store.from_url(f"sqlite:///{tmp_path / 'web.sqlite3'}")
     try:

@@ -14,11 +14,11 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from assistant.chat import ChatService
+from assistant.answering.service import ChatService
 from assistant.settings import Settings
-from assistant.store import Store
 from assistant.web.api import create_app
 from assistant.web.origins import frame_ancestors, parse_origins
+from assistant.web.store import Store
 from tests.web_serving import serve_app
 
 PARTNER = "https://invest.example.gov.cn"

@@ -14,9 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 
-from assistant.chat import ChatService
+from assistant.answering.service import ChatService
 from assistant.settings import RateLimitSettings, Settings
-from assistant.store import Store
 from assistant.web import turns
 from assistant.web.answer_runner import AnswerRunner, AnswerTimeout
 from assistant.web.rate_limit import Limit, RateLimiter, client_key, retry_after_header
@@ -30,6 +29,7 @@ from assistant.web.schemas import (
     field_error,
 )
 from assistant.web.sources import media_type
+from assistant.web.store import Store
 from assistant.web.widget import install_widget
 
 log = logging.getLogger(__name__)

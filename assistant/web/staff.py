@@ -11,14 +11,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from assistant.chat import ChatService
+from assistant.answering.service import ChatService
 from assistant.chat_types import Answer
 from assistant.settings import Settings
-from assistant.store import Store
 from assistant.web import staff_pages as pages
 from assistant.web.staff_auth import COOKIE, PREFIX, StaffAuth, StaffGate, client_ip, load_or_create_token
 from assistant.web.staff_data import candidate_rows, knowledge_gaps, leads_csv
 from assistant.web.staff_reindex import ReindexJob, UploadError, save_upload
+from assistant.web.store import Store
 
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000

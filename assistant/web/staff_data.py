@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.chat_types import Candidate
-from assistant.store import Store
+from assistant.web.store import Store
 
 LEAD_COLUMNS = ("id", "created", "name", "company", "phone", "email", "interest", "message", "session_id")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as a formula

@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.chat import ChatService
-from assistant.index_builder import IndexBuilder
+from assistant.answering.service import ChatService
+from assistant.ingest.builder import IndexBuilder
 
 log = logging.getLogger(__name__)
 UPLOAD_FOLDER = "uploads"  # no leading "_" or ".": the loaders skip such folders

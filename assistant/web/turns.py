@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
-from assistant.chat import ChatService
+from assistant.answering.service import ChatService
 from assistant.chat_types import Answer
-from assistant.store import Store
 from assistant.web.answer_runner import AnswerRunner
 from assistant.web.sources import SourceFiles
+from assistant.web.store import Store
 
 log = logging.getLogger(__name__)
 Event = tuple[str, Any]  # ("token", str) … ("answer", Answer)

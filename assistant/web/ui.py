@@ -14,13 +14,13 @@ import gradio as gr
 from fastapi import FastAPI
 from pydantic import ValidationError
 
-from assistant.chat import ChatService
+from assistant.answering.service import ChatService
 from assistant.settings import Settings
-from assistant.store import Store
 from assistant.web import turns
 from assistant.web.answer_runner import AnswerRunner, AnswerTimeout
 from assistant.web.render import CSS, answer_html, text_html
 from assistant.web.schemas import LeadRequest
+from assistant.web.store import Store
 from assistant.web.ui_text import LANGS, TOPICS, interest_choices, t, topic_label, topic_questions
 
 log = logging.getLogger(__name__)

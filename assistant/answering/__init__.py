@@ -1,0 +1,1 @@
+"""ChatService and the extractive path: dialogue, routing, sentence choice, composer, grounding."""

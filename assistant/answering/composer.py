@@ -1,0 +1,130 @@
+"""Grounded extractive answers: pick the sentences that answer, cite them [1][2], never add a number
+of our own. The same number-grounding check later guards LLM answers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.chat_types import SourceRef
+from assistant.documents import Chunk
+from assistant.index.lexical import SYNONYMS, Tokenizer
+from assistant.index.retrieval import near_duplicate
+
+_QUANTITY = re.compile(r"多少|几|价格|价|标准|费用|金额|面积|比例|税率|补贴|奖励|how much|how many|price|rate|cost|"
+                       r"amount|fee|tariff|subsid|grant|award|percent", re.I)
+SAMPLE_NOTE = {"zh": "（注：以上含示例数据，以主管部门最新发布为准。）",
+               "en": "(Includes sample data; check the latest official release.)"}
+ZH_ONLY_NOTE = "Note: this comes from Chinese-language sources; the key passages are quoted as published."
+
+
+@dataclass(frozen=True)
+class Picked:
+    chunk_rank: int
+    position: int  # sentence order inside its chunk
+    sentence: str
+    score: float
+
+
+def sentences(text: str) -> list[str]:
+    # Clauses joined by ；/; stay together: the figure that answers often sits in the clause after the one
+    # that matches the question (e.g. "…100%加计扣除；形成无形资产的，按200%摊销。").
+    parts = [p.strip() for p in re.split(r"(?<=[。！？!?])|\n|(?<=[.])\s+(?=[A-Z(])", text)]
+    return [p for p in parts if len(p) >= 4]
+
+
+Weigher = Callable[[str], float]
+
+
+def _weights(tokens: list[str], idf: Weigher | None) -> dict[str, float]:
+    """Rare terms carry the question (IDF from the lexical index); without it, longer tokens do."""
+    if idf is not None:
+        return {t: idf(t) for t in tokens}
+    return {t: (2.0 if re.fullmatch(r"[\d.]+", t) else min(len(t), 4) / 2) for t in tokens}
+
+
+def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, limit: int = 4,
+                   idf: Weigher | None = None) -> list[Picked]:
+    weights = _weights(tokenizer.tokens(question), idf)
+    total = sum(weights.values()) or 1.0
+    wants_number = bool(_QUANTITY.search(question))
+    scored: list[Picked] = []
+    for rank, chunk in enumerate(chunks):
+        lead: set[str] = set()
+        for position, sentence in enumerate(sentences(chunk.text)):
+            # Items under a heading line ("The results for 2025:") inherit its words.
+            tokens = set(tokenizer.tokens(sentence)) | lead
+            lead = set(tokenizer.tokens(sentence)) if sentence.rstrip().endswith((":", "：")) else lead
+            coverage = sum(w for t, w in weights.items() if _covered(t, tokens)) / total
+            if coverage <= 0:
+                continue
+            has_number = bool(re.search(r"\d", sentence))
+            bonus = (0.15 if has_number else -0.2) if wants_number else 0.0
+            scored.append(Picked(rank, position, sentence, coverage + bonus + 0.25 / (1 + rank)))
+    scored.sort(key=lambda p: -p.score)
+    chosen: list[Picked] = []
+    best = scored[0].score if scored else 0.0
+    for pick in scored:
+        if pick.score < best * 0.6 or len(chosen) >= limit:
+            break
+        if any(near_duplicate(pick.sentence, c.sentence, 0.7) for c in chosen):
+            continue
+        chosen.append(pick)
+    return sorted(chosen, key=lambda p: (p.chunk_rank, p.position))
+
+
+def coverage(question: str, picked: list[Picked], tokenizer: Tokenizer, idf: Weigher | None = None) -> float:
+    """Share of the question's weighted terms found in the picked sentences: the answer's confidence."""
+    weights = _weights(tokenizer.tokens(question), idf)
+    found: set[str] = set()
+    for pick in picked:
+        found |= set(tokenizer.tokens(pick.sentence))
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if _covered(t, found)) / total if total else 0.0
+
+
+def _covered(token: str, tokens: set[str]) -> bool:
+    return token in tokens or any(s in tokens for s in SYNONYMS.get(token, ()))
+
+
+def source_ref(chunk: Chunk, highlight: str = "") -> SourceRef:
+    return SourceRef(title=chunk.title, locator=chunk.locator, text=chunk.text, doc_id=chunk.doc_id,
+                     page=chunk.page, kind=chunk.kind, language=chunk.language, sample=chunk.sample,
+                     highlight=highlight)
+
+
+def compose(picked: list[Picked], chunks: list[Chunk], lang: str) -> tuple[str, list[SourceRef]]:
+    """Answer text with [n] markers, one paragraph per source, and the numbered source list."""
+    order: list[int] = []
+    for pick in picked:
+        if pick.chunk_rank not in order:
+            order.append(pick.chunk_rank)
+    sources = [source_ref(chunks[r], next(p.sentence for p in picked if p.chunk_rank == r)) for r in order]
+    paragraphs = []
+    for n, rank in enumerate(order, start=1):
+        chunk = chunks[rank]
+        lead = _lead(chunk, lang)
+        body = "".join(_sentence_with_marker(p.sentence, n, lang) for p in picked if p.chunk_rank == rank)
+        paragraphs.append(lead + body)
+    text = "\n".join(paragraphs)
+    if lang == "en" and all(chunks[r].language != "en" for r in order):
+        text = ZH_ONLY_NOTE + "\n" + text
+    if any(chunks[r].sample for r in order):
+        text += "\n" + SAMPLE_NOTE[lang]
+    return text, sources
+
+
+def _lead(chunk: Chunk, lang: str) -> str:
+    if chunk.language == "en" or chunk.kind not in ("policy", "guide"):
+        return ""
+    where = "" if chunk.text.startswith(chunk.article) else chunk.article
+    return f"《{chunk.title}》{where}："
+
+
+def _sentence_with_marker(sentence: str, n: int, lang: str) -> str:
+    end = re.search(r"[。！？；.!?;]$", sentence)
+    core = sentence[: end.start()] if end else sentence
+    stop = end.group(0) if end else ("。" if lang == "zh" else ".")
+    sep = " " if lang == "en" else ""
+    return f"{core}[{n}]{stop}{sep}"

@@ -1,0 +1,124 @@
+"""Conversation state, so that "那开阳呢？" or "租金多少？" are answered about the right thing."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.listings.records import PLACE_SYNONYMS, Park, normalise_place_text, park_scores
+
+_FOLLOWUP_START = re.compile(r"^\s*(那|那么|还有|另外|再问一下|如果|换成|and\b|what about|how about|and for|same for|"
+                             r"what if|if it|if i|for )", re.I)
+_FOLLOWUP_END = re.compile(r"(呢|的呢|怎么样|如何)\s*[？?]?\s*$")
+# A question that opens by pointing back (它…, 这个厂房…) is a follow-up however long it goes on.
+_OPENS_REFERRING = re.compile(r"^\s*(它|这个|那个|这家|该厂房|该园区|这里|那里|its?\b|this one|that one)", re.I)
+# A follow-up on a unit that asks about a programme (rent relief, subsidies) is a policy question.
+PROGRAMME = re.compile(r"免租|减免|减半|优惠|补贴|补助|奖励|政策|relief|subsid|incentive|waive", re.I)
+_UNIT_FIELD = re.compile(r"租金|售价|层高|净高|承重|荷载|电力|面积|\b(rent|price|height|load|power|capacity|area|size)\b",
+                         re.I)
+_REFERS_BACK = re.compile(r"它|这个|那个|这些|那些|这家|该厂房|上述|刚才|这里|那里|那边|换算|折合|换成|\bthere\b|"
+                          r"in mu\b|per mu\b|\b(it|that one|those|these|them|this one)\b", re.I)
+
+
+@dataclass
+class Turn:
+    question: str
+    query: str  # the self-contained question actually answered
+    intents: tuple[str, ...]
+    places: tuple[str, ...] = ()
+    factory_ids: tuple[str, ...] = ()
+    calc: Any = None  # the last CalcRequest, for "那如果是35千伏呢？"
+
+
+@dataclass
+class Conversation:
+    turns: list[Turn] = field(default_factory=list)
+    updated: float = field(default_factory=time.monotonic)
+
+    @property
+    def last(self) -> Turn | None:
+        return self.turns[-1] if self.turns else None
+
+
+def places_in(text: str, parks: list[Park]) -> tuple[str, ...]:
+    """Place words the user wrote that name a park or district (longest first)."""
+    found: list[str] = []
+    norm = normalise_place_text(text)  # English names (Baiyun, Gui'an) map to the Chinese ones
+    for park, _score in park_scores(parks, text):
+        for alias in (park.district, park.name, *_aliases(park)):
+            if alias and alias in norm and alias not in found:
+                found.append(alias)
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+def _aliases(park: Park) -> tuple[str, ...]:
+    from assistant.listings.records import district_stem, park_aliases
+
+    return (*park_aliases(park), district_stem(park.district))
+
+
+def is_followup(text: str, conversation: Conversation) -> bool:
+    last = conversation.last
+    if last is None:
+        return False
+    short = len(text) <= 16 if re.search(r"[\u4e00-\u9fff]", text) else len(text.split()) <= 10
+    if _OPENS_REFERRING.search(text):
+        return True
+    if not short:
+        return False
+    if _FOLLOWUP_START.search(text) or _FOLLOWUP_END.search(text) or _REFERS_BACK.search(text):
+        return True
+    if re.search(r"^(租金|售价|层高|净高|承重|电力|面积|rent|price|height|area)", text, re.I):
+        return True
+    return bool(last.factory_ids) and bool(_UNIT_FIELD.search(text))
+
+
+def rewrite(text: str, conversation: Conversation, parks: list[Park], lang: str = "zh") -> str:
+    """Make a follow-up self-contained: swap the place, or carry the previous question's subject over."""
+    last = conversation.last
+    if last is None:
+        return text
+    if last.factory_ids and PROGRAMME.search(text):
+        # "这个租的话能免租金吗" after a unit: the programme for standard factories, not the unit again.
+        return ("standard factory " if lang == "en" else "标准厂房") + _OPENS_REFERRING.sub("", text)
+    new_places = places_in(text, parks)
+    if new_places and last.places:
+        query = last.query
+        for old in last.places:
+            query = query.replace(old, new_places[0])
+        for english, chinese in PLACE_SYNONYMS:  # the earlier question may have named the place in English
+            if chinese in last.places:
+                query = re.sub(re.escape(english), new_places[0], query, flags=re.I)
+        query = re.sub(r"\bthe\s+(?=[\u4e00-\u9fff])", "", query)
+        return query if query != last.query else f"{new_places[0]} {last.query}"
+    core = _FOLLOWUP_START.sub("", _FOLLOWUP_END.sub("", text)).strip(" ，,？?")
+    return f"{last.query} {core}".strip()
+
+
+class ConversationStore:
+    """In-memory conversations, oldest evicted first; surfaces that persist logs do so separately."""
+
+    def __init__(self, max_conversations: int = 5000, ttl_seconds: float = 6 * 3600) -> None:
+        self._items: OrderedDict[str, Conversation] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_conversations = max_conversations
+        self.ttl = ttl_seconds
+
+    def get(self, session_id: str | None) -> Conversation:
+        if not session_id:
+            return Conversation()
+        now = time.monotonic()
+        with self._lock:
+            conv = self._items.get(session_id)
+            if conv is None or now - conv.updated > self.ttl:
+                conv = Conversation()
+            self._items[session_id] = conv
+            self._items.move_to_end(session_id)
+            conv.updated = now
+            while len(self._items) > self.max_conversations:
+                self._items.popitem(last=False)
+            return conv

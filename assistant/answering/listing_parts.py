@@ -1,0 +1,102 @@
+"""Answers built from the structured listings: factory searches and park facts, each row cited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.answering.catalog import Catalog
+from assistant.answering.composer import SAMPLE_NOTE, source_ref
+from assistant.chat_types import SourceRef
+from assistant.listings.records import Factory, format_number
+from assistant.listings.search import FactoryQuery, describe, find_parks, parse_requirements, search_factories
+
+
+@dataclass
+class Part:
+    """A piece of an answer with its own sources; [n] markers are local and renumbered on merge."""
+
+    text: str
+    sources: list[SourceRef] = field(default_factory=list)
+    table: list[dict[str, Any]] = field(default_factory=list)
+    factory_ids: tuple[str, ...] = ()
+    working: list[str] = field(default_factory=list)
+    sample: bool = False
+    intent: str = ""  # what produced it: listing, park, calculation, policy, contact
+
+
+def _row(f: Factory, lang: str) -> dict[str, Any]:
+    return {"id": f.id, "park": f.park, "district": f.district, "building": f"{f.building} {f.floor}".strip(),
+            "area_m2": f.area_m2, "clear_height_m": f.clear_height_m, "floor_load_t_m2": f.floor_load_t_m2,
+            "power_kva": f.power_kva, "rent_yuan_m2_month": f.rent_yuan_m2_month,
+            "sale_price_yuan_m2": f.sale_price_yuan_m2, "status": f.status_text(lang), "sample": f.sample}
+
+
+def factory_part(text: str, catalog: Catalog, lang: str, ids: tuple[str, ...] = ()) -> Part | None:
+    if not catalog.factories:
+        return None
+    query = parse_requirements(text)
+    if ids and not query.ids:
+        query = FactoryQuery(ids=ids)
+    result = search_factories(catalog.factories, query)
+    sources: list[SourceRef] = []
+    lines: list[str] = []
+
+    def cite(f: Factory) -> int:
+        chunk = catalog.row_chunk(f.id, lang)
+        if chunk is None:
+            return 0
+        sources.append(source_ref(chunk, chunk.text))
+        return len(sources)
+
+    def line(f: Factory, extra: str = "") -> str:
+        n = cite(f)
+        return f"- {describe(f, lang)}{extra}" + (f"[{n}]" if n else "")
+
+    if result.matches:
+        lines.append("符合条件的标准厂房：" if lang == "zh" else "Standard factories that match:")
+        lines += [line(f) for f in result.matches[:8]]
+    for f in result.leased:
+        lines.append((f"{f.id} 已出租，暂不可租。" if lang == "zh" else f"{f.id} is already leased and not available.")
+                     + (f"[{cite(f)}]" if f else ""))
+    if not result.matches:
+        if query.ids:
+            lines.append("可考虑以下类似的可租厂房：" if lang == "zh" else "Similar units that are available:")
+        else:
+            lines.append("没有完全符合条件的厂房，最接近的选择：" if lang == "zh"
+                         else "No unit meets every requirement; the nearest alternatives:")
+        for alt in result.nearest:
+            if query.ids:  # alternatives to a named unit: its own figures are shown, derived ranges are not
+                lines.append(line(alt.factory))
+                continue
+            misses = "；".join(m.zh for m in alt.misses) if lang == "zh" else "; ".join(m.en for m in alt.misses)
+            lines.append(line(alt.factory, f"（{misses}）" if lang == "zh" else f" ({misses})"))
+    shown = result.matches[:8] + [a.factory for a in result.nearest]
+    return Part("\n".join(lines), sources, [_row(f, lang) for f in shown], tuple(f.id for f in shown + result.leased),
+                sample=any(f.sample for f in shown), intent="listing")
+
+
+def park_part(text: str, catalog: Catalog, lang: str) -> Part | None:
+    parks = find_parks(catalog.parks, text)
+    if not parks:
+        return None
+    sources: list[SourceRef] = []
+    lines: list[str] = []
+    for park in parks[:6]:
+        chunk = catalog.row_chunk(park.id, lang)
+        marker = ""
+        if chunk is not None:
+            sources.append(source_ref(chunk, chunk.text))
+            marker = f"[{len(sources)}]"
+        n = format_number
+        price = (f"{n(park.land_price_yuan_m2)}元/㎡（{n(park.land_price_wan_mu)}万元/亩）" if lang == "zh" else
+                 f"{n(park.land_price_yuan_m2)} yuan/m2 ({n(park.land_price_wan_mu)} 万元/mu)") \
+            if park.land_price_yuan_m2 else park.land_price_note
+        industries = "、".join(park.leading_industries)
+        lines.append(f"- {park.name}（{park.district}，{park.level}）：主导产业{industries}；工业用地{price}{marker}" if lang == "zh"
+                     else f"- {park.name_en or park.name} ({park.district}): {industries}; industrial land {price}{marker}")
+    return Part("\n".join(lines), sources, sample=any(p.sample for p in parks[:6]), intent="park")
+
+
+def with_sample_note(text: str, sample: bool, lang: str) -> str:
+    return text + ("\n" + SAMPLE_NOTE[lang] if sample and SAMPLE_NOTE[lang] not in text else "")

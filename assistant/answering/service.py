@@ -1,0 +1,366 @@
+"""ChatService: the one use case every surface calls (CLI, API, web page, widget, staff console)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.answering.catalog import Catalog
+from assistant.answering.composer import Picked, compose, coverage, pick_sentences, sentences, source_ref
+from assistant.answering.dialogue import (
+    PROGRAMME,
+    Conversation,
+    ConversationStore,
+    Turn,
+    is_followup,
+    places_in,
+    rewrite,
+)
+from assistant.answering.glossary import unknown_english_topic
+from assistant.answering.grounding import ungrounded_numbers
+from assistant.answering.listing_parts import Part, factory_part, park_part, with_sample_note
+from assistant.answering.messages import say
+from assistant.answering.router import DOMAIN, Route, detect_language, route, strip_instructions
+from assistant.calculators.requests import CalcRequest, parse_calc_request, run_calc_request
+from assistant.calculators.rules import Source as RuleSource
+from assistant.chat_types import Answer, Candidate, SourceRef
+from assistant.documents import Chunk
+from assistant.index.embeddings import make_embeddings
+from assistant.index.lexical import SYNONYMS
+from assistant.index.retrieval import Filters, HybridRetriever
+from assistant.index.search import SearchIndex
+from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from assistant.llm.agent import LLMAgent
+
+_HOTLINE = re.compile(r"0851-0000-0000")
+_ASKS_TO_CALCULATE = re.compile(r"算|测算|估算|核算|calculat|estimat|how much (would|will|do) i", re.I)
+# Questions about one park's land price or profile are answered from the parks listing, not prose.
+_PARK_FACTS = re.compile(r"地价|用地价格|土地价格|拿地|地.{0,4}(?:价位|啥价|什么价)|多少钱一亩|每亩|一亩|主导产业|园区介绍|land price|price of land|per mu|"
+                         r"leading industr", re.I)
+_ROW_FIELDS = re.compile(r"租金|售价|层高|净高|承重|荷载|电力|配电|容量|面积|还能租|rent|price|height|load|power|capacity|"
+                         r"area|available", re.I)
+
+
+def _hotline_sentence(chunk: Chunk) -> str:
+    return next((s for s in sentences(chunk.text) if _HOTLINE.search(s)), chunk.text)
+
+
+def _other_year(question: str, picked: list[Picked], chunks: list[Chunk]) -> bool:
+    """The question names a year the passages answering it never mention (asked about 2027, found 2026).
+    The year may sit outside the chosen sentences: in their passage, its title or its date in force."""
+    years = set(re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", question))
+    if not years:
+        return False
+    used = [chunks[i] for i in {p.chunk_rank for p in picked}]
+    text = "".join(p.sentence for p in picked) + "".join(c.title + c.text + c.effective for c in used)
+    return not any(y in text for y in years)
+
+
+# A question asking for a figure: 多少 / 税率 / how much … (not 怎么, which is answered in words).
+_ASKS_FIGURE = re.compile(r"多少|几成|税率|费率|how much|how many|what(?: is|'s| are) the [\w' -]*(rate|price|tariff|fee|cost)", re.I)
+# Words naming the kind of figure asked for, not what it is about.
+_FIGURE_WORDS = {"税率", "费率", "比例", "价格", "标准", "金额", "费用", "多少钱", "多少", "补贴", "奖励", "电价"}
+FOCUS_IDF = 3.0  # a term in only a few passages: the question is about it, not about the corpus at large
+
+
+def _figure_missing(question: str, picked: list[Picked], focus: str) -> bool:
+    """A question asking for a figure, answered by sentences holding none; or naming a rare term (契税) that
+    the chosen sentences mention only without a figure: the corpus names it in passing, and the figures shown
+    would be about something else."""
+    if not _ASKS_FIGURE.search(question):
+        return False
+    has_figure = [bool(re.search(r"\d", p.sentence)) for p in picked]
+    if not any(has_figure):
+        return True
+    naming = [figure for p, figure in zip(picked, has_figure, strict=True) if focus and focus in p.sentence]
+    return bool(naming) and not any(naming)
+
+
+class ChatService:
+    def __init__(self, settings: Settings, index: SearchIndex, chat_model: BaseChatModel | None = None) -> None:
+        self.settings = settings
+        self.conversations = ConversationStore()
+        self._lock = threading.Lock()
+        self._use(index)
+        self.agent: LLMAgent | None = None
+        if settings.llm.enabled:  # optional LLM mode, over the same retriever, listings and calculators
+            from assistant.llm.agent import LLMAgent, load_system_prompt, make_chat_model
+            from assistant.llm.tools import AgentTools
+
+            model = chat_model if chat_model is not None else make_chat_model(settings.llm)
+            self.agent = LLMAgent(model, AgentTools(self).tools(), load_system_prompt(), settings.llm.max_tool_rounds)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, embeddings: Embeddings | None = None,
+                      chat_model: BaseChatModel | None = None) -> ChatService:
+        return cls(settings, SearchIndex.open(settings, embeddings or make_embeddings(settings.embeddings)), chat_model)
+
+    def _use(self, index: SearchIndex) -> None:
+        self.index = index
+        self.tokenizer = index.tokenizer  # one jieba dictionary per process is enough (it takes seconds to load)
+        self.retriever = HybridRetriever(index, self.settings.retrieval)
+        corpus = Path(index.manifest.get("corpus") or self.settings.corpus_dir)
+        self.catalog = Catalog.from_index(index.structured, index.chunks, corpus)
+        self._corpus_text = "\n".join(c.title + "\n" + c.text for c in index.chunks)
+        self._corpus_lower = self._corpus_text.lower()
+        self._by_article = {(c.title, c.article): c for c in index.chunks if c.article}
+        hotline = [c for c in index.chunks if _HOTLINE.search(c.text)]
+        # The hand-over line: a service passage, and of those the one saying the least besides the number (the
+        # hotline article itself, not a notice that mentions the hotline in passing).
+        hotline.sort(key=lambda c: (c.topic != "service", c.kind != "policy", len(_hotline_sentence(c))))
+        self._service = {lang: next((c for c in hotline if c.language == lang), hotline[0] if hotline else None)
+                         for lang in ("zh", "en")}
+
+    def reload_if_stale(self) -> bool:
+        """Switch to a newer index build (after a re-index) between questions."""
+        with self._lock:
+            if self.index.is_current():
+                return False
+            self._use(SearchIndex.open(self.settings, self.index.embeddings))
+            return True
+
+    def today(self) -> date:
+        return self.settings.retrieval.today or date.today()
+
+    # ---- the use case ----
+    def ask(self, question: str, session_id: str | None = None, lang: str | None = None) -> Answer:
+        for kind, value in self._turn(question, session_id, lang, streaming=False):
+            if kind == "answer" and isinstance(value, Answer):
+                return value
+        raise RuntimeError("a turn ended without an answer")  # not reached: _turn always ends with one
+
+    def ask_stream(self, question: str, session_id: str | None = None,
+                   lang: str | None = None) -> Iterator[tuple[str, str | Answer]]:
+        """("token", text) pieces, then ("answer", Answer), in either mode. The Answer is authoritative: after an
+        LLM fallback its text replaces the tokens already shown. The turn is recorded before the Answer."""
+        if not question.strip():
+            raise ValueError("empty question")
+        return self._turn(question, session_id, lang, streaming=True)
+
+    def _turn(self, question: str, session_id: str | None, lang: str | None,
+              streaming: bool) -> Iterator[tuple[str, str | Answer]]:
+        text = question.strip()
+        if not text:
+            raise ValueError("empty question")
+        lang = lang if lang in ("zh", "en") else detect_language(text)
+        conv = self.conversations.get(session_id)
+        text, injected = strip_instructions(text)
+        if injected and not DOMAIN.search(text):  # nothing left to answer but the instructions
+            answer = Answer(say("out_of_scope", lang), "out_of_scope", lang, intents=["injection"])
+            yield "token", answer.answer
+            yield "answer", answer
+            return
+        followup = is_followup(text, conv)
+        calc = self._calc_request(text, lang, conv, followup)
+        turn_route = route(text, is_calculation=calc is not None, followup_context=followup)
+        if not turn_route.in_domain and self._uses_corpus_terms(text):
+            turn_route = replace(turn_route, in_domain=True)
+        query = rewrite(text, conv, self.catalog.parks, lang) if followup else text
+
+        def extractive() -> Answer:
+            return self._answer(text, query, lang, turn_route, calc, conv.last if followup else None)
+
+        # Out of scope, small talk and hand-over keep their fixed answers; the LLM answers the rest.
+        fixed = turn_route.has("out_of_scope") or turn_route.intents == ("smalltalk",) or turn_route.has("handoff")
+        if self.agent is None or fixed:
+            answer = extractive()
+            if streaming:
+                from assistant.llm.turn import pieces
+
+                for piece in pieces(answer.answer):
+                    yield "token", piece
+        else:
+            from assistant.llm.turn import llm_turn
+
+            history = [t.question for t in conv.turns[-3:]]
+            for kind, value in llm_turn(self.agent, text, history, lang, turn_route.intents, extractive, streaming,
+                                        logging.getLogger(__name__)):
+                if isinstance(value, Answer):
+                    answer = value
+                else:
+                    yield kind, value
+        factory_ids = tuple(r["id"] for r in answer.table) or (conv.last.factory_ids if followup and conv.last else ())
+        conv.turns.append(Turn(text, query, tuple(answer.intents), places_in(query, self.catalog.parks),
+                               factory_ids, calc))
+        yield "answer", answer
+
+    def _unknown_subject(self, question: str) -> str:
+        """A noun of the question that the corpus never mentions (工业用水, 高铁): then the passages found can only
+        be about something else, however many other words they share."""
+        corpus = self._corpus_text
+        english = unknown_english_topic(question, corpus, self._corpus_lower)
+        if english:
+            return english
+        for noun in self.tokenizer.subject_nouns(question):
+            if noun in corpus or any(s in corpus for s in SYNONYMS.get(noun, ())):
+                continue
+            # A compound whose parts the corpus all uses (安家费: 安家) is worded differently, not unknown;
+            # one with a part it never uses (工业用水: 用水) is a subject the corpus lacks.
+            parts = [w for w in self.tokenizer.search_words(noun) if w != noun and len(w) >= 2]
+            if not parts or any(w not in corpus for w in parts):
+                return noun
+        return ""
+
+    def _focus(self, question: str) -> str:
+        """The rarest corpus term among the question's Chinese nouns, when it is rare enough to be its subject."""
+        lexical = self.index.lexical
+        nouns = [n for n in self.tokenizer.nouns(question) if n not in _FIGURE_WORDS and n in lexical.vocab]
+        best = max(nouns, key=lexical.idf, default="")
+        return best if best and lexical.idf(best) >= FOCUS_IDF else ""
+
+    def _uses_corpus_terms(self, text: str) -> bool:
+        """A question using the corpus's own specific words (两免三减半, 标准地…) is about our domain."""
+        lexical = self.index.lexical
+        # English words are rare in this corpus, so even "this" looks specific: only long ones count.
+        return any(t in lexical.vocab and lexical.idf(t) >= 2.5 and len(t) >= (2 if t[0] > "\u2e80" else 6)
+                   for t in self.tokenizer.tokens(text))
+
+    def _calc_request(self, text: str, lang: str, conv: Conversation, followup: bool) -> CalcRequest | None:
+        if self.catalog.rules is None:
+            return None  # no rules in the served corpus: calculators are unavailable
+        last = conv.last
+        context: dict[str, object] = {}
+        if followup and last:
+            context = {"last_calc": last.calc, "factory_ids": list(last.factory_ids), "last_text": last.question}
+            if last.places:
+                context["park"] = last.places[0]
+        request = parse_calc_request(text, lang, context=context)
+        if request is not None and request.missing and not _ASKS_TO_CALCULATE.search(text):
+            return None  # a question that merely mentions a quantity is answered from the documents
+        return request
+
+    def _answer(self, text: str, query: str, lang: str, r: Route, calc, last: Turn | None) -> Answer:
+        if r.has("out_of_scope"):
+            return Answer(say("out_of_scope", lang), "out_of_scope", lang, intents=list(r.intents))
+        if r.intents == ("smalltalk",):
+            return Answer(say("greeting", lang), "answered", lang, intents=["smalltalk"])
+        parts: list[Part] = []
+        handoff = r.has("handoff")
+        if handoff:
+            parts.append(self._contact_part("handoff", lang))
+        if r.has("calculation") and calc is not None:
+            parts.append(self._calc_part(calc, lang))
+        row_followup = (last is not None and last.factory_ids and not r.has("listing")
+                        and not r.has("calculation") and bool(_ROW_FIELDS.search(text))
+                        and not PROGRAMME.search(text))
+        if row_followup:
+            part = factory_part("", self.catalog, lang, ids=last.factory_ids)
+            parts += [part] if part else []
+        elif r.has("listing") and not r.has("calculation"):
+            part = factory_part(text, self.catalog, lang)
+            parts += [part] if part else []
+        park_question = r.has("park") or (r.has("policy") and bool(_PARK_FACTS.search(query))
+                                          and bool(places_in(query, self.catalog.parks)))
+        if park_question and not r.has("calculation"):
+            part = park_part(query, self.catalog, lang)
+            parts += [part] if part else []
+        confidence = 1.0 if parts and not handoff else 0.0
+        candidates = []
+        if (r.has("policy") and not row_followup and not park_question) or not parts:
+            policy, confidence, candidates = self._policy_part(query, lang)
+            if policy is not None:
+                parts.append(policy)
+        else:  # listing / calculation answers: still record what retrieval finds, for the staff console
+            candidates = self.retriever.search(query, self.settings.retrieval.top_k, Filters(day=self.today()))
+        if not r.in_domain and not r.has("handoff"):  # nothing about investing here: don't stretch the corpus
+            return Answer(say("out_of_scope", lang), "out_of_scope", lang, intents=list(r.intents),
+                          candidates=candidates)
+        if not parts:
+            if not r.in_domain:
+                return Answer(say("out_of_scope", lang), "out_of_scope", lang, intents=list(r.intents),
+                              candidates=candidates)
+            return self._merge([self._contact_part("no_answer", lang)], lang, "no_answer", r, handoff, confidence,
+                               candidates, text)
+        return self._merge(parts, lang, "answered", r, handoff, confidence, candidates, text)
+
+    def _merge(self, parts: list[Part], lang: str, status: str, r: Route, handoff: bool, confidence: float,
+               candidates: list, question: str) -> Answer:
+        texts: list[str] = []
+        sources: list[SourceRef] = []
+        table, working = [], []
+        for part in parts:
+            offset = len(sources)
+            texts.append(re.sub(r"\[(\d{1,2})\]", lambda m, o=offset: f"[{int(m.group(1)) + o}]", part.text))
+            sources += part.sources
+            table += part.table
+            working += part.working
+        body = with_sample_note("\n\n".join(texts), any(p.sample for p in parts), lang)
+        notices = []
+        # The user's own figures may be echoed back (e.g. "lower than the 10 m you asked for").
+        evidence = [s.text for s in sources] + [s.title for s in sources] + working + [question]
+        missing = ungrounded_numbers(body, evidence)
+        if missing:  # never expected in extractive mode; recorded for the staff console
+            notices.append(f"ungrounded numbers: {', '.join(missing)}")
+        intents = list(dict.fromkeys([*r.intents, *(p.intent for p in parts if p.intent)]))
+        return Answer(body, status, lang, sources, handoff, intents, confidence, candidates, table, working, notices,
+                      topic=self._topic(parts, candidates))
+
+    def _topic(self, parts: list[Part], candidates: list[Candidate]) -> str:
+        """Listing answers are about factories or parks; the rest about the topic of the best passage found."""
+        for part in parts:
+            if part.intent in ("listing", "park"):
+                return "factories" if part.intent == "listing" else "parks"
+        topics = [t for t in (self.retriever.chunk(c).topic for c in candidates[:3]) if t]
+        return max(topics, key=topics.count) if topics else ""  # the commonest; ties go to the best ranked
+
+    # ---- parts ----
+    def _policy_part(self, query: str, lang: str) -> tuple[Part | None, float, list]:
+        filters = Filters(day=self.today(), prefer_language=lang)
+        candidates = self.retriever.search(query, self.settings.retrieval.top_k, filters)
+        chunks = [self.retriever.chunk(c) for c in candidates]
+        if lang == "en":  # English sources first where they exist, Chinese ones still count
+            chunks.sort(key=lambda c: c.language != "en")
+        idf = self.index.lexical.idf
+        picked = pick_sentences(query, chunks[: self.settings.retrieval.answer_chunks], self.tokenizer, idf=idf)
+        # Confidence: how much of the question the chosen sentences cover, or (slightly discounted) the two best
+        # chunks as a whole: a right passage phrased differently from the question still counts.
+        whole = [Picked(i, 0, c.text, 0.0) for i, c in enumerate(chunks[:2])]
+        confidence = max(coverage(query, picked, self.tokenizer, idf=idf),
+                         0.9 * coverage(query, whole, self.tokenizer, idf=idf))
+        top = candidates[0] if candidates else None
+        if top and (top.dense_rank or 99) <= 3 and (top.lexical_rank or 99) <= 3:
+            confidence += self.settings.retrieval.agreement_bonus  # both retrievers put the same passage on top
+        if (not picked or confidence < self.settings.retrieval.min_coverage or _other_year(query, picked, chunks[: self.settings.retrieval.answer_chunks])
+                or self._unknown_subject(query) or _figure_missing(query, picked, self._focus(query))):
+            return None, confidence, candidates
+        text, sources = compose(picked, chunks[: self.settings.retrieval.answer_chunks], lang)
+        return Part(text, sources), confidence, candidates
+
+    def _contact_part(self, key: str, lang: str) -> Part:
+        chunk = self._service[lang]
+        if chunk is None:
+            return Part(say(key, lang) + ("。" if lang == "zh" else "."))
+        line = _hotline_sentence(chunk)
+        return Part(f"{say(key, lang)}{say('contact_lead', lang)}{line}[1]", [source_ref(chunk, line)],
+                    sample=chunk.sample)
+
+    def _calc_part(self, request: CalcRequest, lang: str) -> Part:
+        if request.missing:
+            sep = "、" if lang == "zh" else ", "
+            return Part(say("calc_missing", lang) + sep.join(request.missing))
+        calc = run_calc_request(self.catalog.rules, request, lang, factories=self.catalog.factories)
+        sources = [self._rule_source(s) for s in calc.citations]
+        markers = "".join(f"[{i}]" for i in range(1, len(sources) + 1))
+        lines = [say("calc_head", lang)] + [f"- {w}" for w in calc.working] + [f"{n}" for n in calc.notes]
+        return Part("\n".join(lines) + markers, sources, working=list(calc.working) + list(calc.notes),
+                    sample=calc.sample)
+
+    def _rule_source(self, source: RuleSource) -> SourceRef:
+        article = (source.article or "").split("–")[0].split("-")[0].strip()
+        chunk: Chunk | None = self._by_article.get((source.title, article))
+        if chunk is not None:
+            return source_ref(chunk, "")
+        return SourceRef(title=source.title, locator=source.article or source.doc_number, text=source.cite(),
+                         kind="rule")

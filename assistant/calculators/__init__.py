@@ -1,0 +1,1 @@
+"""Rules files and the calculators over them: tariffs, land, incentives, tax, talent."""

@@ -1,0 +1,1 @@
+"""A built index, read side: embeddings, stored builds, BM25, hybrid retrieval."""

@@ -1,0 +1,94 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) candidates fused by reciprocal rank, filtered by
+topic, district and validity date, near-duplicates removed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from assistant.chat_types import Candidate
+from assistant.documents import Chunk
+from assistant.index.search import SearchIndex
+from assistant.settings import RetrievalSettings
+
+
+@dataclass(frozen=True)
+class Filters:
+    topics: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()
+    day: date | None = None  # only documents in force on this day; None = no date filter
+    prefer_language: str = ""  # listing rows exist in zh and en: keep the twin in this language
+
+    def allows(self, chunk: Chunk) -> bool:
+        if self.topics and chunk.topic not in self.topics:
+            return False
+        if self.districts and chunk.district and chunk.district not in self.districts:
+            return False
+        if self.day is not None:
+            iso = self.day.isoformat()
+            if (chunk.effective and chunk.effective > iso) or (chunk.expires and chunk.expires < iso):
+                return False
+        return True
+
+
+def _shingles(text: str) -> set[str]:
+    compact = "".join(text.split())
+    return {compact[i:i + 3] for i in range(max(len(compact) - 2, 1))}
+
+
+def near_duplicate(a: str, b: str, threshold: float = 0.85) -> bool:
+    sa, sb = _shingles(a), _shingles(b)
+    return bool(sa and sb) and len(sa & sb) / min(len(sa), len(sb)) >= threshold
+
+
+class HybridRetriever:
+    def __init__(self, index: SearchIndex, settings: RetrievalSettings) -> None:
+        self.index = index
+        self.settings = settings
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
+               vector: list[float] | None = None) -> list[Candidate]:
+        k = k or self.settings.top_k
+        filters = filters or Filters()
+        pool = self.settings.candidates
+        chunks = self.index.chunks
+        # Filtering after an unfiltered HNSW search is far faster than Chroma's metadata pre-filter, and the
+        # few chunks it removes (expired documents, other topics) are made up by asking for twice as many.
+        dense = self.index.dense(query, pool * 2, vector=vector)
+        dense = [h for h in dense if filters.allows(chunks[h.position])][:pool]
+        lexical = [h for h in self.index.lexical_search(query, pool * 3) if filters.allows(chunks[h.position])][:pool]
+        fused: dict[int, dict[str, Any]] = {}
+        for name, hits, weight in (("dense", dense, self.settings.dense_weight),
+                                   ("lexical", lexical, self.settings.lexical_weight)):
+            for rank, hit in enumerate(hits, start=1):
+                entry = fused.setdefault(hit.position, {"score": 0.0})
+                entry["score"] += weight / (self.settings.rrf_k + rank)
+                entry[name], entry[f"{name}_rank"] = hit.score, rank
+        ranked = sorted(fused.items(), key=lambda item: -item[1]["score"])
+        out: list[Candidate] = []
+        kept: list[Chunk] = []
+        for position, entry in ranked:
+            chunk = chunks[position]
+            if self._redundant(chunk, kept, filters):
+                continue
+            kept.append(chunk)
+            out.append(Candidate(chunk_id=chunk.chunk_id, doc_id=chunk.doc_id, title=chunk.title,
+                                 locator=chunk.locator, score=entry["score"], dense=entry.get("dense"),
+                                 lexical=entry.get("lexical"), dense_rank=entry.get("dense_rank"),
+                                 lexical_rank=entry.get("lexical_rank")))
+            if len(out) >= k:
+                break
+        return out
+
+    @staticmethod
+    def _redundant(chunk: Chunk, kept: list[Chunk], filters: Filters) -> bool:
+        for other in kept:
+            if chunk.row_id and chunk.row_id == other.row_id and chunk.doc_id == other.doc_id:
+                return True  # the zh/en twin of a listing row already taken
+            if near_duplicate(chunk.text, other.text):
+                return True
+        return False
+
+    def chunk(self, candidate: Candidate) -> Chunk:
+        return self.index.chunks[self.index.positions[candidate.chunk_id]]

@@ -1,0 +1,84 @@
+"""Read side of an index build: the served chunks, their vectors in Chroma, BM25, structured tables."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.documents import Chunk
+from assistant.index.lexical import SYNONYMS, LexicalIndex, Tokenizer
+from assistant.index.store import IndexPaths, chroma_client, collection_name, read_chunks, read_json
+from assistant.settings import Settings
+
+
+@dataclass(frozen=True)
+class Hit:
+    position: int  # index into SearchIndex.chunks
+    score: float
+
+
+class IndexNotFound(RuntimeError):
+    pass
+
+
+class EmbedderMismatch(RuntimeError):
+    """Query vectors from another model than the index's would silently return nonsense."""
+
+
+class SearchIndex:
+    def __init__(self, settings: Settings, build_id: str, embeddings: Embeddings) -> None:
+        self.settings = settings
+        self.build_id = build_id
+        self.embeddings = embeddings
+        folder = IndexPaths(settings.index_dir).build_dir(build_id)
+        self.chunks: list[Chunk] = read_chunks(folder)
+        self.positions = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self.lexical = LexicalIndex.load(folder)
+        self.structured: dict[str, Any] = read_json(folder / "structured.json", {})
+        self.manifest: dict[str, Any] = read_json(folder / "manifest.json", {})
+        built_with = self.manifest.get("fingerprint", {}).get("embedder")
+        used = getattr(embeddings, "name", None)
+        if built_with and used and built_with != used:
+            raise EmbedderMismatch(f"the index was built with {built_with} but the embedder is {used}: set "
+                                   "ZST_EMBEDDINGS__BACKEND to match, or re-run `python ingest.py --rebuild`")
+        self.tokenizer = Tokenizer()
+        self._client = chroma_client(settings.index, folder)
+        self._collection = self._client.get_collection(collection_name(build_id))
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, settings: Settings, embeddings: Embeddings) -> SearchIndex:
+        build_id = IndexPaths(settings.index_dir).current_id()
+        if build_id is None:
+            raise IndexNotFound(f"no index in {settings.index_dir}: run `python ingest.py` first")
+        return cls(settings, build_id, embeddings)
+
+    def is_current(self) -> bool:
+        return IndexPaths(self.settings.index_dir).current_id() == self.build_id
+
+    def dense(self, query: str, k: int, where: dict[str, Any] | None = None,
+              vector: list[float] | None = None) -> list[Hit]:
+        vec = vector if vector is not None else self.embeddings.embed_query(query)
+        with self._lock:  # Chroma's embedded client is not documented as thread-safe for queries
+            result = self._collection.query(query_embeddings=[vec], n_results=min(k, len(self.chunks)) or 1,
+                                            where=where, include=["distances"])
+        ids, distances = result["ids"][0], result["distances"][0]
+        return [Hit(self.positions[i], 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)
+                if i in self.positions]
+
+    def lexical_search(self, query: str, k: int) -> list[Hit]:
+        tokens = self.tokenizer.tokens(query)
+        tokens += [part for t in tokens for syn in SYNONYMS.get(t, ()) for part in self.tokenizer.tokens(syn)]
+        return [Hit(i, s) for i, s in self.lexical.top(tokens, k)]
+
+    def valid_where(self, day: date) -> dict[str, Any]:
+        """Chroma filter: documents in force on ``day``."""
+        stamp = int(day.strftime("%Y%m%d"))
+        return {"$and": [{"effective_int": {"$lte": stamp}}, {"expires_int": {"$gte": stamp}}]}
+
+    def files(self) -> list[dict[str, Any]]:
+        return list(self.manifest.get("files", []))

@@ -1,0 +1,1 @@
+"""Corpus folder to index build: loaders, chunking, validation report, the builder and its CLI."""

@@ -1,0 +1,310 @@
+"""The one index builder: corpus folder → chunks → embeddings → Chroma + BM25 + structured tables.
+
+Incremental (a manifest of content hashes: unchanged files reuse their chunks, unchanged chunks reuse
+their vectors) and atomic (see ``index_store``)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+from tqdm import tqdm
+
+from assistant.documents import Chunk, LoadedDocument
+from assistant.index.embeddings import CachedEmbeddings, make_embeddings
+from assistant.index.lexical import LexicalIndex, Tokenizer
+from assistant.index.store import (
+    IndexPaths,
+    chroma_client,
+    collection_name,
+    new_build_id,
+    read_chunks,
+    read_json,
+    remove_build,
+    write_chunks,
+    write_json,
+)
+from assistant.ingest.chunking import chunk_blocks
+from assistant.ingest.loaders import LoaderError, discover, doc_id_for, load_file
+from assistant.ingest.loaders.metadata import sidecar_path
+from assistant.ingest.loaders.ocr import OcrEngine, PageOcr
+from assistant.settings import Settings
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+LOADER_VERSION = 6  # bump when loaders or chunking change, so every file is re-read once
+ProgressCallback = Callable[[str, int, int], None]  # stage, done, total
+
+
+@dataclass
+class FileRecord:
+    doc_id: str
+    sha256: str
+    status: str  # indexed | needs_ocr | unreadable | unsupported
+    reason: str = ""
+    chunks: int = 0
+    title: str = ""
+    kind: str = ""
+    warnings: list[str] = field(default_factory=list)
+    ocr_pages: int = 0  # pages whose text came from OCR
+
+
+@dataclass
+class BuildReport:
+    build_id: str | None
+    changed: bool
+    files: list[FileRecord]
+    chunks: int = 0
+    embedded: int = 0  # vectors computed by the model in this run (the rest came from the cache)
+    reused_files: int = 0
+    seconds: float = 0.0
+    ocr_pages: int = 0  # pages sent to OCR in this run, cache hits included
+    ocr_cached: int = 0  # of those, pages whose text came from the OCR cache
+    ocr_seconds: float = 0.0  # time the OCR engine spent reading pages (its model loading excluded)
+
+    @property
+    def skipped(self) -> list[FileRecord]:
+        return [f for f in self.files if f.status != "indexed"]
+
+    def summary(self) -> str:
+        indexed = len(self.files) - len(self.skipped)
+        head = (f"{len(self.files)} files ({indexed} indexed, {len(self.skipped)} skipped), {self.chunks} chunks, "
+                f"{self.embedded} newly embedded, {self.reused_files} files unchanged, {self.seconds:.1f} s")
+        if self.ocr_pages:
+            head += f", {self.ocr_pages} pages OCR'd ({self.ocr_cached} from the OCR cache)"
+        if not self.changed:
+            head = "index is up to date: " + head
+        lines = [head] + [f"  skipped {f.doc_id}: [{f.status}] {f.reason}" for f in self.skipped]
+        lines += [f"  warning {f.doc_id}: {w}" for f in self.files for w in f.warnings]
+        return "\n".join(lines)
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256(path.read_bytes())
+    side = sidecar_path(path)
+    if side.exists():  # a PDF's metadata lives in its sidecar: editing it must re-index the PDF
+        digest.update(side.read_bytes())
+    return digest.hexdigest()
+
+
+def index_text(chunk: Chunk) -> str:
+    """What is embedded and tokenised: the chunk with its title and place, so short chunks keep context."""
+    place = " ".join(x for x in (chunk.heading, chunk.row_id) if x)
+    return f"《{chunk.title}》{place}\n{chunk.text}"
+
+
+class IndexBuilder:
+    def __init__(self, settings: Settings, embeddings: Embeddings | None = None,
+                 on_progress: ProgressCallback | None = None, show_progress: bool = False,
+                 ocr_engine: OcrEngine | None = None) -> None:
+        self.settings = settings
+        self.paths = IndexPaths(settings.index_dir)
+        self._embeddings = embeddings
+        self.on_progress = on_progress
+        self.show_progress = show_progress
+        self.ocr_engine = ocr_engine  # None = the bundled RapidOCR, loaded only if a page needs it
+
+    def _fingerprint(self, embedder_name: str) -> dict[str, Any]:
+        ocr = self.settings.index.ocr  # turning OCR on or off must re-read the files it skipped or read
+        return {"loader_version": LOADER_VERSION, "chunk_chars": self.settings.index.chunk_chars,
+                "embedder": embedder_name, "chroma_mode": self.settings.index.chroma_mode,
+                "ocr": [ocr.enabled, ocr.scale, ocr.min_text_chars]}
+
+    def _cached_embedder(self) -> CachedEmbeddings:
+        inner = self._embeddings or make_embeddings(self.settings.embeddings)
+        return CachedEmbeddings(inner, self.settings.cache_dir / "embeddings.sqlite3",
+                                batch_size=self.settings.embeddings.batch_size)
+
+    def build(self, corpus_dir: Path | None = None, rebuild: bool = False) -> BuildReport:
+        started = time.perf_counter()
+        root = (corpus_dir or self.settings.corpus_dir).resolve()
+        if not root.is_dir():
+            raise FileNotFoundError(f"corpus folder not found: {root}")
+        self.paths.builds.mkdir(parents=True, exist_ok=True)
+        embedder = self._cached_embedder()
+        try:
+            report = self._build(root, rebuild, embedder)
+        finally:
+            embedder.close()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _build(self, root: Path, rebuild: bool, embedder: CachedEmbeddings) -> BuildReport:
+        files = list(discover(root))
+        hashes = {doc_id_for(p, root): file_hash(p) for p in files}
+        fingerprint = self._fingerprint(embedder.name)
+        prev_id = None if rebuild else self.paths.current_id()
+        prev = read_json(self.paths.build_dir(prev_id) / "manifest.json", {}) if prev_id else {}
+        prev_files = {r["doc_id"]: r for r in prev.get("files", [])} if prev.get("fingerprint") == fingerprint else {}
+        if prev_id and prev_files and {k: v["sha256"] for k, v in prev_files.items()} == hashes:
+            records = [FileRecord(**r) for r in prev["files"]]
+            return BuildReport(prev_id, False, records, chunks=prev.get("chunks", 0), reused_files=len(records))
+
+        build_id = new_build_id()
+        folder = self.paths.build_dir(build_id)
+        folder.mkdir(parents=True)
+        try:
+            return self._write_build(root, files, hashes, fingerprint, prev_id, prev_files, build_id, embedder)
+        except BaseException:
+            # Ctrl-C or a failure: the served build is untouched; drop the half-made one. Once CURRENT names
+            # the new build (interrupted while collecting old builds), it is the served one and must stay.
+            if self.paths.current_id() != build_id:
+                remove_build(self.paths, build_id, self.settings.index)
+            raise
+
+    def _write_build(self, root: Path, files: list[Path], hashes: dict[str, str], fingerprint: dict[str, Any],
+                     prev_id: str | None, prev_files: dict[str, dict], build_id: str,
+                     embedder: CachedEmbeddings) -> BuildReport:
+        folder = self.paths.build_dir(build_id)
+        prev_chunks: dict[str, list[Chunk]] = {}
+        prev_structured: dict[str, Any] = {}
+        if prev_id and prev_files:
+            for chunk in read_chunks(self.paths.build_dir(prev_id)):
+                prev_chunks.setdefault(chunk.doc_id, []).append(chunk)
+            prev_structured = read_json(self.paths.build_dir(prev_id) / "structured.json", {})
+
+        records: list[FileRecord] = []
+        chunks: list[Chunk] = []
+        structured: dict[str, Any] = {}
+        reused = 0
+        ocr_bar = _OcrBar(self.show_progress, self._progress)
+        ocr = PageOcr.from_settings(self.settings, engine=self.ocr_engine, on_progress=ocr_bar)
+        bar = tqdm(total=len(files), desc="Reading", unit="file", disable=not self.show_progress, leave=False)
+        for n, path in enumerate(files, start=1):
+            doc_id = doc_id_for(path, root)
+            old = prev_files.get(doc_id)
+            if old and old["sha256"] == hashes[doc_id] and old["status"] == "indexed":
+                chunks.extend(prev_chunks.get(doc_id, []))
+                if doc_id in prev_structured:
+                    structured[doc_id] = prev_structured[doc_id]
+                records.append(FileRecord(**old))
+                reused += 1
+            else:
+                records.append(self._load_one(path, root, hashes[doc_id], chunks, structured, ocr))
+            bar.update(1)
+            self._progress("reading", n, len(files))
+        bar.close()
+        ocr_bar.close()
+        if ocr:
+            ocr.close()
+
+        texts = [index_text(c) for c in chunks]
+        before = embedder.embedded
+        vectors = self._embed(embedder, texts)
+        self._write_vectors(build_id, chunks, vectors)
+        tokenizer = Tokenizer()
+        LexicalIndex.build([tokenizer.tokens(t) for t in texts]).save(folder)
+        write_chunks(folder, chunks)
+        write_json(folder / "structured.json", structured)
+        write_json(folder / "manifest.json", {
+            "build_id": build_id, "corpus": str(root), "fingerprint": fingerprint, "chunks": len(chunks),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "files": [asdict(r) for r in records]})
+        self.paths.mark_complete(build_id)
+        self.paths.switch_to(build_id)
+        for stale in self.paths.stale_builds(self.settings.index.keep_builds):
+            remove_build(self.paths, stale, self.settings.index)
+        stats = ocr.stats if ocr else None
+        return BuildReport(build_id, True, records, chunks=len(chunks), embedded=embedder.embedded - before,
+                           reused_files=reused, ocr_pages=stats.read + stats.cached if stats else 0,
+                           ocr_cached=stats.cached if stats else 0, ocr_seconds=stats.seconds if stats else 0.0)
+
+    def _load_one(self, path: Path, root: Path, sha: str, chunks: list[Chunk],
+                  structured: dict[str, Any], ocr: PageOcr | None = None) -> FileRecord:
+        doc_id = doc_id_for(path, root)
+        try:
+            doc = load_file(path, root, ocr)
+        except LoaderError as exc:
+            return FileRecord(doc_id, sha, exc.status, str(exc))
+        except Exception as exc:  # a loader bug on one file must not sink the whole corpus
+            return FileRecord(doc_id, sha, "unreadable", f"{type(exc).__name__}: {exc}")
+        new = chunk_blocks(doc.meta, doc.blocks, self.settings.index.chunk_chars)
+        if not new:
+            return FileRecord(doc_id, sha, "unreadable", "no text found", title=doc.meta.title, kind=doc.meta.kind)
+        chunks.extend(new)
+        if doc.structured:
+            structured[doc_id] = doc.structured
+        return FileRecord(doc_id, sha, "indexed", chunks=len(new), title=doc.meta.title, kind=doc.meta.kind,
+                          warnings=doc.warnings + _metadata_warnings(doc),
+                          ocr_pages=len({b.page for b in doc.blocks if b.ocr}))
+
+    def _embed(self, embedder: CachedEmbeddings, texts: list[str]) -> list[list[float]]:
+        todo = len(embedder.missing(texts))
+        bar = tqdm(total=todo, desc="Embedding", unit="chunk", disable=not self.show_progress or not todo)
+        done = 0
+
+        def step(n: int) -> None:
+            nonlocal done
+            done += n
+            bar.update(n)
+            self._progress("embedding", done, todo)
+
+        try:
+            return embedder.embed_documents(texts, progress=step)
+        finally:
+            bar.close()
+
+    def _write_vectors(self, build_id: str, chunks: list[Chunk], vectors: list[list[float]]) -> None:
+        client = chroma_client(self.settings.index, self.paths.build_dir(build_id))
+        collection = client.create_collection(collection_name(build_id), configuration={"hnsw": {"space": "cosine"}})
+        step = max(1, min(1000, client.get_max_batch_size()))
+        for start in range(0, len(chunks), step):
+            part = chunks[start:start + step]
+            collection.add(ids=[c.chunk_id for c in part], embeddings=vectors[start:start + step],
+                           documents=[c.text for c in part], metadatas=[chroma_metadata(c) for c in part])
+            self._progress("writing", min(start + step, len(chunks)), len(chunks))
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        if self.on_progress:
+            self.on_progress(stage, done, total)
+
+
+class _OcrBar:
+    """The "OCR" bar (pages) and the "ocr" progress stage. The bar opens at the first page that needs OCR
+    and its total grows file by file, since which pages need OCR is known only once a PDF is opened."""
+
+    def __init__(self, show: bool, progress: ProgressCallback) -> None:
+        self.show = show
+        self.progress = progress
+        self.bar: tqdm | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = tqdm(total=total, desc="OCR", unit="page", disable=not self.show, leave=False)
+        self.bar.total = total
+        self.bar.update(done - self.bar.n)
+        self.progress("ocr", done, total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def chroma_metadata(chunk: Chunk) -> dict[str, str | int | bool]:
+    """Chunk metadata plus integer dates, since Chroma compares only numbers with $lte / $gte."""
+    meta = chunk.to_metadata()
+    meta["effective_int"] = _date_int(chunk.effective, 0)
+    meta["expires_int"] = _date_int(chunk.expires, 99991231)
+    return meta
+
+
+def _date_int(value: str, default: int) -> int:
+    """'2026-08-01' -> 20260801. A malformed date (reported as a metadata warning) counts as absent
+    rather than failing the whole build."""
+    match = _ISO_DATE.match(value)
+    return int("".join(match.groups())) if match else default
+
+
+def _metadata_warnings(doc: LoadedDocument) -> list[str]:
+    try:
+        from assistant.validation import validate_metadata
+    except ImportError:
+        return []
+    if doc.meta.kind in ("listing", "rule"):
+        return []
+    raw = {k: v for k, v in asdict(doc.meta).items() if k != "doc_id"}
+    return [f"{p.column}: {p.message}" if p.column else p.message for p in validate_metadata(raw, doc.meta.doc_id)]
