@@ -292,3 +292,36 @@ def test_employer_hiring_subsidy(rules: RuleSet) -> None:
     _, result = _calc(rules, "How much hiring subsidy does the employer get for 3 master's graduates?", "en")
     assert result == 6000
 
+
+
+# ---------- Chinese numerals (read by cn2an): the readings the old hand-written reader got wrong ----------
+
+def test_power_monthly_kwh_in_chinese_numerals(rules: RuleSet) -> None:
+    request, result = _calc(rules, "10千伏，每月用电三万五千度，最大需量两千千瓦，电费多少？")
+    assert request.params == {"voltage": "10kV", "kwh_total": 35_000, "max_demand_kw": 2000}  # was 30,000 kWh
+    assert result == _calc(rules, "10千伏，每月用电35000度，最大需量2000千瓦，电费多少？")[1]
+    assert parse_calc_request("每月用电三万五，电费多少").params["kwh_total"] == 35_000  # colloquial
+
+
+def test_rent_relief_area_in_colloquial_numerals(rules: RuleSet) -> None:
+    request, result = _calc(rules, "租两千五平米厂房，租金十四元/平米/月，能减免多少租金")
+    assert request.params["area_m2"] == 2500 and request.params["rent_yuan_m2_month"] == 14  # was 2005 m2
+    assert result == 2500 * 14 * (24 + 36 * 0.5)
+
+
+def test_a_year_in_chinese_numerals_is_no_lease_term(rules: RuleSet, factories: list[Factory]) -> None:
+    for text in ("F-001从二〇二六年起租，一年租金多少（不算减免）", "F-001从2026年起租，一年租金多少（不算减免）"):
+        request = parse_calc_request(text)
+        assert request is not None and request.kind == "rent_cost", text
+        assert request.params["months"] == 12, text  # was 72 (二〇二六 read as 6) and 24,312 (2026 years)
+        assert run_calc_request(rules, request, "zh", factories).result == 4800 * 14 * 12
+
+
+def test_land_area_with_a_decimal_chinese_numeral(rules: RuleSet) -> None:
+    request, result = _calc(rules, "拿一点五万平方米的地，按288元/㎡")
+    assert request.params == {"area_m2": 15_000, "price_yuan_m2": 288} and result == 432  # was 50,000 m2
+
+
+def test_investment_in_colloquial_yi_stays_money(rules: RuleSet) -> None:
+    request, _ = _calc(rules, "设备投资五千万元，固定资产投资三亿五，能拿多少补贴")
+    assert request.params["equipment_investment_wan"] == 5000 and request.params["fixed_asset_investment_yi"] == 3.5

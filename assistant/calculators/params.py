@@ -31,7 +31,9 @@ _COUNT_THEN_DEGREE = re.compile(r"\s*(?:名|个|位)?\s*(?:双一流)?\s*(?:高�
 _DEGREE_THEN_COUNT = re.compile(r"(?:" + _DEGREE_WORD + r")(?:研究生|毕业生|生|'s|s)?\s*(?:graduates?)?\s*[:：]?\s*$")
 _EMPLOYER = re.compile(r"用人单位|单位(?:能|可以|可)?(?:拿|领|得|获得|享受)|(?:公司|企业)(?:能|可以|可)?(?:拿|领|得|获得|享受)"
                        r"多少(?:招用|吸纳)?补贴|招用补贴|吸纳补贴|employer|hiring subsid|(?:company|firm) (?:gets?|receives?)")
-_MONTHS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:个月|months?)|(\d+(?:\.\d+)?)\s*(?:年|years?)")
+# "2026年" is a calendar year, not a 2026-year lease ("从二〇二六年起租，一年租金多少").
+_MONTHS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:个月|months?)|"
+                     r"(?<![\d.])(?!(?:19|20)\d\d\s*年)(\d+(?:\.\d+)?)\s*(?:年|years?)")
 
 
 def park_mention(norm: str) -> str | None:

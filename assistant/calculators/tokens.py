@@ -6,15 +6,22 @@ around it, so the request parsers can tell "设备投资5000万元" from "固定
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from assistant.listings import FACTORY_ID, NUMBER, normalise_place_text
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千]+")
+_CN_DIGITS = "零〇一二两三四五六七八九"
+# A numeral run starts at a digit or 十 (千万不要, 万一 are words) and may carry a decimal part ("一点五万") unless
+# that is a time of day (两点五十, 两点五分).
+_CN_RUN = re.compile(rf"[{_CN_DIGITS}十][{_CN_DIGITS}十百千万亿]*(?:点[{_CN_DIGITS}]+(?![十百分刻钟])[千万亿]*)?")
+_CN_RANGE = re.compile(r"[一二两三四五六七八九]{2}")  # 两三个, 三四: two digits side by side are a range, not 23
+_CN_YI_AND_DIGIT = re.compile(r"亿([一二两三四五六七八九])$")
+_CN_BIG = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
 _EN_NUMBERS = {w: i for i, w in enumerate(
     ["", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
      "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]) if w} \
@@ -51,26 +58,48 @@ class Token:
         return self.unit == "yuan" or (self.unit == "" and self.scaled)
 
 
-def _cn_value(run: str) -> int:
-    total, digit = 0, 0
-    for ch in run:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        else:
-            total, digit = total + (digit or 1) * _CN_UNITS[ch], 0
-    return total + digit
+@functools.cache
+def _cn2an() -> Callable[[str, str], int | float]:
+    """cn2an's reader, imported on first use: importing cn2an compiles its patterns (about 0.15 s)."""
+    import cn2an
+
+    return cn2an.cn2an
+
+
+def _cn_number(run: str) -> str | None:
+    """The run in digits, or None when it is no number cn2an can read (十四五, 五六十) or a range (两三).
+
+    A trailing 万/亿 (and 千 after a decimal) stays as written, so the token still carries a multiplier and a bare
+    "两亿" is still money: "两亿" -> "2亿", "一点五万" -> "1.5万", "三亿五千万" -> "35000万", "三万五千" -> "35000".
+    """
+    if _CN_RANGE.fullmatch(run):
+        return None
+    body, suffix = run, ""
+    if "点" in run:  # cn2an reads 一点五 but not 一点五万: the multiplier goes to the token reader
+        body = run.rstrip("千万亿")
+        suffix = run[len(body):]
+    body = _CN_YI_AND_DIGIT.sub(r"亿\1千万", body)  # 三亿五 = 3.5亿; cn2an reads 两千五 and 三万五 so, not this
+    try:
+        value = Decimal(str(_cn2an()(body, "normal")))
+    except (ValueError, KeyError):  # cn2an raises KeyError on some garbled runs (九一十两)
+        return None
+    if not suffix and body[-1] in _CN_BIG:
+        suffix = body[-1]
+        value /= _CN_BIG[suffix]
+    return format(value.normalize(), "f") + suffix
 
 
 def arabic(text: str) -> str:
-    """'一百万千瓦时' -> '100万千瓦时', '三千平米' -> '3000平米'; a lone 一 stays (算一下, 双一流, 多少钱一亩)."""
+    """'一百万千瓦时' -> '100万千瓦时', '三万五千度' -> '35000度', '两千五' -> '2500', '二〇二六年' -> '2026年',
+    '一点五万平方米' -> '1.5万平方米'; a lone 一 stays (算一下, 双一流, 多少钱一亩), and so does what is no number."""
     def convert(m: re.Match[str]) -> str:
         run, nxt = m.group(), text[m.end(): m.end() + 1]
         tail = "千" if run.endswith("千") and nxt in ("瓦", "伏") else ""  # 千瓦/千伏 are units, not 1000
         run = run[: len(run) - len(tail)]
-        if not any(c in _CN_DIGITS or c == "十" for c in run) or (run == "一" and nxt not in ("万", "亿")) \
-                or text.startswith("分之", m.end()):
+        if run == "一" or text.startswith("分之", m.end()):
             return m.group()
-        return str(_cn_value(run)) + tail
+        number = _cn_number(run)
+        return m.group() if number is None else number + tail
     return _CN_RUN.sub(convert, text)
 
 
