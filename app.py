@@ -58,16 +58,17 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     from assistant.build import build_chat_service
-    from assistant.index import IndexPaths, make_embeddings
+    from assistant.index import SearchIndex, make_embeddings
     from assistant.ingest import IndexBuilder
+    from assistant.lexicon import LexiconError
     from assistant.web import Store, create_app
 
     embeddings = make_embeddings(settings.embeddings)  # one model, shared by the builder and the service
-    if args.corpus or IndexPaths(settings.index_dir).current_id() is None:
+    if args.corpus or SearchIndex.needs_build(settings):
         print(f"Indexing {settings.corpus_dir} into {settings.index_dir} …", flush=True)
         try:
             report = IndexBuilder(settings, embeddings=embeddings, show_progress=True).build()
-        except FileNotFoundError as exc:
+        except (FileNotFoundError, LexiconError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         print(report.summary(), flush=True)

@@ -34,6 +34,7 @@ from assistant.index import (
     write_json,
 )
 from assistant.ingest import IndexBuilder, chroma_metadata, index_text
+from assistant.lexicon import LEXICON_JSON, lexicon_from_json
 from assistant.settings import Settings
 
 QUESTIONS = [
@@ -62,7 +63,7 @@ def grow(settings: Settings, factor: int, seed: int = 7) -> str:
     build_id = new_build_id()
     folder = paths.build_dir(build_id)
     folder.mkdir(parents=True)
-    for name in ("structured.json",):
+    for name in ("structured.json", LEXICON_JSON):
         shutil.copy(base / name, folder / name)
     manifest = read_json(base / "manifest.json", {})
     all_chunks = chunks + filler
@@ -79,7 +80,7 @@ def grow(settings: Settings, factor: int, seed: int = 7) -> str:
         part = all_chunks[start:start + 2000]
         dest.add(ids=[c.chunk_id for c in part], embeddings=vectors[start:start + 2000],
                  documents=[c.text for c in part], metadatas=[chroma_metadata(c) for c in part])
-    tokenizer = Tokenizer()
+    tokenizer = Tokenizer(lexicon_from_json((base / LEXICON_JSON).read_text(encoding="utf-8")).terms)
     LexicalIndex.build([tokenizer.tokens(index_text(c)) for c in all_chunks]).save(folder)
     write_chunks(folder, all_chunks)
     write_json(folder / "manifest.json", manifest | {"build_id": build_id, "chunks": len(all_chunks),

@@ -24,6 +24,7 @@ from assistant.index.search import SearchIndex
 from assistant.index.store import COMPLETE, IndexPaths, chroma_client, collection_name
 from assistant.ingest.builder import BuildReport, IndexBuilder, index_text
 from assistant.ingest.loaders import discover, doc_id_for
+from assistant.lexicon import load_lexicon
 from assistant.settings import Settings
 from tests.conftest import CORPUS, ROOT
 from tests.pdf_factory import image_only_pdf, text_pdf
@@ -68,7 +69,7 @@ def _collection(ws: Workspace, build_id: str):
 def _one_jieba_dictionary() -> Iterator[None]:
     """Every Tokenizer loads jieba's dictionary (~1 s); share one loaded dictionary across this module's
     builds and searches. Same words, same domain terms: only the loading is skipped."""
-    loaded = Tokenizer()._get()
+    loaded = Tokenizer(load_lexicon(CORPUS).terms)._get()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Tokenizer, "_get", lambda self: loaded)
         yield

@@ -22,6 +22,7 @@ from assistant.calculators.tax import rd_deduction, tax_saving
 from assistant.documents import Block, DocMeta
 from assistant.ingest.chunking import CHAPTER, pack, split_sentences
 from assistant.ingest.chunking import chunk_blocks as chunk
+from assistant.lexicon import Lexicon, load_lexicon
 from assistant.listings.search import FactoryQuery, parse_requirements
 from tests.conftest import CORPUS
 
@@ -48,6 +49,11 @@ TEXT = st.one_of(MIXED, st.text(_ALPHABET, max_size=200),
 def rules() -> RuleSet:
     # cached, not a fixture: hypothesis runs many examples per test and function fixtures are not reset
     return RuleSet.load(CORPUS / "rules", CORPUS / "listings")
+
+
+@cache
+def _lexicon() -> Lexicon:
+    return load_lexicon(CORPUS)
 
 
 # ---------- chunking ----------
@@ -291,6 +297,6 @@ def test_ungrounded_numbers_come_from_the_answer(answer: str, evidence: str) -> 
 @FAST
 @given(TEXT, st.booleans(), st.booleans())
 def test_router_never_crashes(text: str, calc: bool, followup: bool) -> None:
-    r = route(text, is_calculation=calc, followup_context=followup)
+    r = route(text, _lexicon(), is_calculation=calc, followup_context=followup)
     assert r.language in ("zh", "en") and r.intents
     assert detect_language(text) == r.language

@@ -1,6 +1,16 @@
 import pytest
 
-from assistant.answering.router import detect_language, route
+from assistant.answering.router import Route, detect_language
+from assistant.answering.router import route as route_with
+from assistant.lexicon import load_lexicon
+from tests.conftest import CORPUS
+
+LEXICON = load_lexicon(CORPUS)
+
+
+def route(text: str, **kwargs: bool) -> Route:
+    """The router with the sample corpus's lexicon (its scope, off-topic, hand-over and other-city words)."""
+    return route_with(text, LEXICON, **kwargs)
 
 
 @pytest.mark.parametrize("text,lang", [("经开区地价多少", "zh"), ("What is the land price?", "en"),

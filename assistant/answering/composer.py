@@ -4,12 +4,12 @@ of our own. The same number-grounding check later guards LLM answers."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from assistant.chat_types import SourceRef
 from assistant.documents import Chunk
-from assistant.index import SYNONYMS, Tokenizer, near_duplicate
+from assistant.index import Tokenizer, near_duplicate
 
 _QUANTITY = re.compile(r"多少|几|价格|价|标准|费用|金额|面积|比例|税率|补贴|奖励|how much|how many|price|rate|cost|"
                        r"amount|fee|tariff|subsid|grant|award|percent", re.I)
@@ -34,6 +34,7 @@ def sentences(text: str) -> list[str]:
 
 
 Weigher = Callable[[str], float]
+Synonyms = Mapping[str, tuple[str, ...]]
 
 
 def _weights(tokens: list[str], idf: Weigher | None) -> dict[str, float]:
@@ -44,7 +45,10 @@ def _weights(tokens: list[str], idf: Weigher | None) -> dict[str, float]:
 
 
 def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, limit: int = 4,
-                   idf: Weigher | None = None) -> list[Picked]:
+                   idf: Weigher | None = None, synonyms: Synonyms | None = None) -> list[Picked]:
+    """The sentences that answer: weighted question terms they cover (a term or one of the lexicon's synonyms
+    for it), figures preferred when the question asks for one."""
+    synonyms = synonyms or {}
     weights = _weights(tokenizer.tokens(question), idf)
     total = sum(weights.values()) or 1.0
     wants_number = bool(_QUANTITY.search(question))
@@ -55,7 +59,7 @@ def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, lim
             # Items under a heading line ("The results for 2025:") inherit its words.
             tokens = set(tokenizer.tokens(sentence)) | lead
             lead = set(tokenizer.tokens(sentence)) if sentence.rstrip().endswith((":", "：")) else lead
-            coverage = sum(w for t, w in weights.items() if _covered(t, tokens)) / total
+            coverage = sum(w for t, w in weights.items() if _covered(t, tokens, synonyms)) / total
             if coverage <= 0:
                 continue
             has_number = bool(re.search(r"\d", sentence))
@@ -73,18 +77,19 @@ def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, lim
     return sorted(chosen, key=lambda p: (p.chunk_rank, p.position))
 
 
-def coverage(question: str, picked: list[Picked], tokenizer: Tokenizer, idf: Weigher | None = None) -> float:
+def coverage(question: str, picked: list[Picked], tokenizer: Tokenizer, idf: Weigher | None = None,
+             synonyms: Synonyms | None = None) -> float:
     """Share of the question's weighted terms found in the picked sentences: the answer's confidence."""
     weights = _weights(tokenizer.tokens(question), idf)
     found: set[str] = set()
     for pick in picked:
         found |= set(tokenizer.tokens(pick.sentence))
     total = sum(weights.values())
-    return sum(w for t, w in weights.items() if _covered(t, found)) / total if total else 0.0
+    return sum(w for t, w in weights.items() if _covered(t, found, synonyms or {})) / total if total else 0.0
 
 
-def _covered(token: str, tokens: set[str]) -> bool:
-    return token in tokens or any(s in tokens for s in SYNONYMS.get(token, ()))
+def _covered(token: str, tokens: set[str], synonyms: Synonyms) -> bool:
+    return token in tokens or any(s in tokens for s in synonyms.get(token, ()))
 
 
 def source_ref(chunk: Chunk, highlight: str = "") -> SourceRef:

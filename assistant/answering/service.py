@@ -27,12 +27,12 @@ from assistant.answering.glossary import unknown_english_topic
 from assistant.answering.grounding import ungrounded_numbers
 from assistant.answering.listing_parts import Part, factory_part, park_part, with_sample_note
 from assistant.answering.messages import say
-from assistant.answering.router import DOMAIN, Route, detect_language, route, strip_instructions
+from assistant.answering.router import Route, detect_language, in_scope, route, strip_instructions
 from assistant.calculators import CalcRequest, parse_calc_request, run_calc_request
 from assistant.calculators import Source as RuleSource
 from assistant.chat_types import Answer, Candidate, SourceRef
 from assistant.documents import Chunk
-from assistant.index import SYNONYMS, Filters, HybridRetriever, SearchIndex, make_embeddings
+from assistant.index import Filters, HybridRetriever, SearchIndex, make_embeddings
 from assistant.settings import Settings
 
 _HOTLINE = re.compile(r"0851-0000-0000")
@@ -97,6 +97,7 @@ class ChatService:
     def _use(self, index: SearchIndex) -> None:
         self.index = index
         self.tokenizer = index.tokenizer  # one jieba dictionary per process is enough (it takes seconds to load)
+        self.lexicon = index.lexicon
         self.retriever = HybridRetriever(index, self.settings.retrieval)
         corpus = Path(index.manifest.get("corpus") or self.settings.corpus_dir)
         self.catalog = Catalog.from_index(index.structured, index.chunks, corpus)
@@ -144,14 +145,14 @@ class ChatService:
         lang = lang if lang in ("zh", "en") else detect_language(text)
         conv = self.conversations.get(session_id)
         text, injected = strip_instructions(text)
-        if injected and not DOMAIN.search(text):  # nothing left to answer but the instructions
+        if injected and not in_scope(text, self.lexicon):  # nothing left to answer but the instructions
             answer = Answer(say("out_of_scope", lang), "out_of_scope", lang, intents=["injection"])
             yield "token", answer.answer
             yield "answer", answer
             return
         followup = is_followup(text, conv)
         calc = self._calc_request(text, lang, conv, followup)
-        turn_route = route(text, is_calculation=calc is not None, followup_context=followup)
+        turn_route = route(text, self.lexicon, is_calculation=calc is not None, followup_context=followup)
         if not turn_route.in_domain and self._uses_corpus_terms(text):
             turn_route = replace(turn_route, in_domain=True)
         query = rewrite(text, conv, self.catalog.parks, lang) if followup else text
@@ -180,11 +181,11 @@ class ChatService:
         """A noun of the question that the corpus never mentions (工业用水, 高铁): then the passages found can only
         be about something else, however many other words they share."""
         corpus = self._corpus_text
-        english = unknown_english_topic(question, corpus, self._corpus_lower)
+        english = unknown_english_topic(question, corpus, self.lexicon.glossary, self._corpus_lower)
         if english:
             return english
         for noun in self.tokenizer.subject_nouns(question):
-            if noun in corpus or any(s in corpus for s in SYNONYMS.get(noun, ())):
+            if noun in corpus or any(s in corpus for s in self.lexicon.synonyms.get(noun, ())):
                 continue
             # A compound whose parts the corpus all uses (安家费: 安家) is worded differently, not unknown;
             # one with a part it never uses (工业用水: 用水) is a subject the corpus lacks.
@@ -303,12 +304,14 @@ class ChatService:
         if lang == "en":  # English sources first where they exist, Chinese ones still count
             chunks.sort(key=lambda c: c.language != "en")
         idf = self.index.lexical.idf
-        picked = pick_sentences(query, chunks[: self.settings.retrieval.answer_chunks], self.tokenizer, idf=idf)
+        picked = pick_sentences(query, chunks[: self.settings.retrieval.answer_chunks], self.tokenizer, idf=idf,
+                                synonyms=self.lexicon.synonyms)
         # Confidence: how much of the question the chosen sentences cover, or (slightly discounted) the two best
         # chunks as a whole: a right passage phrased differently from the question still counts.
         whole = [Picked(i, 0, c.text, 0.0) for i, c in enumerate(chunks[:2])]
-        confidence = max(coverage(query, picked, self.tokenizer, idf=idf),
-                         0.9 * coverage(query, whole, self.tokenizer, idf=idf))
+        synonyms = self.lexicon.synonyms
+        confidence = max(coverage(query, picked, self.tokenizer, idf=idf, synonyms=synonyms),
+                         0.9 * coverage(query, whole, self.tokenizer, idf=idf, synonyms=synonyms))
         top = candidates[0] if candidates else None
         if top and (top.dense_rank or 99) <= 3 and (top.lexical_rank or 99) <= 3:
             confidence += self.settings.retrieval.agreement_bonus  # both retrievers put the same passage on top

@@ -7,42 +7,19 @@ import logging
 import re
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
-# Domain words jieba would otherwise cut apart; kept here so both indexing and querying agree.
-DOMAIN_WORDS = (
-    "经开区", "高新区", "综保区", "贵安新区", "观山湖区", "双龙航空港", "开阳县", "息烽县", "白云区", "修文县",
-    "清镇市", "小兰山", "两免三减半", "免租金", "免租", "先租后让", "标准地", "弹性年期", "交地即交证", "代理购电", "峰谷分时",
-    "两部制", "需量电价", "容量电价", "电量电价", "输配电价", "标准厂房", "安家补贴", "生活补贴", "人才公寓",
-    "项目管家", "东数西算", "以商招商", "算力招商", "厂房招商", "基金招商", "资源招商", "央企招商",
-    "西部大开发", "研发费用", "加计扣除", "地方经济贡献", "设备补助", "层高", "承重", "数据中心",
-    "升规入统", "开局之年", "五年规划", "规模以上",
-)
 _TOKEN_OK = re.compile(r"[\w\u3400-\u9fff]")
 _STOP = frozenset(
     ["的", "了", "和", "与", "及", "或", "在", "是", "为", "对", "按", "等", "有", "吗", "呢", "啊", "吧", "么", "什么", "怎么", "多少", "哪些", "哪个", "如何", "可以", "请问", "啥", "有啥", "有没有", "来", "去", "想", "要", "能", "会", "咋", "咋样", "怎样", "怎么样", "一下", "告诉", "我", "你", "您", "我们", "你们", "他们", "的话", "这", "那", "哪", "些", "个", "请", "帮", "帮我", "知道", "了解", "问", "问问", "情况", "相关", "具体", "主要", "一些", "需要", "应该", "可能", "现在", "目前", "都", "还", "就", "也", "又", "吗？", "呀", "哦", "嘛", "多", "大概", "大约", "左右", "是不是", "能不能", "可不可以", "a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be", "what", "how", "which", "do", "does", "did", "i", "we", "my", "our", "you", "your", "it", "its", "there", "any", "can", "could", "would", "should", "will", "me", "us", "please", "tell", "about", "much", "many"])
-# Domain synonyms: a question saying 峰谷 is answered by text saying 高峰 / 低谷, and so on.
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "峰谷": ("高峰", "低谷", "分时"), "拿地": ("用地", "出让"), "地价": ("用地价格", "出让价格", "工业用地"),
-    "补贴": ("补助", "奖励", "资助"), "奖励": ("补贴", "奖补"), "租房": ("租赁", "住房", "租金"), "电费": ("电价",),
-    "升规": ("规模以上", "升规入统"), "上市": ("挂牌",), "落户": ("引进", "入驻"), "税收": ("所得税", "税率"),
-    "博士": ("博士研究生",), "硕士": ("硕士研究生",), "毕业生": ("高校毕业生",), "大学生": ("高校毕业生", "毕业生"),
-    "厂房": ("标准厂房",), "价格": ("价", "标准"), "多少钱": ("价格", "元"), "peak": ("高峰",), "valley": ("低谷",),
-    "phd": ("doctorate", "doctoral", "博士"), "doctor": ("doctorate",), "masters": ("master",), "cit": ("income",),
-    "achieve": ("results", "brought"), "achieved": ("results", "brought"), "save": ("faster", "saves", "days"),
-    "本科生": ("本科毕业生", "本科"), "特殊政策": ("政策", "优惠"), "标准分": ("标准",), "研究生": ("硕士", "博士"),
-    "infrastructure": ("substation", "substations", "lines", "变电站"), "基础设施": ("变电站", "线路"),
-    "免租": ("租金减免", "减免", "两免三减半"), "免租金": ("租金减免", "减免", "两免三减半"),
-    "应届生": ("毕业生", "高校毕业生"), "安家费": ("安家补贴", "安家"), "center": ("centre",),
-    "centers": ("centres",), "升规入统": ("规模以上", "升级", "晋档"), "开局之年": ("第一年", "首年", "开局"), "五年规划": ("十五五", "规划"), "多久": ("工作日", "日内", "天"), "how long": ("days", "working"),
-}
-
 class Tokenizer:
-    def __init__(self) -> None:
+    def __init__(self, terms: Iterable[str] = ()) -> None:
+        """``terms``: words jieba must keep whole (the lexicon's terms), the same when indexing and querying."""
+        self.terms = tuple(terms)
         self._jieba = None
         self._lock = threading.Lock()
         self._cache: dict[str, list[str]] = {}
@@ -55,7 +32,7 @@ class Tokenizer:
 
                 jieba.setLogLevel(logging.WARNING)
                 tok = jieba.Tokenizer()
-                for word in DOMAIN_WORDS:
+                for word in self.terms:
                     tok.add_word(word, freq=50000)
                 tok.initialize()
                 self._jieba = tok

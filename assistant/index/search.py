@@ -10,8 +10,9 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from assistant.documents import Chunk
-from assistant.index.lexical import SYNONYMS, LexicalIndex, Tokenizer
+from assistant.index.lexical import LexicalIndex, Tokenizer
 from assistant.index.store import IndexPaths, chroma_client, collection_name, read_chunks, read_json
+from assistant.lexicon import LEXICON_JSON, Lexicon, lexicon_from_json
 from assistant.settings import Settings
 
 
@@ -45,7 +46,10 @@ class SearchIndex:
         if built_with and used and built_with != used:
             raise EmbedderMismatch(f"the index was built with {built_with} but the embedder is {used}: set "
                                    "ZST_EMBEDDINGS__BACKEND to match, or re-run `python ingest.py --rebuild`")
-        self.tokenizer = Tokenizer()
+        lexicon_file = folder / LEXICON_JSON
+        self.lexicon: Lexicon = (lexicon_from_json(lexicon_file.read_text(encoding="utf-8")) if lexicon_file.is_file()
+                                 else Lexicon())
+        self.tokenizer = Tokenizer(self.lexicon.terms)
         self._client = chroma_client(settings.index, folder)
         self._collection = self._client.get_collection(collection_name(build_id))
         self._lock = threading.Lock()
@@ -56,6 +60,13 @@ class SearchIndex:
         if build_id is None:
             raise IndexNotFound(f"no index in {settings.index_dir}: run `python ingest.py` first")
         return cls(settings, build_id, embeddings)
+
+    @staticmethod
+    def needs_build(settings: Settings) -> bool:
+        """No served build yet, or one made before builds carried their lexicon (a re-ingest reuses its files)."""
+        paths = IndexPaths(settings.index_dir)
+        build_id = paths.current_id()
+        return build_id is None or not (paths.build_dir(build_id) / LEXICON_JSON).is_file()
 
     def is_current(self) -> bool:
         return IndexPaths(self.settings.index_dir).current_id() == self.build_id
@@ -72,7 +83,7 @@ class SearchIndex:
 
     def lexical_search(self, query: str, k: int) -> list[Hit]:
         tokens = self.tokenizer.tokens(query)
-        tokens += [part for t in tokens for syn in SYNONYMS.get(t, ()) for part in self.tokenizer.tokens(syn)]
+        tokens += [part for t in tokens for syn in self.lexicon.synonyms.get(t, ()) for part in self.tokenizer.tokens(syn)]
         return [Hit(i, s) for i, s in self.lexical.top(tokens, k)]
 
     def valid_where(self, day: date) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from assistant.ingest.chunking import chunk_blocks
 from assistant.ingest.loaders import LoaderError, discover, doc_id_for, load_file
 from assistant.ingest.loaders.metadata import sidecar_path
 from assistant.ingest.loaders.ocr import OcrEngine, PageOcr
+from assistant.lexicon import LEXICON_JSON, Lexicon, load_lexicon
 from assistant.settings import Settings
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
@@ -137,13 +138,16 @@ class IndexBuilder:
         return report
 
     def _build(self, root: Path, rebuild: bool, embedder: CachedEmbeddings) -> BuildReport:
+        lexicon = load_lexicon(root)  # invalid: LexiconError before anything is written; the served build stays
         files = list(discover(root))
         hashes = {doc_id_for(p, root): file_hash(p) for p in files}
         fingerprint = self._fingerprint(embedder.name)
         prev_id = None if rebuild else self.paths.current_id()
         prev = read_json(self.paths.build_dir(prev_id) / "manifest.json", {}) if prev_id else {}
         prev_files = {r["doc_id"]: r for r in prev.get("files", [])} if prev.get("fingerprint") == fingerprint else {}
-        if prev_id and prev_files and {k: v["sha256"] for k, v in prev_files.items()} == hashes:
+        # An edited lexicon changes tokenisation only: files are reused, BM25 is rebuilt.
+        if (prev_id and prev_files and {k: v["sha256"] for k, v in prev_files.items()} == hashes
+                and prev.get("lexicon") == lexicon.fingerprint):
             records = [FileRecord(**r) for r in prev["files"]]
             return BuildReport(prev_id, False, records, chunks=prev.get("chunks", 0), reused_files=len(records))
 
@@ -151,7 +155,8 @@ class IndexBuilder:
         folder = self.paths.build_dir(build_id)
         folder.mkdir(parents=True)
         try:
-            return self._write_build(root, files, hashes, fingerprint, prev_id, prev_files, build_id, embedder)
+            return self._write_build(root, files, hashes, fingerprint, prev_id, prev_files, build_id, embedder,
+                                     lexicon)
         except BaseException:
             # Ctrl-C or a failure: the served build is untouched; drop the half-made one. Once CURRENT names
             # the new build (interrupted while collecting old builds), it is the served one and must stay.
@@ -161,7 +166,7 @@ class IndexBuilder:
 
     def _write_build(self, root: Path, files: list[Path], hashes: dict[str, str], fingerprint: dict[str, Any],
                      prev_id: str | None, prev_files: dict[str, dict], build_id: str,
-                     embedder: CachedEmbeddings) -> BuildReport:
+                     embedder: CachedEmbeddings, lexicon: Lexicon) -> BuildReport:
         folder = self.paths.build_dir(build_id)
         prev_chunks: dict[str, list[Chunk]] = {}
         prev_structured: dict[str, Any] = {}
@@ -199,12 +204,14 @@ class IndexBuilder:
         before = embedder.embedded
         vectors = self._embed(embedder, texts)
         self._write_vectors(build_id, chunks, vectors)
-        tokenizer = Tokenizer()
+        tokenizer = Tokenizer(lexicon.terms)
         LexicalIndex.build([tokenizer.tokens(t) for t in texts]).save(folder)
+        (folder / LEXICON_JSON).write_text(lexicon.model_dump_json(), encoding="utf-8")
         write_chunks(folder, chunks)
         write_json(folder / "structured.json", structured)
         write_json(folder / "manifest.json", {
-            "build_id": build_id, "corpus": str(root), "fingerprint": fingerprint, "chunks": len(chunks),
+            "build_id": build_id, "corpus": str(root), "fingerprint": fingerprint, "lexicon": lexicon.fingerprint,
+            "chunks": len(chunks),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "files": [asdict(r) for r in records]})
         self.paths.mark_complete(build_id)
         self.paths.switch_to(build_id)

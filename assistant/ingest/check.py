@@ -14,6 +14,7 @@ from assistant.ingest.loaders.docx import open_docx
 from assistant.ingest.loaders.metadata import read_sidecar, sidecar_path, split_front_matter
 from assistant.ingest.loaders.pdf import read_pdf_pages
 from assistant.ingest.loaders.spreadsheet import check_workbook, listing_ids
+from assistant.lexicon import LEXICON_FILE, LexiconError, load_lexicon
 from assistant.validation import (
     Problem,
     display_path,
@@ -45,6 +46,10 @@ def check_corpus(root: Path) -> CheckReport:
     if not root.is_dir():
         report.problems.append(Problem(str(root), None, None, "corpus folder not found"))
         return report
+    try:
+        load_lexicon(root)
+    except LexiconError as err:
+        report.problems += [Problem(LEXICON_FILE, line, key or None, message) for line, key, message in err.problems]
     ids: dict[str, str] = {}  # listing row id -> where it is first listed
     for path in discover(root):
         report.files += 1

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from assistant.ingest.builder import IndexBuilder
 from assistant.ingest.check import check_corpus
+from assistant.lexicon import LexiconError
 from assistant.settings import Settings
 
 
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if report.ok else 1
     try:
         report = IndexBuilder(settings, show_progress=not args.quiet).build(rebuild=args.rebuild)
-    except (FileNotFoundError, NotADirectoryError) as exc:
+    except (FileNotFoundError, NotADirectoryError, LexiconError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

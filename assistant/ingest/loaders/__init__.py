@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from assistant.documents import LoadedDocument
 from assistant.ingest.loaders.errors import LoaderError, NeedsOCR, Unreadable, Unsupported
+from assistant.lexicon import LEXICON_FILE
 
 if TYPE_CHECKING:
     from assistant.ingest.loaders.ocr import PageOcr
@@ -29,7 +30,7 @@ def discover(root: Path) -> Iterator[Path]:
         rel = path.relative_to(root)
         if not path.is_file() or any(part.startswith((".", "_")) for part in rel.parts):
             continue
-        if path.name.lower() in _IGNORED_NAMES or _is_sidecar(path):
+        if path.name.lower() in _IGNORED_NAMES or _is_sidecar(path) or rel == Path(LEXICON_FILE):
             continue
         yield path
 
