@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field, fields
-from datetime import date
 from typing import Any, Literal
 
 Kind = Literal["policy", "guide", "listing", "rule", "text"]
@@ -26,13 +25,6 @@ class DocMeta:
     expires: str = ""
     language: str = "zh"
     sample: bool = False
-
-    def valid_on(self, day: date) -> bool:
-        """False when the document is not yet in force or has expired on ``day``."""
-        iso = day.isoformat()
-        if self.effective and self.effective > iso:
-            return False
-        return not (self.expires and self.expires < iso)
 
 
 @dataclass(frozen=True)
@@ -98,19 +90,6 @@ class Chunk:
         """Flat metadata for the vector store (Chroma accepts no None)."""
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "text"}
 
-    @classmethod
-    def from_metadata(cls, text: str, meta: dict[str, Any]) -> Chunk:
-        names = {f.name for f in fields(cls)}
-        return cls(text=text, **{k: v for k, v in meta.items() if k in names and k != "text"})
-
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-
-@dataclass(frozen=True)
-class Skipped:
-    """A file the loaders could not use, with the reason shown to staff."""
-
-    path: str
-    reason: str
-    status: Literal["needs_ocr", "unreadable", "unsupported", "invalid"] = "unreadable"

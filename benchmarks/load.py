@@ -25,8 +25,6 @@ import json
 import math
 import os
 import pstats
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -79,38 +77,25 @@ def load_questions(path: Path = QUESTIONS) -> list[str]:
 @contextmanager
 def serve(settings: object, profile: Path | None = None) -> Iterator[str]:
     """The app on a free loopback port in a daemon thread; yields its base URL and stops it afterwards."""
-    import uvicorn
-
-    from assistant.web import create_app
+    from assistant.web import create_app, serve_in_thread
 
     app = create_app(settings, ui=False)  # type: ignore[arg-type]
-    sock = socket.create_server(("127.0.0.1", 0))  # bound here, so no other process can take the port
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
     profiler = cProfile.Profile() if profile else None
 
-    def run() -> None:
+    @contextmanager
+    def profiling() -> Iterator[None]:
         if profiler:
             profiler.enable()  # the event-loop thread only; worker threads are not seen by cProfile
         try:
-            server.run(sockets=[sock])
+            yield
         finally:
             if profiler:
                 profiler.disable()
 
-    thread = threading.Thread(target=run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the app did not start")
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with serve_in_thread(app, start_timeout=120, stop_timeout=30, around_run=profiling, access_log=False) as url:
+            yield url
     finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
         if profiler and profile:
             profiler.dump_stats(str(profile))
             pstats.Stats(str(profile)).sort_stats("cumulative").print_stats(25)

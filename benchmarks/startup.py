@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,12 +20,6 @@ import httpx
 from assistant.index import IndexPaths
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float:
@@ -51,6 +44,8 @@ def main() -> int:
     if IndexPaths(args.data_dir / "index").current_id() is None:
         print(f"no index in {args.data_dir}: run `python -m benchmarks.quality --embedder {args.embedder}` first")
         return 2
+    from assistant.web import free_port  # here: the web stack is slow to import, and --help need not wait
+
     port = free_port()
     # One client asks every question: the per-client rate limit would refuse most of them.
     env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"), "ZST_STAFF__TOKEN": "bench",

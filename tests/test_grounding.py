@@ -1,4 +1,10 @@
-from assistant.answering.grounding import is_grounded, normalise_number, numbers_in, ungrounded_numbers
+from collections.abc import Iterable
+
+from assistant.answering.grounding import normalise_number, numbers_in, ungrounded_numbers
+
+
+def is_grounded(answer: str, evidence: Iterable[str]) -> bool:
+    return not ungrounded_numbers(answer, evidence)
 
 
 def test_normalise_number_forms() -> None:

@@ -396,7 +396,9 @@ def test_superseded_document_is_filtered_by_date(base: tuple[Path, BuildReport, 
     query = "贵州电网输配电价标准 10千伏 电量电价 需量电价 容量电价"
 
     def docs(day: date) -> set[str]:
-        return {index.chunks[h.position].doc_id for h in index.dense(query, 30, where=index.valid_where(day))}
+        stamp = int(day.strftime("%Y%m%d"))  # a Chroma filter on the dates the builder writes as numbers
+        where = {"$and": [{"effective_int": {"$lte": stamp}}, {"expires_int": {"$gte": stamp}}]}
+        return {index.chunks[h.position].doc_id for h in index.dense(query, 30, where=where)}
 
     today = docs(date(2026, 11, 25))
     assert SUPERSEDED not in today and "policies/gz-td-tariff-2026-421.pdf" in today

@@ -20,7 +20,7 @@ from assistant.index.embeddings import HashEmbeddings
 from assistant.index.store import IndexPaths, read_chunks
 from assistant.ingest.builder import BuildReport, IndexBuilder
 from assistant.ingest.loaders import load_file
-from assistant.ingest.loaders.ocr import OcrEngine, TextBox, reading_order
+from assistant.ingest.loaders.ocr import OcrEngine, TextBox, page_lines
 from assistant.settings import Settings
 from assistant.web.render import source_card
 from assistant.web.sources import SourceFiles
@@ -88,6 +88,11 @@ def _place_markdown(corpus: Path) -> None:
 
 
 # ---------- reading order ----------
+
+def reading_order(boxes: list[TextBox]) -> list[str]:
+    """The page's lines without the blank lines page_lines adds after a short line."""
+    return [line for line in page_lines(boxes) if line]
+
 
 def test_reading_order_makes_lines_top_to_bottom_and_left_to_right() -> None:
     boxes = [
@@ -206,7 +211,7 @@ def test_citations_say_the_text_came_from_ocr() -> None:
                ocr=True)
     assert zh.locator == "第四条, p.2，OCR识别" and en.locator == "p.3, OCR"
     assert Chunk(doc_id="a.pdf", text="x", title="t", page=2).locator == "p.2"
-    assert Chunk.from_metadata(zh.text, zh.to_metadata()).ocr is True  # survives the vector store
+    assert Chunk(text=zh.text, **zh.to_metadata()).ocr is True  # survives the vector store
 
     ref = source_ref(zh)
     cli = render(Answer(answer="容量电价每千伏安每月21.9元[1]。", status="answered", language="zh", sources=[ref]))
@@ -223,7 +228,6 @@ def test_character_accuracy_counts_wrong_characters_not_punctuation_forms() -> N
 
 
 def test_a_line_stopping_short_of_the_margin_ends_its_paragraph() -> None:
-    from assistant.ingest.loaders.ocr import page_lines
     from assistant.ingest.loaders.pdf import join_lines
 
     boxes = [

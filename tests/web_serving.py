@@ -1,27 +1,18 @@
-"""Serving helpers for the widget tests: the app under uvicorn, and plain static folders (other sites),
-each on its own loopback port in a background thread."""
+"""Serving helpers for the web tests: the app under uvicorn (assistant.web's serve_in_thread, which the
+benchmarks share), and plain static folders (other sites), each on its own loopback port in a background thread."""
 
 from __future__ import annotations
 
 import functools
-import socket
 import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-from fastapi import FastAPI
+from assistant.web import free_port, serve_in_thread
 
-
-def free_port() -> int:
-    """A loopback port free right now, for a server started in another process (it binds it itself)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+serve_app = serve_in_thread  # the app on a free loopback port; yields its base URL (the tests' name for it)
+__all__ = ["QuietHandler", "StaticSite", "free_port", "host_page", "serve_app", "serve_in_thread"]
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -46,26 +37,6 @@ class StaticSite:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=10)
-
-
-@contextmanager
-def serve_app(app: FastAPI, **config: Any) -> Iterator[str]:
-    """The app on a free loopback port (``config``: more uvicorn options); yields its base URL."""
-    sock = socket.create_server(("127.0.0.1", 0))  # bound here, so no other process can take the port
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", **config))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
 
 
 def host_page(app_base: str, **data: str) -> str:

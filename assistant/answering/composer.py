@@ -108,7 +108,7 @@ def compose(picked: list[Picked], chunks: list[Chunk], lang: str) -> tuple[str, 
     paragraphs = []
     for n, rank in enumerate(order, start=1):
         chunk = chunks[rank]
-        lead = _lead(chunk, lang)
+        lead = _lead(chunk)
         body = "".join(_sentence_with_marker(p.sentence, n, lang) for p in picked if p.chunk_rank == rank)
         paragraphs.append(lead + body)
     text = "\n".join(paragraphs)
@@ -119,7 +119,7 @@ def compose(picked: list[Picked], chunks: list[Chunk], lang: str) -> tuple[str, 
     return text, sources
 
 
-def _lead(chunk: Chunk, lang: str) -> str:
+def _lead(chunk: Chunk) -> str:
     if chunk.language == "en" or chunk.kind not in ("policy", "guide"):
         return ""
     where = "" if chunk.text.startswith(chunk.article) else chunk.article

@@ -34,7 +34,3 @@ def ungrounded_numbers(answer: str, evidence: Iterable[str]) -> list[str]:
         if value not in known and value not in seen:
             seen.append(value)
     return seen
-
-
-def is_grounded(answer: str, evidence: Iterable[str]) -> bool:
-    return not ungrounded_numbers(answer, evidence)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
@@ -85,11 +84,6 @@ class SearchIndex:
         tokens = self.tokenizer.tokens(query)
         tokens += [part for t in tokens for syn in self.lexicon.synonyms.get(t, ()) for part in self.tokenizer.tokens(syn)]
         return [Hit(i, s) for i, s in self.lexical.top(tokens, k)]
-
-    def valid_where(self, day: date) -> dict[str, Any]:
-        """Chroma filter: documents in force on ``day``."""
-        stamp = int(day.strftime("%Y%m%d"))
-        return {"$and": [{"effective_int": {"$lte": stamp}}, {"expires_int": {"$gte": stamp}}]}
 
     def files(self) -> list[dict[str, Any]]:
         return list(self.manifest.get("files", []))

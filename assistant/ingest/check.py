@@ -110,7 +110,7 @@ def _check_file(path: Path, rel: str, warnings: list[str]) -> list[Problem]:
         open_docx(path)  # raises when the Word file would be skipped
         return _docx_metadata(path, rel, warnings)
     if suffix in (".csv", ".xlsx"):
-        return _check_table(path, rel, warnings)
+        return _check_table(path, warnings)
     if suffix in (".yaml", ".yml"):
         return validate_rules_file(path)
     warnings.append(f"{rel}: unsupported file type, would be skipped")
@@ -124,7 +124,7 @@ def _docx_metadata(path: Path, rel: str, warnings: list[str]) -> list[Problem]:
     return validate_metadata(read_sidecar(path), sidecar_path(path).relative_to(path.parent).as_posix())
 
 
-def _check_table(path: Path, rel: str, warnings: list[str]) -> list[Problem]:
+def _check_table(path: Path, warnings: list[str]) -> list[Problem]:
     if path.suffix.lower() == ".xlsx":
         problems, notes = check_workbook(path, display_path(path))
         warnings.extend(str(n) for n in notes)

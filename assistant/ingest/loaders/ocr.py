@@ -19,7 +19,7 @@ from assistant.ingest.loaders.errors import Unreadable
 if TYPE_CHECKING:
     from assistant.settings import Settings
 
-ASSEMBLY_VERSION = 2  # bump when reading_order changes, so cached pages are read again
+ASSEMBLY_VERSION = 2  # bump when page_lines changes, so cached pages are read again
 _LOGGER = "RapidOCR"
 OcrProgress = Callable[[int, int], None]  # pages done, pages to do (both grow as files arrive)
 
@@ -57,7 +57,10 @@ def _join(left: str, right: str) -> str:
 
 
 def _line_groups(boxes: Sequence[TextBox]) -> list[list[TextBox]]:
-    """Boxes grouped into lines, top to bottom, each line left to right."""
+    """Boxes grouped into lines, top to bottom, each line left to right.
+
+    A box joins the current line when its vertical centre falls inside the line's band, which tolerates
+    the slight tilt of a scan; table cells and a signature beside a seal come out as one line each."""
     lines: list[list[TextBox]] = []
     for box in sorted((b for b in boxes if b.text.strip()), key=lambda b: (b.top + b.bottom) / 2):
         centre = (box.top + box.bottom) / 2
@@ -77,14 +80,6 @@ def _text(line: list[TextBox]) -> str:
     for box in line:
         text = _join(text, box.text.strip())
     return text
-
-
-def reading_order(boxes: Sequence[TextBox]) -> list[str]:
-    """Group boxes into lines (top to bottom) and each line's boxes left to right.
-
-    A box joins the current line when its vertical centre falls inside the line's band, which tolerates
-    the slight tilt of a scan; table cells and a signature beside a seal come out as one line each."""
-    return [_text(line) for line in _line_groups(boxes)]
 
 
 def page_lines(boxes: Sequence[TextBox]) -> list[str]:
@@ -172,7 +167,6 @@ class OcrStats:
     read: int = 0  # pages the engine read in this build
     cached: int = 0  # pages whose lines came from the cache
     seconds: float = 0.0  # time the engine spent reading pages (model loading, rendering, cache excluded)
-    load_seconds: float = 0.0  # loading the models, once per build at the first page read
 
 
 @dataclass
@@ -238,10 +232,7 @@ class PageOcr:
         if cached is not None:
             self.stats.cached += 1
             return cached
-        if not self.engine.loaded:
-            started = time.perf_counter()
-            self.engine.load()
-            self.stats.load_seconds += time.perf_counter() - started
+        self.engine.load()  # before the clock starts: ``seconds`` leaves out model loading
         started = time.perf_counter()
         lines = page_lines(self.engine.read(image))
         self.stats.seconds += time.perf_counter() - started

@@ -89,7 +89,6 @@ STATUS_WORDS = (("可租可售", "for_rent_or_sale"), ("租售均可", "for_rent
 _YES = ("是", "true", "yes", "y", "1", "✓")
 _NO = ("否", "false", "no", "n", "0", "")
 _UNIT = re.compile(r"^(.*?)\s*[（(]([^（）()]*)[）)]\s*$")
-_CELL_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 @dataclass(frozen=True)

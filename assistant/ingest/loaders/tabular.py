@@ -33,13 +33,13 @@ def load_table(path: Path, doc_id: str) -> LoadedDocument:
         raise Unreadable("table has no data rows")
     columns = set(rows[0])
     if _FACTORY_MARK in columns or _PARK_MARK in columns:
-        return _load_listing(path, doc_id, rows, "factories" if _FACTORY_MARK in columns else "parks")
+        return _load_listing(path, doc_id, "factories" if _FACTORY_MARK in columns else "parks")
     meta = DocMeta(doc_id=doc_id, title=path.stem, kind="listing", language="zh")
     blocks = [Block(text="；".join(f"{k}：{v}" for k, v in row.items() if k and v) + "。") for row in rows]
     return LoadedDocument(meta=meta, blocks=[b for b in blocks if len(b.text) > 1])
 
 
-def _load_listing(path: Path, doc_id: str, rows: list[dict[str, str]], table: str) -> LoadedDocument:
+def _load_listing(path: Path, doc_id: str, table: str) -> LoadedDocument:
     from assistant.listings.records import load_factories, load_parks
 
     try:
