@@ -12,6 +12,7 @@ from assistant.build import build_chat_service
 from assistant.chat_types import Answer
 from assistant.index import EmbedderMismatch, IndexNotFound
 from assistant.settings import Settings
+from assistant.text_input import is_blank
 
 
 def parser() -> argparse.ArgumentParser:
@@ -60,6 +61,9 @@ def _jsonl(service: ChatService, path: Path) -> int:
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 print(f"{path}:{number}: bad line: {exc}", file=sys.stderr)
                 return 2
+            if is_blank(question):
+                print(f"{path}:{number}: the question is empty", file=sys.stderr)
+                return 2
             qid = item.get("id", number)
             session = item.get("session")
             answer = service.ask(question, session_id=str(session) if session is not None else None,
@@ -70,9 +74,13 @@ def _jsonl(service: ChatService, path: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if not args.question and not args.jsonl:
-        print("error: give a question or --jsonl FILE", file=sys.stderr)
-        return 2
+    if not args.jsonl:
+        if args.question is None:
+            print("error: give a question or --jsonl FILE", file=sys.stderr)
+            return 2
+        if is_blank(args.question):
+            print("error: the question is empty (only whitespace, control or format characters)", file=sys.stderr)
+            return 2
     try:
         service = build_chat_service(_settings(args))
     except (IndexNotFound, EmbedderMismatch) as exc:

@@ -93,3 +93,11 @@ class Chunk:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file the loaders could not use, with the reason shown to staff."""
+
+    path: str
+    reason: str
+    status: Literal["needs_ocr", "unreadable", "unsupported", "invalid", "outside_corpus"] = "unreadable"

@@ -127,6 +127,10 @@ class WebSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Interface to listen on; 0.0.0.0 opens it to the network.")
     port: int = Field(7860, ge=1, le=65535)
     max_message_chars: int = Field(2000, ge=1, description="Longest question /api/chat and the page accept.")
+    max_body_bytes: int = Field(64 * 1024, ge=1024, description=(
+        "Largest request body of the public app (API, page, widget), counted as it streams in, chunked "
+        "uploads included; over it: 413. Far above any valid request. The staff console has its own limit "
+        "(staff.max_upload_mb)."))
     forwarded_allow_ips: str = Field("127.0.0.1", description=(
         "Reverse proxies (comma-separated addresses) whose X-Forwarded-For names the client, for the rate "
         "limits and logs; anyone else's header is ignored, so a visitor cannot pick a fresh address."))

@@ -283,3 +283,119 @@ def test_page_contact_form(web: Web) -> None:
     assert "已收到" in ok[0] and ok[1:5] == ["", "", "", ""]
     stored = [row for row in web.store.leads() if row["session_id"] == "page-3"]
     assert len(stored) == 1 and stored[0]["phone"] == "13812345678" and stored[0]["interest"] == "land"
+
+
+# ---- the body limit counts what is streamed: chunked requests declare no length ----
+LEAD = b'{"name": "\xe7\x8e\x8b", "phone": "13912345678", "session_id": "chunked"}'
+
+
+def _chunks(size: int, first: bytes = b"", piece: int = 8192, sent: list[int] | None = None) -> Iterator[bytes]:
+    """``size`` bytes in pieces: ``first``, then JSON-insignificant spaces; ``sent`` counts what was taken."""
+    data_left = size - len(first)
+    if sent is not None:
+        sent.append(len(first))
+    yield first
+    while data_left > 0:
+        part = b" " * min(piece, data_left)
+        data_left -= len(part)
+        if sent is not None:
+            sent[0] += len(part)
+        yield part
+
+
+def test_chunked_body_just_under_the_limit_is_read(web: Web, client: httpx.Client) -> None:
+    limit = web.settings.web.max_body_bytes
+    r = client.post("/api/leads", content=_chunks(limit, LEAD), headers={"Content-Type": "application/json"})
+    assert r.request.headers.get("transfer-encoding") == "chunked" and "content-length" not in r.request.headers
+    assert r.status_code == 201, r.text
+
+
+@pytest.mark.parametrize(("path", "kind"), [
+    ("/api/leads", "application/json"), ("/api/chat", "application/json"), ("/api/feedback", "application/json"),
+    ("/gradio_api/queue/join", "application/json"), ("/gradio_api/upload", "multipart/form-data; boundary=b")])
+def test_chunked_body_over_the_limit_is_a_413(web: Web, client: httpx.Client, path: str, kind: str) -> None:
+    limit = web.settings.web.max_body_bytes
+    first = LEAD if kind == "application/json" else b'--b\r\nContent-Disposition: form-data; name="files"; filename="a.txt"\r\n\r\n'
+    r = client.post(path, content=_chunks(limit + 1, first), headers={"Content-Type": kind})
+    assert r.status_code == 413, (path, r.status_code, r.text[:200])
+    assert r.json()["detail"] == [{"type": "too_large", "loc": ["body", ""], "msg": f"request body over {limit} bytes"}]
+
+
+def test_huge_chunked_body_is_cut_not_read(web: Web) -> None:
+    """200 MB offered: the server stops at the limit, so the client is answered long before it has sent it."""
+    sent: list[int] = []
+    with httpx.Client(base_url=web.base, timeout=60) as c:
+        r = c.post("/api/leads", content=_chunks(200 * 1024 * 1024, LEAD, piece=64 * 1024, sent=sent),
+                   headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+    assert sent[0] < 20 * 1024 * 1024, sent
+
+
+# ---- text with nothing visible in it: once found by the schema fuzzer ("\x1d" gave a 500) ----
+INVISIBLE = ["\x1d", "\u200b", "\ufeff \t", "\x00", "   ", "\x1c\x1f", "\u2028", "\u3000", "\u200e\u202e", "\r\n\x0b"]
+
+
+@pytest.mark.parametrize("message", INVISIBLE)
+@pytest.mark.parametrize("stream", [False, True])
+def test_invisible_only_message_is_a_422(client: httpx.Client, message: str, stream: bool) -> None:
+    r = client.post("/api/chat", json={"message": message, "stream": stream})
+    assert r.status_code == 422, (message, r.status_code, r.text[:200])
+    assert r.json()["detail"] == [{"type": "string_too_short", "loc": ["body", "message"], "msg": "message is empty"}]
+
+
+@pytest.mark.parametrize("name", INVISIBLE)
+def test_invisible_only_lead_name_is_a_422(web: Web, client: httpx.Client, name: str) -> None:
+    before = len(web.store.leads(limit=1000))
+    r = client.post("/api/leads", json={"name": name, "phone": "13912345678"})
+    assert r.status_code == 422 and _fields(r) == {"name"}, r.text
+    assert len(web.store.leads(limit=1000)) == before
+
+
+@pytest.mark.parametrize("question", INVISIBLE[:5])
+def test_invisible_only_feedback_question_is_a_422(client: httpx.Client, question: str) -> None:
+    r = client.post("/api/feedback", json={"question": question, "rating": 1})
+    assert r.status_code == 422 and _fields(r) == {"question"}, r.text
+
+
+@pytest.mark.parametrize(("path", "body", "field"), [
+    ("/api/leads", {"name": "李\x00伟", "phone": "13912345678"}, "name"),
+    ("/api/feedback", {"question": "地价\x00？", "rating": 1}, "question"),
+    ("/api/chat", {"message": "地价\x00？"}, "message")])
+def test_nul_inside_text_is_a_422(client: httpx.Client, path: str, body: dict, field: str) -> None:
+    r = client.post(path, json=body)
+    assert r.status_code == 422 and _fields(r) == {field} and "NUL" in r.text, r.text
+
+
+def test_invisible_characters_around_text_are_dropped(web: Web, client: httpx.Client) -> None:
+    r = client.post("/api/leads", json={"name": "\u200b李伟\x1d", "phone": "\ufeff13912345678 ", "session_id": "zw"})
+    assert r.status_code == 201, r.text
+    [row] = [row for row in web.store.leads(limit=1000) if row["session_id"] == "zw"]
+    assert (row["name"], row["phone"]) == ("李伟", "13912345678")
+    answer = client.post("/api/chat", json={"message": "\u200b经开区工业用地价格是多少？\x1d"}).json()
+    assert "288" in answer["answer"]
+
+
+def test_service_refuses_an_invisible_question_clearly(web: Web) -> None:
+    from assistant.text_input import EmptyQuestion
+
+    for question in INVISIBLE:
+        with pytest.raises(EmptyQuestion):
+            web.service.ask(question)
+        with pytest.raises(EmptyQuestion):
+            web.service.ask_stream(question)
+
+
+@pytest.mark.parametrize("question", INVISIBLE[:5])
+def test_page_says_nothing_to_an_invisible_question(web: Web, question: str) -> None:
+    page = InvestorPage(web.service, web.store, web.settings)
+    before = [{"role": "user", "content": "你好"}]
+    steps = list(page.respond(question, before, "zh", "page-blank", {}))
+    assert steps == [(before, "", "page-blank", {})]
+    assert not web.store.conversations(session_id="page-blank")
+
+
+def test_page_chat_event_with_an_invisible_question(web: Web) -> None:
+    from gradio_client import Client
+
+    result = Client(web.base + "/", verbose=False).predict("\u200b\x1d", [], "zh", api_name="/chat")
+    assert result[0] == [] and result[1] == ""

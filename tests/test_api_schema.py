@@ -1,5 +1,6 @@
 """Schemathesis against the app's own OpenAPI schema, served for real on a loopback port (fake-embedder index
 of the sample corpus, SQLite in tmp_path): whatever the schema allows, or nearly allows, never gets a 5xx.
+Derandomized (a fixed sequence of examples, a bounded number per operation), so a run is reproducible.
 
 Slow (a few hundred requests): run with ``pytest -m slow tests/test_api_schema.py``."""
 
@@ -46,7 +47,11 @@ def _operations(schema: object) -> dict[tuple[str, str], object]:
 def test_no_server_errors(served_schema: object, method: str, path: str, examples: int) -> None:
     operation = _operations(served_schema)[(method, path)]
 
+    # Derandomized: the same requests on every run, so `make test` and CI pass or fail together (a random seed
+    # once found "\x1d" as a message, a 500, and the next run did not). The cases found that way are kept as
+    # explicit tests over real HTTP in test_api.py (test_invisible_only_text_is_a_422 and its neighbours).
     @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+              derandomize=True, print_blob=True,
               phases=[Phase.explicit, Phase.generate])  # shrinking a hung request takes minutes; curl is printed
     @given(operation.as_strategy())  # type: ignore[attr-defined]
     def check(case: schemathesis.Case) -> None:

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from assistant import cli
 from assistant.answering.grounding import ungrounded_numbers
 from assistant.answering.service import ChatService
 from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
+from assistant.text_input import EmptyQuestion
 from tests.conftest import CORPUS, ROOT
 
 
@@ -108,9 +110,28 @@ def test_every_answer_is_number_grounded(service: ChatService) -> None:
         assert not answer.notices, (question, answer.notices)
 
 
-def test_empty_question_is_rejected(service: ChatService) -> None:
-    with pytest.raises(ValueError):
-        service.ask("   ")
+@pytest.mark.parametrize("question", ["", "   ", "\x1d", "\u200b", "\ufeff \t", "\x00"])
+def test_empty_question_is_rejected(service: ChatService, question: str) -> None:
+    with pytest.raises(EmptyQuestion):
+        service.ask(question)
+    with pytest.raises(EmptyQuestion):
+        service.ask_stream(question)
+
+
+@pytest.mark.parametrize("question", ["\x1d", "\u200b", "   ", ""])
+def test_cli_refuses_an_empty_question_clearly(chat_settings: Settings, question: str,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["ask", question, "--data-dir", str(chat_settings.data_dir), "--embedder", "fake"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "the question is empty" in captured.err and "Traceback" not in captured.err
+
+
+def test_cli_jsonl_names_the_line_of_an_empty_question(chat_settings: Settings, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps({"id": "a", "question": "\u200b\x1d"}) + "\n", encoding="utf-8")
+    assert cli.main(["ask", "--jsonl", str(path), "--data-dir", str(chat_settings.data_dir), "--embedder", "fake"]) == 2
+    assert f"{path}:1: the question is empty" in capsys.readouterr().err
 
 
 def test_cli_json_and_jsonl(chat_settings: Settings, tmp_path: Path) -> None:

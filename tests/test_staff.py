@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
 from assistant.web.api import create_app
 from assistant.web.staff import mount_staff
-from assistant.web.staff_auth import TOKEN_FILE, StaffAuth, TokenHash
+from assistant.web.staff_auth import MAX_ATTEMPTS, TOKEN_FILE, StaffAuth, TokenHash
 from assistant.web.store import Store
 from tests.conftest import CORPUS
 from tests.web_serving import serve_app
@@ -110,7 +111,7 @@ def test_nothing_under_staff_without_a_session(web: Web, cookie: str | None) -> 
             assert r.status_code == 401 and "login" in r.text and "<td>" not in r.text, path
         assert client.post("/staff/api/upload", files={"file": ("a.md", b"# x\n\ny")}).status_code == 401
         assert client.post("/staff/documents/upload", files={"file": ("a.md", b"# x")}).status_code == 303
-        assert not (Path(web.service.index.manifest["corpus"]) / "uploads" / "a.md").exists()
+        assert not (web.settings.corpus_dir / "uploads" / "a.md").exists()
         login_page = client.get("/staff/login")
         assert login_page.status_code == 200 and 'type="password"' in login_page.text
 
@@ -131,6 +132,52 @@ def test_too_many_attempts_are_limited_per_client_ip(web: Web) -> None:
         assert client.get("/staff/api/log").status_code == 401
     with web.client("127.0.0.4") as other:
         assert login(other).status_code == 303
+
+
+class CountingToken:
+    """The real token check, counting how often it runs."""
+
+    def __init__(self, token: TokenHash) -> None:
+        self.token, self.checks, self.lock = token, 0, threading.Lock()
+
+    def matches(self, candidate: str) -> bool:
+        with self.lock:
+            self.checks += 1
+        return self.token.matches(candidate)
+
+
+def test_concurrent_wrong_tokens_get_exactly_the_allowed_tries(web: Web) -> None:
+    """30 wrong tokens at once from one address: MAX_ATTEMPTS are checked (401), the rest refused (429)."""
+    auth = web.auth()
+    counting = CountingToken(auth.token)
+    start = threading.Barrier(30)
+
+    def attempt(n: int) -> int:
+        with web.client("127.0.0.9") as client:
+            start.wait(timeout=30)
+            return login(client, f"wrong-{n}").status_code
+
+    auth.token = counting  # type: ignore[assignment]
+    try:
+        codes: list[int] = []
+        threads = [threading.Thread(target=lambda n=n: codes.append(attempt(n))) for n in range(30)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    finally:
+        auth.token = counting.token
+    assert sorted(codes) == [401] * MAX_ATTEMPTS + [429] * (30 - MAX_ATTEMPTS)
+    assert counting.checks == MAX_ATTEMPTS
+    with web.client("127.0.0.9") as client:
+        assert login(client).status_code == 429  # the right token too, while the address is blocked
+
+
+def test_right_token_does_not_use_up_a_try(web: Web) -> None:
+    with web.client("127.0.0.10") as client:
+        for _ in range(MAX_ATTEMPTS + 2):
+            assert login(client).status_code == 303
+        assert [login(client, f"guess-{i}").status_code for i in range(MAX_ATTEMPTS + 1)] == [401] * 5 + [429]
 
 
 def test_cross_origin_post_is_refused(web: Web) -> None:
@@ -282,7 +329,7 @@ def test_bad_uploads_are_refused_and_nothing_is_saved(web: Web, staff: httpx.Cli
                                                       why: str) -> None:
     r = staff.post("/staff/api/upload", files={"file": (name, data)})
     assert r.status_code == 422 and why in r.json()["detail"]
-    uploads = Path(web.service.index.manifest["corpus"]) / "uploads"
+    uploads = web.settings.corpus_dir / "uploads"
     assert not any(p.name.startswith(name.split(".")[0]) for p in uploads.glob("*")) if uploads.exists() else True
 
 
@@ -291,3 +338,54 @@ def test_too_large_upload_is_refused_before_reading(web: Web, staff: httpx.Clien
     r = staff.post("/staff/api/upload", files={"file": ("big.txt", b"x" * (limit + 128 * 1024))})
     assert r.status_code == 413
 
+
+
+# ---- uploads streamed in chunks are cut at the console's own limit ----
+BOUNDARY = "zst-test-boundary"
+
+
+def _multipart(name: str, size: int, fill: bytes = b"x", piece: int = 64 * 1024) -> Iterator[bytes]:
+    """A multipart form with one file of ``size`` bytes, as a generator: httpx sends it chunked."""
+    yield (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+           "Content-Type: application/octet-stream\r\n\r\n").encode()
+    left = size
+    while left > 0:
+        part = (fill * piece)[:min(piece, left)]
+        left -= len(part)
+        yield part
+    yield f"\r\n--{BOUNDARY}--\r\n".encode()
+
+
+def _post_chunked(client: httpx.Client, name: str, size: int, fill: bytes = b"x") -> httpx.Response:
+    r = client.post("/staff/api/upload", content=_multipart(name, size, fill),
+                    headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"})
+    assert "content-length" not in r.request.headers
+    return r
+
+
+def test_chunked_upload_is_saved_and_indexed(web: Web, staff: httpx.Client) -> None:
+    runs = staff.get("/staff/api/reindex").json()["runs"]
+    text = "# 分块上传说明\n\n分块上传的文件同样保存并重新索引。\n"
+    r = _post_chunked(staff, "chunked.md", len(text.encode()), text.encode())
+    assert r.status_code == 202 and r.json()["doc_id"] == "uploads/chunked.md", r.text
+    job = wait_for_reindex(staff, runs + 1)
+    assert job["state"] == "done" and job["doc_status"] == "indexed", job
+    assert (web.settings.corpus_dir / "uploads" / "chunked.md").read_text(encoding="utf-8") == text
+
+
+def test_chunked_upload_over_the_file_limit_reaches_the_route(web: Web, staff: httpx.Client) -> None:
+    """Past the public API's 64 KiB and the console's file limit, but within its body limit: the route answers."""
+    limit = int(web.settings.staff.max_upload_mb * 1024 * 1024)
+    r = _post_chunked(staff, "just-over.txt", limit + 1024)
+    assert r.status_code == 422 and "larger than" in r.json()["detail"], r.text
+    assert not (web.settings.corpus_dir / "uploads" / "just-over.txt").exists()
+
+
+def test_chunked_upload_over_the_body_limit_is_cut(web: Web, staff: httpx.Client) -> None:
+    limit = int(web.settings.staff.max_upload_mb * 1024 * 1024)
+    max_body = limit + 64 * 1024
+    r = _post_chunked(staff, "huge.txt", 50 * limit)
+    assert r.status_code == 413 and r.json() == {"detail": f"request body over {max_body} bytes"}
+    assert r.headers["x-frame-options"] == "DENY"
+    assert not (web.settings.corpus_dir / "uploads" / "huge.txt").exists()
+    assert staff.get("/staff/api/reindex").json()["state"] != "running"

@@ -34,6 +34,7 @@ from assistant.chat_types import Answer, Candidate, SourceRef
 from assistant.documents import Chunk
 from assistant.index import Filters, HybridRetriever, SearchIndex, make_embeddings
 from assistant.settings import Settings
+from assistant.text_input import EmptyQuestion, is_blank, visible
 
 _HOTLINE = re.compile(r"0851-0000-0000")
 _ASKS_TO_CALCULATE = re.compile(r"算|测算|估算|核算|calculat|estimat|how much (would|will|do) i", re.I)
@@ -99,8 +100,7 @@ class ChatService:
         self.tokenizer = index.tokenizer  # one jieba dictionary per process is enough (it takes seconds to load)
         self.lexicon = index.lexicon
         self.retriever = HybridRetriever(index, self.settings.retrieval)
-        corpus = Path(index.manifest.get("corpus") or self.settings.corpus_dir)
-        self.catalog = Catalog.from_index(index.structured, index.chunks, corpus)
+        self.catalog = Catalog.from_index(index.structured, index.chunks, Path(self.settings.corpus_dir))
         self._corpus_text = "\n".join(c.title + "\n" + c.text for c in index.chunks)
         self._corpus_lower = self._corpus_text.lower()
         self._by_article = {(c.title, c.article): c for c in index.chunks if c.article}
@@ -133,15 +133,15 @@ class ChatService:
                    lang: str | None = None) -> Iterator[tuple[str, str | Answer]]:
         """("token", text) pieces, then ("answer", Answer), in either mode. The Answer is authoritative: after an
         LLM fallback its text replaces the tokens already shown. The turn is recorded before the Answer."""
-        if not question.strip():
-            raise ValueError("empty question")
+        if is_blank(question):
+            raise EmptyQuestion()
         return self._turn(question, session_id, lang, streaming=True)
 
     def _turn(self, question: str, session_id: str | None, lang: str | None,
               streaming: bool) -> Iterator[tuple[str, str | Answer]]:
-        text = question.strip()
-        if not text:
-            raise ValueError("empty question")
+        text = visible(question)
+        if not text:  # every surface checks first; a caller that did not gets a clear refusal, not a crash
+            raise EmptyQuestion()
         lang = lang if lang in ("zh", "en") else detect_language(text)
         conv = self.conversations.get(session_id)
         text, injected = strip_instructions(text)

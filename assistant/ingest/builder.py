@@ -6,6 +6,7 @@ their vectors) and atomic (see ``index_store``)."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import time
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
-from assistant.documents import Chunk, LoadedDocument
+from assistant.documents import Chunk, LoadedDocument, Skipped
 from assistant.index import (
     CachedEmbeddings,
     IndexPaths,
@@ -48,7 +49,7 @@ ProgressCallback = Callable[[str, int, int], None]  # stage, done, total
 class FileRecord:
     doc_id: str
     sha256: str
-    status: str  # indexed | needs_ocr | unreadable | unsupported
+    status: str  # indexed | needs_ocr | unreadable | unsupported | outside_corpus (a symbolic link out of it)
     reason: str = ""
     chunks: int = 0
     title: str = ""
@@ -139,8 +140,9 @@ class IndexBuilder:
 
     def _build(self, root: Path, rebuild: bool, embedder: CachedEmbeddings) -> BuildReport:
         lexicon = load_lexicon(root)  # invalid: LexiconError before anything is written; the served build stays
-        files = list(discover(root))
-        hashes = {doc_id_for(p, root): file_hash(p) for p in files}
+        links: list[Skipped] = []  # symbolic links out of the corpus folder: reported, never read
+        files = list(discover(root, links))
+        hashes = {doc_id_for(p, root): file_hash(p) for p in files} | {s.path: "" for s in links}
         fingerprint = self._fingerprint(embedder.name)
         prev_id = None if rebuild else self.paths.current_id()
         prev = read_json(self.paths.build_dir(prev_id) / "manifest.json", {}) if prev_id else {}
@@ -155,8 +157,8 @@ class IndexBuilder:
         folder = self.paths.build_dir(build_id)
         folder.mkdir(parents=True)
         try:
-            return self._write_build(root, files, hashes, fingerprint, prev_id, prev_files, build_id, embedder,
-                                     lexicon)
+            return self._write_build(root, files, links, hashes, fingerprint, prev_id, prev_files, build_id,
+                                     embedder, lexicon)
         except BaseException:
             # Ctrl-C or a failure: the served build is untouched; drop the half-made one. Once CURRENT names
             # the new build (interrupted while collecting old builds), it is the served one and must stay.
@@ -164,8 +166,8 @@ class IndexBuilder:
                 remove_build(self.paths, build_id, self.settings.index)
             raise
 
-    def _write_build(self, root: Path, files: list[Path], hashes: dict[str, str], fingerprint: dict[str, Any],
-                     prev_id: str | None, prev_files: dict[str, dict], build_id: str,
+    def _write_build(self, root: Path, files: list[Path], links: list[Skipped], hashes: dict[str, str],
+                     fingerprint: dict[str, Any], prev_id: str | None, prev_files: dict[str, dict], build_id: str,
                      embedder: CachedEmbeddings, lexicon: Lexicon) -> BuildReport:
         folder = self.paths.build_dir(build_id)
         prev_chunks: dict[str, list[Chunk]] = {}
@@ -197,6 +199,7 @@ class IndexBuilder:
             self._progress("reading", n, len(files))
         bar.close()
         ocr_bar.close()
+        records += [FileRecord(s.path, "", s.status, s.reason) for s in links]
         if ocr:
             ocr.close()
 
@@ -210,7 +213,8 @@ class IndexBuilder:
         write_chunks(folder, chunks)
         write_json(folder / "structured.json", structured)
         write_json(folder / "manifest.json", {
-            "build_id": build_id, "corpus": str(root), "fingerprint": fingerprint, "lexicon": lexicon.fingerprint,
+            "build_id": build_id, "corpus": _corpus_note(root, self.settings.data_dir), "fingerprint": fingerprint,
+            "lexicon": lexicon.fingerprint,
             "chunks": len(chunks),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "files": [asdict(r) for r in records]})
         self.paths.mark_complete(build_id)
@@ -291,6 +295,16 @@ class _OcrBar:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def _corpus_note(root: Path, data_dir: Path) -> str:
+    """Where the build was read from, relative to the data folder ('../corpus'), for people reading the manifest.
+    Information only: the served corpus is always ``settings.corpus_dir``, so a data folder moved or copied
+    elsewhere never reaches back into the folder it was built from."""
+    try:
+        return Path(os.path.relpath(root, Path(data_dir).resolve())).as_posix()
+    except ValueError:  # another drive (Windows)
+        return root.name
 
 
 def chroma_metadata(chunk: Chunk) -> dict[str, str | int | bool]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.calculators import validate_rules_file
+from assistant.documents import Skipped
 from assistant.ingest.loaders import LoaderError, discover
 from assistant.ingest.loaders.docx import open_docx
 from assistant.ingest.loaders.metadata import read_sidecar, sidecar_path, split_front_matter
@@ -51,7 +52,8 @@ def check_corpus(root: Path) -> CheckReport:
     except LexiconError as err:
         report.problems += [Problem(LEXICON_FILE, line, key or None, message) for line, key, message in err.problems]
     ids: dict[str, str] = {}  # listing row id -> where it is first listed
-    for path in discover(root):
+    links: list[Skipped] = []
+    for path in discover(root, links):
         report.files += 1
         rel = path.relative_to(root).as_posix()
         try:
@@ -61,6 +63,7 @@ def check_corpus(root: Path) -> CheckReport:
                 report.problems.extend(_duplicate_ids(path, ids))
         except LoaderError as exc:
             report.warnings.append(f"{rel}: would be skipped [{exc.status}] {exc}")
+    report.warnings += [f"{s.path}: would be skipped [{s.status}] {s.reason}" for s in links]
     return report
 
 

@@ -17,8 +17,10 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from assistant.answering import ChatService
 from assistant.build import build_chat_service
 from assistant.settings import RateLimitSettings, Settings
+from assistant.text_input import EmptyQuestion, is_blank
 from assistant.web import turns
 from assistant.web.answer_runner import AnswerRunner, AnswerTimeout
+from assistant.web.body_limit import BodyLimit
 from assistant.web.rate_limit import Limit, RateLimiter, client_key, retry_after_header
 from assistant.web.schemas import (
     ChatReply,
@@ -34,7 +36,6 @@ from assistant.web.store import Store
 from assistant.web.widget import install_widget
 
 log = logging.getLogger(__name__)
-MAX_BODY_BYTES = 64 * 1024  # far above any valid request; refuses a huge body before it is parsed
 LIMITED_ROUTES = {"/api/chat": "chat", "/api/leads": "leads", "/api/feedback": "feedback"}  # POST only
 TIMEOUT_MESSAGE = "回答超时，请稍后再试 / The assistant took too long to answer; please try again."
 
@@ -52,7 +53,12 @@ def _clean(errors: Any) -> list[dict[str, Any]]:
         "Value error, ")} for e in errors]
 
 
-def _install_error_handlers(app: FastAPI) -> None:
+def too_large(limit: int) -> JSONResponse:
+    return JSONResponse({"detail": [field_error("", f"request body over {limit} bytes", "too_large")]},
+                        status_code=413)
+
+
+def _install_error_handlers(app: FastAPI, max_body: int) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = _clean(exc.errors())
@@ -63,18 +69,18 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse({"detail": exc.errors}, status_code=exc.status)
 
+    @app.exception_handler(EmptyQuestion)
+    async def _empty(_request: Request, _exc: EmptyQuestion) -> JSONResponse:
+        return JSONResponse({"detail": [field_error("message", "message is empty", "string_too_short")]},
+                            status_code=422)
+
     @app.exception_handler(AnswerTimeout)
     async def _timeout(_request: Request, exc: AnswerTimeout) -> JSONResponse:
         log.warning("answer timed out after %g s", exc.seconds)
         return JSONResponse({"detail": [field_error("", TIMEOUT_MESSAGE, "timeout")]}, status_code=504)
 
-    @app.middleware("http")
-    async def _body_limit(request: Request, call_next: Any) -> Response:
-        length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse({"detail": [field_error("", f"request body over {MAX_BODY_BYTES} bytes",
-                                                        "too_large")]}, status_code=413)
-        return await call_next(request)
+    # Counts the body as it streams in (chunked requests declare no length), refusing it before it is parsed.
+    app.add_middleware(BodyLimit, max_bytes=max_body, refusal=too_large)
 
 
 def make_limiter(limits: RateLimitSettings) -> RateLimiter:
@@ -101,7 +107,7 @@ def _install_rate_limit(app: FastAPI, limits: RateLimitSettings) -> None:
 
 
 def _check_message(message: str, limit: int) -> str:
-    if not message:
+    if is_blank(message):  # "", or only whitespace, control or format characters ("\x1d", "\u200b")
         raise ApiError(422, [field_error("message", "message is empty", "string_too_short")])
     if len(message) > limit:
         raise ApiError(422, [field_error("message", f"message is longer than {limit} characters",
@@ -130,7 +136,7 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
     app = FastAPI(title="筑商通 / Invest Guiyang Assistant", version="0.1.0", lifespan=lifespan,
                   description="Grounded answers with citations for investors in Guiyang and Gui'an New Area.")
     app.state.service, app.state.store, app.state.settings = service, store, settings
-    _install_error_handlers(app)
+    _install_error_handlers(app, settings.web.max_body_bytes)
     if settings.web.rate_limit.enabled:
         _install_rate_limit(app, settings.web.rate_limit)
     if settings.web.allowed_origins:

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from assistant.text_input import visible
+
 SESSION_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 # Mainland mobile (optionally +86) or a landline with area code, e.g. 0851-8xxxxxxx; spaces, dashes ignored.
 _MOBILE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
@@ -25,6 +27,19 @@ def valid_email(value: str) -> bool:
 
 class _Strict(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _invisible_ends(cls, value: Any) -> Any:
+        # Control and format characters at the ends go too ("\x1d", "\u200b", "\ufeff"), so a field of only
+        # those is empty: a 422 where the field is required, never stored or answered. A NUL inside is refused
+        # (PostgreSQL cannot store one in a text column).
+        if not isinstance(value, str):
+            return value
+        value = visible(value)
+        if "\x00" in value:
+            raise ValueError("contains a NUL character")
+        return value
 
 
 class ChatRequest(_Strict):

@@ -1,4 +1,5 @@
-"""The corpus files a citation may link to: only those the served index lists, inside its corpus folder."""
+"""The corpus files a citation may link to: only those the served index lists, inside the corpus folder of the
+settings (``corpus_dir``)."""
 
 from __future__ import annotations
 
@@ -28,8 +29,10 @@ class SourceFiles:
     doc_ids: frozenset[str]
 
     @classmethod
-    def from_manifest(cls, manifest: dict[str, Any], default_root: Path) -> SourceFiles:
-        root = Path(manifest.get("corpus") or default_root).resolve()
+    def from_manifest(cls, manifest: dict[str, Any], corpus_dir: Path) -> SourceFiles:
+        """The files the manifest lists, found in ``corpus_dir`` (settings): never where the build was made,
+        so a data folder moved with its corpus, or opened with another one, serves what it is told to."""
+        root = Path(corpus_dir).resolve()
         ids = frozenset(f["doc_id"] for f in manifest.get("files", [])
                         if f.get("status") == "indexed" and Path(f["doc_id"]).suffix.lower() in MEDIA_TYPES)
         return cls(root, ids)

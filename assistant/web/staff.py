@@ -14,8 +14,17 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from assistant.answering import ChatService
 from assistant.chat_types import Answer
 from assistant.settings import Settings
+from assistant.text_input import visible
 from assistant.web import staff_pages as pages
-from assistant.web.staff_auth import COOKIE, PREFIX, StaffAuth, StaffGate, client_ip, load_or_create_token
+from assistant.web.staff_auth import (
+    COOKIE,
+    PREFIX,
+    StaffAuth,
+    StaffGate,
+    TooManyAttempts,
+    client_ip,
+    load_or_create_token,
+)
 from assistant.web.staff_data import candidate_rows, knowledge_gaps, leads_csv
 from assistant.web.staff_reindex import ReindexJob, UploadError, save_upload
 from assistant.web.store import Store
@@ -40,9 +49,10 @@ class StaffConsole:
     # ---- login ----
     def login(self, request: Request, token: str) -> Response:
         ip = client_ip(request)
-        if self.auth.blocked(ip):
+        try:
+            cookie = self.auth.login(ip, token)  # the try is counted before the token is checked
+        except TooManyAttempts:
             return _html(pages.login_page("Too many attempts; try again in a few minutes."), 429)
-        cookie = self.auth.login(ip, token)
         if cookie is None:
             log.warning("failed staff login from %s", ip)
             return _html(pages.login_page("Wrong token."), 401)
@@ -59,7 +69,7 @@ class StaffConsole:
 
     # ---- sections ----
     def ask(self, question: str) -> Answer | None:
-        question = question.strip()[:MAX_QUESTION_CHARS]
+        question = visible(question)[:MAX_QUESTION_CHARS]
         if not question:
             return None
         self.service.reload_if_stale()

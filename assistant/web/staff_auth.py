@@ -25,12 +25,13 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.settings import Settings
+from assistant.web.body_limit import limit_body
 
 TOKEN_FILE = "staff_token.json"
 COOKIE = "zst_staff"
 PREFIX = "/staff"
 LOGIN_PATH = "/staff/login"
-MAX_ATTEMPTS = 5  # failed logins per client IP within ATTEMPT_WINDOW_S
+MAX_ATTEMPTS = 5  # failed (or still being checked) logins per client IP within ATTEMPT_WINDOW_S
 ATTEMPT_WINDOW_S = 300.0
 # Sent with every /staff response: no framing, no foreign scripts, staff URLs never sent to other sites
 # ("no-referrer" would make Chrome send "Origin: null" on the console's own form posts).
@@ -89,6 +90,10 @@ def load_or_create_token(settings: Settings) -> tuple[TokenHash, str | None]:
     return stored, token
 
 
+class TooManyAttempts(Exception):
+    """The client IP has used its MAX_ATTEMPTS login tries of the last ATTEMPT_WINDOW_S."""
+
+
 @dataclass
 class StaffAuth:
     token: TokenHash
@@ -96,34 +101,46 @@ class StaffAuth:
     now: Callable[[], float] = time.monotonic  # tests move the clock to expire sessions
     _key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     _sessions: dict[str, float] = field(default_factory=dict)  # session id -> expiry
-    _failures: dict[str, deque[float]] = field(default_factory=dict)  # client IP -> failed attempt times
+    _attempts: dict[str, deque[float]] = field(default_factory=dict)  # client IP -> failed or pending tries
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _sign(self, session_id: str) -> str:
         return hmac.new(self._key, session_id.encode(), hashlib.sha256).hexdigest()
 
     # ---- login attempts ----
-    def _recent_failures(self, ip: str) -> deque[float]:
-        times = self._failures.setdefault(ip, deque())
+    def _recent_attempts(self, ip: str) -> deque[float]:
+        times = self._attempts.setdefault(ip, deque())
         while times and times[0] <= self.now() - ATTEMPT_WINDOW_S:
             times.popleft()
         return times
 
     def blocked(self, ip: str) -> bool:
         with self._lock:
-            return len(self._recent_failures(ip)) >= MAX_ATTEMPTS
+            return len(self._recent_attempts(ip)) >= MAX_ATTEMPTS
 
     def login(self, ip: str, candidate: str) -> str | None:
-        """A new cookie value for the right token, else None (the failure counts against ``ip``)."""
-        if candidate and self.token.matches(candidate):
-            session_id = secrets.token_urlsafe(32)
-            with self._lock:
-                self._prune()
-                self._sessions[session_id] = self.now() + self.session_seconds
-            return f"{session_id}.{self._sign(session_id)}"
+        """A new cookie value for the right token, else None; ``TooManyAttempts`` once ``ip`` has used its tries.
+
+        The try is counted against ``ip`` under the lock before the token is checked (scrypt takes tens of ms),
+        so concurrent tries cannot all pass the check before any is counted: at most MAX_ATTEMPTS are checked
+        per window. A right token takes its try back, so only failures stay counted."""
         with self._lock:
-            self._recent_failures(ip).append(self.now())
-        return None
+            self._prune()  # here too: tries from ever new addresses must not pile up
+            attempts = self._recent_attempts(ip)
+            if len(attempts) >= MAX_ATTEMPTS:
+                raise TooManyAttempts(ip)
+            stamp = self.now()
+            attempts.append(stamp)
+        if not (candidate and self.token.matches(candidate)):
+            return None
+        session_id = secrets.token_urlsafe(32)
+        with self._lock:
+            self._prune()
+            attempts = self._attempts.get(ip)
+            if attempts and stamp in attempts:
+                attempts.remove(stamp)
+            self._sessions[session_id] = self.now() + self.session_seconds
+        return f"{session_id}.{self._sign(session_id)}"
 
     # ---- sessions ----
     def _session_id(self, cookie: str | None) -> str | None:
@@ -150,12 +167,12 @@ class StaffAuth:
                 self._sessions.pop(session_id, None)
 
     def _prune(self) -> None:
-        # Called under the lock on every login, so neither table grows without bound.
+        # Called under the lock on every login try, so neither table grows without bound.
         now = self.now()
         for sid in [s for s, expiry in self._sessions.items() if expiry <= now]:
             del self._sessions[sid]
-        for ip in [i for i, times in self._failures.items() if not times or times[-1] <= now - ATTEMPT_WINDOW_S]:
-            del self._failures[ip]
+        for ip in [i for i, times in self._attempts.items() if not times or times[-1] <= now - ATTEMPT_WINDOW_S]:
+            del self._attempts[ip]
 
 
 def under_staff(path: str) -> bool:
@@ -191,13 +208,14 @@ class StaffGate:
                 return
             await refusal(scope, receive, send_with_headers)
             return
-        await self.staff(scope, receive, send_with_headers)
+        # Declared and streamed (chunked) bodies alike: an upload is cut at the console's own limit.
+        await limit_body(self.staff, scope, receive, send_with_headers, self.max_body, _too_large)
 
     def _refusal(self, conn: HTTPConnection) -> Response | None:
         path = conn.url.path
         length = conn.headers.get("content-length", "")
         if length.isdigit() and int(length) > self.max_body:
-            return JSONResponse({"detail": f"request body over {self.max_body} bytes"}, status_code=413)
+            return _too_large(self.max_body)
         origin = conn.headers.get("origin")
         if origin and origin.split("://", 1)[-1] != conn.headers.get("host"):  # "null" is refused too
             return JSONResponse({"detail": "cross-origin request refused"}, status_code=403)
@@ -207,6 +225,10 @@ class StaffGate:
             return JSONResponse({"detail": "login required"}, status_code=401,
                                 headers={"WWW-Authenticate": 'Cookie realm="staff"'})
         return RedirectResponse(LOGIN_PATH, status_code=303)
+
+
+def _too_large(limit: int) -> Response:
+    return JSONResponse({"detail": f"request body over {limit} bytes"}, status_code=413)
 
 
 def client_ip(conn: HTTPConnection) -> str:

@@ -43,7 +43,8 @@ def safe_name(filename: str) -> str:
 
 
 def corpus_dir(service: ChatService) -> Path:
-    return Path(service.index.manifest.get("corpus") or service.settings.corpus_dir)
+    """The corpus folder of the settings; the manifest's record of where a build was made is not followed."""
+    return Path(service.settings.corpus_dir)
 
 
 def save_upload(service: ChatService, filename: str, data: bytes, limit: int) -> str:
@@ -53,7 +54,10 @@ def save_upload(service: ChatService, filename: str, data: bytes, limit: int) ->
     if len(data) > limit:
         raise UploadError(f"the file is larger than {limit // (1024 * 1024)} MB")
     name = safe_name(filename)
-    folder = corpus_dir(service) / UPLOAD_FOLDER
+    corpus = corpus_dir(service).resolve()
+    folder = corpus / UPLOAD_FOLDER
+    if not folder.resolve().is_relative_to(corpus):  # a link out of the corpus: ingest would not follow it
+        raise UploadError(f"the {UPLOAD_FOLDER} folder is a link outside the corpus folder")
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")  # hidden: a build running now ignores it
     try:

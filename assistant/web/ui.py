@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from assistant.answering import ChatService
 from assistant.settings import Settings
+from assistant.text_input import visible
 from assistant.web import turns
 from assistant.web.answer_runner import AnswerRunner, AnswerTimeout
 from assistant.web.render import CSS, answer_html, text_html
@@ -47,8 +48,8 @@ class InvestorPage:
     def respond(self, question: str, history: History | None, lang: str, session_id: str,
                 turn_map: TurnMap) -> Any:
         history = list(history or [])
-        question = (question or "").strip()
-        if not question:
+        question = visible(question or "")
+        if not question:  # nothing visible ("\u200b", control characters): nothing to answer, nothing shown
             yield history, "", session_id, turn_map
             return
         if len(question) > self.limit:
