@@ -1,29 +1,36 @@
-"""The optional LLM mode: an OpenAI-compatible chat model and a small, explicit tool-calling loop.
+"""The optional LLM mode: an OpenAI-compatible chat model in LangChain's agent loop (``create_agent``).
 
-The loop is deliberately plain: bind the tools, call the model, run the tool calls it asks for, feed the
-results back as ToolMessages, stop when it answers or after ``max_tool_rounds`` rounds. What the answer may
-cite and quote comes from the Evidence the tools recorded; ChatService checks it before showing it."""
+The agent binds the tools, calls the model, runs the tool calls it asks for, feeds the results back as
+ToolMessages, and stops when it answers; one middleware adds the round limit (``max_tool_rounds``, then a last
+call without tools), tool call ids and the error texts the model sees. What the answer may cite and quote comes
+from the Evidence the tools recorded; ChatService checks it before showing it."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
+from uuid import uuid4
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import (
-    AIMessage,
-    AIMessageChunk,
-    BaseMessage,
-    HumanMessage,
-    SystemMessage,
-    ToolMessage,
-    message_chunk_to_message,
+from langchain.agents import AgentState, create_agent
+from langchain.agents.middleware import (
+    AgentMiddleware,
+    ModelCallResult,
+    ModelRequest,
+    ModelResponse,
+    Runtime,
+    ToolCallRequest,
+    hook_config,
 )
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
+from langgraph.errors import GraphBubbleUp
 
 from assistant.chat_types import Candidate, SourceRef
 from assistant.llm.tools import Evidence, tool_config
@@ -31,9 +38,12 @@ from assistant.settings import LLMSettings
 
 if TYPE_CHECKING:
     from langchain_openai import ChatOpenAI
+    from langgraph.types import Command
 
 _CITATION = re.compile(r"[\[【]\s*(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\s*[\]】]")
 _HOLD = 24  # longest citation run held back while streaming, e.g. '[1, 2, 3]'
+_TURNS = "tool_turns"  # the configurable key of a question's _Turns
+_TURN_WAIT_S = 30.0
 _LANGUAGE_LINE = {"zh": "Language: answer in Simplified Chinese (简体中文).", "en": "Language: answer in English."}
 
 
@@ -126,13 +136,116 @@ def finish(text: str, evidence: Evidence) -> LLMResult:
                      list(evidence.calls), invalid)
 
 
+class _AgentRules(AgentMiddleware[AgentState[Any], Any]):
+    """The house rules on create_agent's loop: the round limit, tool call ids, and how tool failures read.
+
+    Round limit: after ``max_tool_rounds`` rounds the model is called without tools, so it has to answer; tool
+    calls it still makes are dropped (an empty answer then ends in AgentError and the extractive fallback).
+    ModelCallLimitMiddleware would stop the loop instead, with a canned message as the answer."""
+
+    def __init__(self, max_tool_rounds: int) -> None:
+        super().__init__()
+        self.max_tool_rounds = max_tool_rounds
+
+    def wrap_model_call(self, request: ModelRequest[Any],
+                        handler: Callable[[ModelRequest[Any]], ModelResponse[Any]]) -> ModelCallResult[Any]:
+        round_no = sum(isinstance(m, AIMessage) for m in request.messages)
+        last = round_no >= self.max_tool_rounds
+        response = handler(request.override(tools=[]) if last else request)
+        known = {m.id for m in request.messages if m.id}
+        response.result = [_fresh_id(_answer_only(m) if last else _with_ids(m, round_no), known)
+                           if isinstance(m, AIMessage) else m for m in response.result]
+        return response
+
+    @hook_config(can_jump_to=["model"])
+    def after_model(self, state: AgentState[Any], runtime: Runtime[Any]) -> dict[str, Any] | None:
+        """Only malformed calls: create_agent would end here; the model is told instead (the agent's
+        invalid-call ToolMessages) and asked again, within the round limit."""
+        reply = state["messages"][-1]
+        if isinstance(reply, AIMessage) and reply.invalid_tool_calls and not reply.tool_calls:
+            return {"jump_to": "model"}
+        return None
+
+    def wrap_tool_call(self, request: ToolCallRequest,
+                       handler: Callable[[ToolCallRequest], ToolMessage | Command[Any]]) -> ToolMessage | Command[Any]:
+        call_id, name = str(request.tool_call["id"]), request.tool_call["name"]
+        if request.tool is None:
+            names = sorted(t.name for t in request.runtime.tools)
+            return ToolMessage(f"Error: no tool named {name!r}; use one of {names}.", tool_call_id=call_id,
+                               name=name, status="error")
+        turns = (request.runtime.config.get("configurable") or {}).get(_TURNS)
+        with turns.turn(call_id, _call_order(request.state)) if isinstance(turns, _Turns) else nullcontext():
+            try:
+                return handler(request)
+            except GraphBubbleUp:
+                raise
+            except Exception as err:  # a failing tool is reported to the model, which may try another way
+                return ToolMessage(f"Error: {type(err).__name__}: {err}", tool_call_id=call_id, name=name,
+                                   status="error")
+
+
+class _Turns:
+    """One question's tool calls one at a time, in the order the model wrote them. create_agent runs each call of
+    a round in its own thread; the Evidence numbers sources as they are cited, and the old loop ran in order.
+    (max_concurrency=1 would deadlock agent.stream: its waiter holds the only worker.)"""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._done: set[str] = set()
+
+    @contextmanager
+    def turn(self, call_id: str, order: list[str]) -> Iterator[None]:
+        earlier = order[:order.index(call_id)] if call_id in order else []
+        with self._cond:  # held while the tool runs; wait_for lets go of it while waiting
+            # The timeout only guards against an order the runner does not follow: then it is one at a time.
+            self._cond.wait_for(lambda: self._done.issuperset(earlier), timeout=_TURN_WAIT_S)
+            try:
+                yield
+            finally:
+                self._done.add(call_id)
+                self._cond.notify_all()
+
+
+def _call_order(state: Any) -> list[str]:
+    messages = state.get("messages", []) if isinstance(state, dict) else []
+    reply = next((m for m in reversed(messages) if isinstance(m, AIMessage)), None)
+    return [str(c["id"]) for c in reply.tool_calls] if reply is not None else []
+
+
+def _with_ids(reply: AIMessage, round_no: int) -> AIMessage:
+    """Some OpenAI-compatible servers omit tool call ids; ToolMessages need one to answer."""
+    for i, call in enumerate([*reply.tool_calls, *reply.invalid_tool_calls]):
+        if not call.get("id"):
+            call["id"] = f"call_{round_no}_{i}"
+    return reply
+
+
+def _answer_only(reply: AIMessage) -> AIMessage:
+    if reply.tool_calls or reply.invalid_tool_calls:
+        return reply.model_copy(update={"tool_calls": [], "invalid_tool_calls": []})
+    return reply
+
+
+def _fresh_id(reply: AIMessage, known: set[str]) -> AIMessage:
+    """The agent's state merges messages by id, and some servers send the same completion id every time
+    (the same reply object would do it too): such a reply would replace the earlier one instead of following it."""
+    if reply.id in known:
+        return reply.model_copy(update={"id": f"{reply.id}-{uuid4().hex[:8]}"})
+    return reply
+
+
 class LLMAgent:
+    """LangChain's agent (``create_agent``) with the rules above; the Evidence of one question reaches the tools
+    through the RunnableConfig (``tool_config``)."""
+
     def __init__(self, model: BaseChatModel, tools: Sequence[BaseTool], system_prompt: str,
                  max_tool_rounds: int = 4) -> None:
         self.model = model
         self.tools = {t.name: t for t in tools}
         self.system_prompt = system_prompt
         self.max_tool_rounds = max_tool_rounds
+        # No system_prompt here: the language line differs per question, so messages() carries it.
+        self.graph = create_agent(model, list(tools), middleware=[_AgentRules(max_tool_rounds)])
 
     def messages(self, question: str, history: Sequence[str] = (), lang: str = "zh") -> list[BaseMessage]:
         system = f"{self.system_prompt}\n\n{_LANGUAGE_LINE.get(lang, _LANGUAGE_LINE['zh'])}"
@@ -143,79 +256,53 @@ class LLMAgent:
         return [SystemMessage(system), HumanMessage(user)]
 
     def run(self, question: str, history: Sequence[str] = (), lang: str = "zh") -> LLMResult:
-        for item in self._loop(question, history, lang, streaming=False):
-            if isinstance(item, LLMResult):
-                return item
-        raise AgentError("the agent ended without a result")  # not reached: _loop always ends with one
+        evidence = Evidence()
+        state = self.graph.invoke({"messages": self.messages(question, history, lang)}, self._config(evidence, lang))
+        return self._result(state["messages"], evidence)
 
     def stream(self, question: str, history: Sequence[str] = (), lang: str = "zh") -> Iterator[str | LLMResult]:
         """Text tokens as the model writes them (citations already renumbered), then the LLMResult. Text
         written in a round that ends in tool calls is streamed too; the LLMResult holds the last round's."""
-        yield from self._loop(question, history, lang, streaming=True)
-
-    def _loop(self, question: str, history: Sequence[str], lang: str,
-              streaming: bool) -> Iterator[str | LLMResult]:
         evidence = Evidence()
-        config = tool_config(evidence, lang)
-        messages = self.messages(question, history, lang)
-        bound = self.model.bind_tools(list(self.tools.values()))
-        for round_no in range(self.max_tool_rounds + 1):
-            # After the last tool round the model is called without tools, so it has to answer.
-            runnable = self.model if round_no == self.max_tool_rounds else bound
-            if streaming:
-                total: AIMessageChunk | None = None
-                whole: BaseMessage | None = None  # a model that cannot stream yields one whole message
-                citations = CitationStream(len(evidence.sources))
-                for chunk in runnable.stream(messages):
-                    if isinstance(chunk, AIMessageChunk):
-                        total = chunk if total is None else total + chunk
-                    else:
-                        whole = chunk
-                    if piece := citations.feed(chunk.text):
-                        yield piece
-                if rest := citations.flush():
+        citations: CitationStream | None = None  # one per model call: the sources known when it started
+        chunked = whole = False  # what this model call has streamed: token chunks, or one whole reply
+        messages: list[BaseMessage] = []
+        for mode, data in self.graph.stream({"messages": self.messages(question, history, lang)},
+                                            self._config(evidence, lang), stream_mode=["messages", "values"]):
+            if mode == "values":  # a step ended: the model call, if one ran, is complete
+                messages = data["messages"]
+                if citations is not None and (rest := citations.flush()):
                     yield rest
-                reply = whole or (message_chunk_to_message(total) if total is not None else AIMessage(""))
+                citations, chunked, whole = None, False, False
+                continue
+            message, meta = data
+            if meta.get("langgraph_node") != "model":
+                continue
+            # A model that cannot stream yields its reply whole; the node's output repeats a reply only when
+            # _fresh_id renamed it. Text is taken once per call: from the chunks, else from one whole reply.
+            if isinstance(message, AIMessageChunk):
+                chunked = True
+            elif isinstance(message, AIMessage) and not (chunked or whole):
+                whole = True
             else:
-                reply = runnable.invoke(messages)
-            if not isinstance(reply, AIMessage):
-                raise AgentError(f"unexpected reply type {type(reply).__name__}")
-            calls = (reply.tool_calls or reply.invalid_tool_calls) and runnable is bound
-            if not calls:
-                if not reply.text.strip():
-                    raise AgentError("the model returned an empty answer")
-                yield finish(reply.text, evidence)
-                return
-            messages.append(self._with_ids(reply, round_no))
-            messages += self._run_tools(reply, config)
-        raise AgentError("tool rounds exhausted")  # not reached: the last round has no tools bound
+                continue
+            citations = citations or CitationStream(len(evidence.sources))
+            if piece := citations.feed(message.text):
+                yield piece
+        yield self._result(messages, evidence)
+
+    def _config(self, evidence: Evidence, lang: str) -> RunnableConfig:
+        config = tool_config(evidence, lang)
+        config["configurable"][_TURNS] = _Turns()
+        # Only a backstop for the round limit: a round is the model, after_model and tools steps.
+        config["recursion_limit"] = 3 * (self.max_tool_rounds + 2) + 1
+        return config
 
     @staticmethod
-    def _with_ids(reply: AIMessage, round_no: int) -> AIMessage:
-        """Some OpenAI-compatible servers omit tool call ids; ToolMessages need one to answer."""
-        for i, call in enumerate([*reply.tool_calls, *reply.invalid_tool_calls]):
-            if not call.get("id"):
-                call["id"] = f"call_{round_no}_{i}"
-        return reply
-
-    def _run_tools(self, reply: AIMessage, config: RunnableConfig) -> list[ToolMessage]:
-        out: list[ToolMessage] = []
-        for call in reply.tool_calls:
-            call_id, name = str(call["id"]), call["name"]
-            tool = self.tools.get(name)
-            if tool is None:
-                out.append(ToolMessage(f"Error: no tool named {name!r}; use one of {sorted(self.tools)}.",
-                                       tool_call_id=call_id, name=name, status="error"))
-                continue
-            try:
-                result = tool.invoke({**call, "type": "tool_call"}, config=config)
-            except Exception as err:  # a failing tool is reported to the model, which may try another way
-                out.append(ToolMessage(f"Error: {type(err).__name__}: {err}", tool_call_id=call_id, name=name,
-                                       status="error"))
-                continue
-            out.append(result if isinstance(result, ToolMessage)
-                       else ToolMessage(str(result), tool_call_id=call_id, name=name))
-        for bad in reply.invalid_tool_calls:
-            out.append(ToolMessage("Error: the arguments were not valid JSON.", tool_call_id=str(bad["id"]),
-                                   name=bad.get("name") or "unknown", status="error"))
-        return out
+    def _result(messages: Sequence[BaseMessage], evidence: Evidence) -> LLMResult:
+        reply = messages[-1] if messages else None
+        if not isinstance(reply, AIMessage):
+            raise AgentError(f"unexpected reply type {type(reply).__name__}")
+        if not reply.text.strip():
+            raise AgentError("the model returned an empty answer")
+        return finish(reply.text, evidence)
