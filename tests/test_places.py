@@ -62,11 +62,13 @@ def _other_city(root: Path) -> Path:
         "望湖区人才公寓申请指南", "望湖区", "第一条　望湖区为引进人才提供人才公寓。"), encoding="utf-8")
     (corpus / "policies" / "yunzhou-service.md").write_text(_doc(
         "云州市投资服务指南", "", "第一条　云州市投资服务热线为0000-1111-2222，工作日受理企业咨询。"), encoding="utf-8")
-    park = {"id": "P-01", "name": "云州市青云高新园", "name_en": "Qingyun Hi-tech Park", "district": "青云区",
-            "level": "省级", "leading_industries": "电子信息", "land_price_yuan_m2": "410", "land_price_wan_mu": "27.3",
-            "contact": "0000-1111-2223", "notes": "示例", "sample": "true", "updated": "2026-01-01"}
+    common = {"level": "省级", "contact": "0000-1111-2223", "sample": "true", "updated": "2026-01-01"}
+    parks = [{"id": "P-01", "name": "云州市青云高新园", "name_en": "Qingyun Hi-tech Park", "district": "青云区",
+              "leading_industries": "电子信息", "land_price_yuan_m2": "410", "land_price_wan_mu": "27.3", **common},
+             {"id": "P-02", "name": "临江物流园", "name_en": "Linjiang Logistics Park", "district": "临江县",
+              "leading_industries": "物流", "land_price_note": "按出让评估价执行", **common}]
     (corpus / "listings" / "parks.csv").write_text(
-        ",".join(PARK_COLUMNS) + "\n" + _row(PARK_COLUMNS, park) + "\n", encoding="utf-8")
+        ",".join(PARK_COLUMNS) + "\n" + "\n".join(_row(PARK_COLUMNS, p) for p in parks) + "\n", encoding="utf-8")
     units = [("F-001", "云州市青云高新园", "青云区", "A1厂房", "1500", "电子信息"),
              ("F-002", "云州市青云高新园", "青云区", "A2厂房", "800", "电子信息"),
              ("F-003", "临江物流园", "临江县", "B1仓库", "2000", "物流")]
