@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Iterator
@@ -12,7 +13,9 @@ import pytest
 from assistant.calculators.rules import RuleSet
 from assistant.index.embeddings import HashEmbeddings
 from assistant.ingest.loaders.ocr import PageOcr
-from assistant.listings.records import Factory, load_factories
+from assistant.lexicon import load_lexicon
+from assistant.listings import Places
+from assistant.listings.records import Factory, load_factories, load_parks
 from assistant.settings import Settings
 from assistant.validation import FACTORY_COLUMNS
 
@@ -77,3 +80,12 @@ def factories(tmp_path: Path) -> list[Factory]:
            "装备制造", "0851-0000-0001", "", "true", "2026-11-01"]
     path.write_text(",".join(FACTORY_COLUMNS) + "\n" + ",".join(row) + "\n", encoding="utf-8")
     return load_factories(path)
+
+
+@functools.cache
+def sample_places() -> Places:
+    """The sample corpus's place catalogue as a served index builds it: its parks, factory rows and lexicon (the
+    documents' district metadata names no district the listings lack)."""
+    listings = CORPUS / "listings"
+    return Places.build(load_parks(listings / "parks.csv"), load_factories(listings / "factories.csv"), (),
+                        load_lexicon(CORPUS))

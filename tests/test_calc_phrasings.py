@@ -9,6 +9,7 @@ from assistant.calculators.requests import CalcRequest, parse_calc_request, run_
 from assistant.calculators.rules import RuleSet
 from assistant.listings.records import Factory
 from tests.calc_support import _calc
+from tests.conftest import sample_places
 
 # ---------- phrasing categories: expected values from the real rules (10 kV: peak 0.884, flat 0.562, valley 0.240) --
 
@@ -36,9 +37,9 @@ def test_time_of_use_split_in_either_order(rules: RuleSet, text: str, lang: str,
 
 
 def test_percentage_split_is_not_read_as_kwh() -> None:
-    request = parse_calc_request("每月用电100万度，高峰用电占三成，电费多少")
+    request = parse_calc_request("每月用电100万度，高峰用电占三成，电费多少", places=sample_places())
     assert request is not None and request.params["kwh_total"] == 1_000_000 and "kwh_by_period" not in request.params
-    assert parse_calc_request("平时我们每月用电100万度，电费多少").params["kwh_total"] == 1_000_000  # 平时 = usually
+    assert parse_calc_request("平时我们每月用电100万度，电费多少", places=sample_places()).params["kwh_total"] == 1_000_000  # 平时 = usually
 
 
 @pytest.mark.parametrize("text,lang,rebate,net", [
@@ -124,7 +125,7 @@ def test_data_centre_saving_phrasings(rules: RuleSet, text: str, lang: str, cont
     request, result = _calc(rules, text, lang, context)
     assert request.kind == "data_centre_power" and request.params["kwh"] == 80_000_000
     assert result == pytest.approx(80_000_000 * (0.5 - 0.35))  # 1,200 万元
-    plain = parse_calc_request("我们一年大概用8000万度电，跟其他地区比一年能省多少电费？")
+    plain = parse_calc_request("我们一年大概用8000万度电，跟其他地区比一年能省多少电费？", places=sample_places())
     assert plain is not None and plain.kind == "power_bill"  # no data centre in the text or the conversation
 
 
@@ -137,7 +138,7 @@ def test_data_centre_saving_phrasings(rules: RuleSet, text: str, lang: str, cont
 ])
 def test_rent_for_a_period_before_relief(rules: RuleSet, factories: list[Factory], text: str, lang: str,
                                          context: dict | None, months: int) -> None:
-    request = parse_calc_request(text, lang, context)
+    request = parse_calc_request(text, lang, context, places=sample_places())
     assert request is not None and request.kind == "rent_cost" and request.missing == ()
     assert request.params["factory_id"] == "F-001" and request.params["months"] == months
     assert run_calc_request(rules, request, lang, factories).result == 4800 * 14 * months  # 806,400 for a year
@@ -145,7 +146,7 @@ def test_rent_for_a_period_before_relief(rules: RuleSet, factories: list[Factory
 
 
 def test_rent_cost_after_relief(rules: RuleSet, factories: list[Factory]) -> None:
-    request = parse_calc_request("F-001 5年租金一共多少，减免后呢？")
+    request = parse_calc_request("F-001 5年租金一共多少，减免后呢？", places=sample_places())
     assert request is not None and request.params["relief"] is True
     assert run_calc_request(rules, request, "zh", factories).result == 4800 * 14 * 60 - 4800 * 14 * 42
-    assert parse_calc_request("F-001能免多少租金").params["kind"] == "rent_relief"  # the relief itself
+    assert parse_calc_request("F-001能免多少租金", places=sample_places()).params["kind"] == "rent_relief"  # the relief itself

@@ -8,6 +8,7 @@ from assistant.calculators.requests import parse_calc_request, run_calc_request
 from assistant.calculators.rules import RuleSet
 from assistant.listings.records import Factory
 from tests.calc_support import _calc
+from tests.conftest import sample_places
 
 # ---------- not a computation ----------
 
@@ -19,7 +20,7 @@ from tests.calc_support import _calc
     ("how much is industrial land in the ETDZ per mu?", "en"),
 ])
 def test_policy_questions_and_lookups_are_not_calculations(text: str, lang: str) -> None:
-    assert parse_calc_request(text, lang) is None
+    assert parse_calc_request(text, lang, places=sample_places()) is None
 
 
 # ---------- power bill ----------
@@ -51,14 +52,14 @@ def test_power_split_by_period_with_transformer_zh(rules: RuleSet) -> None:
 
 
 def test_power_split_by_period_en_with_bare_numbers() -> None:
-    request = parse_calc_request("peak 300,000 kWh, flat 500,000, valley 200,000 at 110 kV, 1250千伏安变压器", "en")
+    request = parse_calc_request("peak 300,000 kWh, flat 500,000, valley 200,000 at 110 kV, 1250千伏安变压器", "en", places=sample_places())
     assert request is not None
     assert request.params == {"voltage": "110kV", "transformer_kva": 1250,
                               "kwh_by_period": {"peak": 300_000, "flat": 500_000, "valley": 200_000}}
 
 
 def test_power_partial_split_puts_the_rest_at_flat() -> None:
-    request = parse_calc_request("每月用电100万度，其中高峰30万度，算一下电费")
+    request = parse_calc_request("每月用电100万度，其中高峰30万度，算一下电费", places=sample_places())
     assert request is not None and request.params["kwh_by_period"] == {"peak": 300_000, "flat": 700_000}
 
 
@@ -66,7 +67,7 @@ def test_power_partial_split_puts_the_rest_at_flat() -> None:
                                              ("最大需量2000千瓦，电费多少", "zh", "用电量"),
                                              ("Please estimate our electricity bill", "en", "monthly kWh")])
 def test_power_missing_consumption(rules: RuleSet, text: str, lang: str, label: str) -> None:
-    request = parse_calc_request(text, lang)
+    request = parse_calc_request(text, lang, places=sample_places())
     assert request is not None and request.missing == (label,)
     calc = run_calc_request(rules, request, lang)
     assert calc.result is None and label in calc.working[0]
@@ -81,7 +82,7 @@ def test_power_follow_ups_change_one_input(rules: RuleSet) -> None:
     assert "max_demand_kw" not in request.params and result == 562_000 + 1250 * 21.9
     request, result = _calc(rules, "What about 35 kV?", "en", context={"last_calc": first})
     assert result == 614000
-    assert parse_calc_request("那如果是35千伏呢？") is None  # no earlier calculation to change
+    assert parse_calc_request("那如果是35千伏呢？", places=sample_places()) is None  # no earlier calculation to change
 
 
 def test_power_unknown_voltage_is_explained(rules: RuleSet) -> None:
@@ -120,14 +121,14 @@ def test_land_explicit_price_and_square_metres(rules: RuleSet) -> None:
 
 
 def test_land_missing_park_and_context_park(rules: RuleSet) -> None:
-    assert parse_calc_request("拿50亩地要多少钱").missing == ("园区或地价",)
-    assert parse_calc_request("How much would 50 mu of land cost?", "en").missing == ("park or land price",)
+    assert parse_calc_request("拿50亩地要多少钱", places=sample_places()).missing == ("园区或地价",)
+    assert parse_calc_request("How much would 50 mu of land cost?", "en", places=sample_places()).missing == ("park or land price",)
     _, result = _calc(rules, "拿50亩地要多少钱", context={"park": "P-02"})
     assert result == pytest.approx(50 * 666.67 * 336 / 10000, abs=0.01)
 
 
 def test_land_park_without_listed_price(rules: RuleSet) -> None:
-    request = parse_calc_request("修文拿50亩地要多少钱")
+    request = parse_calc_request("修文拿50亩地要多少钱", places=sample_places())
     calc = run_calc_request(rules, request, "zh")
     assert calc.result is None and "没有工业用地挂牌价" in calc.working[0]
 
@@ -140,8 +141,8 @@ def test_land_follow_ups(rules: RuleSet) -> None:
     assert request.params["area_mu"] == 50 and result == 336  # 开阳 144 元/㎡
     request, _ = _calc(rules, "如果是1万平方米呢", context={"last_calc": first})
     assert "area_mu" not in request.params and request.params["area_m2"] == 10000
-    assert parse_calc_request("那开阳的主导产业是什么呢？", context={"last_calc": first}) is None
-    assert parse_calc_request("如果是100亩呢？") is None
+    assert parse_calc_request("那开阳的主导产业是什么呢？", context={"last_calc": first}, places=sample_places()) is None
+    assert parse_calc_request("如果是100亩呢？", places=sample_places()) is None
 
 
 # ---------- incentives ----------
@@ -170,7 +171,7 @@ def test_equipment_subsidy_and_cap(rules: RuleSet) -> None:
     assert request.params["fixed_asset_investment_yi"] == 2 and result == 400
     request, result = _calc(rules, "设备投资1.5亿元，固定资产投资3亿元")
     assert request.params["equipment_investment_wan"] == 15000 and result == 1000
-    assert parse_calc_request("设备投资5000万元能拿多少补贴").missing == ("固定资产投资额",)
+    assert parse_calc_request("设备投资5000万元能拿多少补贴", places=sample_places()).missing == ("固定资产投资额",)
 
 
 def test_milestone_award(rules: RuleSet) -> None:
@@ -199,13 +200,13 @@ def test_rent_relief_by_area_and_rent(rules: RuleSet) -> None:
 
 
 def test_rent_relief_by_factory_id(rules: RuleSet, factories: list[Factory]) -> None:
-    request = parse_calc_request("F-001能免多少租金")
+    request = parse_calc_request("F-001能免多少租金", places=sample_places())
     assert request is not None and request.params["factory_id"] == "F-001" and request.missing == ()
     assert run_calc_request(rules, request, "zh", factories).result == 4800 * 14 * 42
     assert run_calc_request(rules, request, "zh").result is None  # the listing is needed to price it
-    by_context = parse_calc_request("这个厂房能免多少租金？", context={"factory_ids": ["F-001"]})
+    by_context = parse_calc_request("这个厂房能免多少租金？", context={"factory_ids": ["F-001"]}, places=sample_places())
     assert by_context is not None and by_context.params["factory_id"] == "F-001"
-    assert parse_calc_request("能免多少租金？").missing == ("租赁面积", "租金单价")
+    assert parse_calc_request("能免多少租金？", places=sample_places()).missing == ("租赁面积", "租金单价")
 
 
 # ---------- household tiers, data centres, valley hours, tax (eval calculation-13 … 18) ----------
@@ -215,7 +216,7 @@ def test_rent_relief_by_factory_id(rules: RuleSet, factories: list[Factory]) -> 
     ("西部大开发15%税率的条件是什么", "zh"), ("What is the household electricity price?", "en"),
 ])
 def test_more_lookups_are_not_calculations(text: str, lang: str) -> None:
-    assert parse_calc_request(text, lang) is None
+    assert parse_calc_request(text, lang, places=sample_places()) is None
 
 
 def test_residential_bill_request(rules: RuleSet) -> None:
@@ -245,9 +246,9 @@ def test_valley_hour_kwh_in_english(rules: RuleSet) -> None:
                                    "energy charge only?", "en")
     assert request.params == {"voltage": "10kV", "kwh_by_period": {"valley": 100_000}}
     assert result == 24000
-    request = parse_calc_request("How much would 50,000 kWh off-peak cost?", "en")
+    request = parse_calc_request("How much would 50,000 kWh off-peak cost?", "en", places=sample_places())
     assert request is not None and request.params["kwh_by_period"] == {"valley": 50_000}
-    request = parse_calc_request("35千伏，高峰30万度、平段50万度、低谷20万度，电费多少")  # a period word ahead wins
+    request = parse_calc_request("35千伏，高峰30万度、平段50万度、低谷20万度，电费多少", places=sample_places())  # a period word ahead wins
     assert request is not None and request.params["kwh_by_period"] == {"peak": 300_000, "flat": 500_000,
                                                                        "valley": 200_000}
 
@@ -270,7 +271,7 @@ def test_tax_saving_request(rules: RuleSet) -> None:
     assert result == 200
     _, result = _calc(rules, "年应纳税所得额2000万元，按15%税率比25%每年少缴多少企业所得税？")
     assert result == 200
-    assert parse_calc_request("算一下15%的所得税优惠能省多少").missing == ("应纳税所得额",)
+    assert parse_calc_request("算一下15%的所得税优惠能省多少", places=sample_places()).missing == ("应纳税所得额",)
 
 
 def test_rd_deduction_request(rules: RuleSet) -> None:
@@ -300,7 +301,7 @@ def test_power_monthly_kwh_in_chinese_numerals(rules: RuleSet) -> None:
     request, result = _calc(rules, "10千伏，每月用电三万五千度，最大需量两千千瓦，电费多少？")
     assert request.params == {"voltage": "10kV", "kwh_total": 35_000, "max_demand_kw": 2000}  # was 30,000 kWh
     assert result == _calc(rules, "10千伏，每月用电35000度，最大需量2000千瓦，电费多少？")[1]
-    assert parse_calc_request("每月用电三万五，电费多少").params["kwh_total"] == 35_000  # colloquial
+    assert parse_calc_request("每月用电三万五，电费多少", places=sample_places()).params["kwh_total"] == 35_000  # colloquial
 
 
 def test_rent_relief_area_in_colloquial_numerals(rules: RuleSet) -> None:
@@ -311,7 +312,7 @@ def test_rent_relief_area_in_colloquial_numerals(rules: RuleSet) -> None:
 
 def test_a_year_in_chinese_numerals_is_no_lease_term(rules: RuleSet, factories: list[Factory]) -> None:
     for text in ("F-001从二〇二六年起租，一年租金多少（不算减免）", "F-001从2026年起租，一年租金多少（不算减免）"):
-        request = parse_calc_request(text)
+        request = parse_calc_request(text, places=sample_places())
         assert request is not None and request.kind == "rent_cost", text
         assert request.params["months"] == 12, text  # was 72 (二〇二六 read as 6) and 24,312 (2026 years)
         assert run_calc_request(rules, request, "zh", factories).result == 4800 * 14 * 12

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from assistant.calculators.requests import parse_calc_request
 from assistant.calculators.tokens import arabic
+from tests.conftest import sample_places
 
 # derandomize: the same examples on every run and every machine, so CI is reproducible.
 SEEDED = settings(max_examples=200, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -127,5 +128,5 @@ def test_years_read_digit_by_digit(n: int, zero: str) -> None:
 @SEEDED
 @given(st.integers(2, 10**9))
 def test_monthly_consumption_in_chinese_reaches_the_power_bill(n: int) -> None:
-    request = parse_calc_request(f"每月用电{chinese(n)}度，电费多少")
+    request = parse_calc_request(f"每月用电{chinese(n)}度，电费多少", places=sample_places())
     assert request is not None and request.kind == "power_bill" and request.params["kwh_total"] == n

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,8 @@ def _fixture_rules(tmp_path: Path) -> RuleSet:
                                                   "0851-0000-0011", "", "true", "2026-11-01"])
                                        for pid, name, district, yuan, wan, note in PARKS]
     (tmp_path / "listings" / "parks.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    # The sample lexicon names industries and abbreviations: 吉利 is the name before 汽车 in 吉利汽车配套产业园.
+    shutil.copy(CORPUS / "lexicon.yaml", tmp_path / "lexicon.yaml")
     return RuleSet.load(tmp_path / "rules", tmp_path / "listings")
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.listings.records import load_factories, load_parks, park_aliases, resolve_park
+from assistant.lexicon import load_lexicon
+from assistant.listings import Park, Places
+from assistant.listings.records import load_factories, load_parks
 from assistant.validation import FACTORY_COLUMNS, PARK_COLUMNS
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "listings"
@@ -100,6 +102,11 @@ def test_park_to_text_zh_and_en(tmp_path: Path) -> None:
     assert "288 yuan/m2" in en and "sample data" in en
 
 
+def _places(parks: list[Park]) -> Places:
+    """These parks named through the sample corpus's lexicon (its abbreviations, nicknames and home region)."""
+    return Places.build(parks, [], [], load_lexicon(CORPUS.parent))
+
+
 @pytest.mark.parametrize(("text", "park_id"), [
     ("经开区", "P-01"), ("高新区", "P-02"), ("贵安", "P-04"), ("开阳", "P-08"), ("息烽", "P-09"), ("白云", "P-10"),
     ("修文", "P-11"), ("双龙", "P-05"), ("综保区", "P-03"), ("表面处理", "P-12"), ("观山湖", "P-06"), ("吉利", "P-06"),
@@ -107,14 +114,15 @@ def test_park_to_text_zh_and_en(tmp_path: Path) -> None:
     ("贵阳经济技术开发区", "P-01"), ("开阳经开区", "P-08"),
 ])
 def test_resolve_park_by_alias(tmp_path: Path, text: str, park_id: str) -> None:
-    park = resolve_park(load_parks(write_parks(tmp_path)), text, prefer_priced=True)
+    park = _places(load_parks(write_parks(tmp_path))).resolve_park(text, prefer_priced=True)
     assert park is not None and park.id == park_id
 
 
 def test_resolve_park_unknown_and_aliases(tmp_path: Path) -> None:
     parks = load_parks(write_parks(tmp_path))
-    assert resolve_park(parks, "上海浦东") is None
-    assert {"经开区", "贵阳经开区"} <= set(park_aliases(parks[0]))
+    places = _places(parks)
+    assert places.resolve_park("上海浦东") is None
+    assert {"经开区", "贵阳经开区"} <= set(places.park_aliases(parks[0]))
 
 
 def _real(name: str) -> Path:

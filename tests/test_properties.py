@@ -24,7 +24,7 @@ from assistant.ingest.chunking import CHAPTER, pack, split_sentences
 from assistant.ingest.chunking import chunk_blocks as chunk
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.listings.search import FactoryQuery, parse_requirements
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, sample_places
 
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -137,7 +137,7 @@ def _numbers(obj: object) -> list[float]:
 @FAST
 @given(TEXT)
 def test_parse_requirements_gives_sane_numbers(text: str) -> None:
-    q = parse_requirements(text)
+    q = parse_requirements(text, sample_places())
     assert isinstance(q, FactoryQuery)
     assert all(math.isfinite(x) and x >= 0 for x in _numbers(q)), q
     if q.min_area is not None and q.max_area is not None:
@@ -147,27 +147,27 @@ def test_parse_requirements_gives_sane_numbers(text: str) -> None:
 
 @pytest.mark.parametrize("text", ["想租5000-3000平的厂房", "需要3000到2000平方米", "rent 5,000 to 4,000 sqm"])
 def test_parse_requirements_orders_a_reversed_range(text: str) -> None:
-    q = parse_requirements(text)
+    q = parse_requirements(text, sample_places())
     assert q.min_area is not None and q.max_area is not None and q.min_area <= q.max_area
 
 
 @pytest.mark.parametrize("text", [f"招聘{'9' * 400}名博士能拿多少补贴", f"经开区{'9' * 400}亩地要多少钱",
                                   f"用电{'9' * 400}度电费多少", f"想租{'9' * 400}平厂房"])
 def test_numbers_past_float_range_are_ignored_not_infinite(text: str) -> None:
-    request = parse_calc_request(text)  # the first one raised OverflowError (int of inf)
+    request = parse_calc_request(text, places=sample_places())  # the first one raised OverflowError (int of inf)
     assert request is None or all(math.isfinite(x) for x in _numbers(request.params))
-    assert all(math.isfinite(x) for x in _numbers(parse_requirements(text)))
+    assert all(math.isfinite(x) for x in _numbers(parse_requirements(text, sample_places())))
 
 
 @FAST
 @given(TEXT, st.sampled_from(["zh", "en"]))
 def test_parse_calc_request_gives_sane_numbers(text: str, lang: str) -> None:
-    request = parse_calc_request(text, lang)
+    request = parse_calc_request(text, lang, places=sample_places())
     if request is None:
         return
     numbers = _numbers(request.params)
     assert all(math.isfinite(x) and x >= 0 for x in numbers), request
-    again = parse_calc_request("那如果是" + text + "呢", lang, {"last_calc": request})
+    again = parse_calc_request("那如果是" + text + "呢", lang, {"last_calc": request}, places=sample_places())
     assert again is None or all(math.isfinite(x) and x >= 0 for x in _numbers(again.params))
 
 
@@ -297,6 +297,6 @@ def test_ungrounded_numbers_come_from_the_answer(answer: str, evidence: str) -> 
 @FAST
 @given(TEXT, st.booleans(), st.booleans())
 def test_router_never_crashes(text: str, calc: bool, followup: bool) -> None:
-    r = route(text, _lexicon(), is_calculation=calc, followup_context=followup)
+    r = route(text, _lexicon(), places=sample_places().pattern, is_calculation=calc, followup_context=followup)
     assert r.language in ("zh", "en") and r.intents
     assert detect_language(text) == r.language

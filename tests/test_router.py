@@ -3,14 +3,15 @@ import pytest
 from assistant.answering.router import Route, detect_language
 from assistant.answering.router import route as route_with
 from assistant.lexicon import load_lexicon
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, sample_places
 
 LEXICON = load_lexicon(CORPUS)
 
 
 def route(text: str, **kwargs: bool) -> Route:
-    """The router with the sample corpus's lexicon (its scope, off-topic, hand-over and other-city words)."""
-    return route_with(text, LEXICON, **kwargs)
+    """The router with the sample corpus's lexicon (its scope, off-topic, hand-over and other-city words) and its
+    place catalogue's names, as ChatService calls it."""
+    return route_with(text, LEXICON, places=sample_places().pattern, **kwargs)
 
 
 @pytest.mark.parametrize("text,lang", [("经开区地价多少", "zh"), ("What is the land price?", "en"),

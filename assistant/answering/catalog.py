@@ -9,7 +9,8 @@ from typing import Any
 
 from assistant.calculators import RuleSet
 from assistant.documents import Chunk
-from assistant.listings import Factory, Park
+from assistant.lexicon import Lexicon
+from assistant.listings import Factory, Park, Places
 
 
 def _rebuild(cls: type, row: dict[str, Any]) -> Any:
@@ -28,9 +29,13 @@ class Catalog:
     parks: list[Park]
     rules: RuleSet | None
     row_chunks: dict[tuple[str, str], Chunk]  # (row id, language) -> the listing chunk to cite
+    places: Places  # districts and parks of this index, with the names people use for them
 
     @classmethod
-    def from_index(cls, structured: dict[str, Any], chunks: list[Chunk], corpus_dir: Path) -> Catalog:
+    def from_index(cls, structured: dict[str, Any], chunks: list[Chunk], corpus_dir: Path,
+                   lexicon: Lexicon) -> Catalog:
+        """The listings of a served index, its place catalogue (parks, factory rows and the passages' district
+        metadata, named through the index's lexicon) and the rules."""
         factories: list[Factory] = []
         parks: list[Park] = []
         for data in structured.values():
@@ -42,13 +47,14 @@ class Catalog:
                 key = (c.row_id, c.language)
                 prev = row_chunks.get(key)
                 row_chunks[key] = c if prev is None else replace(prev, text=prev.text + c.text)
+        places = Places.build(parks, factories, (c.district for c in chunks), lexicon)
         rules = None
         if (corpus_dir / "rules" / "tariffs.yaml").exists() and (corpus_dir / "listings" / "parks.csv").exists():
             try:
-                rules = RuleSet.load(corpus_dir / "rules", corpus_dir / "listings")
+                rules = RuleSet.load(corpus_dir / "rules", corpus_dir / "listings", places)
             except (ValueError, KeyError, OSError):
                 rules = None  # calculators are then unavailable; policy answers still work
-        return cls(factories, parks, rules, row_chunks)
+        return cls(factories, parks, rules, row_chunks, places)
 
     def row_chunk(self, row_id: str, lang: str) -> Chunk | None:
         return self.row_chunks.get((row_id, lang)) or self.row_chunks.get((row_id, "zh"))

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.listings.records import PLACE_SYNONYMS, Park, normalise_place_text, park_scores
+from assistant.listings import Places
 
 _FOLLOWUP_START = re.compile(r"^\s*(那|那么|还有|另外|再问一下|如果|换成|and\b|what about|how about|and for|same for|"
                              r"what if|if it|if i|for )", re.I)
@@ -44,21 +44,18 @@ class Conversation:
         return self.turns[-1] if self.turns else None
 
 
-def places_in(text: str, parks: list[Park]) -> tuple[str, ...]:
-    """Place words the user wrote that name a park or district (longest first)."""
+def places_in(text: str, places: Places) -> tuple[str, ...]:
+    """Place words the user wrote that name a park or district of the catalogue (longest first)."""
     found: list[str] = []
-    norm = normalise_place_text(text)  # English names (Baiyun, Gui'an) map to the Chinese ones
-    for park, _score in park_scores(parks, text):
-        for alias in (park.district, park.name, *_aliases(park)):
-            if alias and alias in norm and alias not in found:
-                found.append(alias)
+    norm = places.normalise(text)  # English and pinyin names (Baiyun, Gui'an) map to the Chinese ones
+    named = [(park.district, park.name, *places.park_aliases(park), places.stem(park.district))
+             for park, _score in places.park_scores(text)]
+    named += [(d, places.stem(d)) for d in places.districts_in(norm)]  # districts without a listed park too
+    for words in named:
+        for word in words:
+            if word and word in norm and word not in found:
+                found.append(word)
     return tuple(sorted(found, key=len, reverse=True))
-
-
-def _aliases(park: Park) -> tuple[str, ...]:
-    from assistant.listings.records import district_stem, park_aliases
-
-    return (*park_aliases(park), district_stem(park.district))
 
 
 def is_followup(text: str, conversation: Conversation) -> bool:
@@ -77,7 +74,7 @@ def is_followup(text: str, conversation: Conversation) -> bool:
     return bool(last.factory_ids) and bool(_UNIT_FIELD.search(text))
 
 
-def rewrite(text: str, conversation: Conversation, parks: list[Park], lang: str = "zh") -> str:
+def rewrite(text: str, conversation: Conversation, places: Places, lang: str = "zh") -> str:
     """Make a follow-up self-contained: swap the place, or carry the previous question's subject over."""
     last = conversation.last
     if last is None:
@@ -85,14 +82,14 @@ def rewrite(text: str, conversation: Conversation, parks: list[Park], lang: str 
     if last.factory_ids and PROGRAMME.search(text):
         # "这个租的话能免租金吗" after a unit: the programme for standard factories, not the unit again.
         return ("standard factory " if lang == "en" else "标准厂房") + _OPENS_REFERRING.sub("", text)
-    new_places = places_in(text, parks)
+    new_places = places_in(text, places)
     if new_places and last.places:
         query = last.query
         for old in last.places:
             query = query.replace(old, new_places[0])
-        for english, chinese in PLACE_SYNONYMS:  # the earlier question may have named the place in English
-            if chinese in last.places:
-                query = re.sub(re.escape(english), new_places[0], query, flags=re.I)
+        for chinese in last.places:  # the earlier question may have named the place in English or pinyin
+            for latin in places.latin_names(chinese):
+                query = re.sub(latin, new_places[0], query.replace("’", "'"), flags=re.I)
         query = re.sub(r"\bthe\s+(?=[\u4e00-\u9fff])", "", query)
         return query if query != last.query else f"{new_places[0]} {last.query}"
     core = _FOLLOWUP_START.sub("", _FOLLOWUP_END.sub("", text)).strip(" ，,？?")

@@ -42,10 +42,10 @@ def _row(f: Factory, lang: str) -> dict[str, Any]:
 def factory_part(text: str, catalog: Catalog, lang: str, ids: tuple[str, ...] = ()) -> Part | None:
     if not catalog.factories:
         return None
-    query = parse_requirements(text)
+    query = parse_requirements(text, catalog.places)
     if ids and not query.ids:
         query = FactoryQuery(ids=ids)
-    result = search_factories(catalog.factories, query)
+    result = search_factories(catalog.factories, query, catalog.places)
     sources: list[SourceRef] = []
     lines: list[str] = []
 
@@ -84,7 +84,7 @@ def factory_part(text: str, catalog: Catalog, lang: str, ids: tuple[str, ...] = 
 
 
 def park_part(text: str, catalog: Catalog, lang: str) -> Part | None:
-    parks = find_parks(catalog.parks, text)
+    parks = find_parks(catalog.places, text)
     if not parks:
         return None
     sources: list[SourceRef] = []

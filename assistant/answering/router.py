@@ -43,7 +43,8 @@ TARIFF_TOPIC = re.compile(r"电价|电费|峰|谷|分时|tariff|peak|valley|off-
 UNIT_REQUEST = re.compile(r"F-?\d{3}|出租|出售|租用|想租|想买|可租|空置|for rent|for sale|lease|available|looking for",
                           re.I)
 LAND = re.compile(r"地|land|plot|\bmu\b|亩", re.I)
-PARK = re.compile(r"园区|开发区|经开区|高新区|综保区|新区|基地|航空港|park|zone|development area", re.I)
+# Generic park words; the short forms of the lexicon's abbreviations (高新区 and the like) count too.
+PARK = re.compile(r"园区|开发区|新区|基地|park|zone|development area", re.I)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,10 @@ def _search(pattern: re.Pattern[str] | None, text: str) -> bool:
 
 def _strip(pattern: re.Pattern[str] | None, text: str) -> str:
     return pattern.sub("", text) if pattern else text
+
+
+def _names_park(text: str, lexicon: Lexicon) -> bool:
+    return bool(PARK.search(text)) or any(short in text for short in lexicon.abbreviations.values())
 
 
 def in_scope(text: str, lexicon: Lexicon, places: re.Pattern[str] | None = None) -> bool:
@@ -104,7 +109,7 @@ def route(text: str, lexicon: Lexicon, *, places: re.Pattern[str] | None = None,
     if (wants_units and SEARCH.search(text) and not about_tariff
             and not re.search(r"多少个|几个|项目|how many projects", text)):
         intents.append("listing")
-    elif PARK.search(text) and re.search(r"(有哪些|哪些|列表|清单|介绍|which|list|what parks)", text, re.I):
+    elif _names_park(text, lexicon) and re.search(r"(有哪些|哪些|列表|清单|介绍|which|list|what parks)", text, re.I):
         intents.append("park")
     if not intents or intents == ["handoff"] and len(text) > 20:
         intents.append("policy")

@@ -100,7 +100,7 @@ class ChatService:
         self.tokenizer = index.tokenizer  # one jieba dictionary per process is enough (it takes seconds to load)
         self.lexicon = index.lexicon
         self.retriever = HybridRetriever(index, self.settings.retrieval)
-        self.catalog = Catalog.from_index(index.structured, index.chunks, Path(self.settings.corpus_dir))
+        self.catalog = Catalog.from_index(index.structured, index.chunks, Path(self.settings.corpus_dir), index.lexicon)
         self._corpus_text = "\n".join(c.title + "\n" + c.text for c in index.chunks)
         self._corpus_lower = self._corpus_text.lower()
         self._by_article = {(c.title, c.article): c for c in index.chunks if c.article}
@@ -145,17 +145,18 @@ class ChatService:
         lang = lang if lang in ("zh", "en") else detect_language(text)
         conv = self.conversations.get(session_id)
         text, injected = strip_instructions(text)
-        if injected and not in_scope(text, self.lexicon):  # nothing left to answer but the instructions
+        if injected and not in_scope(text, self.lexicon, self.catalog.places.pattern):  # nothing left to answer but the instructions
             answer = Answer(say("out_of_scope", lang), "out_of_scope", lang, intents=["injection"])
             yield "token", answer.answer
             yield "answer", answer
             return
         followup = is_followup(text, conv)
         calc = self._calc_request(text, lang, conv, followup)
-        turn_route = route(text, self.lexicon, is_calculation=calc is not None, followup_context=followup)
+        turn_route = route(text, self.lexicon, places=self.catalog.places.pattern, is_calculation=calc is not None,
+                           followup_context=followup)
         if not turn_route.in_domain and self._uses_corpus_terms(text):
             turn_route = replace(turn_route, in_domain=True)
-        query = rewrite(text, conv, self.catalog.parks, lang) if followup else text
+        query = rewrite(text, conv, self.catalog.places, lang) if followup else text
 
         def extractive() -> Answer:
             return self._answer(text, query, lang, turn_route, calc, conv.last if followup else None)
@@ -173,7 +174,7 @@ class ChatService:
         if answer is None:  # a composer must end with the answer; fail loudly rather than record nothing
             raise RuntimeError("the composer ended without an answer")
         factory_ids = tuple(r["id"] for r in answer.table) or (conv.last.factory_ids if followup and conv.last else ())
-        conv.turns.append(Turn(text, query, tuple(answer.intents), places_in(query, self.catalog.parks),
+        conv.turns.append(Turn(text, query, tuple(answer.intents), places_in(query, self.catalog.places),
                                factory_ids, calc))
         yield "answer", answer
 
@@ -217,7 +218,7 @@ class ChatService:
             context = {"last_calc": last.calc, "factory_ids": list(last.factory_ids), "last_text": last.question}
             if last.places:
                 context["park"] = last.places[0]
-        request = parse_calc_request(text, lang, context=context)
+        request = parse_calc_request(text, lang, context=context, places=self.catalog.places)
         if request is not None and request.missing and not _ASKS_TO_CALCULATE.search(text):
             return None  # a question that merely mentions a quantity is answered from the documents
         return request
@@ -243,7 +244,7 @@ class ChatService:
             part = factory_part(text, self.catalog, lang)
             parts += [part] if part else []
         park_question = r.has("park") or (r.has("policy") and bool(_PARK_FACTS.search(query))
-                                          and bool(places_in(query, self.catalog.parks)))
+                                          and bool(places_in(query, self.catalog.places)))
         if park_question and not r.has("calculation"):
             part = park_part(query, self.catalog, lang)
             parts += [part] if part else []

@@ -30,7 +30,7 @@ from assistant.calculators.schema import (
 )
 from assistant.calculators.talent import talent
 from assistant.calculators.tax import rd_deduction, tax_saving
-from assistant.listings import Park, resolve_park
+from assistant.listings import Park
 
 __all__ = ["Calculation", "energy_prices", "incentive_estimate", "land_cost", "power_bill", "round_price"]
 
@@ -142,7 +142,7 @@ def land_cost(rules: RuleSet, park: str | Park | None = None, price_yuan_m2: flo
               want: str = "net") -> Calculation:
     """The land price after any rebate (want="net"), or the rebate itself (want="rebate": "能返多少地价款")."""
     unit = _t(lang, "万元", "10k yuan")
-    chosen = resolve_park(list(rules.parks), park, prefer_priced=True) if isinstance(park, str) else park
+    chosen = rules.places.resolve_park(park, prefer_priced=True) if isinstance(park, str) else park
     if isinstance(park, str) and chosen is None:
         raise ValueError(f"unknown park: {park!r}")
     citations, sample = ([_park_source(chosen)], chosen.sample) if chosen else ([], False)

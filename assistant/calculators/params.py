@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from assistant.calculators.tokens import Token, clause_end, labelled
-from assistant.listings import DISTRICTS, PARK_KEYWORDS, district_stem, format_number
+from assistant.listings import Places, format_number
 
 PERIOD = re.compile(
     r"(?P<valley>低谷|谷段|谷时|谷电|谷期|valley|off[- ]?peak)|"
@@ -36,10 +36,8 @@ _MONTHS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:个月|months?)|"
                      r"(?<![\d.])(?!(?:19|20)\d\d\s*年)(\d+(?:\.\d+)?)\s*(?:年|years?)")
 
 
-def park_mention(norm: str) -> str | None:
-    places = sorted({*DISTRICTS, *(district_stem(d) for d in DISTRICTS)}, key=len, reverse=True)
-    found = re.findall("|".join([*map(re.escape, places), PARK_KEYWORDS]), norm)
-    return "".join(dict.fromkeys(found)) or None  # '白云' + '经开区' -> '白云经开区' resolves to the right park
+def park_mention(norm: str, places: Places) -> str | None:
+    return places.mention(norm)  # '白云' + '经开区' -> '白云经开区' resolves to the right park
 
 
 def _period_of_each(norm: str, tokens: list[Token], usable: list[int]) -> dict[int, str]:
@@ -108,7 +106,7 @@ def power(norm: str, tokens: list[Token]) -> dict[str, Any]:
     return p
 
 
-def land(norm: str, tokens: list[Token]) -> dict[str, Any]:
+def land(norm: str, tokens: list[Token], places: Places) -> dict[str, Any]:
     p: dict[str, Any] = {}
     total_wan = None
     for t in tokens:
@@ -126,7 +124,7 @@ def land(norm: str, tokens: list[Token]) -> dict[str, Any]:
             total_wan = t.value / 1e4
     if total_wan and p.get("area_mu") and "investment_wan_per_mu" not in p:
         p["investment_wan_per_mu"] = round(total_wan / p["area_mu"], 2)  # 总投资3亿元、50亩 -> 600万元/亩
-    if park := park_mention(norm):
+    if park := park_mention(norm, places):
         p["park"] = park
     if _REBATE_ASKED.search(norm) and not _NET_ASKED.search(norm):
         p["want"] = "rebate"  # "能返多少地价款": the rebate is the answer, the net cost a working line

@@ -20,7 +20,7 @@ from assistant.calculators.rules import RuleSet
 from assistant.calculators.tariff import data_centre_power, residential_bill
 from assistant.calculators.tokens import Token, labelled, prepare
 from assistant.calculators.tokens import tokens as read_tokens
-from assistant.listings import DISTRICTS, Factory, district_stem
+from assistant.listings import Factory, Places
 
 CalcKind = Literal["power_bill", "land_cost", "incentive", "residential_bill", "data_centre_power", "rent_cost"]
 
@@ -166,7 +166,7 @@ def _detect(norm: str, tokens: list[Token]) -> tuple[CalcKind | None, str | None
 
 
 def _parse(kind: CalcKind, sub: str | None, norm: str, tokens: list[Token],
-           ids: tuple[str, ...]) -> dict[str, Any]:
+           ids: tuple[str, ...], places: Places) -> dict[str, Any]:
     if kind == "power_bill":
         return read.power(norm, tokens)
     if kind == "residential_bill":
@@ -177,11 +177,11 @@ def _parse(kind: CalcKind, sub: str | None, norm: str, tokens: list[Token],
         return _rent_cost(norm, tokens, ids)
     if sub in ("tax_saving", "rd_deduction"):
         return read.tax(sub, norm, tokens)
-    return read.land(norm, tokens) if kind == "land_cost" else _incentive(sub or "", norm, tokens, ids)
+    return read.land(norm, tokens, places) if kind == "land_cost" else _incentive(sub or "", norm, tokens, ids)
 
 
 def _finish(kind: CalcKind, params: dict[str, Any], lang: str, context: dict[str, Any],
-            norm: str) -> CalcRequest:
+            norm: str, places: Places) -> CalcRequest:
     """Fill defaults and context, and list what is still missing."""
     p = dict(params)
     if kind == "power_bill":
@@ -191,7 +191,7 @@ def _finish(kind: CalcKind, params: dict[str, Any], lang: str, context: dict[str
     elif kind == "land_cost" and "park" not in p and context.get("park"):
         p["park"] = str(context["park"])
     elif p.get("kind") == "contribution_return":
-        named = next((d for d in DISTRICTS if d in norm or district_stem(d) in norm), None)
+        named = next((d for d in places.districts() if d in norm or places.stem(d) in norm), None)
         p.setdefault("district", named or context.get("district") or "观山湖区")
     elif p.get("kind") == "talent":
         p.setdefault("count", 1)
@@ -203,11 +203,12 @@ def _finish(kind: CalcKind, params: dict[str, Any], lang: str, context: dict[str
     return CalcRequest(kind, p, tuple(label[lang == "en"] for label in need))
 
 
-def parse_calc_request(text: str, lang: str = "zh",
-                       context: dict[str, Any] | None = None) -> CalcRequest | None:
-    """A computation the text asks for, or None for a policy question or lookup ("经开区工业用地多少钱一亩")."""
+def parse_calc_request(text: str, lang: str = "zh", context: dict[str, Any] | None = None, *,
+                       places: Places) -> CalcRequest | None:
+    """A computation the text asks for, or None for a policy question or lookup ("经开区工业用地多少钱一亩").
+    `places` (the corpus's catalogue) reads the place names."""
     ctx = context or {}
-    norm, ids = prepare(text)
+    norm, ids = prepare(text, places)
     tokens = read_tokens(norm)
     kind, sub = _detect(norm, tokens)
     last = ctx.get("last_calc")
@@ -221,14 +222,15 @@ def parse_calc_request(text: str, lang: str = "zh",
         bare_kwh = kind == "power_bill" and last.kind in ("residential_bill", "data_centre_power") \
             and not any(t.unit in ("kv", "kw", "kva") for t in tokens)
         if kind is None or bare_kwh or (kind, sub) == (last.kind, last_sub):
-            changed = {k: v for k, v in _parse(last.kind, last_sub, norm, tokens, ids).items() if k != "kind"}
+            changed = {k: v for k, v in _parse(last.kind, last_sub, norm, tokens, ids, places).items()
+                       if k != "kind"}
             if changed and (not _LOOKUP.search(norm) or any(k not in _QUALITATIVE for k in changed)):
                 kept = {k: v for k, v in last.params.items()
                         if not any(k in group and group & changed.keys() for group in _EXCLUSIVE)}
-                return _finish(last.kind, {**kept, **changed}, lang, ctx, norm)
+                return _finish(last.kind, {**kept, **changed}, lang, ctx, norm, places)
     if kind is None:
         return None
-    params = _parse(kind, sub, norm, tokens, ids)
+    params = _parse(kind, sub, norm, tokens, ids, places)
     verb = bool(_VERB.search(norm)) and not _HOW_COMPUTED.search(norm)
     quantities = any(k not in _QUALITATIVE for k in params)
     if not (quantities or verb) or (_THRESHOLD.search(norm) and not verb):
@@ -237,7 +239,7 @@ def parse_calc_request(text: str, lang: str = "zh",
     if kind == "land_cost" and ((not area and _UNIT_PRICE.search(norm)) or not (
             verb or {"park", "price_yuan_m2"} & params.keys() or _LAND_WORDS.search(norm))):
         return None  # "经开区工业用地要多少钱一亩" is a price lookup, "50亩等于多少平方米" a conversion
-    return _finish(kind, params, lang, ctx, norm)
+    return _finish(kind, params, lang, ctx, norm, places)
 
 
 def _unpriced(request: CalcRequest, lang: str, line: str) -> Calculation:

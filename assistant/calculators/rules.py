@@ -7,7 +7,8 @@ from pathlib import Path
 
 from assistant.calculators.rule_files import load_rules_file
 from assistant.calculators.schema import FloorRatio, Incentives, LandRules, Source, Tariffs
-from assistant.listings import SAMPLE_ZH, Park, format_number, load_parks
+from assistant.lexicon import load_lexicon
+from assistant.listings import SAMPLE_ZH, Park, Places, format_number, load_factories, load_parks
 
 PERIOD_NAMES_ZH = {"peak": "高峰", "flat": "平段", "valley": "低谷"}
 
@@ -18,12 +19,19 @@ class RuleSet:
     land: LandRules
     incentives: Incentives
     parks: tuple[Park, ...]
+    places: Places  # the corpus's place catalogue: park names in a request are resolved through it
 
     @classmethod
-    def load(cls, rules_dir: str | Path, listings_dir: str | Path) -> RuleSet:
+    def load(cls, rules_dir: str | Path, listings_dir: str | Path, places: Places | None = None) -> RuleSet:
+        """The rules files and parks; without `places` (the served index's catalogue), one is built from the
+        listings and the lexicon of the corpus folder holding them."""
         rules, listings = Path(rules_dir), Path(listings_dir)
+        parks = tuple(load_parks(listings / "parks.csv"))
+        if places is None:
+            factories = load_factories(listings / "factories.csv") if (listings / "factories.csv").exists() else []
+            places = Places.build(parks, factories, (), load_lexicon(listings.parent))
         return cls(load_rules_file(rules / "tariffs.yaml", Tariffs), load_rules_file(rules / "land.yaml", LandRules),
-                   load_rules_file(rules / "incentives.yaml", Incentives), tuple(load_parks(listings / "parks.csv")))
+                   load_rules_file(rules / "incentives.yaml", Incentives), parks, places)
 
 
 # ---------- search-index texts ----------

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from assistant.listings import FACTORY_ID, NUMBER, normalise_place_text
+from assistant.listings import FACTORY_ID, NUMBER, Places
 
 _CN_DIGITS = "零〇一二两三四五六七八九"
 # A numeral run starts at a digit or 十 (千万不要, 万一 are words) and may carry a decimal part ("一点五万") unless
@@ -103,10 +103,11 @@ def arabic(text: str) -> str:
     return _CN_RUN.sub(convert, text)
 
 
-def prepare(text: str) -> tuple[str, tuple[str, ...]]:
-    """Normalised text with factory ids blanked out (so F-001 is not read as 1), and those ids."""
+def prepare(text: str, places: Places) -> tuple[str, tuple[str, ...]]:
+    """Normalised text (place names read through `places`) with factory ids blanked out (so F-001 is not read
+    as 1), and those ids."""
     text = text.translate(str.maketrans("０１２３４５６７８９．", "0123456789."))
-    norm = normalise_place_text(arabic(text))
+    norm = places.normalise(arabic(text))
     norm = _EN_NUMBER.sub(lambda m: str(_EN_NUMBERS[m.group("w") or "one"]), norm)
     return FACTORY_ID.sub(" ", norm), tuple(dict.fromkeys(f"F-{m}" for m in FACTORY_ID.findall(norm)))
 

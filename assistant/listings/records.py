@@ -1,4 +1,4 @@
-"""Typed parks and standard-factory listings, loaded from corpus/listings/*.csv, plus park-name matching."""
+"""Typed parks and standard-factory listings, loaded from corpus/listings/*.csv (place names: places.py)."""
 
 from __future__ import annotations
 
@@ -21,26 +21,6 @@ Status = Literal["for_rent", "for_sale", "for_rent_or_sale", "leased"]
 SAMPLE_ZH = "（示例数据，以主管部门最新发布为准）"
 SAMPLE_EN = " (sample data; check the latest official release)"
 
-# Long official forms -> the short names people use; applied to park names and to questions alike.
-ABBREVIATIONS = (
-    ("国家高新技术产业开发区", "高新区"), ("高新技术产业开发区", "高新区"), ("经济技术开发区", "经开区"),
-    ("经济开发区", "经开区"), ("综合保税区", "综保区"), ("航空港经济区", "航空港"),
-)
-# English / pinyin place names and nicknames -> the Chinese words our park names contain.
-PLACE_SYNONYMS = (
-    ("gui'an", "贵安"), ("gui’an", "贵安"), ("guian", "贵安"), ("geely", "吉利"), ("guanshanhu", "观山湖"),
-    ("kaiyang", "开阳"), ("xifeng", "息烽"), ("baiyun", "白云"), ("xiuwen", "修文"), ("shuanglong", "双龙"),
-    ("airport", "双龙"), ("qingzhen", "清镇"), ("xiaolanshan", "小兰山"), ("high-tech zone", "高新区"),
-    ("hi-tech zone", "高新区"), ("high tech zone", "高新区"), ("gaoxin", "高新区"), ("etdz", "经开区"),
-    ("economic and technological development zone", "经开区"), ("jingkai", "经开区"), ("bonded zone", "综保区"),
-    ("surface treatment", "表面处理"), ("electroplating", "电镀"), ("data labelling", "小兰山"),
-    ("data labeling", "小兰山"),
-)
-# Distinctive words that pick out one park even though they are not its official short name.
-PARK_TOKENS = ("吉利", "智能网联", "小兰山", "表面处理", "电镀", "磷化工", "沙文", "小孟")
-_PREFIXES = ("贵阳市", "贵阳", "贵州省", "贵州")
-_HEAD_ENDINGS = ("经开区", "高新区", "综保区", "航空港", "新区")
-_GENERIC_SUFFIXES = ("产业园", "园区", "基地")
 _CRANE_WORDS = re.compile(r"行车|吊车|天车|桥吊|起重机|crane", re.I)
 _NO_CRANE = re.compile(r"(?:无|未配|不配|没有)(?:\d+吨)?(?:行车|吊车|天车|桥吊|起重机)|no crane", re.I)
 _CRANE_TONNES = re.compile(r"(\d+(?:\.\d+)?)\s*(?:吨|t\b|tonnes?)\s*(?:的)?\s*(?:行车|吊车|天车|桥吊|起重机|crane)", re.I)
@@ -206,74 +186,3 @@ def factory_from_row(r: dict[str, str]) -> Factory:
         industries=split_list(r["industries"]), contact=r["contact"], notes=r["notes"],
         sample=parse_bool(r["sample"]), updated=parse_date(r["updated"]),
     )
-
-
-# ---------- park names, aliases and matching ----------
-
-def normalise_place_text(text: str) -> str:
-    """Lower-case, shorten official long forms and add Chinese equivalents of English place names."""
-    out = text.lower()
-    for long, short in ABBREVIATIONS:
-        out = out.replace(long, short)
-    extra = [zh for en, zh in PLACE_SYNONYMS if en in out]
-    return out + (" " + " ".join(extra) if extra else "")
-
-
-def district_stem(district: str) -> str:
-    """'开阳县' -> '开阳', '贵安新区' -> '贵安', '双龙航空港经济区' -> '双龙'; 经开区/高新区 stay whole."""
-    if district in ("经开区", "高新区"):
-        return district
-    for suffix in ("航空港经济区", "新区", "区", "县", "市"):
-        if district.endswith(suffix) and len(district) - len(suffix) >= 2:
-            return district[: -len(suffix)]
-    return district
-
-
-def park_aliases(park: Park) -> tuple[str, ...]:
-    """Names a person may use for the park, derived from its official name(s)."""
-    aliases: set[str] = set()
-    for part in re.split(r"[/（）()·\s]+", park.name):
-        if not part:
-            continue
-        short = normalise_place_text(part)
-        aliases |= {part, short}
-        for prefix in _PREFIXES:
-            if short.startswith(prefix) and len(short) > len(prefix) + 1:
-                short = short[len(prefix):]
-                aliases.add(short)
-        for suffix in _GENERIC_SUFFIXES:
-            if short.endswith(suffix) and len(short) - len(suffix) >= 2:
-                aliases.add(short[: -len(suffix)])
-        for ending in _HEAD_ENDINGS:
-            head = short[: -len(ending)] if short.endswith(ending) else ""
-            if len(head) >= 2 and head not in _PREFIXES:
-                aliases.add(head)
-    return tuple(sorted(aliases, key=len, reverse=True))
-
-
-def park_scores(parks: list[Park], text: str) -> list[tuple[Park, int]]:
-    """Parks named in the text with a score: longest alias/token matched; 1 for a district-only match."""
-    norm = normalise_place_text(text)
-    scored: list[tuple[Park, int]] = []
-    for park in parks:
-        name_norm = normalise_place_text(park.name)
-        hits = [len(a) for a in park_aliases(park) if a and a.lower() in norm]
-        hits += [len(t) for t in PARK_TOKENS if t in norm and t in name_norm]
-        if park.name_en and park.name_en.lower() in norm:
-            hits.append(len(park.name_en))
-        stem = district_stem(park.district)
-        if park.district in norm or stem in norm:
-            hits.append(1)
-        if hits:
-            scored.append((park, max(hits)))
-    return scored
-
-
-def resolve_park(parks: list[Park], text: str, prefer_priced: bool = False) -> Park | None:
-    """The single park the text most likely means (ties: priced parks first when asked, then file order)."""
-    scored = park_scores(parks, text)
-    if not scored:
-        return None
-    order = {p.id: i for i, p in enumerate(parks)}
-    scored.sort(key=lambda ps: (-ps[1], prefer_priced and ps[0].land_price_yuan_m2 is None, order[ps[0].id]))
-    return scored[0][0]

@@ -14,31 +14,10 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from assistant.listings.records import (
-    SAMPLE_EN,
-    SAMPLE_ZH,
-    Factory,
-    Park,
-    district_stem,
-    format_number,
-    normalise_place_text,
-    park_scores,
-)
+from assistant.listings.places import Places
+from assistant.listings.records import SAMPLE_EN, SAMPLE_ZH, Factory, Park, format_number
 
 Want = Literal["rent", "sale", "any"]
-DISTRICTS = ("经开区", "高新区", "贵安新区", "观山湖区", "清镇市", "开阳县", "息烽县", "白云区", "修文县", "双龙航空港经济区")
-PARK_KEYWORDS = r"(?:贵阳|贵安)?综保区|吉利|智能网联|小兰山|表面处理|电镀|磷化工|沙文|小孟|保税加工"
-INDUSTRY_STEMS = ("汽车", "电子", "食品", "医药", "化工", "磷", "电池", "纺织", "铝", "冷链", "物流", "数据标注", "服务器",
-                  "装备", "新材料", "电镀", "表面处理", "研发", "组装", "保税", "数据中心", "大数据", "临空", "跨境")
-INDUSTRY_EN = (
-    (r"\bauto(?:motive)?\b|\bcars?\b|\bvehicles?\b|\bev\b", "汽车"), (r"electronic", "电子"), (r"\bfood", "食品"),
-    (r"pharma|medic", "医药"), (r"chemical", "化工"), (r"phosph", "磷"), (r"batter", "电池"),
-    (r"textile|fabric|nylon", "纺织"), (r"alumin", "铝"), (r"cold[- ]chain", "冷链"), (r"logistic|warehous", "物流"),
-    (r"data label", "数据标注"), (r"server", "服务器"), (r"equipment|machinery", "装备"), (r"new material", "新材料"),
-    (r"plating", "电镀"), (r"surface treat", "表面处理"), (r"r&d|research", "研发"), (r"assembly", "组装"),
-    (r"bonded", "保税"), (r"data cent(?:re|er)|\bidc\b", "数据中心"), (r"big data", "大数据"),
-)
-
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _QUANTITY = re.compile(
     rf"(?P<a>{NUMBER})(?:\s*(?:-|–|~|～|到|至|to)\s*(?P<b>{NUMBER}))?\s*(?P<mult>万|千)?\s*(?P<more>多|余)?\s*(?:"
@@ -103,21 +82,9 @@ class FactoryQuery:
     top: int = 1  # how many units a superlative returns (ties with the last one are kept)
 
 
-def detect_industries(text: str) -> tuple[str, ...]:
-    norm = normalise_place_text(text)
-    found = [s for s in INDUSTRY_STEMS if s in norm] + [zh for pattern, zh in INDUSTRY_EN if re.search(pattern, norm)]
-    return tuple(dict.fromkeys(found))
-
-
-def _districts(norm: str) -> tuple[str, ...]:
-    heads = "".join(f"(?<!{district_stem(d)})" for d in DISTRICTS if district_stem(d) != d)
-    found = []
-    for d in DISTRICTS:
-        stem = district_stem(d)
-        pattern = heads + re.escape(d) if stem == d else f"{re.escape(d)}|{re.escape(stem)}"
-        if re.search(pattern, norm):
-            found.append(d)
-    return tuple(found)
+def detect_industries(text: str, places: Places) -> tuple[str, ...]:
+    """The lexicon's industry stems the text names (places normalises it: 综合保税区 is a place, not 保税)."""
+    return places.industries_in(text)
 
 
 def _qualifier(text: str, match: re.Match[str], window_start: int) -> str:
@@ -182,8 +149,9 @@ def _crane(body: str) -> tuple[bool, float | None, str]:
     return True, max((t for t in tonnes if t), default=None), _CRANE.sub(" ", body)
 
 
-def parse_requirements(text: str) -> FactoryQuery:
-    norm = normalise_place_text(text)
+def parse_requirements(text: str, places: Places) -> FactoryQuery:
+    """The query a request states; `places` (the corpus's catalogue) reads its districts, parks and industries."""
+    norm = places.normalise(text)
     ids = tuple(dict.fromkeys(f"F-{m}" for m in FACTORY_ID.findall(norm)))
     crane, min_crane_t, body = _crane(FACTORY_ID.sub(" ", norm))
     top = next((int(g) for m in _TOP_N.finditer(body) for g in m.groups() if g), 1)
@@ -204,10 +172,11 @@ def parse_requirements(text: str) -> FactoryQuery:
     rent = re.search(r"租|\brent|\bleas(?:e|ing)\b|to let", body) is not None
     sale = re.search(r"买|购|(?<!销)售|\bsale|\bbuy|purchas", body) is not None
     want: Want = "any" if rent == sale else ("rent" if rent else "sale")
-    parks = tuple(dict.fromkeys(re.findall(PARK_KEYWORDS, norm)))
+    parks = places.park_words_in(norm)
     floor: Literal["upper", "ground"] | None = "upper" if _UPPER.search(norm) else (
         "ground" if _GROUND.search(norm) else None)
-    return FactoryQuery(districts=_districts(norm), parks=parks, want=want, industries=detect_industries(text),
+    return FactoryQuery(districts=places.districts_in(norm), parks=parks, want=want,
+                        industries=detect_industries(text, places),
                         ids=ids, crane=crane, min_crane_t=min_crane_t, floor=floor, sort=_superlative(norm),
                         top=max(1, min(top, 8)), **values)
 
@@ -286,11 +255,11 @@ def _feature_misses(f: Factory, q: FactoryQuery) -> list[Miss]:
     return out
 
 
-def _misses(f: Factory, q: FactoryQuery) -> list[Miss]:
+def _misses(f: Factory, q: FactoryQuery, places: Places) -> list[Miss]:
     """Constraints the unit fails; leased status is judged separately so leased units can be reported."""
     out = [m for spec in _LIMITS if (m := _limit_miss(f, q, spec))]
     out += _feature_misses(f, q)
-    place = normalise_place_text(f.park + f.building)
+    place = places.normalise(f.park + f.building)
     if (q.districts or q.parks) and f.district not in q.districts and not any(k in place for k in q.parks):
         out.append(Miss("place", f"位于{f.district}，不在所问区域", f"in {f.district}, not the area asked", 1.0))
     if q.industries and not any(s in "、".join(f.industries) for s in q.industries):
@@ -308,34 +277,35 @@ def _sort_key(f: Factory, q: FactoryQuery) -> tuple[float, float, str]:
     return closeness, f.rent_yuan_m2_month if f.rent_yuan_m2_month is not None else float("inf"), f.id
 
 
-def _like(f: Factory) -> FactoryQuery:
+def _like(f: Factory, places: Places) -> FactoryQuery:
     """A query for units similar to `f`, used to suggest alternatives to a unit that is not available."""
     return FactoryQuery(min_area=f.area_m2 * 0.8, max_area=f.area_m2 * 1.2, target_area=f.area_m2,
                         min_clear_height=f.clear_height_m, min_floor_load=f.floor_load_t_m2,
-                        industries=detect_industries("、".join(f.industries)))
+                        industries=detect_industries("、".join(f.industries), places))
 
 
-def _nearest(factories: list[Factory], q: FactoryQuery, exclude: set[str]) -> list[Alternative]:
+def _nearest(factories: list[Factory], q: FactoryQuery, exclude: set[str], places: Places) -> list[Alternative]:
     ranked = []
     for f in factories:
         if f.available and f.id not in exclude:
-            misses = _misses(f, q)
+            misses = _misses(f, q, places)
             ranked.append((len(misses), sum(m.gap for m in misses), _sort_key(f, q), Alternative(f, tuple(misses))))
     ranked.sort(key=lambda r: r[:3])
     return [r[3] for r in ranked[:3]]
 
 
-def search_factories(factories: list[Factory], query: FactoryQuery) -> FactorySearchResult:
+def search_factories(factories: list[Factory], query: FactoryQuery, places: Places) -> FactorySearchResult:
+    """Units meeting the query (districts and parks read through `places`), leased ones, or the nearest misses."""
     pool = [f for f in factories if f.id in query.ids] if query.ids else factories
-    fits = [f for f in pool if not _misses(f, query)]
+    fits = [f for f in pool if not _misses(f, query, places)]
     available = sorted((f for f in fits if f.available), key=lambda f: _sort_key(f, query))
     leased = [f for f in fits if not f.available and (query.want != "sale" or f.id in query.ids)]
     if query.sort:
         available, leased = _top(available, leased, query)
     result = FactorySearchResult(query, matches=available, leased=leased)
     if not result.matches:
-        base = replace(_like(pool[0]), want=query.want) if query.ids and pool else query
-        result.nearest = _nearest(factories, base, exclude=set(query.ids))
+        base = replace(_like(pool[0], places), want=query.want) if query.ids and pool else query
+        result.nearest = _nearest(factories, base, set(query.ids), places)
     return result
 
 
@@ -374,11 +344,12 @@ def describe(factory: Factory, lang: str = "zh") -> str:
             + (SAMPLE_ZH if f.sample else ""))
 
 
-def find_parks(parks: list[Park], text: str) -> list[Park]:
-    """Parks named (or whose district is named) in the text, narrowed or found by industry words."""
+def find_parks(places: Places, text: str) -> list[Park]:
+    """Parks of the catalogue named (or whose district is named) in the text, narrowed or found by industry words."""
+    parks = places.parks
     order = {p.id: i for i, p in enumerate(parks)}
-    scored = sorted(park_scores(parks, text), key=lambda ps: (-ps[1], order[ps[0].id]))
-    industries = detect_industries(text)
+    scored = sorted(places.park_scores(text), key=lambda ps: (-ps[1], order[ps[0].id]))
+    industries = detect_industries(text, places)
     by_industry = [p for p in parks if any(s in "、".join(p.leading_industries) for s in industries)]
     if not scored:
         return by_industry

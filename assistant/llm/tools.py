@@ -93,11 +93,11 @@ class PolicyArgs(BaseModel):
 
 
 class FactoryArgs(BaseModel):
-    requirements: str = Field(description="The user's requirements as text, e.g. '经开区 3000平以上 层高8米'.")
+    requirements: str = Field(description="The user's requirements as text: district or park, area, clear height, e.g. '3000平以上 层高8米'.")
 
 
 class ParkArgs(BaseModel):
-    name: str = Field(description="Park or district name, e.g. '经开区' or 'Kaiyang'.")
+    name: str = Field(description="Park or district name as the user wrote it, in Chinese, English or pinyin.")
 
 
 class PowerArgs(BaseModel):
