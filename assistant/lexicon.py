@@ -31,6 +31,16 @@ class Industry(BaseModel):
     en: tuple[str, ...] = Field((), description="English regular expressions naming it (auto(?:motive)?, cars?).")
 
 
+class Suggestions(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    zh: tuple[str, ...] = ()
+    en: tuple[str, ...] = ()
+
+    def get(self, lang: str) -> tuple[str, ...]:
+        return self.en if lang == "en" else self.zh
+
+
 class Lexicon(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -38,9 +48,10 @@ class Lexicon(BaseModel):
     synonyms: dict[str, tuple[str, ...]] = Field(default_factory=dict, description=(
         "A question word -> words the documents use instead (峰谷 -> 高峰, 低谷)."))
     abbreviations: dict[str, str] = Field(default_factory=dict, description=(
-        "Official long form -> the short form people use (经济技术开发区 -> 经开区)."))
+        "Official long form -> the short form people use (经济技术开发区 -> its short form)."))
     place_aliases: dict[str, str] = Field(default_factory=dict, description=(
-        "English names and nicknames -> the Chinese place word (airport -> 双龙). Pinyin of district and park "
+        "English names and nicknames -> the Chinese place word (airport -> the airport zone's name). Pinyin of "
+        "district and park "
         "names is derived, not listed here."))
     home_places: tuple[str, ...] = Field((), description=(
         "Names of the region the assistant serves (贵阳, guiyang): stripped from park names, and a question naming "
@@ -55,6 +66,9 @@ class Lexicon(BaseModel):
     glossary: dict[str, tuple[str, ...]] = Field(default_factory=dict, description=(
         "English investor topic -> Chinese equivalents, to tell whether the corpus covers an English question."))
     industries: tuple[Industry, ...] = Field((), description="Industries listings and questions name.")
+    suggestions: dict[str, Suggestions] = Field(default_factory=dict, description=(
+        "Questions the investor page suggests per topic (land, electricity, talent, factories, incentives), "
+        "in Chinese and English: ones this corpus answers."))
 
     @field_validator("home_places", "other_places", "scope_words", "weak_scope_words", "off_topic", "handoff")
     @classmethod

@@ -22,7 +22,7 @@ from assistant.web.answer_runner import AnswerRunner, AnswerTimeout
 from assistant.web.render import CSS, answer_html, text_html
 from assistant.web.schemas import LeadRequest
 from assistant.web.store import Store
-from assistant.web.ui_text import LANGS, TOPICS, interest_choices, t, topic_label, topic_questions
+from assistant.web.ui_text import LANGS, TOPICS, interest_choices, placeholder, t, topic_label, topic_questions
 
 log = logging.getLogger(__name__)
 History = list[dict[str, Any]]
@@ -111,6 +111,7 @@ def build_ui(service: ChatService, store: Store, settings: Settings,
              runner: AnswerRunner | None = None) -> gr.Blocks:
     page = InvestorPage(service, store, settings, runner)
     zh = "zh"
+    suggestions = service.lexicon.suggestions  # read when the page is built: a restart shows edited ones
     with gr.Blocks(title="筑商通 · Invest Guiyang Assistant", analytics_enabled=False) as demo:
         session = gr.State("")
         turn_map = gr.State({})
@@ -121,16 +122,23 @@ def build_ui(service: ChatService, store: Store, settings: Settings,
         chatbot = gr.Chatbot(label=t("chat", zh), height=520, feedback_options=("Like", "Dislike"),
                              sanitize_html=True, buttons=["copy"])
         with gr.Row():
-            box = gr.Textbox(show_label=False, placeholder=t("placeholder", zh), max_length=page.limit,
+            box = gr.Textbox(show_label=False, placeholder=placeholder(zh, suggestions), max_length=page.limit,
                              scale=8, lines=1, max_lines=6)
             send = gr.Button(t("send", zh), variant="primary", scale=1, min_width=80)
         suggested = gr.Markdown(t("suggested", zh))
         topic_titles: list[gr.Markdown] = []
         questions: list[gr.Button] = []
+        slots: list[int] = []  # buttons per topic: enough for either language; the spare ones are hidden
         for i in range(len(TOPICS)):
+            slots.append(max(len(topic_questions(i, lang_, suggestions)) for lang_ in ("zh", "en")))
+            if not slots[-1]:
+                topic_titles.append(gr.Markdown(topic_label(i, zh), min_height=0, visible=False))
+                continue
             with gr.Row(equal_height=True):
                 topic_titles.append(gr.Markdown(topic_label(i, zh), min_height=0))
-                questions += [gr.Button(q, size="sm", scale=3) for q in topic_questions(i, zh)]
+                shown = topic_questions(i, zh, suggestions)
+                questions += [gr.Button(shown[n] if n < len(shown) else "", size="sm", scale=3, visible=n < len(shown))
+                              for n in range(slots[-1])]
         with gr.Accordion(t("contact", zh), open=False) as contact:
             with gr.Row():
                 name = gr.Textbox(label=t("name", zh), max_length=100)
@@ -159,7 +167,7 @@ def build_ui(service: ChatService, store: Store, settings: Settings,
 
         relabelled: list[tuple[Any, str, str]] = [
             (header, "value", "header"), (lang, "label", "language"), (chatbot, "label", "chat"),
-            (box, "placeholder", "placeholder"), (send, "value", "send"), (suggested, "value", "suggested"),
+            (send, "value", "send"), (suggested, "value", "suggested"),
             (contact, "label", "contact"), (name, "label", "name"), (company, "label", "company"),
             (phone, "label", "phone"), (email, "label", "email"), (message, "label", "message"),
             (submit, "value", "submit")]
@@ -167,12 +175,16 @@ def build_ui(service: ChatService, store: Store, settings: Settings,
         def relabel(choice: str) -> list[Any]:
             updates = [gr.update(**{attr: t(key, choice)}) for _c, attr, key in relabelled]
             updates.append(gr.update(value=notice_html(choice)))
+            updates.append(gr.update(placeholder=placeholder(choice, suggestions)))
             updates += [gr.update(value=topic_label(i, choice)) for i in range(len(TOPICS))]
-            updates += [gr.update(value=q) for i in range(len(TOPICS)) for q in topic_questions(i, choice)]
+            for i, count in enumerate(slots):
+                shown = topic_questions(i, choice, suggestions)
+                updates += [gr.update(value=shown[n] if n < len(shown) else "", visible=n < len(shown))
+                            for n in range(count)]
             updates.append(gr.update(label=t("interest", choice), choices=interest_choices(choice)))
             return updates
 
-        outputs = [c for c, _a, _k in relabelled] + [notice, *topic_titles, *questions, interest]
+        outputs = [c for c, _a, _k in relabelled] + [notice, box, *topic_titles, *questions, interest]
         lang.change(relabel, lang, outputs, queue=False, **private)
     return demo
 

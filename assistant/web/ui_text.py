@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from assistant.lexicon import Suggestions
+
 LANGS = (("中文", "zh"), ("English", "en"))
 
 LABELS: dict[str, dict[str, str]] = {
@@ -16,8 +20,8 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "language": {"zh": "语言 / Language", "en": "Language / 语言"},
     "chat": {"zh": "对话", "en": "Conversation"},
-    "placeholder": {"zh": "请输入您的问题，例如：经开区工业用地价格是多少？",
-                    "en": "Ask a question, e.g. How much does industrial land cost in Xiuwen?"},
+    "placeholder": {"zh": "请输入您的问题", "en": "Ask a question"},
+    "placeholder_example": {"zh": "请输入您的问题，例如：{q}", "en": "Ask a question, e.g. {q}"},
     "send": {"zh": "发送", "en": "Send"},
     "suggested": {"zh": "### 常见问题", "en": "### Suggested questions"},
     "sources": {"zh": "来源", "en": "Sources"},
@@ -44,23 +48,10 @@ LABELS: dict[str, dict[str, str]] = {
     "need_contact": {"zh": "请填写手机/座机或邮箱", "en": "give a phone number or an email"},
 }
 
-# (key, zh label, en label, zh questions, en questions): questions the sample corpus answers.
-TOPICS: list[tuple[str, str, str, tuple[str, str], tuple[str, str]]] = [
-    ("land", "用地", "Land", ("经开区工业用地价格是多少？", "在经开区拿50亩工业用地要多少钱？"),
-     ("How much does industrial land cost in Xiuwen?",
-      "Under flexible terms, for how many years can industrial land be granted?")),
-    ("electricity", "电价", "Electricity", ("工业用电高峰时段是几点到几点？", "10千伏输配电价的电量电价是多少？"),
-     ("What is the 10 kV transmission and distribution energy charge?",
-      "What power infrastructure does Gui'an have for data centres?")),
-    ("talent", "人才", "Talent", ("博士来贵阳有什么补贴？", "刚毕业的大学生在贵阳租房有补贴吗？"),
-     ("What settlement subsidy does someone with a PhD get?",
-      "Is there free accommodation for young people coming to Guiyang to look for a job?")),
-    ("factories", "标准厂房", "Standard factories", ("经开区有没有3000平以上、层高8米以上的厂房出租？", "有没有可以买的厂房？"),
-     ("I need 5,000 m2 with 10 m clear height in Gui'an for rent",
-      "Is there any factory with a 10-tonne crane?")),
-    ("incentives", "招商优惠", "Incentives", ("西部大开发企业所得税优惠是多少？", "企业首次获批国家级研发中心奖励多少钱？"),
-     ("What corporate income tax rate applies to encouraged industries in Guiyang, and until when?",
-      "Is there an award for foreign-invested R&D institutes?")),
+# (key, zh label, en label): the topics of the page; their suggested questions come from the corpus's lexicon.
+TOPICS: list[tuple[str, str, str]] = [
+    ("land", "用地", "Land"), ("electricity", "电价", "Electricity"), ("talent", "人才", "Talent"),
+    ("factories", "标准厂房", "Standard factories"), ("incentives", "招商优惠", "Incentives"),
 ]
 
 
@@ -71,14 +62,22 @@ def t(key: str, lang: str, **values: object) -> str:
 
 
 def topic_label(index: int, lang: str) -> str:
-    _key, zh, en, _qz, _qe = TOPICS[index]
+    _key, zh, en = TOPICS[index]
     return f"**{en if lang == 'en' else zh}**"
 
 
-def topic_questions(index: int, lang: str) -> tuple[str, str]:
-    return TOPICS[index][4] if lang == "en" else TOPICS[index][3]
+def topic_questions(index: int, lang: str, suggestions: Mapping[str, Suggestions]) -> tuple[str, ...]:
+    """The corpus's suggested questions for a topic (the lexicon's ``suggestions``), in the page's language."""
+    found = suggestions.get(TOPICS[index][0])
+    return found.get(lang) if found else ()
+
+
+def placeholder(lang: str, suggestions: Mapping[str, Suggestions]) -> str:
+    """The question box's hint, with the corpus's first suggested question as the example."""
+    first = next((q for i in range(len(TOPICS)) for q in topic_questions(i, lang, suggestions)), "")
+    return t("placeholder_example", lang, q=first) if first else t("placeholder", lang)
 
 
 def interest_choices(lang: str) -> list[tuple[str, str]]:
-    return [(en if lang == "en" else zh, key) for key, zh, en, _qz, _qe in TOPICS] + [
+    return [(en if lang == "en" else zh, key) for key, zh, en in TOPICS] + [
         ("Other" if lang == "en" else "其他", "other")]
