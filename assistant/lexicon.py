@@ -92,6 +92,13 @@ class Lexicon(BaseModel):
         """Changes whenever the lexicon does: tokenisation depends on ``terms``, so the index is rebuilt."""
         return hashlib.sha256(json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()[:16]
 
+    @property
+    def tokenizer_terms(self) -> tuple[str, ...]:
+        """Words the tokenizer keeps whole: the terms, and every Chinese synonym key (a synonym for 拿地 only
+        helps if 拿地 reaches the lookup as one token)."""
+        keys = (k for k in self.synonyms if len(k) >= 2 and re.search(r"[\u3400-\u9fff]", k))
+        return tuple(dict.fromkeys((*self.terms, *keys)))
+
     @cached_property
     def _patterns(self) -> dict[str, re.Pattern[str]]:
         sections = ("home_places", "other_places", "scope_words", "weak_scope_words", "off_topic", "handoff")

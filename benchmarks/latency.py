@@ -80,7 +80,7 @@ def grow(settings: Settings, factor: int, seed: int = 7) -> str:
         part = all_chunks[start:start + 2000]
         dest.add(ids=[c.chunk_id for c in part], embeddings=vectors[start:start + 2000],
                  documents=[c.text for c in part], metadatas=[chroma_metadata(c) for c in part])
-    tokenizer = Tokenizer(lexicon_from_json((base / LEXICON_JSON).read_text(encoding="utf-8")).terms)
+    tokenizer = Tokenizer(lexicon_from_json((base / LEXICON_JSON).read_text(encoding="utf-8")).tokenizer_terms)
     LexicalIndex.build([tokenizer.tokens(index_text(c)) for c in all_chunks]).save(folder)
     write_chunks(folder, all_chunks)
     write_json(folder / "manifest.json", manifest | {"build_id": build_id, "chunks": len(all_chunks),

@@ -69,7 +69,7 @@ def _collection(ws: Workspace, build_id: str):
 def _one_jieba_dictionary() -> Iterator[None]:
     """Every Tokenizer loads jieba's dictionary (~1 s); share one loaded dictionary across this module's
     builds and searches. Same words, same domain terms: only the loading is skipped."""
-    loaded = Tokenizer(load_lexicon(CORPUS).terms)._get()
+    loaded = Tokenizer(load_lexicon(CORPUS).tokenizer_terms)._get()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Tokenizer, "_get", lambda self: loaded)
         yield

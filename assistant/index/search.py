@@ -48,7 +48,7 @@ class SearchIndex:
         lexicon_file = folder / LEXICON_JSON
         self.lexicon: Lexicon = (lexicon_from_json(lexicon_file.read_text(encoding="utf-8")) if lexicon_file.is_file()
                                  else Lexicon())
-        self.tokenizer = Tokenizer(self.lexicon.terms)
+        self.tokenizer = Tokenizer(self.lexicon.tokenizer_terms)
         self._client = chroma_client(settings.index, folder)
         self._collection = self._client.get_collection(collection_name(build_id))
         self._lock = threading.Lock()

@@ -207,7 +207,7 @@ class IndexBuilder:
         before = embedder.embedded
         vectors = self._embed(embedder, texts)
         self._write_vectors(build_id, chunks, vectors)
-        tokenizer = Tokenizer(lexicon.terms)
+        tokenizer = Tokenizer(lexicon.tokenizer_terms)
         LexicalIndex.build([tokenizer.tokens(t) for t in texts]).save(folder)
         (folder / LEXICON_JSON).write_text(lexicon.model_dump_json(), encoding="utf-8")
         write_chunks(folder, chunks)
