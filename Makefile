@@ -28,6 +28,8 @@ lint: install
 # Debian packages the slow tests need: Chromium for the browser tests (driven through the playwright package,
 # no `playwright install`), and a PostgreSQL server the store tests start on loopback themselves.
 CHROMIUM := /usr/bin/chromium
+# A CJK font, so pages (and screenshots of them) render Chinese rather than empty boxes.
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 APT_INSTALL = if ! command -v apt-get >/dev/null 2>&1; then \
 		echo "$@: apt-get is not available: install $(1) by hand" >&2; exit 1; fi; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=; \
@@ -36,8 +38,8 @@ APT_INSTALL = if ! command -v apt-get >/dev/null 2>&1; then \
 	$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y $(1)
 
 browser-deps:
-	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
-	$(call APT_INSTALL,chromium chromium-driver); \
+	@if [ -x $(CHROMIUM) ] && [ -e $(CJK_FONT) ]; then exit 0; fi; \
+	$(call APT_INSTALL,chromium chromium-driver fonts-wqy-microhei); \
 	test -x $(CHROMIUM) || { echo "browser-deps: apt-get did not install $(CHROMIUM)" >&2; exit 1; }
 
 db-deps:
