@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from assistant.answering.grounding import ungrounded_numbers
 from assistant.answering.service import ChatService
 from assistant.ingest.builder import IndexBuilder
 from assistant.settings import ContactSettings, Settings
+from tests.calc_support import two_district_rules
 from tests.conftest import CORPUS, ROOT
 
 
@@ -301,3 +303,18 @@ def test_contact_details_are_found_by_their_form_not_by_one_number() -> None:
         assert CONTACT.search(f"服务热线{contact}。"), contact
     for figure in ("2026-11-01", "0.562元/kWh", "RMB 2,400–14,400", "F-001", "150万元/亩", "20260101"):
         assert not CONTACT.search(figure), figure
+
+
+def test_the_assistant_asks_for_the_district_when_the_rules_differ_by_district(
+        chat_settings: Settings, service: ChatService, tmp_path: Path) -> None:
+    asking = ChatService(chat_settings, service.index)
+    asking.catalog = replace(asking.catalog, rules=two_district_rules(tmp_path))  # 观山湖区 and 白云区 rules
+    question = asking.ask("每年地方经济贡献200万元，帮我算算能返多少", session_id="district")
+    assert "还需要以下信息：企业所在区县（现有规则适用于：观山湖区、白云区）" in question.answer
+    assert "420" not in question.answer and not question.working
+    reply = asking.ask("白云区", session_id="district")  # the reply to the question back completes it
+    assert "160" in reply.answer and "白云区测试办法" in reply.answer + str(reply.sources) and _grounded(reply)
+    named = asking.ask("观山湖区新企业每年地方经济贡献200万元，帮我算算能返多少")
+    assert "420" in named.answer and _grounded(named)
+    english = asking.ask("Our local contribution is 2 million yuan a year. Calculate how much we would get back.")
+    assert "the company's district (the rules cover 观山湖区, 白云区)" in english.answer

@@ -142,8 +142,11 @@ class ChatService:
             yield "answer", answer
             return
         followup = is_followup(text, conv)
-        calc = self._calc_request(text, lang, conv, followup)
-        turn_route = route(text, is_calculation=calc is not None, followup_context=followup)
+        # The last turn asked back for a calculator input ("企业所在区县？"): this message may be the reply.
+        asked = conv.last is not None and bool(getattr(conv.last.calc, "missing", ()))
+        calc = self._calc_request(text, lang, conv, followup or asked)
+        turn_route = route(text, is_calculation=calc is not None,
+                           followup_context=followup or (asked and calc is not None))
         if not turn_route.in_domain and self._uses_corpus_terms(text):
             turn_route = replace(turn_route, in_domain=True)
         query = rewrite(text, conv, self.catalog.parks, lang) if followup else text
@@ -208,7 +211,7 @@ class ChatService:
             context = {"last_calc": last.calc, "factory_ids": list(last.factory_ids), "last_text": last.question}
             if last.places:
                 context["park"] = last.places[0]
-        request = parse_calc_request(text, lang, context=context)
+        request = parse_calc_request(text, lang, context=context, rules=self.catalog.rules)
         if request is not None and request.missing and not _ASKS_TO_CALCULATE.search(text):
             return None  # a question that merely mentions a quantity is answered from the documents
         return request

@@ -567,10 +567,21 @@ class Incentives(Strict):
     items: NonEmpty[AnyIncentive] = Field(alias="incentives")
     context: dict[str, Text] = {}  # background facts for readers, not incentives
 
+    def applicable(self, kind: type[K], district: str | None = None) -> tuple[K, ...]:
+        """The rules of a kind that may apply: with no district, all of them; in a district, those for it, else
+        those for everywhere (district "")."""
+        items = [item for item in self.items if isinstance(item, kind)]
+        if district is None:
+            return tuple(items)
+        return tuple([i for i in items if i.district == district] or [i for i in items if not i.district])
+
+    def districts(self, kind: type[K]) -> tuple[str, ...]:
+        """The districts the rules of a kind name, in file order (a rule for everywhere names none)."""
+        return tuple(dict.fromkeys(item.district for item in self.applicable(kind) if item.district))
+
     def find(self, kind: type[K], district: str | None = None) -> K:
-        for item in self.items:
-            if isinstance(item, kind) and (district is None or item.district in ("", district)):
-                return item
+        for item in self.applicable(kind, district):
+            return item
         raise KeyError(f"no incentive of kind {kind_name(kind)!r}" + (f" for {district}" if district else ""))
 
 

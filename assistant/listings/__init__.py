@@ -12,6 +12,7 @@ from assistant.listings.records import (
     format_number,
     load_factories,
     load_parks,
+    named_district,
     normalise_place_text,
     park_aliases,
     park_from_row,
@@ -30,4 +31,4 @@ from assistant.listings.search import (
     search_factories,
 )
 
-__all__ = ["DISTRICTS", "FACTORY_ID", "Factory", "FactoryQuery", "NUMBER", "PARK_KEYWORDS", "PLACE_SYNONYMS", "Park", "SAMPLE_ZH", "describe", "district_stem", "factory_from_row", "find_parks", "format_number", "load_factories", "load_parks", "normalise_place_text", "park_aliases", "park_from_row", "park_scores", "parse_requirements", "resolve_park", "search_factories"]
+__all__ = ["DISTRICTS", "FACTORY_ID", "Factory", "FactoryQuery", "NUMBER", "PARK_KEYWORDS", "PLACE_SYNONYMS", "Park", "SAMPLE_ZH", "describe", "district_stem", "factory_from_row", "find_parks", "format_number", "load_factories", "load_parks", "named_district", "normalise_place_text", "park_aliases", "park_from_row", "park_scores", "parse_requirements", "resolve_park", "search_factories"]

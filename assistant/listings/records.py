@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
@@ -217,6 +218,16 @@ def normalise_place_text(text: str) -> str:
         out = out.replace(long, short)
     extra = [zh for en, zh in PLACE_SYNONYMS if en in out]
     return out + (" " + " ".join(extra) if extra else "")
+
+
+def named_district(text: str, districts: Iterable[str]) -> str | None:
+    """The one of ``districts`` that the text names, by its full name or its stem (观山湖区 / 观山湖 / Guanshanhu),
+    longest first; None if it names none of them."""
+    norm = normalise_place_text(text)
+    for district in sorted(dict.fromkeys(d for d in districts if d), key=len, reverse=True):
+        if district.lower() in norm or district_stem(district).lower() in norm:
+            return district
+    return None
 
 
 def district_stem(district: str) -> str:

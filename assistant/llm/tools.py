@@ -123,7 +123,8 @@ class IncentiveArgs(BaseModel):
     kind: IncentiveKind = Field(description="Which incentive to estimate.")
     annual_contribution_wan: float | None = Field(None, description="contribution_return: yearly local "
                                                                     "economic contribution, 10k yuan.")
-    district: str | None = Field(None, description="contribution_return: district name.")
+    district: str | None = Field(None, description="contribution_return: the company's district as the user "
+                                                   "names it; the rules differ by district, so ask when unsure.")
     revenue_yi: float | None = Field(None, description="milestone_award: annual revenue, 100m yuan.")
     previous_max_revenue_yi: float | None = Field(None, description="milestone_award: best earlier revenue.")
     equipment_investment_wan: float | None = Field(None, description="equipment_subsidy: equipment, 10k yuan.")
