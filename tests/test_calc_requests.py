@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,7 @@ import pytest
 from assistant.calculators.requests import parse_calc_request, run_calc_request
 from assistant.calculators.rules import RuleSet
 from assistant.listings.records import Factory
-from tests.calc_support import _calc, two_district_rules
+from tests.calc_support import CORPUS, _calc, two_district_rules
 
 # ---------- not a computation ----------
 
@@ -314,6 +316,24 @@ def test_rd_deduction_request(rules: RuleSet) -> None:
     assert "industry" not in request.params and result == 2000
     request, result = _calc(rules, "工业母机企业研发形成无形资产1000万元，能摊销多少")
     assert request.params["intangible"] is True and result == 2200
+
+
+def test_the_industries_with_special_rd_rates_come_from_the_rules(tmp_path: Path) -> None:
+    shutil.copytree(CORPUS / "rules", tmp_path / "rules")
+    path = tmp_path / "rules" / "incentives.yaml"
+    text, n = re.subn(r"(      industries:\n)(        - .*\n)+", r"\1        - {name: 生物医药, name_en: biomedical, "
+                      r"aliases: [biopharma]}\n", path.read_text(encoding="utf-8"))
+    assert n == 1
+    path.write_text(text, encoding="utf-8")
+    rules = RuleSet.load(tmp_path / "rules", CORPUS / "listings")
+    request, result = _calc(rules, "生物医药企业研发费用1000万元，税前能加计扣除多少？")
+    assert request.params["industry"] == "生物医药" and result == 2200
+    request, result = _calc(rules, "A biopharma company has RMB 10 million of expensed R&D costs. "
+                                   "How much can it deduct in total before tax?", "en")
+    assert request.params["industry"] == "生物医药" and result == 2200
+    assert "biomedical company" in run_calc_request(rules, request, "en").working[0]
+    request, result = _calc(rules, "集成电路企业研发费用1000万元，税前能加计扣除多少？")
+    assert "industry" not in request.params and result == 2000  # not listed in these rules
 
 
 def test_employer_hiring_subsidy(rules: RuleSet) -> None:

@@ -318,6 +318,16 @@ def test_rd_deduction_working_en(corpus_rules: RuleSet) -> None:
     assert "120%" in text and "2023–2027" in text and "RMB 22 million" in text
 
 
+def test_rd_deduction_knows_the_special_industries_by_the_rules_names(corpus_rules: RuleSet) -> None:
+    """The LLM tool may pass the industry in English: the rule's English name and aliases count as well."""
+    calc = incentive_estimate(corpus_rules, "rd_deduction", "en", rd_expense_wan=1000, industry="Integrated circuits")
+    assert calc.result == 2200 and "integrated-circuit company" in calc.working[0]
+    assert incentive_estimate(corpus_rules, "rd_deduction", rd_expense_wan=1000, industry="machine tools",
+                              intangible=True).result == 2200
+    general = incentive_estimate(corpus_rules, "rd_deduction", "en", rd_expense_wan=1000)
+    assert "integrated-circuit, industrial machine-tool companies: 120%" in general.notes[0]
+
+
 def test_talent_settlement_or_allowance_only(corpus_rules: RuleSet) -> None:
     settle = incentive_estimate(corpus_rules, "talent", degree="master", count=3, subsidy="settlement")
     assert settle.result == 15 and "5 × 3 = 15 万元" in settle.working

@@ -2,7 +2,7 @@
 
 parse_calc_request only reads quantities the user gave; every price and rate still comes from the RuleSet when
 run_calc_request calls the calculators. Given the RuleSet, it also reads which of the rules' districts a question
-names, and asks for one where several rules could apply. A follow-up ("那如果是35千伏呢？") changes the last
+names, and asks for one where several rules could apply, and which industries have special rates. A follow-up ("那如果是35千伏呢？") changes the last
 request's inputs, and a reply to a question back ("观山湖区呢") completes it.
 """
 
@@ -19,7 +19,7 @@ from assistant.calculators.base import tr as _t
 from assistant.calculators.estimates import contribution_districts, incentive_estimate, land_cost, power_bill
 from assistant.calculators.params import PERIOD as _PERIOD
 from assistant.calculators.rules import RuleSet
-from assistant.calculators.schema import ContributionReturn
+from assistant.calculators.schema import ContributionReturn, RdSuperDeduction
 from assistant.calculators.tariff import data_centre_power, residential_bill
 from assistant.calculators.tokens import Token, labelled, prepare
 from assistant.calculators.tokens import tokens as read_tokens
@@ -188,7 +188,8 @@ def _parse(kind: CalcKind, sub: str | None, norm: str, tokens: list[Token],
     if kind == "rent_cost":
         return _rent_cost(norm, tokens, ids)
     if sub in ("tax_saving", "rd_deduction"):
-        return read.tax(sub, norm, tokens)
+        rd_rules = rules.incentives.applicable(RdSuperDeduction) if rules is not None else ()
+        return read.tax(sub, norm, tokens, next((r.special for r in rd_rules if r.special), None))
     return read.land(norm, tokens) if kind == "land_cost" else _incentive(sub or "", norm, tokens, ids, rules)
 
 

@@ -137,7 +137,8 @@ class IncentiveArgs(BaseModel):
     standard_rate: float | None = Field(None, description="tax_saving: rate to compare with (e.g. 0.25), only "
                                                           "when the user states it.")
     rd_expense_wan: float | None = Field(None, description="rd_deduction: expensed R&D costs, 10k yuan.")
-    industry: str | None = Field(None, description="rd_deduction: e.g. 集成电路 or 工业母机 for the special rate.")
+    industry: str | None = Field(None, description="rd_deduction: the company's industry as the user names it; "
+                                                   "industries the rules list get their special rate.")
     area_m2: float | None = Field(None, description="rent_relief: leased floor area, m2.")
     rent_yuan_m2_month: float | None = Field(None, description="rent_relief: rent, yuan per m2 per month.")
     factory_id: str | None = Field(None, description="rent_relief: a listed factory id such as F-001.")
