@@ -167,6 +167,22 @@ class StaffSettings(BaseModel):
         "Answers below this retrieval confidence are listed as knowledge gaps."))
 
 
+class ContactSettings(BaseModel):
+    """The contact hand-over answers give ("转人工", no answer found), cited as "Investment service contact".
+    Empty = the corpus's own: the passage of a service document (metadata topic: service) that carries a phone
+    number or e-mail address. Env: ZST_CONTACT__HOTLINE, ZST_CONTACT__EMAIL, ZST_CONTACT__NAME …"""
+
+    name: str = Field("", description="Who answers, e.g. 贵阳市投资服务热线 (shown in Chinese answers).")
+    name_en: str = Field("", description="The same for English answers; empty = name.")
+    hotline: str = Field("", description="Phone number of the service line.")
+    email: str = Field("", description="E-mail address of the service.")
+    office_hours: str = Field("", description="When the line is staffed, e.g. 工作日 9:00–17:30.")
+    office_hours_en: str = Field("", description="The same for English answers; empty = office_hours.")
+    text: str = Field("", description=(
+        "The whole contact line of Chinese answers, instead of one made from the fields above."))
+    text_en: str = Field("", description="The whole contact line of English answers; empty = made from the fields.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ZST_", env_nested_delimiter="__", extra="ignore")
 
@@ -178,6 +194,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = LLMSettings()
     web: WebSettings = WebSettings()
     staff: StaffSettings = StaffSettings()
+    contact: ContactSettings = ContactSettings()
 
     @property
     def index_dir(self) -> Path:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+from pathlib import Path
+
 import pytest
 
 from assistant.calculators.requests import parse_calc_request, run_calc_request
 from assistant.calculators.rules import RuleSet
 from assistant.listings.records import Factory
-from tests.calc_support import _calc
+from tests.calc_support import CORPUS, _calc, two_district_rules
 from tests.conftest import sample_places
 
 # ---------- not a computation ----------
@@ -164,6 +168,36 @@ def test_contribution_return_en_and_follow_up(rules: RuleSet) -> None:
 def test_contribution_return_district_from_context(rules: RuleSet) -> None:
     request, result = _calc(rules, "每年地方经济贡献200万元能返多少", context={"district": "经开区"})
     assert request.params["district"] == "经开区" and result is None  # the rule is 观山湖区's only
+    calc = run_calc_request(rules, request, "zh")
+    assert "经开区没有地方经济贡献奖励规则" in calc.working[0] and "观山湖区" in calc.working[0]
+
+
+def test_contribution_return_with_the_only_rule_says_whose_rule_it_is(rules: RuleSet) -> None:
+    request, result = _calc(rules, "每年地方经济贡献200万元，帮我算算能返多少")
+    assert "district" not in request.params and request.missing == () and result == 420
+    calc = run_calc_request(rules, request, "zh")
+    assert any("未说明所在区县，按观山湖区的规则计算" in n for n in calc.notes)
+
+
+def test_contribution_return_asks_for_the_district_when_the_rules_differ(tmp_path: Path) -> None:
+    rules = two_district_rules(tmp_path)
+    request = parse_calc_request("每年地方经济贡献200万元，帮我算算能返多少", places=sample_places(), rules=rules)
+    assert request is not None and "district" not in request.params
+    assert request.missing == ("企业所在区县（现有规则适用于：观山湖区、白云区）",)
+    assert run_calc_request(rules, request, "zh").result is None
+    english = parse_calc_request("A local contribution of 2 million yuan a year: how much would we get back?", "en",
+                                 places=sample_places(), rules=rules)
+    assert english is not None and english.missing == ("the company's district (the rules cover 观山湖区, 白云区)",)
+    # the reply completes the request; a district named at once needs no question
+    _, result = _calc(rules, "白云区的呢", context={"last_calc": request})
+    assert result == 160  # 200 × 40% × 2 years
+    assert _calc(rules, "在白云区", context={"last_calc": request})[1] == 160
+    named, result = _calc(rules, "观山湖区新企业每年地方经济贡献200万元，能拿多少返还")
+    assert named.params["district"] == "观山湖区" and named.missing == () and result == 420
+    assert _calc(rules, "Local contribution of 2 million yuan a year in Baiyun: how much would we get back?",
+                 "en")[1] == 160
+    elsewhere, result = _calc(rules, "经开区企业每年地方经济贡献200万元，帮我算算能返多少")
+    assert elsewhere.params["district"] == "经开区" and result is None  # a district no rule covers
 
 
 def test_equipment_subsidy_and_cap(rules: RuleSet) -> None:
@@ -283,6 +317,24 @@ def test_rd_deduction_request(rules: RuleSet) -> None:
     assert "industry" not in request.params and result == 2000
     request, result = _calc(rules, "工业母机企业研发形成无形资产1000万元，能摊销多少")
     assert request.params["intangible"] is True and result == 2200
+
+
+def test_the_industries_with_special_rd_rates_come_from_the_rules(tmp_path: Path) -> None:
+    shutil.copytree(CORPUS / "rules", tmp_path / "rules")
+    path = tmp_path / "rules" / "incentives.yaml"
+    text, n = re.subn(r"(      industries:\n)(        - .*\n)+", r"\1        - {name: 生物医药, name_en: biomedical, "
+                      r"aliases: [biopharma]}\n", path.read_text(encoding="utf-8"))
+    assert n == 1
+    path.write_text(text, encoding="utf-8")
+    rules = RuleSet.load(tmp_path / "rules", CORPUS / "listings")
+    request, result = _calc(rules, "生物医药企业研发费用1000万元，税前能加计扣除多少？")
+    assert request.params["industry"] == "生物医药" and result == 2200
+    request, result = _calc(rules, "A biopharma company has RMB 10 million of expensed R&D costs. "
+                                   "How much can it deduct in total before tax?", "en")
+    assert request.params["industry"] == "生物医药" and result == 2200
+    assert "biomedical company" in run_calc_request(rules, request, "en").working[0]
+    request, result = _calc(rules, "集成电路企业研发费用1000万元，税前能加计扣除多少？")
+    assert "industry" not in request.params and result == 2000  # not listed in these rules
 
 
 def test_employer_hiring_subsidy(rules: RuleSet) -> None:

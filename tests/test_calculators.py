@@ -12,6 +12,7 @@ from assistant.calculators.estimates import energy_prices, incentive_estimate, l
 from assistant.calculators.rules import RuleSet, rules_to_texts
 from assistant.calculators.tariff import data_centre_power, residential_bill
 from assistant.validation import PARK_COLUMNS
+from tests.calc_support import two_district_rules
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 SRC = "source: {title: 测试政策, doc_number: 测试〔2026〕1号, article: 第一条}"
@@ -171,13 +172,44 @@ def test_land_cost_parks_without_price(rules: RuleSet) -> None:
 
 
 def test_contribution_return_worked_example(rules: RuleSet) -> None:
-    calc = incentive_estimate(rules, "contribution_return", annual_contribution_wan=200)
+    calc = incentive_estimate(rules, "contribution_return", annual_contribution_wan=200, district="观山湖区")
     assert calc.result == 420 and calc.unit == "万元"
     assert calc.working[-1] == "合计 = 300 + 120 = 420 万元"
+    assert not calc.notes  # the district was given
     below = incentive_estimate(rules, "contribution_return", annual_contribution_wan=40, lang="en")
     assert below.result == 0 and "below the 50" in below.working[0]
     mixed = incentive_estimate(rules, "contribution_return", contributions_wan=[40, 100, 100, 100, 100])
     assert mixed.result == pytest.approx(50 + 50 + 30 + 30)
+
+
+def test_contribution_return_takes_the_rule_of_the_district(tmp_path: Path) -> None:
+    """The districts come from the rules: with one rule it is used (and named); with several, the district
+    decides, a district without its own rule takes the rule for everywhere, and no district is an error."""
+    for name in ("one", "everywhere"):
+        (tmp_path / name).mkdir()
+    only = _fixture_rules(tmp_path / "one")
+    calc = incentive_estimate(only, "contribution_return", annual_contribution_wan=200)
+    assert calc.result == 420 and any("按观山湖区的规则计算" in n for n in calc.notes)
+    assert incentive_estimate(only, "contribution_return", annual_contribution_wan=200, district="观山湖").result == 420
+    with pytest.raises(ValueError, match="经开区没有地方经济贡献奖励规则（现有规则适用于：观山湖区）"):
+        incentive_estimate(only, "contribution_return", annual_contribution_wan=200, district="经开区")
+    two = two_district_rules(tmp_path / "two")
+    with pytest.raises(ValueError, match="请说明企业所在区县（现有规则适用于：观山湖区、白云区）"):
+        incentive_estimate(two, "contribution_return", annual_contribution_wan=200)
+    assert incentive_estimate(two, "contribution_return", annual_contribution_wan=200, district="白云").result == 160
+    assert incentive_estimate(two, "contribution_return", "en", annual_contribution_wan=200,
+                              district="Guanshanhu").result == 420
+    everywhere = tmp_path / "everywhere"
+    _fixture_rules(everywhere)  # 观山湖区's rule, and below one for everywhere
+    path = everywhere / "rules" / "incentives.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + _inc(
+        "contribution-city", "contribution_return", "min_annual_contribution_wan: 100, schedule: "
+        "[{from_year: 1, to_year: 1, rate: 0.1}]"), encoding="utf-8")
+    general = RuleSet.load(everywhere / "rules", everywhere / "listings")
+    assert incentive_estimate(general, "contribution_return", annual_contribution_wan=200, district="经开区").result == 20
+    assert incentive_estimate(general, "contribution_return", annual_contribution_wan=200, district="观山湖区").result == 420
+    with pytest.raises(ValueError, match="say which district .* 观山湖区, elsewhere \\(the general rule\\)"):
+        incentive_estimate(general, "contribution_return", "en", annual_contribution_wan=200)
 
 
 def test_milestone_award_highest_tier_unless_stacked(rules: RuleSet) -> None:
@@ -287,6 +319,16 @@ def test_rd_deduction_working_en(corpus_rules: RuleSet) -> None:
     calc = incentive_estimate(corpus_rules, "rd_deduction", "en", rd_expense_wan=1000, industry="集成电路")
     text = "\n".join(calc.working)
     assert "120%" in text and "2023–2027" in text and "RMB 22 million" in text
+
+
+def test_rd_deduction_knows_the_special_industries_by_the_rules_names(corpus_rules: RuleSet) -> None:
+    """The LLM tool may pass the industry in English: the rule's English name and aliases count as well."""
+    calc = incentive_estimate(corpus_rules, "rd_deduction", "en", rd_expense_wan=1000, industry="Integrated circuits")
+    assert calc.result == 2200 and "integrated-circuit company" in calc.working[0]
+    assert incentive_estimate(corpus_rules, "rd_deduction", rd_expense_wan=1000, industry="machine tools",
+                              intangible=True).result == 2200
+    general = incentive_estimate(corpus_rules, "rd_deduction", "en", rd_expense_wan=1000)
+    assert "integrated-circuit, industrial machine-tool companies: 120%" in general.notes[0]
 
 
 def test_talent_settlement_or_allowance_only(corpus_rules: RuleSet) -> None:

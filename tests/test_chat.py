@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -16,8 +17,9 @@ from assistant import cli
 from assistant.answering.grounding import ungrounded_numbers
 from assistant.answering.service import ChatService
 from assistant.ingest.builder import IndexBuilder
-from assistant.settings import Settings
+from assistant.settings import ContactSettings, Settings
 from assistant.text_input import EmptyQuestion
+from tests.calc_support import two_district_rules
 from tests.conftest import CORPUS, ROOT
 
 
@@ -223,3 +225,121 @@ def test_a_year_counts_when_the_answering_passage_or_its_date_names_it() -> None
 def test_the_hand_over_line_is_the_hotline_article(service: ChatService) -> None:
     answer = service.ask("贵阳的工业用水多少钱一吨？")
     assert answer.status == "no_answer" and "投资服务热线" in answer.answer and "用电报装" not in answer.answer
+
+
+# ---------- the hand-over contact: settings, else the corpus's service document ----------
+
+SERVICE_DOC = """---
+title: 示例市投资服务指南
+issuer: 示例市投资促进局
+doc_number: ""
+topic: service
+district: ""
+effective: 2026-01-01
+expires: ""
+language: zh
+sample: false
+---
+# 示例市投资服务指南
+
+第一条　每个签约项目配备一名项目管家，负责政策解读、手续代办和问题协调，直至项目投产。
+
+第二条　企业办理用电报装、用地手续等事项，可以通过项目管家或者投资服务热线0851-8123-4567预约，由园区协助整理材料。
+
+第三条　示例市投资服务热线：0851-8123-4567。
+"""
+LAND_DOC = """---
+title: 示例市工业用地指引
+issuer: 示例市自然资源局
+topic: land
+effective: 2026-01-01
+language: zh
+---
+# 示例市工业用地指引
+
+第一条　工业用地出让年限最高50年，咨询电话0851-0000-0000。
+"""
+FAQ_DOC = """---
+title: Example City Investor FAQ
+issuer: Example City Investment Promotion Bureau
+topic: service
+effective: 2026-01-01
+language: en
+---
+# Example City Investor FAQ
+
+## How do I reach a person?
+
+Ask the assistant for a project manager. The investment service line is 0851-8123-4567, e-mail invest@example.org.
+"""
+
+
+def test_the_hand_over_quotes_the_service_document_of_the_corpus(tmp_path: Path) -> None:
+    """No number in the code: another corpus's service document gives its own hotline, and a number in a
+    document about something else (land) is not the service line."""
+    corpus = tmp_path / "corpus"
+    (corpus / "policies").mkdir(parents=True)
+    (corpus / "guide").mkdir()
+    (corpus / "policies" / "service.md").write_text(SERVICE_DOC, encoding="utf-8")
+    (corpus / "policies" / "land.md").write_text(LAND_DOC, encoding="utf-8")
+    (corpus / "guide" / "faq.md").write_text(FAQ_DOC, encoding="utf-8")
+    # the hand-over phrases are the corpus's lexicon: a city starts from the sample's
+    (corpus / "lexicon.yaml").write_text((CORPUS / "lexicon.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data", embeddings={"backend": "fake"})
+    IndexBuilder(settings).build()
+    service = ChatService.from_settings(settings)
+    person = service.ask("我想找人工咨询")
+    assert person.handoff and "示例市投资服务热线：0851-8123-4567" in person.answer
+    assert "0851-0000-0000" not in person.answer and "用电报装" not in person.answer  # the article, not a mention
+    assert [s.locator for s in person.sources] == ["第三条"] and _grounded(person)
+    english = service.ask("I want to talk to a person")
+    assert english.handoff and "0851-8123-4567, e-mail invest@example.org" in english.answer
+    assert english.sources[0].title == "Example City Investor FAQ"
+
+
+def test_the_hand_over_contact_comes_from_the_settings(chat_settings: Settings, service: ChatService) -> None:
+    contact = {"name": "示例投资服务中心", "name_en": "Investment Service Centre", "hotline": "0851-8888-6666",
+               "email": "invest@example.gov.cn", "office_hours": "工作日 9:00–17:30"}
+    configured = ChatService(chat_settings.model_copy(update={"contact": ContactSettings(**contact)}), service.index)
+    person = configured.ask("转人工")
+    assert person.handoff and "0851-8888-6666" in person.answer and "invest@example.gov.cn" in person.answer
+    assert "工作日 9:00–17:30" in person.answer and "0851-0000-0000" not in person.answer
+    assert person.sources[0].kind == "contact" and person.sources[0].title == "招商服务联系方式"
+    assert person.sources[0].locator == "示例投资服务中心" and not person.sources[0].sample
+    assert "示例数据" not in person.answer and _grounded(person)
+    missing = configured.ask("How many Fortune 500 companies have invested in Guiyang?")
+    assert missing.status == "no_answer" and "Investment Service Centre: phone 0851-8888-6666" in missing.answer
+    assert missing.sources[0].title == "Investment service contact" and _grounded(missing)
+
+
+def test_contact_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZST_CONTACT__HOTLINE", "0851-8888-6666")
+    monkeypatch.setenv("ZST_CONTACT__EMAIL", "invest@example.gov.cn")
+    contact = Settings().contact
+    assert (contact.hotline, contact.email, contact.name) == ("0851-8888-6666", "invest@example.gov.cn", "")
+    assert Settings.model_fields["contact"].default == ContactSettings()  # empty unless configured
+
+
+def test_contact_details_are_found_by_their_form_not_by_one_number() -> None:
+    from assistant.answering.contact import CONTACT
+
+    for contact in ("0851-8123-4567", "0851-86123456", "(010) 6512-3456", "+86 13912345678", "400-123-4567",
+                    "invest@example.gov.cn"):
+        assert CONTACT.search(f"服务热线{contact}。"), contact
+    for figure in ("2026-11-01", "0.562元/kWh", "RMB 2,400–14,400", "F-001", "150万元/亩", "20260101"):
+        assert not CONTACT.search(figure), figure
+
+
+def test_the_assistant_asks_for_the_district_when_the_rules_differ_by_district(
+        chat_settings: Settings, service: ChatService, tmp_path: Path) -> None:
+    asking = ChatService(chat_settings, service.index)
+    asking.catalog = replace(asking.catalog, rules=two_district_rules(tmp_path))  # 观山湖区 and 白云区 rules
+    question = asking.ask("每年地方经济贡献200万元，帮我算算能返多少", session_id="district")
+    assert "还需要以下信息：企业所在区县（现有规则适用于：观山湖区、白云区）" in question.answer
+    assert "420" not in question.answer and not question.working
+    reply = asking.ask("白云区", session_id="district")  # the reply to the question back completes it
+    assert "160" in reply.answer and "白云区测试办法" in reply.answer + str(reply.sources) and _grounded(reply)
+    named = asking.ask("观山湖区新企业每年地方经济贡献200万元，帮我算算能返多少")
+    assert "420" in named.answer and _grounded(named)
+    english = asking.ask("Our local contribution is 2 million yuan a year. Calculate how much we would get back.")
+    assert "the company's district (the rules cover 观山湖区, 白云区)" in english.answer

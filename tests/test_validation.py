@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.calculators.rule_files import load_rules_file, validate_rules_file
-from assistant.calculators.schema import Tariffs
+from assistant.calculators.schema import Incentives, RdSuperDeduction, Tariffs
 from assistant.validation import (
     FACTORY_COLUMNS,
     PARK_COLUMNS,
@@ -304,3 +304,40 @@ def test_real_corpus_files_validate_clean(name: str) -> None:
     else:
         problems = validate_rules_file(path)
     assert problems == [], "\n".join(map(str, problems))
+
+
+RD_RULE = """\
+meta: {title: 规则表, issuer: 知识库, topic: incentives, effective: 2026-11-01, language: zh}
+incentives:
+  - id: rd-super-deduction
+    name: 研发费用税前加计扣除
+    kind: rd_super_deduction
+    conditions: [研发费用]
+    rate: 1.0
+    intangible_rate: 2.0
+    from_year: 2023
+    special:
+      industries:
+        - 集成电路
+        - {name: 工业母机, name_en: industrial machine-tool, aliases: [machine tool]}
+      rate: 1.2
+      intangible_rate: 2.2
+      from_year: 2023
+      to_year: 2027
+    source: {title: 指引}
+    sample: false
+"""
+
+
+def test_special_industries_are_names_or_mappings_with_english_name_and_aliases(tmp_path: Path) -> None:
+    path = write(tmp_path, "rules/incentives.yaml", RD_RULE)
+    assert validate_rules_file(path) == []
+    special = load_rules_file(path, Incentives).find(RdSuperDeduction).special
+    assert special is not None and [i.name for i in special.industries] == ["集成电路", "工业母机"]
+    assert special.industry("我们做集成电路设计") is special.industries[0]
+    assert special.industry("a maker of Machine-Tools") is special.industries[1]  # an alias, any case, '-' = ' '
+    assert special.industry("textiles") is None
+    broken = RD_RULE.replace("name_en: industrial", "nmae_en: industrial")
+    problems = validate_rules_file(write(tmp_path, "rules/incentives.yaml", broken))
+    assert [str(p) for p in problems] == [
+        "rules/incentives.yaml:13 [incentives[0].special.industries[1].nmae_en] unknown key 'nmae_en'"]

@@ -25,6 +25,10 @@ TEXT: dict[str, dict[str, str]] = {
               "or reach the service directly",
     },
     "contact_lead": {"zh": "：", "en": ": "},
+    "contact_title": {"zh": "招商服务联系方式", "en": "Investment service contact"},
+    "contact_phone": {"zh": "电话", "en": "phone"},
+    "contact_email": {"zh": "邮箱", "en": "e-mail"},
+    "contact_hours": {"zh": "服务时间", "en": "hours"},
     "calc_missing": {
         "zh": "要完成测算，还需要以下信息：",
         "en": "To calculate this I still need: ",

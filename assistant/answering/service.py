@@ -12,8 +12,9 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 
 from assistant.answering.catalog import Catalog
-from assistant.answering.composer import Picked, compose, coverage, pick_sentences, sentences, source_ref
+from assistant.answering.composer import Picked, compose, coverage, pick_sentences, source_ref
 from assistant.answering.composers import Composer, ExtractiveComposer
+from assistant.answering.contact import hand_over_contact
 from assistant.answering.dialogue import (
     PROGRAMME,
     Conversation,
@@ -36,17 +37,12 @@ from assistant.index import Filters, HybridRetriever, SearchIndex, make_embeddin
 from assistant.settings import Settings
 from assistant.text_input import EmptyQuestion, is_blank, visible
 
-_HOTLINE = re.compile(r"0851-0000-0000")
 _ASKS_TO_CALCULATE = re.compile(r"算|测算|估算|核算|calculat|estimat|how much (would|will|do) i", re.I)
 # Questions about one park's land price or profile are answered from the parks listing, not prose.
 _PARK_FACTS = re.compile(r"地价|用地价格|土地价格|拿地|地.{0,4}(?:价位|啥价|什么价)|多少钱一亩|每亩|一亩|主导产业|园区介绍|land price|price of land|per mu|"
                          r"leading industr", re.I)
 _ROW_FIELDS = re.compile(r"租金|售价|层高|净高|承重|荷载|电力|配电|容量|面积|还能租|rent|price|height|load|power|capacity|"
                          r"area|available", re.I)
-
-
-def _hotline_sentence(chunk: Chunk) -> str:
-    return next((s for s in sentences(chunk.text) if _HOTLINE.search(s)), chunk.text)
 
 
 def _other_year(question: str, picked: list[Picked], chunks: list[Chunk]) -> bool:
@@ -104,12 +100,8 @@ class ChatService:
         self._corpus_text = "\n".join(c.title + "\n" + c.text for c in index.chunks)
         self._corpus_lower = self._corpus_text.lower()
         self._by_article = {(c.title, c.article): c for c in index.chunks if c.article}
-        hotline = [c for c in index.chunks if _HOTLINE.search(c.text)]
-        # The hand-over line: a service passage, and of those the one saying the least besides the number (the
-        # hotline article itself, not a notice that mentions the hotline in passing).
-        hotline.sort(key=lambda c: (c.topic != "service", c.kind != "policy", len(_hotline_sentence(c))))
-        self._service = {lang: next((c for c in hotline if c.language == lang), hotline[0] if hotline else None)
-                         for lang in ("zh", "en")}
+        # The hand-over contact: the settings' service line, else the corpus's service passage.
+        self._contact = {lang: hand_over_contact(self.settings.contact, index.chunks, lang) for lang in ("zh", "en")}
 
     def reload_if_stale(self) -> bool:
         """Switch to a newer index build (after a re-index) between questions."""
@@ -151,9 +143,11 @@ class ChatService:
             yield "answer", answer
             return
         followup = is_followup(text, conv)
-        calc = self._calc_request(text, lang, conv, followup)
+        # The last turn asked back for a calculator input ("企业所在区县？"): this message may be the reply.
+        asked = conv.last is not None and bool(getattr(conv.last.calc, "missing", ()))
+        calc = self._calc_request(text, lang, conv, followup or asked)
         turn_route = route(text, self.lexicon, places=self.catalog.places.pattern, is_calculation=calc is not None,
-                           followup_context=followup)
+                           followup_context=followup or (asked and calc is not None))
         if not turn_route.in_domain and self._uses_corpus_terms(text):
             turn_route = replace(turn_route, in_domain=True)
         query = rewrite(text, conv, self.catalog.places, lang) if followup else text
@@ -218,7 +212,7 @@ class ChatService:
             context = {"last_calc": last.calc, "factory_ids": list(last.factory_ids), "last_text": last.question}
             if last.places:
                 context["park"] = last.places[0]
-        request = parse_calc_request(text, lang, context=context, places=self.catalog.places)
+        request = parse_calc_request(text, lang, context=context, places=self.catalog.places, rules=self.catalog.rules)
         if request is not None and request.missing and not _ASKS_TO_CALCULATE.search(text):
             return None  # a question that merely mentions a quantity is answered from the documents
         return request
@@ -323,12 +317,11 @@ class ChatService:
         return Part(text, sources), confidence, candidates
 
     def _contact_part(self, key: str, lang: str) -> Part:
-        chunk = self._service[lang]
-        if chunk is None:
+        contact = self._contact[lang]
+        if contact is None:
             return Part(say(key, lang) + ("。" if lang == "zh" else "."))
-        line = _hotline_sentence(chunk)
-        return Part(f"{say(key, lang)}{say('contact_lead', lang)}{line}[1]", [source_ref(chunk, line)],
-                    sample=chunk.sample)
+        return Part(f"{say(key, lang)}{say('contact_lead', lang)}{contact.line}[1]", [contact.source],
+                    sample=contact.sample)
 
     def _calc_part(self, request: CalcRequest, lang: str) -> Part:
         if request.missing:

@@ -205,9 +205,45 @@ def _apply_rebate(rebate: LandRebate, cost_wan: float, investment: float | None,
 
 # ---------- incentives ----------
 
+def contribution_districts(rules: RuleSet, lang: str) -> str:
+    """The districts the contribution-return rules cover ("观山湖区、其他区县（通用规则）"), for a question back or a
+    refusal."""
+    covered = list(rules.incentives.districts(ContributionReturn))
+    if any(not inc.district for inc in rules.incentives.applicable(ContributionReturn)):
+        covered.append(_t(lang, "其他区县（通用规则）", "elsewhere (the general rule)"))
+    return ("、" if lang != "en" else ", ").join(covered)
+
+
+def contribution_rule(rules: RuleSet, district: str | None, lang: str = "zh") -> tuple[ContributionReturn, list[str]]:
+    """The contribution-return rule for a district (its own, else the one for everywhere), with a note when the
+    district was not given and the only rule there is was used. ValueError when no rule fits, or when several
+    could and no district says which."""
+    known = contribution_districts(rules, lang)
+    if district:
+        district = rules.places.named_district(district, rules.incentives.districts(ContributionReturn)) or district
+        found = rules.incentives.applicable(ContributionReturn, district)
+        if not found:
+            raise ValueError(_t(lang, f"{district}没有地方经济贡献奖励规则（现有规则适用于：{known}）",
+                                f"no local-contribution return rule for {district} (the rules cover {known})"))
+        return found[0], []
+    found = rules.incentives.applicable(ContributionReturn)
+    if not found:
+        raise ValueError(_t(lang, "规则表中没有地方经济贡献奖励规则", "the rules hold no local-contribution return rule"))
+    if len(found) > 1:
+        raise ValueError(_t(lang, f"请说明企业所在区县（现有规则适用于：{known}）",
+                            f"say which district the company is in (the rules cover {known})"))
+    only = found[0]
+    note = [_t(lang, f"未说明所在区县，按{only.district}的规则计算（规则表中唯一的此类奖励）。",
+               f"No district given: computed under the rule for {only.district}, the only one of its kind.")] \
+        if only.district else []
+    return only, note
+
+
 def _contribution_return(rules: RuleSet, lang: str, annual_contribution_wan: float | None = None,
-                         contributions_wan: list[float] | None = None, district: str = "观山湖区") -> Calculation:
-    inc = rules.incentives.find(ContributionReturn, district)
+                         contributions_wan: list[float] | None = None, district: str | None = None) -> Calculation:
+    """The return of local economic contribution under the district's rule. No district: the rule, if the rules
+    hold only one; several rules and no district is an error (a chat request asks for it first)."""
+    inc, notes = contribution_rule(rules, district, lang)
     schedule, minimum = inc.schedule, inc.min_annual_contribution_wan
     years = max(s.to_year for s in schedule)
     per_year = list(contributions_wan) if contributions_wan else [float(annual_contribution_wan or 0)] * years
@@ -215,7 +251,7 @@ def _contribution_return(rules: RuleSet, lang: str, annual_contribution_wan: flo
     if all(a < minimum for a in per_year):
         line = _t(lang, f"年度地方经济贡献 {_n(max(per_year))} 万元，低于门槛 {_n(minimum)} 万元，不享受返还：0 万元",
                   f"Local contribution {_n(max(per_year))} is below the {_n(minimum)} (10k yuan) threshold: 0")
-        return _money_calc("contribution_return", 0.0, "万元", "10k yuan", lang, [line], [inc])
+        return _money_calc("contribution_return", 0.0, "万元", "10k yuan", lang, [line], [inc], notes)
     subtotals = []
     for seg in schedule:
         span = range(seg.from_year, seg.to_year + 1)
@@ -233,7 +269,7 @@ def _contribution_return(rules: RuleSet, lang: str, annual_contribution_wan: flo
     total = sum(subtotals)
     working.append(_t(lang, "合计", "Total") + " = " + " + ".join(_n(s, 2) for s in subtotals) + f" = {_n(total, 2)} "
                    + _t(lang, "万元", "10k yuan"))
-    notes = [] if all(a >= minimum for a in per_year) else [_t(
+    notes += [] if all(a >= minimum for a in per_year) else [_t(
         lang, f"年度地方经济贡献低于{_n(minimum)}万元的年份不享受返还。",
         f"Years with a local contribution below {_n(minimum)} (10k yuan) get nothing.")]
     return _money_calc("contribution_return", total, "万元", "10k yuan", lang, working, [inc], notes)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.calculators.schema import SpecialDeduction
 from assistant.calculators.tokens import Token, clause_end, labelled
 from assistant.listings import Places, format_number
 
@@ -22,7 +23,6 @@ _USAGE = r"用电|电量|consum|usage|\buse\b|\buses\b"
 _REBATE_ASKED = re.compile(r"返(?:还)?多少|能返|可返|返还.{0,8}多少|退(?:还|回)?多少|refund|rebate amount|amount of (?:the )?"
                            r"rebate|how much (?:rebate|back)|get back|paid back")
 _NET_ASKED = re.compile(r"实际|净|扣除|返还后|还要|实付|after|\bnet\b|cost (?:with|after)")
-_SPECIAL_INDUSTRIES = (("集成电路", r"集成电路|integrated[- ]circuits?"), ("工业母机", r"工业母机|machine[- ]tools?"))
 DEGREES = (("doctorate", r"博士|phd|doctor"), ("master", r"硕士|研究生|master"),
            ("bachelor", r"本科|学士|bachelor|undergrad"))
 _DEGREE_WORD = r"博士|硕士|本科|学士|研究生|phd|doctor|master|bachelor|undergrad"
@@ -196,7 +196,9 @@ def rent_months(norm: str) -> int:
     return 12
 
 
-def tax(sub: str, norm: str, tokens: list[Token]) -> dict[str, Any]:
+def tax(sub: str, norm: str, tokens: list[Token], special: SpecialDeduction | None = None) -> dict[str, Any]:
+    """Tax-saving or R&D-deduction inputs; `special` (the R&D rule's special rates) names the industries that
+    have them, as the rules list them."""
     p: dict[str, Any] = {"kind": sub}
     money = [t for t in tokens if t.money]
     if sub == "tax_saving":
@@ -207,8 +209,8 @@ def tax(sub: str, norm: str, tokens: list[Token]) -> dict[str, Any]:
         return p
     if t := labelled(tokens, r"研发|r&d|research|expens|费用|支出|投入|无形资产|intangible") or next(iter(money), None):
         p["rd_expense_wan"] = t.value / 1e4
-    if industry := next((name for name, pattern in _SPECIAL_INDUSTRIES if re.search(pattern, norm)), None):
-        p["industry"] = industry
+    if special is not None and (industry := special.industry(norm)):
+        p["industry"] = industry.name
     if re.search(r"无形资产|摊销|intangible|amortis|amortiz", norm):
         p["intangible"] = True
     return p

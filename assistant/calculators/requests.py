@@ -1,7 +1,9 @@
 """Recognise a request for a computation (power bill, land cost, incentive, tax) in a chat message and run it.
 
 parse_calc_request only reads quantities the user gave; every price and rate still comes from the RuleSet when
-run_calc_request calls the calculators. A follow-up ("那如果是35千伏呢？") changes the last request's inputs.
+run_calc_request calls the calculators. Given the RuleSet, it also reads which of the rules' districts a question
+names, and asks for one where several rules could apply, and which industries have special rates. A follow-up ("那如果是35千伏呢？") changes the last
+request's inputs, and a reply to a question back ("观山湖区呢") completes it.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from typing import Any, Literal
 from assistant.calculators import params as read
 from assistant.calculators.base import Calculation
 from assistant.calculators.base import tr as _t
-from assistant.calculators.estimates import incentive_estimate, land_cost, power_bill
+from assistant.calculators.estimates import contribution_districts, incentive_estimate, land_cost, power_bill
 from assistant.calculators.params import PERIOD as _PERIOD
 from assistant.calculators.rules import RuleSet
+from assistant.calculators.schema import ContributionReturn, RdSuperDeduction
 from assistant.calculators.tariff import data_centre_power, residential_bill
 from assistant.calculators.tokens import Token, labelled, prepare
 from assistant.calculators.tokens import tokens as read_tokens
@@ -105,12 +108,21 @@ def _data_centre(norm: str, tokens: list[Token]) -> dict[str, Any]:
     return p
 
 
-def _incentive(sub: str, norm: str, tokens: list[Token], ids: tuple[str, ...]) -> dict[str, Any]:
+def _places(rules: RuleSet) -> list[str]:
+    """Districts a question may name: those of the contribution-return rules first, then those of the parks (a
+    place the rules have no rule for is still a place named, not an unnamed one)."""
+    return [*rules.incentives.districts(ContributionReturn), *(park.district for park in rules.parks)]
+
+
+def _incentive(sub: str, norm: str, tokens: list[Token], ids: tuple[str, ...],
+               rules: RuleSet | None, places: Places) -> dict[str, Any]:
     p: dict[str, Any] = {"kind": sub}
     money = [t for t in tokens if t.money]
     if sub == "contribution_return":
         if t := labelled(tokens, r"贡献|contribution") or next(iter(money), None):
             p["annual_contribution_wan"] = t.value / 1e4
+        if rules is not None and (district := places.named_district(norm, _places(rules))):
+            p["district"] = district
     elif sub == "equipment_subsidy":
         read.equipment(tokens, p)
     elif sub == "milestone_award":
@@ -166,7 +178,7 @@ def _detect(norm: str, tokens: list[Token]) -> tuple[CalcKind | None, str | None
 
 
 def _parse(kind: CalcKind, sub: str | None, norm: str, tokens: list[Token],
-           ids: tuple[str, ...], places: Places) -> dict[str, Any]:
+           ids: tuple[str, ...], places: Places, rules: RuleSet | None = None) -> dict[str, Any]:
     if kind == "power_bill":
         return read.power(norm, tokens)
     if kind == "residential_bill":
@@ -176,14 +188,34 @@ def _parse(kind: CalcKind, sub: str | None, norm: str, tokens: list[Token],
     if kind == "rent_cost":
         return _rent_cost(norm, tokens, ids)
     if sub in ("tax_saving", "rd_deduction"):
-        return read.tax(sub, norm, tokens)
-    return read.land(norm, tokens, places) if kind == "land_cost" else _incentive(sub or "", norm, tokens, ids)
+        rd_rules = rules.incentives.applicable(RdSuperDeduction) if rules is not None else ()
+        return read.tax(sub, norm, tokens, next((r.special for r in rd_rules if r.special), None))
+    if kind == "land_cost":
+        return read.land(norm, tokens, places)
+    return _incentive(sub or "", norm, tokens, ids, rules, places)
 
 
-def _finish(kind: CalcKind, params: dict[str, Any], lang: str, context: dict[str, Any],
-            norm: str, places: Places) -> CalcRequest:
+def _district(p: dict[str, Any], context: dict[str, Any], rules: RuleSet | None, places: Places) -> bool:
+    """Fill a contribution return's district from the conversation; True when it is still needed: no district
+    named and more than one rule could apply (with exactly one, the calculator uses it and says so)."""
+    if "district" in p:
+        return False
+    if given := context.get("district"):  # a district the conversation settled on
+        p["district"] = str(given)
+        return False
+    if rules is None:
+        return False  # the calculator decides, or says which districts it needs
+    if (park := context.get("park")) and (named := places.named_district(str(park), _places(rules))):
+        p["district"] = named  # the place the conversation is about
+        return False
+    return len(rules.incentives.applicable(ContributionReturn)) > 1
+
+
+def _finish(kind: CalcKind, params: dict[str, Any], lang: str, context: dict[str, Any], places: Places,
+            rules: RuleSet | None = None) -> CalcRequest:
     """Fill defaults and context, and list what is still missing."""
     p = dict(params)
+    ask_district = False
     if kind == "power_bill":
         p.setdefault("voltage", "10kV")
     elif kind == "data_centre_power":
@@ -191,8 +223,7 @@ def _finish(kind: CalcKind, params: dict[str, Any], lang: str, context: dict[str
     elif kind == "land_cost" and "park" not in p and context.get("park"):
         p["park"] = str(context["park"])
     elif p.get("kind") == "contribution_return":
-        named = next((d for d in places.districts() if d in norm or places.stem(d) in norm), None)
-        p.setdefault("district", named or context.get("district") or "观山湖区")
+        ask_district = _district(p, context, rules, places)
     elif p.get("kind") == "talent":
         p.setdefault("count", 1)
     elif (p.get("kind") == "rent_relief" or kind == "rent_cost") and "factory_id" not in p:
@@ -200,13 +231,19 @@ def _finish(kind: CalcKind, params: dict[str, Any], lang: str, context: dict[str
         if len(known) == 1 and not ("area_m2" in p and "rent_yuan_m2_month" in p):
             p["factory_id"] = known[0]  # "这个厂房" = the one unit the conversation is about
     need = [(zh, en) for zh, en, keys in _REQUIRED.get(p.get("kind", kind), ()) if not keys & p.keys()]
-    return CalcRequest(kind, p, tuple(label[lang == "en"] for label in need))
+    missing = [label[lang == "en"] for label in need]
+    if ask_district and rules is not None:
+        known = contribution_districts(rules, lang)
+        missing.append(_t(lang, f"企业所在区县（现有规则适用于：{known}）", f"the company's district (the rules cover {known})"))
+    return CalcRequest(kind, p, tuple(missing))
 
 
 def parse_calc_request(text: str, lang: str = "zh", context: dict[str, Any] | None = None, *,
-                       places: Places) -> CalcRequest | None:
+                       places: Places, rules: RuleSet | None = None) -> CalcRequest | None:
     """A computation the text asks for, or None for a policy question or lookup ("经开区工业用地多少钱一亩").
-    `places` (the corpus's catalogue) reads the place names."""
+
+    `places` (the corpus's catalogue) reads the place names; `rules` (the served RuleSet) tells which districts its
+    rules cover: without it no district is read from the text and none is asked for, and the calculator decides."""
     ctx = context or {}
     norm, ids = prepare(text, places)
     tokens = read_tokens(norm)
@@ -216,21 +253,23 @@ def parse_calc_request(text: str, lang: str = "zh", context: dict[str, Any] | No
     if kind == "power_bill" and (last_dc or _DATA_CENTRE.search(str(ctx.get("last_text") or ""))) \
             and not any(t.unit in ("kv", "kw", "kva") for t in tokens) and not _PERIOD.search(norm):
         kind = "data_centre_power"  # "一年用8000万度电，跟其他地区比能省多少" after a data-centre turn
-    if isinstance(last, CalcRequest) and (_FOLLOW_UP.search(norm) or (last_dc and kind == "data_centre_power")):
+    # A follow-up, or a reply to a question back (the last request lacked an input the text may give).
+    if isinstance(last, CalcRequest) and (_FOLLOW_UP.search(norm) or last.missing
+                                          or (last_dc and kind == "data_centre_power")):
         last_sub = last.params.get("kind")
         # "那如果是2000度呢？" after a household bill reads as a power bill; only a voltage or demand makes it one.
         bare_kwh = kind == "power_bill" and last.kind in ("residential_bill", "data_centre_power") \
             and not any(t.unit in ("kv", "kw", "kva") for t in tokens)
         if kind is None or bare_kwh or (kind, sub) == (last.kind, last_sub):
-            changed = {k: v for k, v in _parse(last.kind, last_sub, norm, tokens, ids, places).items()
+            changed = {k: v for k, v in _parse(last.kind, last_sub, norm, tokens, ids, places, rules).items()
                        if k != "kind"}
             if changed and (not _LOOKUP.search(norm) or any(k not in _QUALITATIVE for k in changed)):
                 kept = {k: v for k, v in last.params.items()
                         if not any(k in group and group & changed.keys() for group in _EXCLUSIVE)}
-                return _finish(last.kind, {**kept, **changed}, lang, ctx, norm, places)
+                return _finish(last.kind, {**kept, **changed}, lang, ctx, places, rules)
     if kind is None:
         return None
-    params = _parse(kind, sub, norm, tokens, ids, places)
+    params = _parse(kind, sub, norm, tokens, ids, places, rules)
     verb = bool(_VERB.search(norm)) and not _HOW_COMPUTED.search(norm)
     quantities = any(k not in _QUALITATIVE for k in params)
     if not (quantities or verb) or (_THRESHOLD.search(norm) and not verb):
@@ -239,7 +278,7 @@ def parse_calc_request(text: str, lang: str = "zh", context: dict[str, Any] | No
     if kind == "land_cost" and ((not area and _UNIT_PRICE.search(norm)) or not (
             verb or {"park", "price_yuan_m2"} & params.keys() or _LAND_WORDS.search(norm))):
         return None  # "经开区工业用地要多少钱一亩" is a price lookup, "50亩等于多少平方米" a conversion
-    return _finish(kind, params, lang, ctx, norm, places)
+    return _finish(kind, params, lang, ctx, places, rules)
 
 
 def _unpriced(request: CalcRequest, lang: str, line: str) -> Calculation:

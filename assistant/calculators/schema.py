@@ -11,7 +11,16 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal, TypeVar, Union, get_args
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, PlainValidator, Tag, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainValidator,
+    Tag,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 from typing_extensions import TypedDict
 
@@ -430,12 +439,42 @@ class TaxRate(Incentive):
     standard_rate: Num | None = None  # the rate it is compared with; else the question must give it
 
 
+def _words(text: str) -> str:
+    """Lower case, hyphens and runs of spaces as one space: 'Integrated-Circuit' ~ 'integrated circuit'."""
+    return re.sub(r"[\s\-_]+", " ", text.lower()).strip()
+
+
+class SpecialIndustry(Strict):
+    """An industry a rule treats specially: its name as the rules write it, its English name for English answers,
+    and other words a question may name it by (matched ignoring case; a hyphen reads as a space)."""
+
+    name: Text
+    name_en: OptText = ""
+    aliases: tuple[Text, ...] = ()
+
+    def named_in(self, text: str) -> bool:
+        words = _words(text)
+        return any(_words(term) in words for term in (self.name, self.name_en, *self.aliases) if term.strip())
+
+    def label(self, lang: str) -> str:
+        return (self.name_en or self.name) if lang == "en" else self.name
+
+
+def _industry(value: Any) -> Any:
+    """A bare name is an industry without English name or aliases (`industries: [集成电路]`)."""
+    return {"name": value} if isinstance(value, str) else value
+
+
 class SpecialDeduction(Strict):
-    industries: NonEmpty[Text]
+    industries: NonEmpty[Annotated[SpecialIndustry, BeforeValidator(_industry)]]
     rate: Num
     intangible_rate: Num
     from_year: Whole
     to_year: Whole
+
+    def industry(self, text: str) -> SpecialIndustry | None:
+        """The listed industry the text names (its name, English name or an alias), or None."""
+        return next((industry for industry in self.industries if industry.named_in(text)), None)
 
 
 class RdSuperDeduction(Incentive):
@@ -567,10 +606,21 @@ class Incentives(Strict):
     items: NonEmpty[AnyIncentive] = Field(alias="incentives")
     context: dict[str, Text] = {}  # background facts for readers, not incentives
 
+    def applicable(self, kind: type[K], district: str | None = None) -> tuple[K, ...]:
+        """The rules of a kind that may apply: with no district, all of them; in a district, those for it, else
+        those for everywhere (district "")."""
+        items = [item for item in self.items if isinstance(item, kind)]
+        if district is None:
+            return tuple(items)
+        return tuple([i for i in items if i.district == district] or [i for i in items if not i.district])
+
+    def districts(self, kind: type[K]) -> tuple[str, ...]:
+        """The districts the rules of a kind name, in file order (a rule for everywhere names none)."""
+        return tuple(dict.fromkeys(item.district for item in self.applicable(kind) if item.district))
+
     def find(self, kind: type[K], district: str | None = None) -> K:
-        for item in self.items:
-            if isinstance(item, kind) and (district is None or item.district in ("", district)):
-                return item
+        for item in self.applicable(kind, district):
+            return item
         raise KeyError(f"no incentive of kind {kind_name(kind)!r}" + (f" for {district}" if district else ""))
 
 

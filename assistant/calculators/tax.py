@@ -11,9 +11,6 @@ from assistant.calculators.base import Calculation, money_calc, num, pct, tr
 from assistant.calculators.rules import RuleSet
 from assistant.calculators.schema import RdSuperDeduction, TaxRate
 
-# English names of the industries the rules list in Chinese (the rule's list decides who qualifies).
-INDUSTRY_EN = {"集成电路": "integrated-circuit", "工业母机": "industrial machine-tool"}
-
 
 def _wan(value: float, lang: str) -> str:
     return f"RMB {num(value / 100, 4)} million" if lang == "en" else f"{num(value, 2)} 万元"
@@ -53,13 +50,15 @@ def tax_saving(rules: RuleSet, lang: str = "zh", taxable_income_wan: float = 0.0
 def rd_deduction(rules: RuleSet, lang: str = "zh", rd_expense_wan: float = 0.0, industry: str = "",
                  intangible: bool = False) -> Calculation:
     """Total pre-tax deduction for expensed R&D (amount + super deduction), or the amortisation base of an
-    intangible asset; industries the rule lists under `special` (集成电路, 工业母机) use the special rates."""
+    intangible asset; the industries the rule lists under `special` (by name, English name or alias) use the
+    special rates."""
     inc = rules.incentives.find(RdSuperDeduction)
     special = inc.special
-    qualifies = special is not None and bool(industry) and industry in special.industries
+    listed = special.industry(industry) if special is not None and industry else None
+    qualifies = listed is not None
     src = special if special is not None and qualifies else inc
     rate = src.intangible_rate if intangible else src.rate
-    who = (tr(lang, f"{industry}企业", f"{INDUSTRY_EN.get(industry, industry)} company") if qualifies
+    who = (tr(lang, f"{listed.label(lang)}企业", f"{listed.label(lang)} company") if listed is not None
            else tr(lang, "一般企业", "ordinary company"))
     start = src.from_year
     span = (tr(lang, f"{start}–{special.to_year}年", f"{start}–{special.to_year}") if special is not None and qualifies
@@ -84,7 +83,7 @@ def rd_deduction(rules: RuleSet, lang: str = "zh", rd_expense_wan: float = 0.0, 
         notes.append(tr(lang, f"{industry}不在提高比例的行业范围内，按一般企业计算。",
                         f"{industry} is not among the industries with higher rates: ordinary rate used."))
     elif not industry and special is not None:
-        names = "、".join(special.industries)
+        names = ("、" if lang != "en" else ", ").join(i.label(lang) for i in special.industries)
         notes.append(tr(lang, f"{names}企业比例提高为{pct(special.rate)}（摊销{pct(special.intangible_rate)}）。",
                         f"{names} companies: {pct(special.rate)} ({pct(special.intangible_rate)} for intangibles)."))
     return money_calc("rd_deduction", total, "万元", "10k yuan", lang, working, [inc], notes)

@@ -305,6 +305,15 @@ class Places:
                 scored.append((park, max(hits)))
         return scored
 
+    def named_district(self, text: str, districts: Iterable[str]) -> str | None:
+        """The one of ``districts`` that the text names, by its full name, stem or pinyin (观山湖区 / 观山湖 /
+        Guanshanhu), longest first; None if it names none of them."""
+        norm = self.normalise(text)
+        for district in sorted(dict.fromkeys(d for d in districts if d), key=len, reverse=True):
+            if district.lower() in norm or self.stem(district).lower() in norm:
+                return district
+        return None
+
     def resolve_park(self, text: str, prefer_priced: bool = False) -> Park | None:
         """The single park the text most likely means (ties: priced parks first when asked, then file order)."""
         scored = self.park_scores(text)

@@ -123,7 +123,8 @@ class IncentiveArgs(BaseModel):
     kind: IncentiveKind = Field(description="Which incentive to estimate.")
     annual_contribution_wan: float | None = Field(None, description="contribution_return: yearly local "
                                                                     "economic contribution, 10k yuan.")
-    district: str | None = Field(None, description="contribution_return: district name.")
+    district: str | None = Field(None, description="contribution_return: the company's district as the user "
+                                                   "names it; the rules differ by district, so ask when unsure.")
     revenue_yi: float | None = Field(None, description="milestone_award: annual revenue, 100m yuan.")
     previous_max_revenue_yi: float | None = Field(None, description="milestone_award: best earlier revenue.")
     equipment_investment_wan: float | None = Field(None, description="equipment_subsidy: equipment, 10k yuan.")
@@ -136,7 +137,8 @@ class IncentiveArgs(BaseModel):
     standard_rate: float | None = Field(None, description="tax_saving: rate to compare with (e.g. 0.25), only "
                                                           "when the user states it.")
     rd_expense_wan: float | None = Field(None, description="rd_deduction: expensed R&D costs, 10k yuan.")
-    industry: str | None = Field(None, description="rd_deduction: e.g. 集成电路 or 工业母机 for the special rate.")
+    industry: str | None = Field(None, description="rd_deduction: the company's industry as the user names it; "
+                                                   "industries the rules list get their special rate.")
     area_m2: float | None = Field(None, description="rent_relief: leased floor area, m2.")
     rent_yuan_m2_month: float | None = Field(None, description="rent_relief: rent, yuan per m2 per month.")
     factory_id: str | None = Field(None, description="rent_relief: a listed factory id such as F-001.")

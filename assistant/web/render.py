@@ -52,7 +52,8 @@ def source_card(n: int, source: SourceRef, files: SourceFiles, lang: str) -> str
     if url:
         href = escape(url, quote=True)
         link = f' <a href="{href}" target="_blank" rel="noopener">{t("open_source", lang)}</a>'
-    head = f"[{n}] 《{escape(source.title)}》 {where}{badge}{link}"
+    title = escape(source.title) if source.kind == "contact" else f"《{escape(source.title)}》"  # no document
+    head = f"[{n}] {title} {where}{badge}{link}"
     return (f'<div class="zst-card"><div class="zst-card-head">{head}</div>'
             f'<div class="zst-excerpt">{excerpt_html(source)}</div></div>')
 

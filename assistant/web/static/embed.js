@@ -81,7 +81,8 @@
     var node = el("div", "card");
     var head = el("div", "card-head");
     head.appendChild(el("span", "num", "[" + n + "] "));
-    head.appendChild(el("span", "doc", "《" + (source.title || "") + "》"));
+    var title = source.title || "";  // a document's title in 《》; the service contact is no document
+    head.appendChild(el("span", "doc", source.kind === "contact" ? title : "《" + title + "》"));
     var where = source.locator || "";
     if (source.page && where.indexOf("p." + source.page) < 0) where += (where ? " · " : "") + "p." + source.page;
     if (where) head.appendChild(el("span", "loc", " " + where));
