@@ -95,6 +95,19 @@ class RetrievalSettings(BaseModel):
     agreement_bonus: float = Field(0.1, ge=0, description=(
         "Added to the confidence when dense and lexical retrieval both rank the top passage in their first three."))
     today: date | None = Field(None, description="Date for validity filtering; None = the real today.")
+    # Bounds on the work one question costs: a 2,000-character question once took 6-7 s of CPU (mostly the
+    # embedding model over every character), a normal one 0.05 s. Real questions stay far inside them.
+    max_question_chars: int = Field(300, ge=20, description=(
+        "Characters of a question that are read (routing, calculators, search, the composer); the rest of a "
+        "longer one is ignored. Questions may be up to web.max_message_chars long; real ones rarely pass 250."))
+    max_embed_chars: int = Field(96, ge=8, description=(
+        "Characters of a question the embedding model reads for dense search, its costliest step (e5: about "
+        "1.5 ms of CPU a model token; a CJK character is about one token, so Latin characters count a third)."))
+    max_query_terms: int = Field(32, ge=1, description=(
+        "Distinct search terms of a question (its first ones) for lexical search and the composer."))
+    max_expansion_terms: int = Field(32, ge=0, description="Synonym terms added to a question's lexical search.")
+    max_composer_sentences: int = Field(64, ge=1, description=(
+        "Sentences of the top chunks the extractive composer scores, in rank order."))
 
 
 class LLMSettings(BaseModel):
@@ -138,6 +151,9 @@ class WebSettings(BaseModel):
         "Longest a visitor waits for one answer (API, widget and page); past it they get a clear error. "
         "Extractive answers take well under a second; this bounds a slow or hung LLM endpoint."))
     answer_workers: int = Field(8, ge=1, description="Answers computed at once; more requests wait their turn.")
+    answers_per_client: int = Field(2, ge=1, description=(
+        "Answers one client (address) may have in progress at once, over the API, streams and the page together; "
+        "one more gets 429 (the page: a 'please wait' message), so one visitor cannot take every worker."))
     rate_limit: RateLimitSettings = RateLimitSettings()
     allowed_origins: list[str] = Field(default_factory=list, description=(
         "Origins (scheme://host[:port]) of sites that may embed the widget: CORS on the app and the "

@@ -223,8 +223,9 @@ def make_settings(embedder: str, data_dir: Path) -> object:
     return Settings(corpus_dir=ROOT / "corpus", data_dir=data_dir, embeddings={"backend": embedder},
                     retrieval={"today": date(2026, 11, 25)}, staff={"enabled": False},
                     llm={"enabled": False},
-                    # Capacity is measured from one address: the per-client limiter would refuse most of it.
-                    web={"rate_limit": {"enabled": False}})
+                    # Capacity is measured from one address: the per-client limits (the rate, and the answers in
+                    # progress at once) would refuse most of it.
+                    web={"rate_limit": {"enabled": False}, "answers_per_client": 10_000})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,17 +31,17 @@ DEADLINE = 1.0
 def test_the_runner_returns_results_and_passes_errors_on() -> None:
     runner = AnswerRunner(workers=2, timeout_s=5)
     try:
-        assert runner.call(lambda: 42) == 42
-        assert list(runner.iterate(lambda: iter("abc"))) == ["a", "b", "c"]
+        assert runner.call("client", lambda: 42) == 42
+        assert list(runner.iterate("client", lambda: iter("abc"))) == ["a", "b", "c"]
         with pytest.raises(ZeroDivisionError):
-            runner.call(lambda: 1 / 0)
+            runner.call("client", lambda: 1 / 0)
 
         def broken() -> Iterator[str]:
             yield "a"
             raise ValueError("bad page")
 
         with pytest.raises(ValueError, match="bad page"):
-            list(runner.iterate(broken))
+            list(runner.iterate("client", broken))
     finally:
         runner.close()
 
@@ -58,9 +58,9 @@ def test_the_runner_gives_up_at_the_deadline_and_the_producer_stops() -> None:
 
     started = time.monotonic()
     with pytest.raises(AnswerTimeout):
-        list(runner.iterate(slow))
+        list(runner.iterate("client", slow))
     with pytest.raises(AnswerTimeout):
-        runner.call(lambda: time.sleep(1))
+        runner.call("client", lambda: time.sleep(1))
     assert time.monotonic() - started < 1.5
     time.sleep(0.5)
     assert len(produced) < 10  # told to stop, the worker does not go on producing for nobody

@@ -19,6 +19,7 @@ from assistant.answering.service import ChatService
 from assistant.index.store import IndexPaths
 from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
+from assistant.web.answer_runner import AnswerRunner
 from assistant.web.api import create_app
 from assistant.web.store import Store
 from assistant.web.ui import InvestorPage
@@ -54,6 +55,13 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
     with serve_app(create_app(settings, service, store=store)) as base:
         yield Web(base, int(base.rsplit(":", 1)[1]), settings, service, store)
     store.close()
+
+
+@pytest.fixture
+def runner() -> Iterator[AnswerRunner]:
+    runner = AnswerRunner(workers=2, timeout_s=60)
+    yield runner
+    runner.close()
 
 
 @pytest.fixture(scope="module")
@@ -252,8 +260,8 @@ def test_page_chat_event_through_the_gradio_queue(web: Web) -> None:
     assert "/sources/listings/parks.csv" in answer
 
 
-def test_page_streams_answer_with_source_cards(web: Web) -> None:
-    page = InvestorPage(web.service, web.store, web.settings)
+def test_page_streams_answer_with_source_cards(web: Web, runner: AnswerRunner) -> None:
+    page = InvestorPage(web.service, web.store, web.settings, runner)
     steps = list(page.respond("两免三减半是什么意思", [], "zh", "page-1", {}))
     assert len(steps) >= 3  # the question, tokens, the final message
     history, box, session, turns = steps[-1]
@@ -267,14 +275,14 @@ def test_page_streams_answer_with_source_cards(web: Web) -> None:
     assert [f["rating"] for f in web.store.feedback(session_id="page-1")] == [-1, 1]
 
 
-def test_page_escapes_the_question(web: Web) -> None:
-    page = InvestorPage(web.service, web.store, web.settings)
+def test_page_escapes_the_question(web: Web, runner: AnswerRunner) -> None:
+    page = InvestorPage(web.service, web.store, web.settings, runner)
     history = list(page.respond("<img src=x onerror=alert(1)> 地价", [], "zh", "page-2", {}))[-1][0]
     assert "<img" not in history[0]["content"] and "&lt;img" in history[0]["content"]
 
 
-def test_page_contact_form(web: Web) -> None:
-    page = InvestorPage(web.service, web.store, web.settings)
+def test_page_contact_form(web: Web, runner: AnswerRunner) -> None:
+    page = InvestorPage(web.service, web.store, web.settings, runner)
     bad = page.submit_lead("王", "", "12345", "", "land", "", "page-3", "zh")
     assert "请检查" in bad[0] and "手机或座机" in bad[0]
     none = page.submit_lead("王", "", "", "", "land", "", "page-3", "en")
@@ -386,8 +394,8 @@ def test_service_refuses_an_invisible_question_clearly(web: Web) -> None:
 
 
 @pytest.mark.parametrize("question", INVISIBLE[:5])
-def test_page_says_nothing_to_an_invisible_question(web: Web, question: str) -> None:
-    page = InvestorPage(web.service, web.store, web.settings)
+def test_page_says_nothing_to_an_invisible_question(web: Web, runner: AnswerRunner, question: str) -> None:
+    page = InvestorPage(web.service, web.store, web.settings, runner)
     before = [{"role": "user", "content": "你好"}]
     steps = list(page.respond(question, before, "zh", "page-blank", {}))
     assert steps == [(before, "", "page-blank", {})]

@@ -54,14 +54,20 @@ class _FailingService:
 
 
 def test_stream_failure_ends_with_an_error_event(tmp_path: Path) -> None:
+    from assistant.web import turns
+    from assistant.web.answer_runner import AnswerRunner
     from assistant.web.api import _events
     from assistant.web.store import Store
 
     store = Store.from_url(f"sqlite:///{tmp_path / 'web.sqlite3'}")
+    runner = AnswerRunner(workers=1, timeout_s=30)
     try:
-        events = list(_events(_FailingService(), store, "地价？", "s-1", None))  # type: ignore[arg-type]
+        service = _FailingService()
+        stream = turns.stream(service, store, "地价？", "s-1", None, runner, "client")  # type: ignore[arg-type]
+        events = list(_events(service, stream, "s-1"))  # type: ignore[arg-type]
         assert [e.split("\n", 1)[0] for e in events] == ["event: token", "event: error"]
         assert "index went away" not in events[-1]  # internals stay in the log
         assert store.conversations(session_id="s-1") == []
     finally:
+        runner.close()
         store.close()

@@ -4,17 +4,20 @@ of our own. The same number-grounding check later guards LLM answers."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.chat_types import SourceRef
 from assistant.documents import Chunk
-from assistant.index import Tokenizer, near_duplicate
+from assistant.index import Tokenizer, near_duplicate, query_terms
 
 _QUANTITY = re.compile(r"多少|几|价格|价|标准|费用|金额|面积|比例|税率|补贴|奖励|how much|how many|price|rate|cost|"
                        r"amount|fee|tariff|subsid|grant|award|percent", re.I)
 SAMPLE_NOTE = {"zh": "（注：以上含示例数据，以主管部门最新发布为准。）",
                "en": "(Includes sample data; check the latest official release.)"}
+# Defaults of RetrievalSettings.max_query_terms / max_composer_sentences, for callers without settings.
+MAX_TERMS = 32
+MAX_SENTENCES = 64
 ZH_ONLY_NOTE = "Note: this comes from Chinese-language sources; the key passages are quoted as published."
 
 
@@ -37,7 +40,7 @@ Weigher = Callable[[str], float]
 Synonyms = Mapping[str, tuple[str, ...]]
 
 
-def _weights(tokens: list[str], idf: Weigher | None) -> dict[str, float]:
+def _weights(tokens: Sequence[str], idf: Weigher | None) -> dict[str, float]:
     """Rare terms carry the question (IDF from the lexical index); without it, longer tokens do."""
     if idf is not None:
         return {t: idf(t) for t in tokens}
@@ -45,17 +48,24 @@ def _weights(tokens: list[str], idf: Weigher | None) -> dict[str, float]:
 
 
 def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, limit: int = 4,
-                   idf: Weigher | None = None, synonyms: Synonyms | None = None) -> list[Picked]:
-    """The sentences that answer: weighted question terms they cover (a term or one of the lexicon's synonyms
-    for it), figures preferred when the question asks for one."""
+                   idf: Weigher | None = None, synonyms: Synonyms | None = None, max_terms: int = MAX_TERMS,
+                   max_sentences: int = MAX_SENTENCES) -> list[Picked]:
+    """The best sentences (at most ``limit``) of the chunks for the question: weighted question terms they cover
+    (a term or one of the lexicon's synonyms for it), figures preferred when the question asks for one.
+    ``max_terms`` of the question's terms and ``max_sentences`` of the chunks' sentences (best-ranked chunks
+    first) are considered."""
     synonyms = synonyms or {}
-    weights = _weights(tokenizer.tokens(question), idf)
+    weights = _weights(query_terms(tokenizer.tokens(question), max_terms), idf)
     total = sum(weights.values()) or 1.0
     wants_number = bool(_QUANTITY.search(question))
     scored: list[Picked] = []
+    budget = max_sentences
     for rank, chunk in enumerate(chunks):
         lead: set[str] = set()
         for position, sentence in enumerate(sentences(chunk.text)):
+            budget -= 1
+            if budget < 0:
+                break
             # Items under a heading line ("The results for 2025:") inherit its words.
             tokens = set(tokenizer.tokens(sentence)) | lead
             lead = set(tokenizer.tokens(sentence)) if sentence.rstrip().endswith((":", "：")) else lead
@@ -78,9 +88,10 @@ def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, lim
 
 
 def coverage(question: str, picked: list[Picked], tokenizer: Tokenizer, idf: Weigher | None = None,
-             synonyms: Synonyms | None = None) -> float:
-    """Share of the question's weighted terms found in the picked sentences: the answer's confidence."""
-    weights = _weights(tokenizer.tokens(question), idf)
+             synonyms: Synonyms | None = None, max_terms: int = MAX_TERMS) -> float:
+    """Share of the question's weighted terms (its first ``max_terms``) found in the picked sentences: the
+    answer's confidence."""
+    weights = _weights(query_terms(tokenizer.tokens(question), max_terms), idf)
     found: set[str] = set()
     for pick in picked:
         found |= set(tokenizer.tokens(pick.sentence))

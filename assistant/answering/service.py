@@ -45,6 +45,23 @@ _ROW_FIELDS = re.compile(r"租金|售价|层高|净高|承重|荷载|电力|配�
                          r"area|available", re.I)
 
 
+KEPT_TURNS = 10  # turns of a conversation kept in memory: follow-ups read the last, the LLM the last three
+
+
+def clip_question(text: str, limit: int) -> str:
+    """The part of a question that is read: all of it up to ``limit`` characters; of a longer one, its first
+    ``limit`` characters (runs of whitespace counted as one), ended at a sentence break or space in their second
+    half where there is one, so no word is cut."""
+    if len(text) <= limit:
+        return text
+    collapsed = re.sub(r"\s+", " ", text)  # whitespace padding cannot use up the budget
+    if len(collapsed) <= limit:
+        return collapsed
+    head = collapsed[:limit]
+    breaks = [m.end() for m in re.finditer(r"[。！？；!?;，,\s]", head) if m.end() > limit // 2]
+    return head[: breaks[-1]].strip() if breaks else head
+
+
 def _other_year(question: str, picked: list[Picked], chunks: list[Chunk]) -> bool:
     """The question names a year the passages answering it never mention (asked about 2027, found 2026).
     The year may sit outside the chosen sentences: in their passage, its title or its date in force."""
@@ -134,6 +151,8 @@ class ChatService:
         text = visible(question)
         if not text:  # every surface checks first; a caller that did not gets a clear refusal, not a crash
             raise EmptyQuestion()
+        # A question is read up to max_question_chars: its cost stays bounded however long it is.
+        text = clip_question(text, self.settings.retrieval.max_question_chars)
         lang = lang if lang in ("zh", "en") else detect_language(text)
         conv = self.conversations.get(session_id)
         text, injected = strip_instructions(text)
@@ -151,6 +170,8 @@ class ChatService:
         if not turn_route.in_domain and self._uses_corpus_terms(text):
             turn_route = replace(turn_route, in_domain=True)
         query = rewrite(text, conv, self.catalog.places, lang) if followup else text
+        # A chain of follow-ups each adds to the last query: it stays within the same bound.
+        query = clip_question(query, self.settings.retrieval.max_question_chars)
 
         def extractive() -> Answer:
             return self._answer(text, query, lang, turn_route, calc, conv.last if followup else None)
@@ -170,6 +191,7 @@ class ChatService:
         factory_ids = tuple(r["id"] for r in answer.table) or (conv.last.factory_ids if followup and conv.last else ())
         conv.turns.append(Turn(text, query, tuple(answer.intents), places_in(query, self.catalog.places),
                                factory_ids, calc))
+        del conv.turns[:-KEPT_TURNS]  # a long conversation does not grow its memory without end
         yield "answer", answer
 
     def _unknown_subject(self, question: str) -> str:
@@ -299,14 +321,16 @@ class ChatService:
         if lang == "en":  # English sources first where they exist, Chinese ones still count
             chunks.sort(key=lambda c: c.language != "en")
         idf = self.index.lexical.idf
-        picked = pick_sentences(query, chunks[: self.settings.retrieval.answer_chunks], self.tokenizer, idf=idf,
-                                synonyms=self.lexicon.synonyms)
+        limits, synonyms = self.settings.retrieval, self.lexicon.synonyms
+        picked = pick_sentences(query, chunks[: limits.answer_chunks], self.tokenizer, idf=idf, synonyms=synonyms,
+                                max_terms=limits.max_query_terms, max_sentences=limits.max_composer_sentences)
         # Confidence: how much of the question the chosen sentences cover, or (slightly discounted) the two best
         # chunks as a whole: a right passage phrased differently from the question still counts.
         whole = [Picked(i, 0, c.text, 0.0) for i, c in enumerate(chunks[:2])]
-        synonyms = self.lexicon.synonyms
-        confidence = max(coverage(query, picked, self.tokenizer, idf=idf, synonyms=synonyms),
-                         0.9 * coverage(query, whole, self.tokenizer, idf=idf, synonyms=synonyms))
+        confidence = max(coverage(query, picked, self.tokenizer, idf=idf, synonyms=synonyms,
+                                  max_terms=limits.max_query_terms),
+                         0.9 * coverage(query, whole, self.tokenizer, idf=idf, synonyms=synonyms,
+                                        max_terms=limits.max_query_terms))
         top = candidates[0] if candidates else None
         if top and (top.dense_rank or 99) <= 3 and (top.lexical_rank or 99) <= 3:
             confidence += self.settings.retrieval.agreement_bonus  # both retrievers put the same passage on top

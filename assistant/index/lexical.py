@@ -16,13 +16,24 @@ from scipy import sparse
 _TOKEN_OK = re.compile(r"[\w\u3400-\u9fff]")
 _STOP = frozenset(
     ["的", "了", "和", "与", "及", "或", "在", "是", "为", "对", "按", "等", "有", "吗", "呢", "啊", "吧", "么", "什么", "怎么", "多少", "哪些", "哪个", "如何", "可以", "请问", "啥", "有啥", "有没有", "来", "去", "想", "要", "能", "会", "咋", "咋样", "怎样", "怎么样", "一下", "告诉", "我", "你", "您", "我们", "你们", "他们", "的话", "这", "那", "哪", "些", "个", "请", "帮", "帮我", "知道", "了解", "问", "问问", "情况", "相关", "具体", "主要", "一些", "需要", "应该", "可能", "现在", "目前", "都", "还", "就", "也", "又", "吗？", "呀", "哦", "嘛", "多", "大概", "大约", "左右", "是不是", "能不能", "可不可以", "a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be", "what", "how", "which", "do", "does", "did", "i", "we", "my", "our", "you", "your", "it", "its", "there", "any", "can", "could", "would", "should", "will", "me", "us", "please", "tell", "about", "much", "many"])
+CACHE_TEXTS = 50_000  # the token cache is emptied when it holds this many texts…
+CACHE_CHARS = 4_000_000  # …or this many characters of them (the corpus's sentences are a few hundred thousand)
+
+
+def query_terms(tokens: Sequence[str], limit: int) -> tuple[str, ...]:
+    """The first ``limit`` distinct tokens of a question, in order: what a long question is searched by."""
+    return tuple(dict.fromkeys(tokens))[:limit]
+
+
 class Tokenizer:
     def __init__(self, terms: Iterable[str] = ()) -> None:
         """``terms``: words jieba must keep whole (the lexicon's terms), the same when indexing and querying."""
         self.terms = tuple(terms)
         self._jieba = None
         self._lock = threading.Lock()
-        self._cache: dict[str, list[str]] = {}
+        # Cached values are tuples: a caller extending or sorting what it was given cannot change the cache.
+        self._cache: dict[str, tuple[str, ...]] = {}
+        self._cache_chars = 0  # characters of the cached texts (approximate under threads: a bound, not a count)
         self._pos = None  # jieba's part-of-speech tokenizer, made on first use
 
     def _get(self):
@@ -70,14 +81,18 @@ class Tokenizer:
         """jieba's search-mode words of a text, unfiltered (a compound and the words inside it)."""
         return [w for w in self._get().lcut_for_search(text) if w.strip()]
 
-    def tokens(self, text: str) -> list[str]:
-        """Search tokens of a text; cached, since answers re-tokenise the same sentences often."""
+    def tokens(self, text: str) -> tuple[str, ...]:
+        """Search tokens of a text; cached, since answers re-tokenise the same sentences often. A tuple: the
+        cached value itself is returned, so it must not be changeable (a caller once extended the list it got,
+        and each ask of the same question made it ~3x longer)."""
         cached = self._cache.get(text)
         if cached is None:
-            cached = self._tokens(text)
-            if len(self._cache) >= 50_000:
+            cached = tuple(self._tokens(text))
+            if len(self._cache) >= CACHE_TEXTS or self._cache_chars + len(text) > CACHE_CHARS:
                 self._cache.clear()
+                self._cache_chars = 0
             self._cache[text] = cached
+            self._cache_chars += len(text)
         return cached
 
     def _tokens(self, text: str) -> list[str]:
@@ -110,7 +125,7 @@ class LexicalIndex:
         return self._unseen_idf * (0.4 if token.isascii() else 0.6)
 
     @classmethod
-    def build(cls, token_lists: Sequence[list[str]], k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
+    def build(cls, token_lists: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
         vocab: dict[str, int] = {}
         rows, cols, tfs = [], [], []
         lengths = np.zeros(len(token_lists), dtype=np.float32)
@@ -132,13 +147,13 @@ class LexicalIndex:
         matrix = sparse.csc_matrix((data, (row, col)), shape=(len(token_lists), len(vocab)), dtype=np.float32)
         return cls(vocab, matrix)
 
-    def scores(self, query_tokens: list[str]) -> np.ndarray:
+    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         cols = sorted({self.vocab[t] for t in query_tokens if t in self.vocab})
         if not cols:
             return np.zeros(self.weights.shape[0], dtype=np.float32)
         return np.asarray(self.weights[:, cols].sum(axis=1)).ravel()
 
-    def top(self, query_tokens: list[str], k: int) -> list[tuple[int, float]]:
+    def top(self, query_tokens: Sequence[str], k: int) -> list[tuple[int, float]]:
         scores = self.scores(query_tokens)
         if not scores.size:
             return []

@@ -9,7 +9,7 @@ from typing import Any
 
 from assistant.chat_types import Candidate
 from assistant.documents import Chunk
-from assistant.index.search import SearchIndex
+from assistant.index.search import SearchIndex, embedding_text
 from assistant.settings import RetrievalSettings
 
 
@@ -55,7 +55,8 @@ class HybridRetriever:
         chunks = self.index.chunks
         # Filtering after an unfiltered HNSW search is far faster than Chroma's metadata pre-filter, and the
         # few chunks it removes (expired documents, other topics) are made up by asking for twice as many.
-        dense = self.index.dense(query, pool * 2, vector=vector)
+        # The embedding model reads the start of a long question only: its cost grows with every character.
+        dense = self.index.dense(embedding_text(query, self.settings.max_embed_chars), pool * 2, vector=vector)
         dense = [h for h in dense if filters.allows(chunks[h.position])][:pool]
         lexical = [h for h in self.index.lexical_search(query, pool * 3) if filters.allows(chunks[h.position])][:pool]
         fused: dict[int, dict[str, Any]] = {}

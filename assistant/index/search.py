@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
 from assistant.documents import Chunk
-from assistant.index.lexical import LexicalIndex, Tokenizer
+from assistant.index.lexical import LexicalIndex, Tokenizer, query_terms
 from assistant.index.store import IndexPaths, chroma_client, collection_name, read_chunks, read_json
 from assistant.lexicon import LEXICON_JSON, Lexicon, lexicon_from_json
 from assistant.settings import Settings
@@ -19,6 +21,17 @@ from assistant.settings import Settings
 class Hit:
     position: int  # index into SearchIndex.chunks
     score: float
+
+
+def embedding_text(text: str, limit: int) -> str:
+    """The start of a query that the embedding model reads: ``limit`` characters, where an ASCII character counts
+    a third (a model token is about one CJK character or four Latin letters), so the cost is bounded either way."""
+    budget = 3 * limit
+    for i, ch in enumerate(text):
+        budget -= 1 if ch.isascii() else 3
+        if budget < 0:
+            return text[:i]
+    return text
 
 
 class IndexNotFound(RuntimeError):
@@ -81,9 +94,13 @@ class SearchIndex:
                 if i in self.positions]
 
     def lexical_search(self, query: str, k: int) -> list[Hit]:
-        tokens = self.tokenizer.tokens(query)
-        tokens += [part for t in tokens for syn in self.lexicon.synonyms.get(t, ()) for part in self.tokenizer.tokens(syn)]
-        return [Hit(i, s) for i, s in self.lexical.top(tokens, k)]
+        limits = self.settings.retrieval
+        # tokens() hands out its cached tuple: a new sequence is built from it, never the cached one extended.
+        terms = query_terms(self.tokenizer.tokens(query), limits.max_query_terms)
+        synonyms = (part for t in terms for syn in self.lexicon.synonyms.get(t, ()) for part in self.tokenizer.tokens(syn))
+        expansion = tuple(islice(dict.fromkeys(s for s in synonyms if s not in terms), limits.max_expansion_terms))
+        return [Hit(i, s) for i, s in self.lexical.top(terms + expansion, k)]
 
     def files(self) -> list[dict[str, Any]]:
-        return list(self.manifest.get("files", []))
+        """The manifest's file records, copied: the served manifest is shared and must not change under it."""
+        return copy.deepcopy(list(self.manifest.get("files", [])))

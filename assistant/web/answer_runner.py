@@ -1,21 +1,30 @@
-"""Answers run on a bounded pool of worker threads with a deadline, so no visitor waits without end.
+"""Answers run on a bounded pool of worker threads with a deadline, so no visitor waits without end, and with a
+cap on the answers each client has in progress, so no visitor can take every worker.
 
 A thread cannot be killed: an answer that overruns (a hung LLM endpoint) goes on in its worker until its own
 HTTP timeout, but the visitor gets a clear error at the deadline and the request thread is free again. The
 pool's size also caps how many answers compete for the CPU at once; waiting for a worker counts against the
-deadline."""
+deadline.
+
+Every answer is for a client (its address, ``rate_limit.client_key``): a client may have ``per_client`` answers
+in progress at once, over every surface together (the JSON API, its event streams, the page); one more is
+refused at once with TooManyAnswers. An answer is in progress from the moment it is asked for until its work
+on the worker has ended: queued, computing, or (a stream) producing until its consumer has gone."""
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TypeVar
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+BUSY_RETRY_AFTER_S = 2  # an extractive answer takes well under a second: the client's next slot is soon free
 
 
 class AnswerTimeout(Exception):
@@ -24,51 +33,170 @@ class AnswerTimeout(Exception):
         self.seconds = seconds
 
 
-class AnswerRunner:
-    def __init__(self, workers: int, timeout_s: float) -> None:
-        self.timeout_s = timeout_s
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="answer")
+class TooManyAnswers(Exception):
+    """The client already has ``limit`` answers in progress."""
 
-    def call(self, fn: Callable[[], T]) -> T:
-        """``fn()`` on a worker; AnswerTimeout when it has not returned by the deadline."""
-        future = self._pool.submit(fn)
+    def __init__(self, limit: int, retry_after_s: int = BUSY_RETRY_AFTER_S) -> None:
+        super().__init__(f"{limit} answers already in progress for this client")
+        self.limit = limit
+        self.retry_after_s = retry_after_s
+
+
+class _Slot:
+    """One answer's claim on its client's allowance; given back once, whoever lets go of it first."""
+
+    def __init__(self, runner: AnswerRunner, client: str) -> None:
+        self._runner = runner
+        self._client = client
+        self._held = True
+        self._lock = threading.Lock()
+
+    def release(self) -> None:
+        with self._lock:
+            if not self._held:
+                return
+            self._held = False
+        self._runner._free(self._client)
+
+
+class AnswerRunner:
+    def __init__(self, workers: int, timeout_s: float, per_client: int = 2) -> None:
+        if per_client < 1:
+            raise ValueError("per_client must be at least 1")
+        self.timeout_s = timeout_s
+        self.per_client = per_client
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="answer")
+        self._active: dict[str, int] = {}  # client -> answers in progress; a client with none has no entry
+        self._lock = threading.Lock()
+
+    def in_progress(self, client: str) -> int:
+        """Answers the client has in progress now."""
+        with self._lock:
+            return self._active.get(client, 0)
+
+    def _claim(self, client: str) -> _Slot:
+        if not client:
+            raise ValueError("an answer needs the key of the client it is for")
+        with self._lock:
+            held = self._active.get(client, 0)
+            if held >= self.per_client:
+                raise TooManyAnswers(self.per_client)
+            self._active[client] = held + 1
+        return _Slot(self, client)
+
+    def _free(self, client: str) -> None:
+        with self._lock:
+            held = self._active.get(client, 0) - 1
+            if held > 0:
+                self._active[client] = held
+            else:
+                self._active.pop(client, None)
+
+    def _submit(self, slot: _Slot, work: Callable[[], T]) -> Future[T]:
+        """``work`` on a worker; the slot is given back when it has run, or when it is cancelled unstarted."""
+
+        def run() -> T:
+            try:
+                return work()
+            finally:
+                slot.release()
+
+        try:
+            future = self._pool.submit(run)
+        except BaseException:  # the pool is shut down: nothing will run
+            slot.release()
+            raise
+        future.add_done_callback(lambda f: slot.release() if f.cancelled() else None)
+        return future
+
+    def call(self, client: str, fn: Callable[[], T]) -> T:
+        """``fn()`` on a worker for ``client``; TooManyAnswers at once when the client has ``per_client`` answers
+        in progress, AnswerTimeout when it has not returned by the deadline."""
+        future = self._submit(self._claim(client), fn)
         try:
             return future.result(timeout=self.timeout_s)
         except FutureTimeout:
             future.cancel()  # still queued: never starts
             raise AnswerTimeout(self.timeout_s) from None
 
-    def iterate(self, make: Callable[[], Iterator[T]]) -> Iterator[T]:
-        """The items of ``make()`` produced on a worker, passed on as they come; AnswerTimeout at the deadline."""
+    def iterate(self, client: str, make: Callable[[], Iterator[T]]) -> AnswerStream[T]:
+        """The items of ``make()`` produced on a worker for ``client``, passed on as they come; AnswerTimeout at
+        the deadline. The client's slot is claimed and the work started here, before the first item is asked
+        for, so TooManyAnswers comes before a response has begun. Close the stream when the visitor has gone: the
+        producer stops after its current item (and at the deadline in any case)."""
+        slot = self._claim(client)
         items: queue.Queue[tuple[str, object]] = queue.Queue()
         stop = threading.Event()
         deadline = time.monotonic() + self.timeout_s
 
         def produce() -> None:
+            made: Iterator[T] | None = None
             try:
-                for item in make():
-                    if stop.is_set():  # the visitor is gone or timed out: stop working for them
+                made = make()
+                for item in made:
+                    # The visitor is gone, or past the deadline (also when nobody reads on: a stalled stream):
+                    # stop working for them.
+                    if stop.is_set() or time.monotonic() > deadline:
                         return
                     items.put(("item", item))
                 items.put(("end", None))
             except BaseException as exc:  # handed to the consumer, which re-raises it in the request
                 items.put(("error", exc))
+            finally:
+                close = getattr(made, "close", None)
+                if close is not None:
+                    try:
+                        close()  # a generator left part-way runs its clean-up now, on this worker
+                    except Exception:
+                        log.exception("closing an answer's producer failed")
 
-        future = self._pool.submit(produce)
-        try:
-            while True:
-                try:
-                    kind, value = items.get(timeout=max(0.0, deadline - time.monotonic()))
-                except queue.Empty:
-                    raise AnswerTimeout(self.timeout_s) from None
-                if kind == "end":
-                    return
-                if kind == "error":
-                    raise value  # type: ignore[misc]
-                yield value  # type: ignore[misc]
-        finally:
-            stop.set()
-            future.cancel()
+        future = self._submit(slot, produce)
+        return AnswerStream(items, stop, future, deadline, self.timeout_s)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class AnswerStream(Iterator[T]):
+    """The consuming end of ``AnswerRunner.iterate``. Unlike a generator, ``close()`` works from any thread,
+    also while another is waiting in ``next()`` and before the first item was asked for: it only tells the
+    producer to stop."""
+
+    POLL_S = 0.25  # a waiting next() notices close() this soon
+
+    def __init__(self, items: queue.Queue[tuple[str, object]], stop: threading.Event, future: Future[None],
+                 deadline: float, timeout_s: float) -> None:
+        self._items = items
+        self._stop = stop
+        self._future = future
+        self._deadline = deadline
+        self._timeout_s = timeout_s
+
+    def __iter__(self) -> AnswerStream[T]:
+        return self
+
+    def __next__(self) -> T:
+        while not self._stop.is_set():
+            left = self._deadline - time.monotonic()
+            try:
+                kind, value = self._items.get(timeout=max(0.0, min(left, self.POLL_S)))
+            except queue.Empty:
+                if left <= 0:
+                    self.close()
+                    raise AnswerTimeout(self._timeout_s) from None
+                continue
+            if kind == "item":
+                return value  # type: ignore[return-value]
+            self.close()
+            if kind == "error":
+                raise value  # type: ignore[misc]
+            break  # the end
+        raise StopIteration
+
+    @property
+    def closed(self) -> bool:
+        return self._stop.is_set()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._future.cancel()  # still queued: never starts, and its slot is given back

@@ -6,20 +6,21 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from assistant.answering import ChatService
 from assistant.build import build_chat_service
 from assistant.settings import RateLimitSettings, Settings
 from assistant.text_input import EmptyQuestion, is_blank
 from assistant.web import turns
-from assistant.web.answer_runner import AnswerRunner, AnswerTimeout
+from assistant.web.answer_runner import AnswerRunner, AnswerTimeout, TooManyAnswers
 from assistant.web.body_limit import BodyLimit
 from assistant.web.rate_limit import Limit, RateLimiter, client_key, retry_after_header
 from assistant.web.schemas import (
@@ -83,6 +84,46 @@ def _install_error_handlers(app: FastAPI, max_body: int) -> None:
     app.add_middleware(BodyLimit, max_bytes=max_body, refusal=too_large)
 
 
+def busy_message(limit: int, seconds: int) -> str:
+    return (f"您已有 {limit} 个问题正在回答，请 {seconds} 秒后再试 / You already have {limit} questions being "
+            f"answered: try again in {seconds} s.")
+
+
+def _install_busy_handler(app: FastAPI) -> None:
+    """429 with Retry-After for a client that already has as many answers in progress as it may."""
+
+    @app.exception_handler(TooManyAnswers)
+    async def _busy(request: Request, exc: TooManyAnswers) -> JSONResponse:
+        log.info("client %s refused: %d answers already in progress", client_key(request), exc.limit)
+        seconds = str(exc.retry_after_s)
+        return JSONResponse({"detail": [field_error("", busy_message(exc.limit, exc.retry_after_s), "too_many_answers")]},
+                            status_code=429, headers={"Retry-After": seconds})
+
+
+class AnswerStreamingResponse(StreamingResponse):
+    """Server-sent events of one answer, its producer stopped however the response ends. Starlette iterates
+    a sync generator in its thread pool and, when the client disconnects, cancels the response but leaves the
+    generator open until it is garbage-collected (and never closes one it has not started); closing the
+    answer's stream here is what stops its producer and gives the client's answer slot back at once."""
+
+    def __init__(self, content: Generator[str, None, None], events: turns.EventStream, **kwargs: Any) -> None:
+        super().__init__(content, **kwargs)
+        self._content = content
+        self._events = events
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._events.close()  # any thread, any time: it only tells the producer to stop
+            try:
+                # Not running in a thread now: even when cancelled, Starlette waits for the step of the
+                # generator it runs in its thread pool to end before the cancellation reaches here.
+                self._content.close()
+            except Exception:
+                log.exception("closing an answer stream failed")
+
+
 def make_limiter(limits: RateLimitSettings) -> RateLimiter:
     return RateLimiter({"chat": Limit.per_minute(limits.chat_per_minute, limits.chat_burst),
                         "leads": Limit.per_hour(limits.leads_per_hour, limits.leads_burst),
@@ -124,7 +165,8 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
     if store is None:
         store = Store.from_settings(settings)
     limit = settings.web.max_message_chars
-    runner = AnswerRunner(settings.web.answer_workers, settings.web.answer_timeout_s)
+    runner = AnswerRunner(settings.web.answer_workers, settings.web.answer_timeout_s,
+                          settings.web.answers_per_client)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -136,7 +178,9 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
     app = FastAPI(title="筑商通 / Invest Guiyang Assistant", version="0.1.0", lifespan=lifespan,
                   description="Grounded answers with citations for investors in Guiyang and Gui'an New Area.")
     app.state.service, app.state.store, app.state.settings = service, store, settings
+    app.state.runner = runner
     _install_error_handlers(app, settings.web.max_body_bytes)
+    _install_busy_handler(app)
     if settings.web.rate_limit.enabled:
         _install_rate_limit(app, settings.web.rate_limit)
     if settings.web.allowed_origins:
@@ -152,11 +196,13 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
         or ``error``."""
         question = _check_message(body.message, limit)
         session_id = body.session_id or turns.new_session_id()
+        client = client_key(request)  # at most web.answers_per_client answers in progress: else 429
         if body.stream or "text/event-stream" in request.headers.get("accept", ""):
-            return StreamingResponse(_events(service, store, question, session_id, body.lang, runner),
-                                     media_type="text/event-stream",
-                                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-        answer = turns.ask(service, store, question, session_id, body.lang, runner)
+            events = turns.stream(service, store, question, session_id, body.lang, runner, client)
+            return AnswerStreamingResponse(_events(service, events, session_id), events,
+                                           media_type="text/event-stream",
+                                           headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        answer = turns.ask(service, store, question, session_id, body.lang, runner, client)
         return JSONResponse(turns.payload(answer, session_id, turns.source_files(service)))
 
     @app.post("/api/leads", response_model=Created, status_code=201, tags=["contact"])
@@ -202,11 +248,10 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
     return app
 
 
-def _events(service: ChatService, store: Store, question: str, session_id: str,
-            lang: str | None, runner: AnswerRunner | None = None) -> Iterator[str]:
+def _events(service: ChatService, events: turns.EventStream, session_id: str) -> Generator[str, None, None]:
     # A sync generator: Starlette runs it in a worker thread, so answering never blocks the event loop.
     try:
-        for kind, value in turns.stream(service, store, question, session_id, lang, runner):
+        for kind, value in events:
             if kind == "token":
                 yield turns.sse("token", {"text": value})
             elif kind == "answer":
@@ -217,3 +262,5 @@ def _events(service: ChatService, store: Store, question: str, session_id: str,
     except Exception:
         log.exception("answering failed in session %s", session_id)
         yield turns.sse("error", {"detail": "the assistant could not answer; please try again"})
+    finally:
+        events.close()  # the visitor has gone: the answer's producer stops and the client's slot is free

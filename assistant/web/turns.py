@@ -11,7 +11,7 @@ from typing import Any
 
 from assistant.answering import ChatService
 from assistant.chat_types import Answer
-from assistant.web.answer_runner import AnswerRunner
+from assistant.web.answer_runner import AnswerRunner, AnswerStream
 from assistant.web.sources import SourceFiles
 from assistant.web.store import Store
 
@@ -44,29 +44,52 @@ def log_turn(store: Store, session_id: str, question: str, answer: Answer) -> No
 
 
 def ask(service: ChatService, store: Store, question: str, session_id: str, lang: str | None,
-        runner: AnswerRunner | None = None) -> Answer:
-    """The whole answer, logged; with a runner, on its pool and within its deadline (AnswerTimeout)."""
+        runner: AnswerRunner, client: str) -> Answer:
+    """The whole answer, logged; on the runner's pool for ``client`` (TooManyAnswers when the client has as many
+    answers in progress as it may) and within its deadline (AnswerTimeout)."""
     service.reload_if_stale()
 
     def answer_it() -> Answer:
         return service.ask(question, session_id=session_id, lang=lang)
 
-    answer = runner.call(answer_it) if runner else answer_it()
+    answer = runner.call(client, answer_it)
     log_turn(store, session_id, question, answer)
     return answer
 
 
-def stream(service: ChatService, store: Store, question: str, session_id: str,
-           lang: str | None, runner: AnswerRunner | None = None) -> Iterator[Event]:
+def stream(service: ChatService, store: Store, question: str, session_id: str, lang: str | None,
+           runner: AnswerRunner, client: str) -> EventStream:
+    """The answer's events as they come, the answer logged. The client's slot is claimed now, so TooManyAnswers
+    comes from this call, before anything is sent. Close the stream when the visitor goes: its producer stops."""
     service.reload_if_stale()
 
     def events() -> Iterator[Event]:
         return answer_events(service, question, session_id, lang)
 
-    for kind, value in runner.iterate(events) if runner else events():
+    return EventStream(runner.iterate(client, events), store, session_id, question)
+
+
+class EventStream(Iterator[Event]):
+    """The runner's stream of a turn's events, the answer logged as it is passed on; ``close()`` from any
+    thread, at any time, stops the producer."""
+
+    def __init__(self, events: AnswerStream[Event], store: Store, session_id: str, question: str) -> None:
+        self._events = events
+        self._store = store
+        self._session_id = session_id
+        self._question = question
+
+    def __iter__(self) -> EventStream:
+        return self
+
+    def __next__(self) -> Event:
+        kind, value = next(self._events)
         if kind == "answer":
-            log_turn(store, session_id, question, value)
-        yield kind, value
+            log_turn(self._store, self._session_id, self._question, value)
+        return kind, value
+
+    def close(self) -> None:
+        self._events.close()
 
 
 def payload(answer: Answer, session_id: str, files: SourceFiles) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from assistant.answering import ChatService
 from assistant.settings import Settings
 from assistant.text_input import visible
 from assistant.web import turns
-from assistant.web.answer_runner import AnswerRunner, AnswerTimeout
+from assistant.web.answer_runner import AnswerRunner, AnswerTimeout, TooManyAnswers
 from assistant.web.render import CSS, answer_html, text_html
 from assistant.web.schemas import LeadRequest
 from assistant.web.store import Store
@@ -30,6 +30,12 @@ TurnMap = dict[str, dict[str, str]]  # chat message index -> the question and an
 LEAD_FIELDS = ("name", "company", "phone", "email", "interest", "message")
 
 
+def page_client(request: gr.Request | None) -> str:
+    """The visitor's address, as the API's ``client_key`` reads it (uvicorn has applied trusted proxies)."""
+    client = getattr(request, "client", None) if request is not None else None
+    return getattr(client, "host", None) or "unknown"
+
+
 def notice_html(lang: str) -> str:
     return f'<div class="zst-notice">⚠ {escape(t("sample_notice", lang))}</div>'
 
@@ -37,8 +43,7 @@ def notice_html(lang: str) -> str:
 class InvestorPage:
     """Event handlers of the page; the Blocks layout is built by ``build``."""
 
-    def __init__(self, service: ChatService, store: Store, settings: Settings,
-                 runner: AnswerRunner | None = None) -> None:
+    def __init__(self, service: ChatService, store: Store, settings: Settings, runner: AnswerRunner) -> None:
         self.service = service
         self.store = store
         self.limit = settings.web.max_message_chars
@@ -46,7 +51,9 @@ class InvestorPage:
 
     # ---- chat ----
     def respond(self, question: str, history: History | None, lang: str, session_id: str,
-                turn_map: TurnMap) -> Any:
+                turn_map: TurnMap, request: gr.Request | None = None) -> Any:
+        """Gradio passes the visitor's request (the annotation asks for it): answers count against the same
+        per-client allowance as the API's."""
         history = list(history or [])
         question = visible(question or "")
         if not question:  # nothing visible ("\u200b", control characters): nothing to answer, nothing shown
@@ -60,8 +67,11 @@ class InvestorPage:
         history += [{"role": "user", "content": escape(question)}, {"role": "assistant", "content": ""}]
         yield history, "", session_id, turn_map
         written = ""
+        events: turns.EventStream | None = None
         try:
-            for kind, value in turns.stream(self.service, self.store, question, session_id, None, self.runner):
+            events = turns.stream(self.service, self.store, question, session_id, None, self.runner,
+                                  page_client(request))
+            for kind, value in events:
                 if kind == "token":
                     written += value
                     history[-1] = {"role": "assistant", "content": text_html(written)}
@@ -71,12 +81,18 @@ class InvestorPage:
                     history[-1] = {"role": "assistant", "content": answer_html(value, files, lang)}
                     turn = {"question": question, "answer": value.answer}
                     turn_map = {**turn_map, str(len(history) - 1): turn}
+        except TooManyAnswers as exc:
+            log.info("page visitor refused in session %s: %d answers already in progress", session_id, exc.limit)
+            history[-1] = {"role": "assistant", "content": escape(t("busy", lang, n=exc.limit))}
         except AnswerTimeout:
             log.warning("answer timed out in session %s", session_id)
             history[-1] = {"role": "assistant", "content": escape(t("timeout", lang))}
         except Exception:
             log.exception("answering failed in session %s", session_id)
             history[-1] = {"role": "assistant", "content": escape(t("failed", lang))}
+        finally:
+            if events is not None:
+                events.close()  # the visitor left mid-answer (Gradio closes this generator): stop the producer
         yield history, "", session_id, turn_map
 
     def feedback(self, data: gr.LikeData, turn_map: TurnMap, session_id: str, lang: str) -> None:
@@ -107,8 +123,7 @@ class InvestorPage:
         return [t("lead_ok", lang, id=lead_id), "", "", "", "", gr.update(), ""]
 
 
-def build_ui(service: ChatService, store: Store, settings: Settings,
-             runner: AnswerRunner | None = None) -> gr.Blocks:
+def build_ui(service: ChatService, store: Store, settings: Settings, runner: AnswerRunner) -> gr.Blocks:
     page = InvestorPage(service, store, settings, runner)
     zh = "zh"
     suggestions = service.lexicon.suggestions  # read when the page is built: a restart shows edited ones
@@ -190,7 +205,7 @@ def build_ui(service: ChatService, store: Store, settings: Settings,
 
 
 def mount_ui(app: FastAPI, service: ChatService, store: Store, settings: Settings,
-             runner: AnswerRunner | None = None) -> FastAPI:
+             runner: AnswerRunner) -> FastAPI:
     demo = build_ui(service, store, settings, runner)
     # Answers are CPU work on a small machine: a few at a time, the rest wait in Gradio's queue.
     demo.queue(default_concurrency_limit=4)

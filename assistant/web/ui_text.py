@@ -31,6 +31,8 @@ LABELS: dict[str, dict[str, str]] = {
     "results": {"zh": "查询结果", "en": "Results"},
     "too_long": {"zh": "问题太长了，请控制在 {n} 字以内。", "en": "Please keep your question under {n} characters."},
     "failed": {"zh": "抱歉，暂时无法回答，请稍后再试。", "en": "Sorry, the assistant could not answer; please try again."},
+    "busy": {"zh": "您已有 {n} 个问题正在回答，请等它们答完再问。",
+             "en": "You already have {n} questions being answered; please wait for them to finish, then ask again."},
     "timeout": {"zh": "抱歉，回答超时，请稍后再试，或留下联系方式由项目管家回复。",
                 "en": "Sorry, the answer took too long; please try again, or leave your contact details below."},
     "thanks": {"zh": "谢谢您的反馈！", "en": "Thank you for your feedback!"},
