@@ -81,7 +81,8 @@ def _other_city(root: Path) -> Path:
                                                        encoding="utf-8")
     (corpus / "lexicon.yaml").write_text(
         "home_places: [云州, yunzhou]\nsynonyms: {地价: [工业用地, 出让]}\nscope_words: [用地, 厂房, 地价, factory, land]\n"
-        "industries: [{name: 电子, en: [electronic]}, {name: 物流, en: [logistic]}]\n", encoding="utf-8")
+        "industries: [{name: 电子, en: [electronic]}, {name: 物流, en: [logistic]}]\n"
+        "handoff: [人工, 专人对接, 'talk to (a|someone)']\n", encoding="utf-8")
     return corpus
 
 
@@ -89,7 +90,8 @@ def _other_city(root: Path) -> Path:
 def other_city(tmp_path_factory: pytest.TempPathFactory) -> ChatService:
     root = tmp_path_factory.mktemp("other-city")
     settings = Settings(corpus_dir=_other_city(root), data_dir=root / "data", embeddings={"backend": "fake"},
-                        retrieval={"today": date(2026, 11, 25)})
+                        retrieval={"today": date(2026, 11, 25)},
+                        contact={"hotline": "0000-9999-8888", "email": "invest@yunzhou.example"})
     IndexBuilder(settings).build()
     return ChatService.from_settings(settings)
 
@@ -118,3 +120,11 @@ def test_english_and_pinyin_names_find_the_place(other_city: ChatService) -> Non
 def test_a_listing_filter_by_district_keeps_that_district(other_city: ChatService) -> None:
     answer = other_city.ask("青云区有没有1000平以上的厂房？")
     assert [row["id"] for row in answer.table] == ["F-001"]
+
+
+def test_the_hand_over_uses_this_city_s_phrases_and_its_hotline_from_settings(other_city: ChatService) -> None:
+    answer = other_city.ask("我想找人工咨询一下落户")
+    assert answer.handoff and "0000-9999-8888" in answer.answer and "invest@yunzhou.example" in answer.answer
+    assert "0000-1111-2222" not in answer.answer  # settings win over the corpus's service document
+    english = other_city.ask("Can I talk to someone about a factory?")
+    assert english.handoff and "0000-9999-8888" in english.answer
