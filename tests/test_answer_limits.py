@@ -75,7 +75,9 @@ def test_a_question_asked_fifty_times_keeps_its_tokens_and_candidates(data_dir: 
     tokens = service.tokenizer.tokens(QUESTION)
     lexical = [h.position for h in service.index.lexical_search(QUESTION, 30)]
     first = service.ask(QUESTION, session_id="same-session")
-    assert first.status == "answered" and "补贴" in first.answer and first.topic == "talent"
+    # (not its topic: with the test embedder, passages of two topics tie for the third place, and the
+    # approximate vector search may order ties either way from one index build to the next)
+    assert first.status == "answered" and "补贴" in first.answer
     candidates = [c.chunk_id for c in first.candidates]
     for n in range(49):
         answer = service.ask(QUESTION, session_id="same-session" if n % 2 else None)
