@@ -144,6 +144,9 @@ class WebSettings(BaseModel):
         "Largest request body of the public app (API, page, widget), counted as it streams in, chunked "
         "uploads included; over it: 413. Far above any valid request. The staff console has its own limit "
         "(staff.max_upload_mb)."))
+    max_page_body_bytes: int = Field(1024 * 1024, ge=1024, description=(
+        "Largest request body of the investor page's own calls (/gradio_api/…): each message carries the whole "
+        "conversation so far with its answer cards (a few KB a turn), so a long chat needs more than the API."))
     forwarded_allow_ips: str = Field("127.0.0.1", description=(
         "Reverse proxies (comma-separated addresses) whose X-Forwarded-For names the client, for the rate "
         "limits and logs; anyone else's header is ignored, so a visitor cannot pick a fresh address."))

@@ -322,11 +322,23 @@ def test_chunked_body_just_under_the_limit_is_read(web: Web, client: httpx.Clien
     ("/api/leads", "application/json"), ("/api/chat", "application/json"), ("/api/feedback", "application/json"),
     ("/gradio_api/queue/join", "application/json"), ("/gradio_api/upload", "multipart/form-data; boundary=b")])
 def test_chunked_body_over_the_limit_is_a_413(web: Web, client: httpx.Client, path: str, kind: str) -> None:
-    limit = web.settings.web.max_body_bytes
+    page = path.startswith("/gradio_api/")  # the page's own calls carry the chat so far: a larger limit of their own
+    limit = web.settings.web.max_page_body_bytes if page else web.settings.web.max_body_bytes
     first = LEAD if kind == "application/json" else b'--b\r\nContent-Disposition: form-data; name="files"; filename="a.txt"\r\n\r\n'
     r = client.post(path, content=_chunks(limit + 1, first), headers={"Content-Type": kind})
     assert r.status_code == 413, (path, r.status_code, r.text[:200])
     assert r.json()["detail"] == [{"type": "too_large", "loc": ["body", ""], "msg": f"request body over {limit} bytes"}]
+
+
+def test_the_page_s_calls_may_carry_a_long_chat(web: Web, client: httpx.Client) -> None:
+    """Twice the API's limit (a chat of some 40 turns) still reaches the page's queue, which answers for itself."""
+    size = 2 * web.settings.web.max_body_bytes
+    assert size < web.settings.web.max_page_body_bytes
+    r = client.post("/gradio_api/queue/join", content=_chunks(size, b'{"data": [], "fn_index": 0'),
+                    headers={"Content-Type": "application/json"})
+    assert r.status_code != 413, r.text[:200]
+    api = client.post("/api/chat", content=_chunks(size, b'{"message": "hi"'), headers={"Content-Type": "application/json"})
+    assert api.status_code == 413
 
 
 def test_huge_chunked_body_is_cut_not_read(web: Web) -> None:

@@ -38,6 +38,7 @@ from assistant.web.widget import install_widget
 
 log = logging.getLogger(__name__)
 LIMITED_ROUTES = {"/api/chat": "chat", "/api/leads": "leads", "/api/feedback": "feedback"}  # POST only
+PAGE_API = "/gradio_api/"  # the investor page's own calls (Gradio is mounted at /)
 TIMEOUT_MESSAGE = "回答超时，请稍后再试 / The assistant took too long to answer; please try again."
 
 
@@ -59,7 +60,7 @@ def too_large(limit: int) -> JSONResponse:
                         status_code=413)
 
 
-def _install_error_handlers(app: FastAPI, max_body: int) -> None:
+def _install_error_handlers(app: FastAPI, max_body: int, max_page_body: int) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = _clean(exc.errors())
@@ -81,7 +82,8 @@ def _install_error_handlers(app: FastAPI, max_body: int) -> None:
         return JSONResponse({"detail": [field_error("", TIMEOUT_MESSAGE, "timeout")]}, status_code=504)
 
     # Counts the body as it streams in (chunked requests declare no length), refusing it before it is parsed.
-    app.add_middleware(BodyLimit, max_bytes=max_body, refusal=too_large)
+    # The page's own calls carry the whole chat so far: a long conversation must not hit the API's limit.
+    app.add_middleware(BodyLimit, max_bytes=max_body, refusal=too_large, by_prefix={PAGE_API: max_page_body})
 
 
 def busy_message(limit: int, seconds: int) -> str:
@@ -179,7 +181,7 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
                   description="Grounded answers with citations for investors in Guiyang and Gui'an New Area.")
     app.state.service, app.state.store, app.state.settings = service, store, settings
     app.state.runner = runner
-    _install_error_handlers(app, settings.web.max_body_bytes)
+    _install_error_handlers(app, settings.web.max_body_bytes, settings.web.max_page_body_bytes)
     _install_busy_handler(app)
     if settings.web.rate_limit.enabled:
         _install_rate_limit(app, settings.web.rate_limit)

@@ -10,7 +10,7 @@ the console's own upload limit."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from starlette.datastructures import Headers
 from starlette.responses import Response
@@ -76,10 +76,17 @@ async def limit_body(app: ASGIApp, scope: Scope, receive: Receive, send: Send, l
 
 
 class BodyLimit:
-    """ASGI middleware: ``limit_body`` around every HTTP request of the app it wraps."""
+    """ASGI middleware: ``limit_body`` around every HTTP request of the app it wraps; ``by_prefix`` gives paths
+    starting with a prefix a limit of their own (the first prefix that matches)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, refusal: Refusal) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, refusal: Refusal,
+                 by_prefix: Mapping[str, int] | None = None) -> None:
         self.app, self.max_bytes, self.refusal = app, max_bytes, refusal
+        self.by_prefix = dict(by_prefix or {})
+
+    def limit_for(self, path: str) -> int:
+        return next((limit for prefix, limit in self.by_prefix.items() if path.startswith(prefix)), self.max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await limit_body(self.app, scope, receive, send, self.max_bytes, self.refusal)
+        limit = self.limit_for(scope.get("path", "")) if scope["type"] == "http" else self.max_bytes
+        await limit_body(self.app, scope, receive, send, limit, self.refusal)
