@@ -100,6 +100,16 @@ class Lexicon(BaseModel):
         return tuple(dict.fromkeys((*self.terms, *keys)))
 
     @cached_property
+    def glossary_terms(self) -> tuple[re.Pattern[str] | None, dict[str, tuple[str, ...]]]:
+        """The glossary's English topics as one pattern (longer phrases first: "natural gas" before "gas"), and
+        each topic in lower case with its Chinese terms; compiled once per loaded lexicon, not per question."""
+        entries = {k.lower(): v for k, v in self.glossary.items()}
+        if not entries:
+            return None, entries
+        alternatives = "|".join(re.escape(k) for k in sorted(entries, key=len, reverse=True))
+        return re.compile(rf"\b({alternatives})\b", re.I), entries
+
+    @cached_property
     def _patterns(self) -> dict[str, re.Pattern[str]]:
         sections = ("home_places", "other_places", "scope_words", "weak_scope_words", "off_topic", "handoff")
         return {name: re.compile("|".join(f"(?:{p})" for p in getattr(self, name)), re.I)

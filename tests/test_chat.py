@@ -198,11 +198,11 @@ def test_an_english_topic_the_corpus_names_in_no_language_is_unknown() -> None:
     from assistant.lexicon import load_lexicon
 
     corpus = "标准厂房租金每月16元；统筹用地、电力、天然气供给。Rent is 16 yuan."
-    glossary = load_lexicon(CORPUS).glossary
-    assert unknown_english_topic("What is the water tariff for factories?", corpus, glossary) == "water tariff"
-    assert unknown_english_topic("How many Fortune 500 firms are here?", corpus, glossary) == "fortune 500"
-    assert unknown_english_topic("What do factories pay for natural gas?", corpus, glossary) == ""  # 天然气 is named
-    assert unknown_english_topic("What is the rent of F-006?", corpus, glossary) == ""  # named in English
+    lexicon = load_lexicon(CORPUS)
+    assert unknown_english_topic("What is the water tariff for factories?", corpus, lexicon) == "water tariff"
+    assert unknown_english_topic("How many Fortune 500 firms are here?", corpus, lexicon) == "fortune 500"
+    assert unknown_english_topic("What do factories pay for natural gas?", corpus, lexicon) == ""  # 天然气 is named
+    assert unknown_english_topic("What is the rent of F-006?", corpus, lexicon) == ""  # named in English
 
 
 def test_english_questions_on_topics_the_corpus_lacks_get_no_answer(service: ChatService) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from assistant.web.api import create_app
 from assistant.web.store import Store
 from tests.conftest import CORPUS
 from tests.pdf_factory import text_pdf
-from tests.web_serving import serve_app
+from tests.web_serving import serve_app, wait_for_reindex
 
 TOKEN = "corpus-location-token-81f2"
 TAX = "policies/gy-tax-policy-guide.md"
@@ -83,7 +82,7 @@ def test_moved_data_folder_serves_uploads_and_reindexes_its_new_corpus(moved: tu
             runs = client.get("/staff/api/reindex").json()["runs"]
             r = client.post("/staff/api/upload", files={"file": ("moved.md", UPLOAD.encode(), "text/markdown")})
             assert r.status_code == 202 and r.json()["doc_id"] == "uploads/moved.md", r.text
-            job = _wait(client, runs + 1)
+            job = wait_for_reindex(client, runs + 1)
             assert job["state"] == "done" and job["doc_status"] == "indexed", job
 
             assert (second / "corpus" / "uploads" / "moved.md").read_text(encoding="utf-8") == UPLOAD
@@ -98,15 +97,6 @@ def test_moved_data_folder_serves_uploads_and_reindexes_its_new_corpus(moved: tu
     finally:
         store.close()
 
-
-def _wait(client: httpx.Client, runs: int) -> dict:
-    deadline = time.monotonic() + 120
-    while True:
-        job = client.get("/staff/api/reindex").json()
-        if job["runs"] >= runs and job["state"] in ("done", "failed"):
-            return job
-        assert time.monotonic() < deadline, job
-        time.sleep(0.2)
 
 
 # ---- symbolic links ----

@@ -8,7 +8,6 @@ import io
 import json
 import shutil
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -26,7 +25,7 @@ from assistant.web.staff import mount_staff
 from assistant.web.staff_auth import MAX_ATTEMPTS, TOKEN_FILE, StaffAuth, TokenHash
 from assistant.web.store import Store
 from tests.conftest import CORPUS
-from tests.web_serving import serve_app
+from tests.web_serving import serve_app, wait_for_reindex
 
 pytestmark = pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")  # inside Gradio
 
@@ -79,15 +78,6 @@ def staff(web: Web) -> Iterator[httpx.Client]:
         assert r.status_code == 303 and r.headers["location"] == "/staff/ask"
         yield client
 
-
-def wait_for_reindex(client: httpx.Client, runs: int) -> dict:
-    deadline = time.monotonic() + 180
-    while True:
-        job = client.get("/staff/api/reindex").json()
-        if job["runs"] >= runs and job["state"] in ("done", "failed"):
-            return job
-        assert time.monotonic() < deadline, job
-        time.sleep(0.2)
 
 
 # ---- the gate ----

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from assistant.web import free_port, serve_in_thread
 
 serve_app = serve_in_thread  # the app on a free loopback port; yields its base URL (the tests' name for it)
-__all__ = ["QuietHandler", "StaticSite", "free_port", "host_page", "serve_app", "serve_in_thread"]
+__all__ = ["QuietHandler", "StaticSite", "free_port", "host_page", "serve_app", "serve_in_thread",
+           "wait_for_reindex"]
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -46,3 +50,14 @@ def host_page(app_base: str, **data: str) -> str:
             "content='width=device-width, initial-scale=1'><title>Partner site</title></head>"
             "<body><h1>合作伙伴网站 / Partner site</h1><p>Some page content.</p>"
             f'<script src="{app_base}/widget.js" {attrs} defer></script></body></html>')
+
+
+def wait_for_reindex(client: httpx.Client, runs: int, seconds: float = 180) -> dict:
+    """The staff console's re-index job once its ``runs``-th run has ended (done or failed)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        job = client.get("/staff/api/reindex").json()
+        if job["runs"] >= runs and job["state"] in ("done", "failed"):
+            return job
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)

@@ -6,19 +6,17 @@ Longer phrases come first: "natural gas" is checked before "gas"."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+
+from assistant.lexicon import Lexicon
 
 
-def unknown_english_topic(question: str, corpus_text: str, glossary: Mapping[str, tuple[str, ...]],
-                          lowered: str | None = None) -> str:
-    """The first glossary topic named in the question that the corpus names in neither English nor Chinese.
-    ``glossary``: the lexicon's English topic -> Chinese terms; ``lowered``: the corpus text in lower case, when
-    the caller keeps it (it is long)."""
-    if not glossary:
+def unknown_english_topic(question: str, corpus_text: str, lexicon: Lexicon, lowered: str | None = None) -> str:
+    """The first topic of the lexicon's glossary named in the question that the corpus names in neither English
+    nor Chinese. ``lowered``: the corpus text in lower case, when the caller keeps it (it is long)."""
+    pattern, entries = lexicon.glossary_terms
+    if pattern is None:
         return ""
     lowered = corpus_text.lower() if lowered is None else lowered
-    entries = {k.lower(): v for k, v in glossary.items()}
-    pattern = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(entries, key=len, reverse=True)) + r")\b", re.I)
     for match in pattern.finditer(question):
         term = match.group(1).lower()
         if re.search(rf"\b{re.escape(term)}\b", lowered):

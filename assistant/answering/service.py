@@ -198,7 +198,7 @@ class ChatService:
         """A noun of the question that the corpus never mentions (工业用水, 高铁): then the passages found can only
         be about something else, however many other words they share."""
         corpus = self._corpus_text
-        english = unknown_english_topic(question, corpus, self.lexicon.glossary, self._corpus_lower)
+        english = unknown_english_topic(question, corpus, self.lexicon, self._corpus_lower)
         if english:
             return english
         for noun in self.tokenizer.subject_nouns(question):
