@@ -105,7 +105,11 @@ class RetrievalSettings(BaseModel):
         "1.5 ms of CPU a model token; a CJK character is about one token, so Latin characters count a third)."))
     max_query_terms: int = Field(32, ge=1, description=(
         "Distinct search terms of a question (its first ones) for lexical search and the composer."))
-    max_expansion_terms: int = Field(32, ge=0, description="Synonym terms added to a question's lexical search.")
+    max_expansion_terms: int = Field(32, ge=0, description=(
+        "Synonym terms, and separately translated terms, added to a question's lexical search."))
+    translation_weight: float = Field(0.5, ge=0, le=1, description=(
+        "Weight of a question word's translation into the corpus's other language in lexical search, against "
+        "1 for the words the user typed (a dictionary translation may be one of several senses)."))
     max_composer_sentences: int = Field(64, ge=1, description=(
         "Sentences of the top chunks the extractive composer scores, in rank order."))
 

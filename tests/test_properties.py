@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from assistant.answering.grounding import numbers_in, ungrounded_numbers
-from assistant.answering.router import detect_language, route
+from assistant.answering.router import route
 from assistant.calculators.estimates import incentive_estimate, land_cost, power_bill
 from assistant.calculators.requests import parse_calc_request
 from assistant.calculators.rules import RuleSet
@@ -22,6 +22,7 @@ from assistant.calculators.tax import rd_deduction, tax_saving
 from assistant.documents import Block, DocMeta
 from assistant.ingest.chunking import CHAPTER, pack, split_sentences
 from assistant.ingest.chunking import chunk_blocks as chunk
+from assistant.language import detect_language
 from assistant.lexicon import Lexicon, load_lexicon
 from assistant.listings.search import FactoryQuery, parse_requirements
 from tests.conftest import CORPUS, sample_places

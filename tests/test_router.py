@@ -1,7 +1,8 @@
 import pytest
 
-from assistant.answering.router import Route, detect_language
+from assistant.answering.router import Route
 from assistant.answering.router import route as route_with
+from assistant.language import detect_language
 from assistant.lexicon import load_lexicon
 from tests.conftest import CORPUS, sample_places
 

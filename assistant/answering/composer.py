@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from assistant.answering.units import figures_in_chinese, figures_in_english
 from assistant.chat_types import SourceRef
 from assistant.documents import Chunk
 from assistant.index import Tokenizer, near_duplicate, query_terms
@@ -18,7 +19,9 @@ SAMPLE_NOTE = {"zh": "（注：以上含示例数据，以主管部门最新发�
 # Defaults of RetrievalSettings.max_query_terms / max_composer_sentences, for callers without settings.
 MAX_TERMS = 32
 MAX_SENTENCES = 64
-ZH_ONLY_NOTE = "Note: this comes from Chinese-language sources; the key passages are quoted as published."
+ZH_ONLY_NOTE = ("Note: this comes from Chinese-language sources: key figures are restated in English and the "
+                "passages quoted as published.")
+EN_ONLY_NOTE = "说明：以下内容来自英文资料，主要数字已按中文习惯列出，原文照录。"
 
 
 @dataclass(frozen=True)
@@ -109,8 +112,11 @@ def source_ref(chunk: Chunk, highlight: str = "") -> SourceRef:
                      highlight=highlight)
 
 
-def compose(picked: list[Picked], chunks: list[Chunk], lang: str) -> tuple[str, list[SourceRef]]:
-    """Answer text with [n] markers, one paragraph per source, and the numbered source list."""
+def compose(picked: list[Picked], chunks: list[Chunk], lang: str,
+            glosses: Mapping[str, str] | None = None) -> tuple[str, list[SourceRef]]:
+    """Answer text with [n] markers, one paragraph per source, and the numbered source list. A passage in the
+    other language is quoted as published, after its figures restated in the reader's language (and, for an
+    English reader, ``glosses``: the dictionary senses of the Chinese terms the question was matched on)."""
     order: list[int] = []
     for pick in picked:
         if pick.chunk_rank not in order:
@@ -119,15 +125,32 @@ def compose(picked: list[Picked], chunks: list[Chunk], lang: str) -> tuple[str, 
     paragraphs = []
     for n, rank in enumerate(order, start=1):
         chunk = chunks[rank]
+        mine = [p.sentence for p in picked if p.chunk_rank == rank]
         lead = _lead(chunk)
-        body = "".join(_sentence_with_marker(p.sentence, n, lang) for p in picked if p.chunk_rank == rank)
-        paragraphs.append(lead + body)
+        body = "".join(_sentence_with_marker(s, n, lang) for s in mine)
+        paragraphs.append(_restated(mine, chunk.language, lang, n, glosses or {}) + lead + body)
     text = "\n".join(paragraphs)
     if lang == "en" and all(chunks[r].language != "en" for r in order):
         text = ZH_ONLY_NOTE + "\n" + text
+    elif lang == "zh" and all(chunks[r].language == "en" for r in order):
+        text = EN_ONLY_NOTE + "\n" + text
     if any(chunks[r].sample for r in order):
         text += "\n" + SAMPLE_NOTE[lang]
     return text, sources
+
+
+def _restated(quoted: list[str], source_lang: str, lang: str, n: int, glosses: Mapping[str, str]) -> str:
+    """The line before a quote in the other language: its figures in the reader's terms, then key terms."""
+    if source_lang == lang or lang not in ("zh", "en"):
+        return ""
+    if lang == "en":
+        figures = list(dict.fromkeys(f for s in quoted for f in figures_in_english(s)))
+        terms = [f"{zh} = {en}" for zh, en in glosses.items() if any(zh in s for s in quoted)]
+        parts = ([f"Key figures: {'; '.join(figures)}"] if figures else []) + (
+            [f"Terms: {'; '.join(terms)}"] if terms else [])
+        return ". ".join(parts) + f" [{n}]\n" if parts else ""
+    figures = list(dict.fromkeys(f for s in quoted for f in figures_in_chinese(s)))
+    return f"主要数字：{'；'.join(figures)}[{n}]\n" if figures else ""
 
 
 def _lead(chunk: Chunk) -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from assistant.answering.units import derived_numbers
+
 _MARKER = re.compile(r"\[\d{1,2}\]")  # citation markers [1] are not claims
 _NUMBER = re.compile(r"(?<![0-9A-Za-z.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 
@@ -24,8 +26,10 @@ def numbers_in(text: str) -> set[str]:
 
 
 def ungrounded_numbers(answer: str, evidence: Iterable[str]) -> list[str]:
-    """Numbers stated in ``answer`` that no evidence text contains, in order of appearance."""
-    known: set[str] = set()
+    """Numbers stated in ``answer`` that no evidence text contains, in order of appearance. A 万 or 亿 amount
+    restated in full (50万元 → RMB 500,000) counts as contained: units.derived_numbers lists those."""
+    evidence = list(evidence)
+    known: set[str] = derived_numbers(evidence)
     for text in evidence:
         known |= numbers_in(text)
     seen: list[str] = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.language import detect_language
 from assistant.lexicon import Lexicon
 
 SMALLTALK = re.compile(
@@ -56,12 +57,6 @@ class Route:
 
     def has(self, intent: str) -> bool:
         return intent in self.intents
-
-
-def detect_language(text: str) -> str:
-    cjk = len(re.findall(r"[\u3400-\u9fff]", text))
-    latin = len(re.findall(r"[A-Za-z]", text))
-    return "zh" if cjk >= 2 or (cjk and cjk * 3 >= latin) else "en" if latin else "zh"
 
 
 def _search(pattern: re.Pattern[str] | None, text: str) -> bool:

@@ -28,12 +28,13 @@ from assistant.answering.glossary import unknown_english_topic
 from assistant.answering.grounding import ungrounded_numbers
 from assistant.answering.listing_parts import Part, factory_part, park_part, with_sample_note
 from assistant.answering.messages import say
-from assistant.answering.router import Route, detect_language, in_scope, route, strip_instructions
+from assistant.answering.router import Route, in_scope, route, strip_instructions
 from assistant.calculators import CalcRequest, parse_calc_request, run_calc_request
 from assistant.calculators import Source as RuleSource
 from assistant.chat_types import Answer, Candidate, SourceRef
 from assistant.documents import Chunk
 from assistant.index import Filters, HybridRetriever, SearchIndex, make_embeddings
+from assistant.language import detect_language, to_simplified
 from assistant.settings import Settings
 from assistant.text_input import EmptyQuestion, is_blank, visible
 
@@ -89,7 +90,7 @@ def _figure_missing(question: str, picked: list[Picked], focus: str) -> bool:
     has_figure = [bool(re.search(r"\d", p.sentence)) for p in picked]
     if not any(has_figure):
         return True
-    naming = [figure for p, figure in zip(picked, has_figure, strict=True) if focus and focus in p.sentence]
+    naming = [figure for p, figure in zip(picked, has_figure, strict=True) if focus and focus in to_simplified(p.sentence)]
     return bool(naming) and not any(naming)
 
 
@@ -114,7 +115,8 @@ class ChatService:
         self.lexicon = index.lexicon
         self.retriever = HybridRetriever(index, self.settings.retrieval)
         self.catalog = Catalog.from_index(index.structured, index.chunks, Path(self.settings.corpus_dir), index.lexicon)
-        self._corpus_text = "\n".join(c.title + "\n" + c.text for c in index.chunks)
+        # Checks of a question against the corpus read both in simplified script (citations keep the original).
+        self._corpus_text = to_simplified("\n".join(c.title + "\n" + c.text for c in index.chunks))
         self._corpus_lower = self._corpus_text.lower()
         self._by_article = {(c.title, c.article): c for c in index.chunks if c.article}
         # The hand-over contact: the settings' service line, else the corpus's service passage.
@@ -152,7 +154,7 @@ class ChatService:
         if not text:  # every surface checks first; a caller that did not gets a clear refusal, not a crash
             raise EmptyQuestion()
         # A question is read up to max_question_chars: its cost stays bounded however long it is.
-        text = clip_question(text, self.settings.retrieval.max_question_chars)
+        text = to_simplified(clip_question(text, self.settings.retrieval.max_question_chars))
         lang = lang if lang in ("zh", "en") else detect_language(text)
         conv = self.conversations.get(session_id)
         text, injected = strip_instructions(text)
@@ -201,8 +203,11 @@ class ChatService:
         english = unknown_english_topic(question, corpus, self.lexicon, self._corpus_lower)
         if english:
             return english
+        translations = self.index.expand(question).translations
         for noun in self.tokenizer.subject_nouns(question):
             if noun in corpus or any(s in corpus for s in self.lexicon.synonyms.get(noun, ())):
+                continue
+            if translations.get(noun):  # the corpus names it in its other language (only such are kept)
                 continue
             # A compound whose parts the corpus all uses (安家费: 安家) is worded differently, not unknown;
             # one with a part it never uses (工业用水: 用水) is a subject the corpus lacks.
@@ -321,7 +326,11 @@ class ChatService:
         if lang == "en":  # English sources first where they exist, Chinese ones still count
             chunks.sort(key=lambda c: c.language != "en")
         idf = self.index.lexical.idf
-        limits, synonyms = self.settings.retrieval, self.lexicon.synonyms
+        limits = self.settings.retrieval
+        # A sentence covers a question's word when it holds the word, a synonym, or its translation (an English
+        # question answered from a Chinese passage).
+        translations = self.index.expand(query).translations
+        synonyms = {**translations, **{k: v + translations.get(k, ()) for k, v in self.lexicon.synonyms.items()}}
         picked = pick_sentences(query, chunks[: limits.answer_chunks], self.tokenizer, idf=idf, synonyms=synonyms,
                                 max_terms=limits.max_query_terms, max_sentences=limits.max_composer_sentences)
         # Confidence: how much of the question the chosen sentences cover, or (slightly discounted) the two best
@@ -337,7 +346,10 @@ class ChatService:
         if (not picked or confidence < self.settings.retrieval.min_coverage or _other_year(query, picked, chunks[: self.settings.retrieval.answer_chunks])
                 or self._unknown_subject(query) or _figure_missing(query, picked, self._focus(query))):
             return None, confidence, candidates
-        text, sources = compose(picked, chunks[: self.settings.retrieval.answer_chunks], lang)
+        glosses = {term: self.index.bilingual.gloss(term, query)
+                   for terms in translations.values() for term in terms} if lang == "en" else {}
+        text, sources = compose(picked, chunks[: self.settings.retrieval.answer_chunks], lang,
+                                {k: v for k, v in glosses.items() if v})
         return Part(text, sources), confidence, candidates
 
     def _contact_part(self, key: str, lang: str) -> Part:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from assistant.index.bilingual import Bilingual
 from assistant.index.embeddings import CachedEmbeddings, make_embeddings
 from assistant.index.lexical import LexicalIndex, Tokenizer, query_terms
 from assistant.index.retrieval import Filters, HybridRetriever, near_duplicate
-from assistant.index.search import EmbedderMismatch, Hit, IndexNotFound, SearchIndex
+from assistant.index.search import EmbedderMismatch, Expansion, Hit, IndexNotFound, SearchIndex
 from assistant.index.store import (
     IndexPaths,
     chroma_client,
@@ -18,4 +19,4 @@ from assistant.index.store import (
     write_json,
 )
 
-__all__ = ["CachedEmbeddings", "EmbedderMismatch", "Filters", "Hit", "HybridRetriever", "IndexNotFound", "IndexPaths", "LexicalIndex", "SearchIndex", "Tokenizer", "chroma_client", "collection_name", "make_embeddings", "near_duplicate", "new_build_id", "query_terms", "read_chunks", "read_json", "remove_build", "write_chunks", "write_json"]
+__all__ = ["Bilingual", "CachedEmbeddings", "EmbedderMismatch", "Expansion", "Filters", "Hit", "HybridRetriever", "IndexNotFound", "IndexPaths", "LexicalIndex", "SearchIndex", "Tokenizer", "chroma_client", "collection_name", "make_embeddings", "near_duplicate", "new_build_id", "query_terms", "read_chunks", "read_json", "remove_build", "write_chunks", "write_json"]

@@ -7,11 +7,13 @@ import logging
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+
+from assistant.language import to_simplified
 
 _TOKEN_OK = re.compile(r"[\w\u3400-\u9fff]")
 _STOP = frozenset(
@@ -57,14 +59,14 @@ class Tokenizer:
         with self._lock:
             if self._pos is None:
                 self._pos = jieba.posseg.POSTokenizer(base)
-        return [w.word for w in self._pos.lcut(text) if w.flag[:1] == "n" or w.flag == "vn" if len(w.word) >= 2]
+        return [w.word for w in self._pos.lcut(to_simplified(text)) if w.flag[:1] == "n" or w.flag == "vn" if len(w.word) >= 2]
 
     def subject_nouns(self, text: str) -> list[str]:
         """Nouns specific enough to be a question's subject: names (places, people, organisations), common
         nouns of three characters or more, and a noun modifying the next (火星 in 火星基地建设项目). A lone
         two-character common noun (时候, 计划) is too often filler."""
         self.nouns("")  # builds the part-of-speech tokenizer
-        words = [(w.word, w.flag) for w in self._pos.lcut(text)]
+        words = [(w.word, w.flag) for w in self._pos.lcut(to_simplified(text))]
         out = []
         for i, (word, flag) in enumerate(words):
             if len(word) < 2:
@@ -79,7 +81,7 @@ class Tokenizer:
 
     def search_words(self, text: str) -> list[str]:
         """jieba's search-mode words of a text, unfiltered (a compound and the words inside it)."""
-        return [w for w in self._get().lcut_for_search(text) if w.strip()]
+        return [w for w in self._get().lcut_for_search(to_simplified(text)) if w.strip()]
 
     def tokens(self, text: str) -> tuple[str, ...]:
         """Search tokens of a text; cached, since answers re-tokenise the same sentences often. A tuple: the
@@ -96,7 +98,7 @@ class Tokenizer:
         return cached
 
     def _tokens(self, text: str) -> list[str]:
-        text = re.sub(r"(?<=\d),(?=\d{3})", "", text.lower())
+        text = re.sub(r"(?<=\d),(?=\d{3})", "", to_simplified(text.lower()))
         out = []
         for token in self._get().lcut_for_search(text):
             token = token.strip()
@@ -147,14 +149,22 @@ class LexicalIndex:
         matrix = sparse.csc_matrix((data, (row, col)), shape=(len(token_lists), len(vocab)), dtype=np.float32)
         return cls(vocab, matrix)
 
-    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
-        cols = sorted({self.vocab[t] for t in query_tokens if t in self.vocab})
-        if not cols:
+    def scores(self, query_tokens: Sequence[str], weights: Mapping[str, float] | None = None) -> np.ndarray:
+        """Each document's BM25 score for the query's terms; ``weights`` scales a term's share (1 when absent):
+        a translated term counts for less than one the user typed."""
+        columns: dict[int, float] = {}
+        for t in query_tokens:
+            col = self.vocab.get(t)
+            if col is not None:
+                columns[col] = max(columns.get(col, 0.0), weights.get(t, 1.0) if weights else 1.0)
+        if not columns:
             return np.zeros(self.weights.shape[0], dtype=np.float32)
-        return np.asarray(self.weights[:, cols].sum(axis=1)).ravel()
+        cols = sorted(columns)
+        factors = np.asarray([columns[c] for c in cols], dtype=np.float32)
+        return np.asarray(self.weights[:, cols] @ factors).ravel()
 
-    def top(self, query_tokens: Sequence[str], k: int) -> list[tuple[int, float]]:
-        scores = self.scores(query_tokens)
+    def top(self, query_tokens: Sequence[str], k: int, weights: Mapping[str, float] | None = None) -> list[tuple[int, float]]:
+        scores = self.scores(query_tokens, weights)
         if not scores.size:
             return []
         k = min(k, scores.size)

@@ -9,7 +9,8 @@ from typing import Any
 
 from assistant.chat_types import Candidate
 from assistant.documents import Chunk
-from assistant.index.search import SearchIndex, embedding_text
+from assistant.index.search import Hit, SearchIndex, embedding_text
+from assistant.language import to_simplified
 from assistant.settings import RetrievalSettings
 
 
@@ -53,20 +54,28 @@ class HybridRetriever:
         filters = filters or Filters()
         pool = self.settings.candidates
         chunks = self.index.chunks
-        # Filtering after an unfiltered HNSW search is far faster than Chroma's metadata pre-filter, and the
-        # few chunks it removes (expired documents, other topics) are made up by asking for twice as many.
         # The embedding model reads the start of a long question only: its cost grows with every character.
-        dense = self.index.dense(embedding_text(query, self.settings.max_embed_chars), pool * 2, vector=vector)
-        dense = [h for h in dense if filters.allows(chunks[h.position])][:pool]
+        text = embedding_text(to_simplified(query), self.settings.max_embed_chars)
+        vector = vector if vector is not None else self.index.embeddings.embed_query(text)
+        # One dense search per passage language: the model ranks passages in the question's own language so far
+        # above the rest that, searched together, an English question never reaches a Chinese passage.
+        # Filtering after the search is far faster than Chroma's metadata pre-filter, and the few chunks it
+        # removes (expired documents, other topics) are made up by asking for twice as many.
+        wheres = [{"language": lang} for lang in self.index.languages] if len(self.index.languages) > 1 else [None]
+        ranked_lists: list[tuple[str, list[Hit], float]] = []
+        for where in wheres:
+            hits = self.index.dense(text, pool * 2, where=where, vector=vector)
+            ranked_lists.append(("dense", [h for h in hits if filters.allows(chunks[h.position])][:pool],
+                                 self.settings.dense_weight))
         lexical = [h for h in self.index.lexical_search(query, pool * 3) if filters.allows(chunks[h.position])][:pool]
+        ranked_lists.append(("lexical", lexical, self.settings.lexical_weight))
         fused: dict[int, dict[str, Any]] = {}
-        for name, hits, weight in (("dense", dense, self.settings.dense_weight),
-                                   ("lexical", lexical, self.settings.lexical_weight)):
+        for name, hits, weight in ranked_lists:
             for rank, hit in enumerate(hits, start=1):
                 entry = fused.setdefault(hit.position, {"score": 0.0})
                 entry["score"] += weight / (self.settings.rrf_k + rank)
                 entry[name], entry[f"{name}_rank"] = hit.score, rank
-        ranked = sorted(fused.items(), key=lambda item: -item[1]["score"])
+        ranked = [(self._preferred(p, filters), e) for p, e in sorted(fused.items(), key=lambda item: -item[1]["score"])]
         out: list[Candidate] = []
         kept: list[Chunk] = []
         for position, entry in ranked:
@@ -81,6 +90,13 @@ class HybridRetriever:
             if len(out) >= k:
                 break
         return out
+
+    def _preferred(self, position: int, filters: Filters) -> int:
+        """A listing row in the question's language where the row has that rendering."""
+        if not filters.prefer_language or self.index.chunks[position].language == filters.prefer_language:
+            return position
+        twin = self.index.twin(position, filters.prefer_language)
+        return position if twin is None else twin
 
     @staticmethod
     def _redundant(chunk: Chunk, kept: list[Chunk], filters: Filters) -> bool:

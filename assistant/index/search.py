@@ -5,16 +5,35 @@ from __future__ import annotations
 import copy
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
+from types import MappingProxyType
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
 from assistant.documents import Chunk
+from assistant.index.bilingual import BILINGUAL_JSON, Bilingual
 from assistant.index.lexical import LexicalIndex, Tokenizer, query_terms
 from assistant.index.store import IndexPaths, chroma_client, collection_name, read_chunks, read_json
+from assistant.language import to_simplified
 from assistant.lexicon import LEXICON_JSON, Lexicon, lexicon_from_json
 from assistant.settings import Settings
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """A question's search terms and what else may stand for each: the lexicon's synonyms, and words of the
+    corpus's other language (from the bilingual dictionary). Immutable: it is cached and shared."""
+
+    terms: tuple[str, ...]
+    synonyms: MappingProxyType[str, tuple[str, ...]]
+    translations: MappingProxyType[str, tuple[str, ...]]
+
+    def related(self) -> dict[str, tuple[str, ...]]:
+        """Each term's stand-ins, synonyms first: a sentence holding one covers the term."""
+        keys = dict.fromkeys([*self.synonyms, *self.translations])
+        return {k: self.synonyms.get(k, ()) + self.translations.get(k, ()) for k in keys}
 
 
 @dataclass(frozen=True)
@@ -62,6 +81,12 @@ class SearchIndex:
         self.lexicon: Lexicon = (lexicon_from_json(lexicon_file.read_text(encoding="utf-8")) if lexicon_file.is_file()
                                  else Lexicon())
         self.tokenizer = Tokenizer(self.lexicon.tokenizer_terms)
+        self.bilingual = Bilingual.load(folder)
+        # The languages passages are in: dense search runs once per language, since the embedding model
+        # ranks passages in the question's own language far above the best one in another.
+        self.languages = tuple(sorted({c.language for c in self.chunks}))
+        self._twins = {(c.doc_id, c.row_id, c.language): i for i, c in enumerate(self.chunks) if c.row_id}
+        self.expand = lru_cache(maxsize=256)(self._expand)
         self._client = chroma_client(settings.index, folder)
         self._collection = self._client.get_collection(collection_name(build_id))
         self._lock = threading.Lock()
@@ -75,10 +100,12 @@ class SearchIndex:
 
     @staticmethod
     def needs_build(settings: Settings) -> bool:
-        """No served build yet, or one made before builds carried their lexicon (a re-ingest reuses its files)."""
+        """No served build yet, or one made before builds carried their lexicon and bilingual dictionary (a
+        re-ingest reuses its files)."""
         paths = IndexPaths(settings.index_dir)
         build_id = paths.current_id()
-        return build_id is None or not (paths.build_dir(build_id) / LEXICON_JSON).is_file()
+        return build_id is None or not all((paths.build_dir(build_id) / name).is_file()
+                                           for name in (LEXICON_JSON, BILINGUAL_JSON))
 
     def is_current(self) -> bool:
         return IndexPaths(self.settings.index_dir).current_id() == self.build_id
@@ -93,13 +120,32 @@ class SearchIndex:
         return [Hit(self.positions[i], 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)
                 if i in self.positions]
 
+    def _expand(self, query: str) -> Expansion:
+        limits = self.settings.retrieval
+        # tokens() hands out its cached tuple: new sequences are built from it, never the cached one extended.
+        terms = query_terms(self.tokenizer.tokens(query), limits.max_query_terms)
+        synonyms = {t: tuple(dict.fromkeys(part for syn in self.lexicon.synonyms.get(t, ())
+                                           for part in self.tokenizer.tokens(syn)))
+                    for t in terms if t in self.lexicon.synonyms}
+        translations = self.bilingual.translate(to_simplified(query), terms, self.lexical.vocab)
+        return Expansion(terms, MappingProxyType(synonyms), MappingProxyType(translations))
+
     def lexical_search(self, query: str, k: int) -> list[Hit]:
         limits = self.settings.retrieval
-        # tokens() hands out its cached tuple: a new sequence is built from it, never the cached one extended.
-        terms = query_terms(self.tokenizer.tokens(query), limits.max_query_terms)
-        synonyms = (part for t in terms for syn in self.lexicon.synonyms.get(t, ()) for part in self.tokenizer.tokens(syn))
-        expansion = tuple(islice(dict.fromkeys(s for s in synonyms if s not in terms), limits.max_expansion_terms))
-        return [Hit(i, s) for i, s in self.lexical.top(terms + expansion, k)]
+        expansion = self.expand(query)
+        terms = expansion.terms
+        extra = (s for t in terms for s in expansion.synonyms.get(t, ()))
+        synonyms = tuple(islice(dict.fromkeys(s for s in extra if s not in terms), limits.max_expansion_terms))
+        foreign = (s for t in terms for s in expansion.translations.get(t, ()))
+        translated = tuple(islice(dict.fromkeys(s for s in foreign if s not in terms and s not in synonyms),
+                                  limits.max_expansion_terms))
+        weights = dict.fromkeys(translated, limits.translation_weight)
+        return [Hit(i, s) for i, s in self.lexical.top(terms + synonyms + translated, k, weights)]
+
+    def twin(self, position: int, language: str) -> int | None:
+        """The position of a listing row's rendering in ``language`` (rows are indexed in zh and en)."""
+        chunk = self.chunks[position]
+        return self._twins.get((chunk.doc_id, chunk.row_id, language)) if chunk.row_id else None
 
     def files(self) -> list[dict[str, Any]]:
         """The manifest's file records, copied: the served manifest is shared and must not change under it."""

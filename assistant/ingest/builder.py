@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from assistant.documents import Chunk, LoadedDocument, Skipped
 from assistant.index import (
+    Bilingual,
     CachedEmbeddings,
     IndexPaths,
     LexicalIndex,
@@ -37,6 +38,7 @@ from assistant.ingest.chunking import chunk_blocks
 from assistant.ingest.loaders import LoaderError, discover, doc_id_for, load_file
 from assistant.ingest.loaders.metadata import sidecar_path
 from assistant.ingest.loaders.ocr import OcrEngine, PageOcr
+from assistant.language import to_simplified
 from assistant.lexicon import LEXICON_JSON, Lexicon, load_lexicon
 from assistant.settings import Settings
 
@@ -205,10 +207,15 @@ class IndexBuilder:
 
         texts = [index_text(c) for c in chunks]
         before = embedder.embedded
-        vectors = self._embed(embedder, texts)
+        # Traditional characters are embedded as simplified ones, as questions are (the tokenizer does the same).
+        vectors = self._embed(embedder, [to_simplified(t) for t in texts])
         self._write_vectors(build_id, chunks, vectors)
         tokenizer = Tokenizer(lexicon.tokenizer_terms)
-        LexicalIndex.build([tokenizer.tokens(t) for t in texts]).save(folder)
+        lexical = LexicalIndex.build([tokenizer.tokens(t) for t in texts])
+        lexical.save(folder)
+        self._progress("dictionary", 0, 1)
+        Bilingual.derive(lexical.vocab).save(folder)  # the corpus's terms as the other language names them
+        self._progress("dictionary", 1, 1)
         (folder / LEXICON_JSON).write_text(lexicon.model_dump_json(), encoding="utf-8")
         write_chunks(folder, chunks)
         write_json(folder / "structured.json", structured)

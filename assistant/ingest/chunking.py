@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 
 from assistant.documents import Block, Chunk, DocMeta
+from assistant.language import passage_language
 
 ARTICLE = re.compile(r"^\s*(第[一二三四五六七八九十百零〇\d]+条)")
 CHAPTER = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+[章节]\s*\S{0,30}$")
@@ -112,9 +113,11 @@ def chunk_blocks(meta: DocMeta, blocks: list[Block], limit: int) -> list[Chunk]:
 
 
 def _make_chunk(meta: DocMeta, text: str, group: _Group, seq: int) -> Chunk:
+    # A listing row says which rendering it is; prose is read for its script (an unlabelled English upload
+    # defaults to zh, and a Chinese document may hold English pages).
     return Chunk(
         doc_id=meta.doc_id, text=text, title=meta.title, kind=meta.kind, topic=meta.topic,
-        district=meta.district, language=group.language or meta.language, sample=meta.sample, effective=meta.effective,
+        district=meta.district, language=group.language or passage_language(text, meta.language), sample=meta.sample, effective=meta.effective,
         expires=meta.expires, issuer=meta.issuer, doc_number=meta.doc_number, heading=group.heading,
         article=group.article, page=group.page, page_end=group.page_end, row_id=group.row_id, seq=seq,
         ocr=group.ocr)

