@@ -21,6 +21,7 @@ class SourceRef:
     language: str = "zh"
     sample: bool = False
     highlight: str = ""  # the answering sentence inside ``text``
+    effective: str = ""  # the date the document takes effect (YYYY-MM-DD), from its metadata
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from assistant.answering.units import figures_in_chinese, figures_in_english
 from assistant.chat_types import SourceRef
 from assistant.documents import Chunk
 from assistant.index import Tokenizer, near_duplicate, query_terms
+from assistant.language import passage_language
 
 _QUANTITY = re.compile(r"多少|几|价格|价|标准|费用|金额|面积|比例|税率|补贴|奖励|how much|how many|price|rate|cost|"
                        r"amount|fee|tariff|subsid|grant|award|percent", re.I)
@@ -21,6 +22,7 @@ MAX_TERMS = 32
 MAX_SENTENCES = 64
 ZH_ONLY_NOTE = ("Note: this comes from Chinese-language sources: key figures are restated in English and the "
                 "passages quoted as published.")
+UPCOMING = {"zh": "（该文件自{date}起施行。）", "en": " (This document takes effect on {date}.)"}
 EN_ONLY_NOTE = "说明：以下内容来自英文资料，主要数字已按中文习惯列出，原文照录。"
 
 
@@ -109,14 +111,15 @@ def _covered(token: str, tokens: set[str], synonyms: Synonyms) -> bool:
 def source_ref(chunk: Chunk, highlight: str = "") -> SourceRef:
     return SourceRef(title=chunk.title, locator=chunk.locator, text=chunk.text, doc_id=chunk.doc_id,
                      page=chunk.page, kind=chunk.kind, language=chunk.language, sample=chunk.sample,
-                     highlight=highlight)
+                     highlight=highlight, effective=chunk.effective)
 
 
 def compose(picked: list[Picked], chunks: list[Chunk], lang: str,
-            glosses: Mapping[str, str] | None = None) -> tuple[str, list[SourceRef]]:
+            glosses: Mapping[str, str] | None = None, today: str = "") -> tuple[str, list[SourceRef]]:
     """Answer text with [n] markers, one paragraph per source, and the numbered source list. A passage in the
     other language is quoted as published, after its figures restated in the reader's language (and, for an
-    English reader, ``glosses``: the dictionary senses of the Chinese terms the question was matched on)."""
+    English reader, ``glosses``: the dictionary senses of the Chinese terms the question was matched on). A
+    document that takes effect after ``today`` (YYYY-MM-DD) says so."""
     order: list[int] = []
     for pick in picked:
         if pick.chunk_rank not in order:
@@ -128,7 +131,9 @@ def compose(picked: list[Picked], chunks: list[Chunk], lang: str,
         mine = [p.sentence for p in picked if p.chunk_rank == rank]
         lead = _lead(chunk)
         body = "".join(_sentence_with_marker(s, n, lang) for s in mine)
-        paragraphs.append(_restated(mine, chunk.language, lang, n, glosses or {}) + lead + body)
+        upcoming = bool(today and chunk.effective > today)
+        paragraphs.append(_restated(mine, chunk.language, lang, n, glosses or {}) + lead + body
+                          + (UPCOMING[lang].format(date=chunk.effective) if upcoming else ""))
     text = "\n".join(paragraphs)
     if lang == "en" and all(chunks[r].language != "en" for r in order):
         text = ZH_ONLY_NOTE + "\n" + text
@@ -164,5 +169,5 @@ def _sentence_with_marker(sentence: str, n: int, lang: str) -> str:
     end = re.search(r"[。！？；.!?;]$", sentence)
     core = sentence[: end.start()] if end else sentence
     stop = end.group(0) if end else ("。" if lang == "zh" else ".")
-    sep = " " if lang == "en" else ""
+    sep = " " if lang == "en" or passage_language(sentence) == "en" else ""  # English sentences need a space
     return f"{core}[{n}]{stop}{sep}"

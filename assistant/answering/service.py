@@ -204,15 +204,19 @@ class ChatService:
         if english:
             return english
         translations = self.index.expand(question).translations
+
+        def known(word: str) -> bool:
+            # Named by the corpus, by a synonym, or in its other language (only translations it holds are kept).
+            return (word in corpus or any(s in corpus for s in self.lexicon.synonyms.get(word, ()))
+                    or bool(translations.get(word)))
+
         for noun in self.tokenizer.subject_nouns(question):
-            if noun in corpus or any(s in corpus for s in self.lexicon.synonyms.get(noun, ())):
-                continue
-            if translations.get(noun):  # the corpus names it in its other language (only such are kept)
+            if known(noun):
                 continue
             # A compound whose parts the corpus all uses (安家费: 安家) is worded differently, not unknown;
             # one with a part it never uses (工业用水: 用水) is a subject the corpus lacks.
             parts = [w for w in self.tokenizer.search_words(noun) if w != noun and len(w) >= 2]
-            if not parts or any(w not in corpus for w in parts):
+            if not parts or not all(known(w) for w in parts):
                 return noun
         return ""
 
@@ -302,7 +306,7 @@ class ChatService:
         body = with_sample_note("\n\n".join(texts), any(p.sample for p in parts), lang)
         notices = []
         # The user's own figures may be echoed back (e.g. "lower than the 10 m you asked for").
-        evidence = [s.text for s in sources] + [s.title for s in sources] + working + [question]
+        evidence = [s.text for s in sources] + [s.title + " " + s.effective for s in sources] + working + [question]
         missing = ungrounded_numbers(body, evidence)
         if missing:  # never expected in extractive mode; recorded for the staff console
             notices.append(f"ungrounded numbers: {', '.join(missing)}")
@@ -323,8 +327,6 @@ class ChatService:
         filters = Filters(day=self.today(), prefer_language=lang)
         candidates = self.retriever.search(query, self.settings.retrieval.top_k, filters)
         chunks = [self.retriever.chunk(c) for c in candidates]
-        if lang == "en":  # English sources first where they exist, Chinese ones still count
-            chunks.sort(key=lambda c: c.language != "en")
         idf = self.index.lexical.idf
         limits = self.settings.retrieval
         # A sentence covers a question's word when it holds the word, a synonym, or its translation (an English
@@ -349,7 +351,7 @@ class ChatService:
         glosses = {term: self.index.bilingual.gloss(term, query)
                    for terms in translations.values() for term in terms} if lang == "en" else {}
         text, sources = compose(picked, chunks[: self.settings.retrieval.answer_chunks], lang,
-                                {k: v for k, v in glosses.items() if v})
+                                {k: v for k, v in glosses.items() if v}, today=self.today().isoformat())
         return Part(text, sources), confidence, candidates
 
     def _contact_part(self, key: str, lang: str) -> Part:

@@ -20,8 +20,18 @@ MIN_PINYIN = 5  # letters of a pinyin name: shorter ones (an, he, xian) collide 
 MAX_PER_WORD = 8  # translations kept per question word, most specific first
 _CJK = re.compile(r"^[\u3400-\u9fff]+$")
 _WORD = re.compile(r"^[a-z][a-z'’-]*[a-z]$")
-# English words that carry no meaning of their own in a dictionary sense or a question.
-_EN_STOP = frozenset(["a", "an", "the", "of", "to", "in", "on", "at", "for", "from", "by", "with", "without", "and", "or", "not", "no", "as", "is", "are", "be", "been", "being", "was", "were", "it", "its", "this", "that", "these", "those", "there", "here", "which", "what", "who", "whom", "whose", "how", "why", "when", "where", "do", "does", "did", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "have", "has", "had", "i", "we", "you", "he", "she", "they", "me", "us", "him", "her", "them", "my", "our", "your", "his", "their", "sb", "sth", "someone", "something", "one's", "oneself", "etc", "esp", "e.g", "i.e.", "per", "any", "some", "all", "each", "every", "other", "such", "than", "then", "so", "very", "also", "just", "only", "more", "most", "much", "many", "few", "about", "into", "onto", "over", "under", "up", "down", "out", "off", "than", "too", "lit", "fig"])
+# Dictionary shorthand (sb, sth) and words that carry no meaning of their own in a sense or a question; the
+# general English list is scikit-learn's (installed with sentence-transformers), read on first use.
+_EN_EXTRA = frozenset(["sb", "sth", "someone", "something", "one's", "oneself", "etc", "esp", "e.g", "i.e.", "lit", "fig", "s", "t", "d", "ll", "ve"])
+
+
+@cache
+def _english_stop() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | _EN_EXTRA
+
+
 _DROP_SENSE = re.compile(r"^(surname|variant of|old variant|see |used in|cl:|abbr\.|erhua variant|japanese variant|"
                          r"also written|also pr\.|pr\.)", re.I)
 
@@ -45,7 +55,8 @@ def stem(word: str) -> str:
 
 def content_words(text: str) -> list[str]:
     """Lower-case English words of a text that mean something (no function words)."""
-    return [w for w in re.findall(r"[a-z][a-z'-]*[a-z]|[a-z]", text.lower()) if w not in _EN_STOP]
+    stop = _english_stop()
+    return [w for w in re.findall(r"[a-z][a-z'-]*[a-z]|[a-z]", text.lower()) if w not in stop]
 
 
 def _sense_words(definition: str) -> tuple[str, ...]:
@@ -88,7 +99,7 @@ def _pinyin(term: str) -> str:
 
 
 def _is_english(token: str) -> bool:
-    return bool(_WORD.match(token)) and token not in _EN_STOP
+    return bool(_WORD.match(token)) and token not in _english_stop()
 
 
 @dataclass

@@ -18,7 +18,10 @@ from assistant.settings import RetrievalSettings
 class Filters:
     topics: tuple[str, ...] = ()
     districts: tuple[str, ...] = ()
-    day: date | None = None  # only documents in force on this day; None = no date filter
+    day: date | None = None  # no documents expired before this day; None = no date filter
+    # Documents that take effect after ``day`` are kept: an investor planning ahead needs a measure announced
+    # for next year (the answer says from when it applies). False keeps only those in force on ``day``.
+    upcoming: bool = True
     prefer_language: str = ""  # listing rows exist in zh and en: keep the twin in this language
 
     def allows(self, chunk: Chunk) -> bool:
@@ -28,7 +31,7 @@ class Filters:
             return False
         if self.day is not None:
             iso = self.day.isoformat()
-            if (chunk.effective and chunk.effective > iso) or (chunk.expires and chunk.expires < iso):
+            if (not self.upcoming and chunk.effective and chunk.effective > iso) or (chunk.expires and chunk.expires < iso):
                 return False
         return True
 
