@@ -63,23 +63,28 @@ def grow(settings: Settings, factor: int, seed: int = 7) -> str:
     build_id = new_build_id()
     folder = paths.build_dir(build_id)
     folder.mkdir(parents=True)
-    for name in ("structured.json", LEXICON_JSON):
+    for name in ("structured.json", LEXICON_JSON, "bilingual.json"):
         shutil.copy(base / name, folder / name)
     manifest = read_json(base / "manifest.json", {})
     all_chunks = chunks + filler
-    src = chroma_client(settings.index, base).get_collection(collection_name(base_id))
-    got = src.get(ids=[c.chunk_id for c in chunks], include=["embeddings"])
-    by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
+    source = chroma_client(settings.index, base)
+    by_id: dict[str, list[float]] = {}
+    for language in sorted({c.language for c in chunks}):
+        got = source.get_collection(collection_name(base_id, language)).get(include=["embeddings"])
+        by_id |= dict(zip(got["ids"], got["embeddings"], strict=True))
     dim = len(next(iter(by_id.values())))
     noise = np.random.default_rng(seed).normal(size=(len(filler), dim)).astype(np.float32)
     noise /= np.linalg.norm(noise, axis=1, keepdims=True)
     vectors = [list(by_id[c.chunk_id]) for c in chunks] + noise.tolist()
-    dest = chroma_client(settings.index, folder).create_collection(collection_name(build_id),
-                                                                    configuration={"hnsw": {"space": "cosine"}})
-    for start in range(0, len(all_chunks), 2000):
-        part = all_chunks[start:start + 2000]
-        dest.add(ids=[c.chunk_id for c in part], embeddings=vectors[start:start + 2000],
-                 documents=[c.text for c in part], metadatas=[chroma_metadata(c) for c in part])
+    client = chroma_client(settings.index, folder)
+    for language in sorted({c.language for c in all_chunks}):  # one collection per language, as a build has
+        dest = client.create_collection(collection_name(build_id, language), configuration={"hnsw": {"space": "cosine"}})
+        mine = [i for i, c in enumerate(all_chunks) if c.language == language]
+        for start in range(0, len(mine), 2000):
+            part = mine[start:start + 2000]
+            dest.add(ids=[all_chunks[i].chunk_id for i in part], embeddings=[vectors[i] for i in part],
+                     documents=[all_chunks[i].text for i in part],
+                     metadatas=[chroma_metadata(all_chunks[i]) for i in part])
     tokenizer = Tokenizer(lexicon_from_json((base / LEXICON_JSON).read_text(encoding="utf-8")).tokenizer_terms)
     LexicalIndex.build([tokenizer.tokens(index_text(c)) for c in all_chunks]).save(folder)
     write_chunks(folder, all_chunks)

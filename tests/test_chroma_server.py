@@ -71,14 +71,16 @@ def test_build_and_search_through_a_chroma_server(tmp_path: Path) -> None:
         assert "0.1238" in index.chunks[hits[0].position].text
 
         client = chromadb.HttpClient(host="127.0.0.1", port=port)
-        assert client.get_collection(collection_name(first.build_id)).count() == len(index.chunks)
+        assert sum(client.get_collection(collection_name(first.build_id, lang)).count()
+                   for lang in index.languages) == len(index.chunks)
 
         # A new build replaces the served one; with keep_builds=1 the old collection is dropped on the server.
         (corpus / FILES[0]).write_text((CORPUS / FILES[0]).read_text(encoding="utf-8") + "\n第十一条　服务器模式测试条款。\n",
                                        encoding="utf-8")
         second = IndexBuilder(settings, embeddings=HashEmbeddings(64)).build()
         names = {c.name for c in client.list_collections()}
-        assert collection_name(second.build_id) in names and collection_name(first.build_id) not in names
+        assert collection_name(second.build_id, "zh") in names
+        assert not any(name.startswith(f"zst-{first.build_id}-") for name in names)
         index = SearchIndex.open(settings, HashEmbeddings(64))
         assert index.build_id == second.build_id
         top = index.dense("第十一条　服务器模式测试条款。", 3)[0]

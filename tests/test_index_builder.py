@@ -60,9 +60,25 @@ def _workspace(root: Path, **index: object) -> Workspace:
     return Workspace(root / "corpus", settings)
 
 
-def _collection(ws: Workspace, build_id: str):
+class _Collections:
+    """A build's Chroma collections (one per passage language) read as one."""
+
+    def __init__(self, collections: list) -> None:
+        self.collections = collections
+
+    def count(self) -> int:
+        return sum(c.count() for c in self.collections)
+
+    def get(self, **kwargs) -> dict[str, list]:
+        parts = [c.get(**kwargs) for c in self.collections]
+        return {key: [x for p in parts for x in (p.get(key) or [])] for key in ("ids", "metadatas")}
+
+
+def _collection(ws: Workspace, build_id: str) -> _Collections:
     client = chroma_client(ws.settings.index, ws.paths.build_dir(build_id))
-    return client.get_collection(collection_name(build_id))
+    names = sorted(c.name for c in client.list_collections() if c.name.startswith(f"zst-{build_id}-"))
+    assert names and set(names) <= {collection_name(build_id, lang) for lang in ("en", "zh")}
+    return _Collections([client.get_collection(n) for n in names])
 
 
 @pytest.fixture(scope="module", autouse=True)

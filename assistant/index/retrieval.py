@@ -64,10 +64,9 @@ class HybridRetriever:
         # above the rest that, searched together, an English question never reaches a Chinese passage.
         # Filtering after the search is far faster than Chroma's metadata pre-filter, and the few chunks it
         # removes (expired documents, other topics) are made up by asking for twice as many.
-        wheres = [{"language": lang} for lang in self.index.languages] if len(self.index.languages) > 1 else [None]
         ranked_lists: list[tuple[str, list[Hit], float]] = []
-        for where in wheres:
-            hits = self.index.dense(text, pool * 2, where=where, vector=vector)
+        for language in self.index.languages:
+            hits = self.index.dense(text, pool * 2, vector=vector, language=language)
             ranked_lists.append(("dense", [h for h in hits if filters.allows(chunks[h.position])][:pool],
                                  self.settings.dense_weight))
         lexical = [h for h in self.index.lexical_search(query, pool * 3) if filters.allows(chunks[h.position])][:pool]

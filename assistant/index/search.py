@@ -82,13 +82,15 @@ class SearchIndex:
                                  else Lexicon())
         self.tokenizer = Tokenizer(self.lexicon.tokenizer_terms)
         self.bilingual = Bilingual.load(folder)
+        self._twins = {(c.doc_id, c.row_id, c.language): i for i, c in enumerate(self.chunks) if c.row_id}
+        self.expand = lru_cache(maxsize=256)(self._expand)
         # The languages passages are in: dense search runs once per language, since the embedding model
         # ranks passages in the question's own language far above the best one in another.
         self.languages = tuple(sorted({c.language for c in self.chunks}))
-        self._twins = {(c.doc_id, c.row_id, c.language): i for i, c in enumerate(self.chunks) if c.row_id}
-        self.expand = lru_cache(maxsize=256)(self._expand)
         self._client = chroma_client(settings.index, folder)
-        self._collection = self._client.get_collection(collection_name(build_id))
+        self._sizes = {lang: sum(c.language == lang for c in self.chunks) for lang in self.languages}
+        self._collections = {lang: self._client.get_collection(collection_name(build_id, lang))
+                             for lang in self.languages}
         self._lock = threading.Lock()
 
     @classmethod
@@ -111,14 +113,20 @@ class SearchIndex:
         return IndexPaths(self.settings.index_dir).current_id() == self.build_id
 
     def dense(self, query: str, k: int, where: dict[str, Any] | None = None,
-              vector: list[float] | None = None) -> list[Hit]:
+              vector: list[float] | None = None, language: str | None = None) -> list[Hit]:
+        """The ``k`` nearest passages, of one ``language`` (its own collection) or of all, by cosine similarity."""
         vec = vector if vector is not None else self.embeddings.embed_query(query)
-        with self._lock:  # Chroma's embedded client is not documented as thread-safe for queries
-            result = self._collection.query(query_embeddings=[vec], n_results=min(k, len(self.chunks)) or 1,
-                                            where=where, include=["distances"])
-        ids, distances = result["ids"][0], result["distances"][0]
-        return [Hit(self.positions[i], 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)
-                if i in self.positions]
+        hits: list[Hit] = []
+        for lang, collection in self._collections.items():
+            if language and lang != language:
+                continue
+            with self._lock:  # Chroma's embedded client is not documented as thread-safe for queries
+                result = collection.query(query_embeddings=[vec], n_results=max(1, min(k, self._sizes[lang])),
+                                          where=where, include=["distances"])
+            ids, distances = result["ids"][0], result["distances"][0]
+            hits += [Hit(self.positions[i], 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)
+                     if i in self.positions]
+        return sorted(hits, key=lambda h: -h.score)[:k]
 
     def _expand(self, query: str) -> Expansion:
         limits = self.settings.retrieval

@@ -270,13 +270,19 @@ class IndexBuilder:
 
     def _write_vectors(self, build_id: str, chunks: list[Chunk], vectors: list[list[float]]) -> None:
         client = chroma_client(self.settings.index, self.paths.build_dir(build_id))
-        collection = client.create_collection(collection_name(build_id), configuration={"hnsw": {"space": "cosine"}})
         step = max(1, min(1000, client.get_max_batch_size()))
-        for start in range(0, len(chunks), step):
-            part = chunks[start:start + step]
-            collection.add(ids=[c.chunk_id for c in part], embeddings=vectors[start:start + step],
-                           documents=[c.text for c in part], metadatas=[chroma_metadata(c) for c in part])
-            self._progress("writing", min(start + step, len(chunks)), len(chunks))
+        written = 0
+        for language in sorted({c.language for c in chunks}):
+            collection = client.create_collection(collection_name(build_id, language),
+                                                  configuration={"hnsw": {"space": "cosine"}})
+            mine = [i for i, c in enumerate(chunks) if c.language == language]
+            for start in range(0, len(mine), step):
+                part = mine[start:start + step]
+                collection.add(ids=[chunks[i].chunk_id for i in part], embeddings=[vectors[i] for i in part],
+                               documents=[chunks[i].text for i in part],
+                               metadatas=[chroma_metadata(chunks[i]) for i in part])
+                written += len(part)
+                self._progress("writing", written, len(chunks))
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         if self.on_progress:
