@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import time
+import tracemalloc
 import zipfile
 from collections.abc import Callable
 from datetime import date
@@ -23,6 +24,7 @@ from assistant.ingest.builder import IndexBuilder
 from assistant.ingest.check import check_corpus
 from assistant.ingest.cli import main as ingest_main
 from assistant.ingest.loaders import LoaderError, NeedsOCR, TooLarge, discover, load_file
+from assistant.ingest.loaders.ooxml import check_word_parts
 from assistant.settings import IngestBudgets, Settings
 from assistant.web.api import create_app
 from assistant.web.store import Store
@@ -109,6 +111,18 @@ def test_docx_paragraphs_are_counted_by_streaming_and_counting_stops_at_the_budg
     assert str(error) == ("more than 50,000 paragraphs by word/document.xml, where counting stopped "
                           "(limit 50,000 paragraphs)")
     assert seconds < FAST_S
+
+
+def test_streamed_count_keeps_memory_flat(tmp_path: Path) -> None:
+    bomb = empty_paragraphs(tmp_path / "bomb.docx", 100_000)
+    tracemalloc.start()
+    try:
+        count = check_word_parts(bomb, IngestBudgets(max_paragraphs=10**9))  # no budget: every one counted
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count.paragraphs == 100_000
+    assert peak < 2 * 1024 * 1024, peak  # 100,000 elements kept in the tree would take over 10 MB
 
 
 def test_docx_paragraph_budget_on_a_real_document(tmp_path: Path) -> None:

@@ -74,9 +74,11 @@ def _xml_events(package: zipfile.ZipFile, name: str) -> Iterator[tuple[str, Elem
                 continue
             open_elements.pop()
             yield event, element
+            # Events come a block of input at a time, so later siblings may be in the tree already; the earlier
+            # ones were removed as they ended, which leaves this one first.
             parent = open_elements[-1] if open_elements else None
-            if parent is not None and len(parent) and parent[-1] is element:
-                del parent[-1]
+            if parent is not None and len(parent) and parent[0] is element:
+                del parent[0]
 
 
 def _xml_members(package: zipfile.ZipFile) -> list[str]:
