@@ -100,4 +100,4 @@ class Skipped:
 
     path: str
     reason: str
-    status: Literal["needs_ocr", "unreadable", "unsupported", "invalid", "outside_corpus"] = "unreadable"
+    status: Literal["needs_ocr", "unreadable", "unsupported", "invalid", "outside_corpus", "too_large"] = "unreadable"

@@ -34,7 +34,7 @@ from assistant.index import (
     write_json,
 )
 from assistant.ingest.chunking import chunk_blocks
-from assistant.ingest.loaders import LoaderError, discover, doc_id_for, load_file
+from assistant.ingest.loaders import LoaderError, check_chunks, discover, doc_id_for, load_file
 from assistant.ingest.loaders.metadata import sidecar_path
 from assistant.ingest.loaders.ocr import OcrEngine, PageOcr
 from assistant.lexicon import LEXICON_JSON, Lexicon, load_lexicon
@@ -49,7 +49,7 @@ ProgressCallback = Callable[[str, int, int], None]  # stage, done, total
 class FileRecord:
     doc_id: str
     sha256: str
-    status: str  # indexed | needs_ocr | unreadable | unsupported | outside_corpus (a symbolic link out of it)
+    status: str  # indexed | needs_ocr | unreadable | unsupported | too_large (past a budget) | outside_corpus
     reason: str = ""
     chunks: int = 0
     title: str = ""
@@ -117,7 +117,8 @@ class IndexBuilder:
         ocr = self.settings.index.ocr  # turning OCR on or off must re-read the files it skipped or read
         return {"loader_version": LOADER_VERSION, "chunk_chars": self.settings.index.chunk_chars,
                 "embedder": embedder_name, "chroma_mode": self.settings.index.chroma_mode,
-                "ocr": [ocr.enabled, ocr.scale, ocr.min_text_chars]}
+                "ocr": [ocr.enabled, ocr.scale, ocr.min_text_chars],
+                "budgets": self.settings.index.budgets.model_dump()}  # a lower one must re-judge indexed files
 
     def _cached_embedder(self) -> CachedEmbeddings:
         inner = self._embeddings or make_embeddings(self.settings.embeddings)
@@ -229,8 +230,9 @@ class IndexBuilder:
     def _load_one(self, path: Path, root: Path, sha: str, chunks: list[Chunk],
                   structured: dict[str, Any], ocr: PageOcr | None = None) -> FileRecord:
         doc_id = doc_id_for(path, root)
+        budgets = self.settings.index.budgets
         try:
-            doc = load_file(path, root, ocr)
+            doc = load_file(path, root, ocr, budgets)
         except LoaderError as exc:
             return FileRecord(doc_id, sha, exc.status, str(exc))
         except Exception as exc:  # a loader bug on one file must not sink the whole corpus
@@ -238,6 +240,10 @@ class IndexBuilder:
         new = chunk_blocks(doc.meta, doc.blocks, self.settings.index.chunk_chars)
         if not new:
             return FileRecord(doc_id, sha, "unreadable", "no text found", title=doc.meta.title, kind=doc.meta.kind)
+        try:
+            check_chunks(len(new), budgets)  # before any of them is embedded
+        except LoaderError as exc:
+            return FileRecord(doc_id, sha, exc.status, str(exc), title=doc.meta.title, kind=doc.meta.kind)
         chunks.extend(new)
         if doc.structured:
             structured[doc_id] = doc.structured
