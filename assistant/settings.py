@@ -222,3 +222,8 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
+
+    @property
+    def staging_dir(self) -> Path:
+        """Changes made in the staff console that wait for Publish (uploads, deletions, a new lexicon)."""
+        return self.data_dir / "staging"
