@@ -174,7 +174,8 @@ class WebSettings(BaseModel):
 
 
 class StaffSettings(BaseModel):
-    """The staff console at /staff: retrieval details, documents and uploads, leads, knowledge gaps, log."""
+    """The staff console at /staff: retrieval details, documents, uploads and deletions reviewed in a staged index
+    before they are published, the lexicon, leads, knowledge gaps, log."""
 
     enabled: bool = Field(True, description="Mount the console; it is always behind the login.")
     token: SecretStr | None = Field(None, description=(
@@ -184,6 +185,8 @@ class StaffSettings(BaseModel):
     max_upload_mb: float = Field(20, gt=0, description="Largest document the console accepts.")
     low_confidence: float = Field(0.5, ge=0, le=1, description=(
         "Answers below this retrieval confidence are listed as knowledge gaps."))
+    report_rows: int = Field(200, ge=1, description=(
+        "Flagged sentences listed on the console's Review page (all of them are in /staff/api/staged)."))
 
 
 class ContactSettings(BaseModel):
