@@ -167,14 +167,15 @@ def documents_body(files: list[dict[str, Any]], build_id: str, job: dict[str, An
               '<a href="/staff/review">Review</a>.</p>')
     indexed = sum(1 for f in files if f.get("status") == "indexed")
     ordered = sorted(files, key=lambda f: (f.get("status") == "indexed", f.get("doc_id", "")))
-    rows = [(f.get("doc_id"), f.get("title"), f.get("kind"), f.get("status"), f.get("chunks"),
-             f.get("ocr_pages") or "", f.get("reason"), f.get("warnings") or [], _delete_link(f.get("doc_id", "")))
-            for f in ordered]
+    # The delete link sits under the name: on a phone the table scrolls sideways and a last column is out of view.
+    rows = [(f'{escape(str(f.get("doc_id", "")))}<br>{_delete_link(f.get("doc_id", ""))}', f.get("title"),
+             f.get("kind"), f.get("status"), f.get("chunks"), f.get("ocr_pages") or "", f.get("reason"),
+             f.get("warnings") or []) for f in ordered]
     return (f"{notice(message)}{pending_banner(pending)}{upload}<h2>Re-index</h2>{reindex_box(job)}"
             f"<h2>Files of build {escape(build_id)}</h2>"
             f"<p>{len(files)} files, {indexed} indexed, {len(files) - indexed} skipped.</p>"
-            + table(("doc", "title", "kind", "status", "chunks", "OCR pages", "skip reason", "warnings", ""), rows,
-                    raw={8}))
+            + table(("doc", "title", "kind", "status", "chunks", "OCR pages", "skip reason", "warnings"), rows,
+                    raw={0}))
 
 
 def _delete_link(doc_id: str) -> str:

@@ -27,8 +27,8 @@ def _report_tables(report: dict[str, Any], rows_shown: int) -> str:
         flagged = ('<h2 class="bad">Flagged sentences</h2><p>These sentences address an AI assistant rather than '
                    "the reader (instructions to ignore rules, take a new role, or tell users something). They are "
                    "kept out of the index's answer text; read them before publishing.</p>"
-                   + table(("doc", "where", "kind", "sentence", "new"),
-                           [(f["doc_id"], f["locator"], f["category"], f["sentence"], "yes" if f["new"] else "")
+                   + table(("sentence", "doc", "where", "kind", "new"),
+                           [(f["sentence"], f["doc_id"], f["locator"], f["category"], "yes" if f["new"] else "")
                             for f in shown]) + more)
     else:
         flagged = "<p class=ok>No flagged sentences.</p>"
@@ -64,7 +64,7 @@ def review_body(info: dict[str, Any], question: str, answer: Answer | None, mess
 def delete_body(doc_id: str, record: dict[str, Any] | None) -> str:
     what = (f' ({escape(str(record.get("title") or ""))}, {record.get("chunks", 0)} chunks)' if record else
             " (a pending upload)")
-    return (f"<p>Delete <b>{escape(doc_id)}</b>{what} and its metadata sidecar from the corpus?</p>"
+    return (f"<p>Delete <b>{escape(doc_id)}</b>{what} and its metadata sidecar, if any, from the corpus?</p>"
             "<p class=muted>The deletion is staged: investors keep this document until you publish on Review, "
             "and Discard there keeps it.</p><div class=actions>"
             + post_button("/staff/documents/delete", "Yes, delete", "danger", {"doc_id": doc_id})
