@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 
 from assistant.answering.service import ChatService
-from assistant.index.store import IndexPaths, read_chunks, read_json
+from assistant.index.search import SearchIndex
+from assistant.index.store import IndexPaths, read_chunks, read_json, write_json
 from assistant.ingest import InjectionDetector, normalise
 from assistant.ingest.builder import IndexBuilder
 from assistant.lexicon import Lexicon, LexiconError, load_lexicon
+from assistant.llm.tools import AgentTools, Evidence, tool_config
 from assistant.settings import Settings
 from tests.conftest import CORPUS
 
@@ -130,6 +132,26 @@ def test_build_takes_flagged_sentences_out_and_lists_them(tmp_path: Path) -> Non
     manifest = read_json(folder / "manifest.json")
     assert sum(len(f["flags"]) for f in manifest["files"]) == 3
 
-    answer = ChatService.from_settings(settings).ask("临江新区工业电价是多少？")
+    service = ChatService.from_settings(settings)
+    answer = service.ask("临江新区工业电价是多少？")
     assert answer.status == "answered" and "0.6123" in answer.answer and "0.05" not in answer.answer
     assert all("0.05" not in s.text for s in answer.sources)
+    # The LLM mode's search tool reads the same index: the model is never handed the flagged sentences.
+    found = AgentTools(service).policy_search("临江新区工业电价", tool_config(Evidence(), "zh"))
+    assert "0.6123" in found and "0.05" not in found and "智能助手" not in found and "Note to" not in found
+
+
+def test_a_build_made_before_screening_is_built_again_at_start(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "power.md").write_text(INJECTED, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data", embeddings={"backend": "fake"})
+    report = IndexBuilder(settings).build()
+    assert not SearchIndex.needs_build(settings)
+    path = IndexPaths(settings.index_dir).build_dir(report.build_id) / "manifest.json"
+    manifest = read_json(path)
+    del manifest["fingerprint"]["injection"]  # as builds made before this screening existed
+    write_json(path, manifest)
+    assert SearchIndex.needs_build(settings)  # app.py then ingests before serving
+    again = IndexBuilder(settings).build()
+    assert again.changed and again.reused_files == 0 and not SearchIndex.needs_build(settings)

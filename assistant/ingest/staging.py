@@ -125,10 +125,11 @@ class StagingArea:
         """Delete a document at publish; a pending file of that name is dropped now."""
         path = _inside(self.corpus, doc_id)
         state = self.state()
-        if doc_id in state.added:
+        pending = doc_id in state.added
+        if pending:
             _inside(self.files, doc_id).unlink(missing_ok=True)
             state.added = [d for d in state.added if d != doc_id]
-        if path.is_file() or path.is_symlink():
+        if not pending or path.is_file() or path.is_symlink():  # a new upload dropped again leaves nothing
             state.removed = sorted({*state.removed, doc_id})
         state.built = None
         self._save(state)
