@@ -257,7 +257,7 @@ def test_lexicon_edit_is_checked_staged_and_published(web: Web, staff: httpx.Cli
 
     edited = original + "\n# added in the console\ninjection_phrases: ['robot overlord']\n"
     runs = staff.get("/staff/api/reindex").json()["runs"]
-    assert staff.post("/staff/api/lexicon", data={"text": edited}).status_code == 202
+    assert staff.post("/staff/api/lexicon", data={"text": edited.replace("\n", "\r\n")}).status_code == 202
     job = wait_for_reindex(staff, runs + 1)
     assert job["state"] == "done" and job["staged"], job
     info = staff.get("/staff/api/staged").json()

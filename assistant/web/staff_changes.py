@@ -99,6 +99,7 @@ class StagedChanges:
         return self.staging.lexicon_text()
 
     def set_lexicon(self, text: str) -> dict[str, Any]:
+        text = text.replace("\r\n", "\n")  # a browser's textarea posts CRLF line ends
         if len(text.encode("utf-8")) > self.upload_limit:
             raise ConsoleError(413, "the lexicon is larger than the upload limit")
         try:
