@@ -69,6 +69,7 @@ class Chunk:
     row_id: str = ""
     seq: int = 0  # position within its document
     ocr: bool = False  # text read by OCR from a scanned page
+    flagged: str = ""  # sentences taken out of ``text`` at ingest as addressed to an AI (one a line), for staff
 
     @property
     def chunk_id(self) -> str:

@@ -208,7 +208,8 @@ class WebSettings(BaseModel):
 
 
 class StaffSettings(BaseModel):
-    """The staff console at /staff: retrieval details, documents and uploads, leads, knowledge gaps, log."""
+    """The staff console at /staff: retrieval details, documents, uploads and deletions reviewed in a staged index
+    before they are published, the lexicon, leads, knowledge gaps, log."""
 
     enabled: bool = Field(True, description="Mount the console; it is always behind the login.")
     token: SecretStr | None = Field(None, description=(
@@ -218,6 +219,8 @@ class StaffSettings(BaseModel):
     max_upload_mb: float = Field(20, gt=0, description="Largest document the console accepts.")
     low_confidence: float = Field(0.5, ge=0, le=1, description=(
         "Answers below this retrieval confidence are listed as knowledge gaps."))
+    report_rows: int = Field(200, ge=1, description=(
+        "Flagged sentences listed on the console's Review page (all of them are in /staff/api/staged)."))
 
 
 class ContactSettings(BaseModel):
@@ -256,3 +259,8 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
+
+    @property
+    def staging_dir(self) -> Path:
+        """Changes made in the staff console that wait for Publish (uploads, deletions, a new lexicon)."""
+        return self.data_dir / "staging"

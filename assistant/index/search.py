@@ -75,10 +75,14 @@ class SearchIndex:
 
     @staticmethod
     def needs_build(settings: Settings) -> bool:
-        """No served build yet, or one made before builds carried their lexicon (a re-ingest reuses its files)."""
+        """No served build yet, or one made before builds carried their lexicon (a re-ingest reuses its files) or
+        before they were screened for sentences addressed to an AI (their fingerprint names the patterns)."""
         paths = IndexPaths(settings.index_dir)
         build_id = paths.current_id()
-        return build_id is None or not (paths.build_dir(build_id) / LEXICON_JSON).is_file()
+        if build_id is None or not (paths.build_dir(build_id) / LEXICON_JSON).is_file():
+            return True
+        manifest = read_json(paths.build_dir(build_id) / "manifest.json", {}) or {}
+        return "injection" not in manifest.get("fingerprint", {})
 
     def is_current(self) -> bool:
         return IndexPaths(self.settings.index_dir).current_id() == self.build_id
