@@ -69,6 +69,7 @@ class Chunk:
     row_id: str = ""
     seq: int = 0  # position within its document
     ocr: bool = False  # text read by OCR from a scanned page
+    flagged: str = ""  # sentences taken out of ``text`` at ingest as addressed to an AI (one a line), for staff
 
     @property
     def chunk_id(self) -> str:
@@ -100,4 +101,4 @@ class Skipped:
 
     path: str
     reason: str
-    status: Literal["needs_ocr", "unreadable", "unsupported", "invalid", "outside_corpus"] = "unreadable"
+    status: Literal["needs_ocr", "unreadable", "unsupported", "invalid", "outside_corpus", "too_large"] = "unreadable"

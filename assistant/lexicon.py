@@ -69,8 +69,12 @@ class Lexicon(BaseModel):
     suggestions: dict[str, Suggestions] = Field(default_factory=dict, description=(
         "Questions the investor page suggests per topic (land, electricity, talent, factories, incentives), "
         "in Chinese and English: ones this corpus answers."))
+    injection_phrases: tuple[str, ...] = Field((), description=(
+        "Phrases of sentences addressed to an AI assistant rather than to readers, added to the packaged list "
+        "(assistant/ingest/injection_patterns.yaml); matched after normalisation: lower case, Chinese without spaces."))
 
-    @field_validator("home_places", "other_places", "scope_words", "weak_scope_words", "off_topic", "handoff")
+    @field_validator("home_places", "other_places", "scope_words", "weak_scope_words", "off_topic", "handoff",
+                     "injection_phrases")
     @classmethod
     def _regex(cls, items: tuple[str, ...]) -> tuple[str, ...]:
         for item in items:

@@ -71,6 +71,39 @@ class OcrSettings(BaseModel):
         "Folder of the OCR page cache (ocr.sqlite3, keyed by page image hash); None = <data_dir>/cache."))
 
 
+class IngestBudgets(BaseModel):
+    """Limits on what one file may cost to ingest, checked before the costly step (parsing, text extraction,
+    OCR, embedding); a file past one is skipped as ``too_large`` with the figure and the limit, and the rest of
+    the corpus still ingests. Env: ZST_INDEX__BUDGETS__MAX_PARAGRAPHS=… Measured on corpus/ (46 files,
+    2026-11-30), its largest values are in brackets; every default leaves wide headroom over them. Before
+    these, a 5.3 KB .docx of 500,000 empty paragraphs took 410 s to index and a 19 MB .txt became 55,342
+    chunks."""
+
+    max_member_mb: float = Field(64, gt=0, description=(
+        ".docx/.xlsx: largest uncompressed size of any member of the zip package, read from its central "
+        "directory before the file is opened [0.42 MB: word/stylesWithEffects.xml]."))
+    max_package_mb: float = Field(256, gt=0, description=(
+        ".docx/.xlsx: largest uncompressed size of all members together [0.79 MB]."))
+    max_compression_ratio: float = Field(100, gt=1, description=(
+        ".docx/.xlsx: largest uncompressed/compressed ratio of a member of at least ratio_from_mb (Apache "
+        "POI's zip-bomb limit is the same 100) [32; a bomb of empty paragraphs: about 600]."))
+    ratio_from_mb: float = Field(1, ge=0, description=(
+        "Members smaller than this uncompressed are not held to the ratio: their expansion costs nothing."))
+    max_paragraphs: int = Field(50_000, ge=1, description=(
+        ".docx: paragraphs (<w:p>, tables, headers and notes included), counted by streaming the XML before "
+        "python-docx builds an object for each [40]."))
+    max_rows: int = Field(100_000, ge=1, description=".xlsx: rows of all sheets together, up to the last used one [13].")
+    max_cells: int = Field(1_000_000, ge=1, description=(
+        ".xlsx: cells of the grid the sheets span (rows x columns up to the last used cell, merged ranges "
+        "included: the reader makes an object for each); .docx: table cells, a merged one once per column "
+        "it spans [141]."))
+    max_pages: int = Field(1_000, ge=1, description=".pdf: pages, from the page tree before text or OCR [5].")
+    max_chars: int = Field(1_000_000, ge=1, description=(
+        "Characters of text one file may give (all formats); .txt/.md/.csv/.yaml are judged by their byte size "
+        "before they are read [18,308: guide/invest-guiyang-guide-en.md]."))
+    max_chunks: int = Field(5_000, ge=1, description="Chunks one file may give, checked before embedding [77].")
+
+
 class IndexSettings(BaseModel):
     chroma_mode: Literal["embedded", "server"] = "embedded"
     chroma_host: str = "127.0.0.1"
@@ -80,6 +113,7 @@ class IndexSettings(BaseModel):
     chunk_chars: int = Field(360, ge=80, description="Chunk size limit in characters (tuned by benchmark).")
     keep_builds: int = Field(2, ge=1, description="Index builds kept on disk, the served one included.")
     ocr: OcrSettings = OcrSettings()
+    budgets: IngestBudgets = IngestBudgets()
 
 
 class RetrievalSettings(BaseModel):
@@ -178,7 +212,8 @@ class WebSettings(BaseModel):
 
 
 class StaffSettings(BaseModel):
-    """The staff console at /staff: retrieval details, documents and uploads, leads, knowledge gaps, log."""
+    """The staff console at /staff: retrieval details, documents, uploads and deletions reviewed in a staged index
+    before they are published, the lexicon, leads, knowledge gaps, log."""
 
     enabled: bool = Field(True, description="Mount the console; it is always behind the login.")
     token: SecretStr | None = Field(None, description=(
@@ -188,6 +223,8 @@ class StaffSettings(BaseModel):
     max_upload_mb: float = Field(20, gt=0, description="Largest document the console accepts.")
     low_confidence: float = Field(0.5, ge=0, le=1, description=(
         "Answers below this retrieval confidence are listed as knowledge gaps."))
+    report_rows: int = Field(200, ge=1, description=(
+        "Flagged sentences listed on the console's Review page (all of them are in /staff/api/staged)."))
 
 
 class ContactSettings(BaseModel):
@@ -226,3 +263,8 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
+
+    @property
+    def staging_dir(self) -> Path:
+        """Changes made in the staff console that wait for Publish (uploads, deletions, a new lexicon)."""
+        return self.data_dir / "staging"

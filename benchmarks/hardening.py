@@ -3,6 +3,7 @@ burst of long questions does to another visitor.
 
     OMP_NUM_THREADS=1 python -m benchmarks.hardening [--data-dir data/bench-hardening/e5] [--embedder e5]
                                                      [--asks 50] [--stop-after-s 10] [--others 10]
+                                                     [--bombs-only] [--unbounded-s 0]
 
 (a) One question (the page's suggested 博士来贵阳有什么补贴？) asked --asks times through ChatService: p50 / p95
     seconds and the process's RSS before and after. Asking stops early once one ask takes over --stop-after-s
@@ -13,6 +14,12 @@ burst of long questions does to another visitor.
     of 10 different 2,000-character questions at once while another visitor asks --others ordinary questions
     one after another; reported: the other visitor's p50 / p95 / max seconds and status codes, and the burst's.
     Visitors are told apart by X-Forwarded-For (loopback is a trusted proxy, uvicorn's default).
+(d) Two .docx bombs, 500,000 and 5,000,000 empty paragraphs (built in a temporary folder), read through the
+    loader (load_file) in a fresh process each: seconds, peak RSS and the skip reason, with the default
+    budgets and with the zip checks lifted (so the streamed paragraph count is what stops it). Before the
+    budgets the first took 410 s to re-index and the second was still reading after 19 minutes at 2.45 GB.
+    --unbounded-s N adds a run with every budget lifted, stopped after N seconds. --bombs-only runs (d) alone
+    (no index needed).
 
 The index of corpus/ is built in --data-dir when missing (the e5 embedder: minutes on 2 cores; not counted in
 the figures). Every request goes to the loopback port only; every loop is bounded by a count and a timeout.
@@ -22,10 +29,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
+import multiprocessing
 import os
 import statistics
+import tempfile
 import time
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -151,6 +162,70 @@ async def burst_and_visitor(base: str, others: int) -> None:
     print(f"    burst:   statuses {_count(s for s, _t in burst)}, slowest {max(t for _s, t in burst):.2f} s")
 
 
+def docx_bomb(path: Path, paragraphs: int) -> Path:
+    """A .docx as python-docx writes one, its body ``paragraphs`` empty paragraphs."""
+    from docx import Document
+
+    buffer = io.BytesIO()
+    Document().save(buffer)
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/document.xml":
+                data = data.split(b"<w:body>")[0] + b"<w:body>" + b"<w:p/>" * paragraphs + b"</w:body></w:document>"
+            out.writestr(info.filename, data)
+    return path
+
+
+def peak_rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _read_bomb(path: Path, budgets: dict[str, float], results: multiprocessing.Queue) -> None:
+    from assistant.ingest.loaders import LoaderError, load_file
+    from assistant.settings import IngestBudgets
+
+    before = peak_rss_mib()  # the interpreter and the imports, before the file is touched
+    began = time.perf_counter()
+    try:
+        doc = load_file(path, path.parent, budgets=IngestBudgets(**budgets))
+        outcome = f"loaded, {len(doc.blocks)} blocks"
+    except LoaderError as exc:
+        outcome = f"[{exc.status}] {exc}"
+    results.put((time.perf_counter() - began, before, peak_rss_mib(), outcome))
+
+
+def docx_bombs(unbounded_s: float) -> None:
+    lifted_zip = {"max_compression_ratio": 1e12, "max_member_mb": 1e6, "max_package_mb": 1e6}
+    runs: list[tuple[str, dict[str, float], float]] = [("default budgets", {}, 600.0),
+                                                       ("zip checks lifted", lifted_zip, 600.0)]
+    if unbounded_s > 0:
+        runs.append(("every budget lifted", lifted_zip | {"max_paragraphs": 10**12, "max_chars": 10**15}, unbounded_s))
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter each: its peak RSS is the read's own
+    print("(d) .docx bombs through the loader (a fresh process each; peak RSS of that process, imports included):")
+    with tempfile.TemporaryDirectory() as folder:
+        for paragraphs in (500_000, 5_000_000):
+            path = docx_bomb(Path(folder) / f"empty-{paragraphs}.docx", paragraphs)
+            xml = zipfile.ZipFile(path).getinfo("word/document.xml").file_size
+            print(f"    {paragraphs:,} empty paragraphs: {path.stat().st_size / 1024:.1f} KB on disk, "
+                  f"word/document.xml {xml / 1024 / 1024:.1f} MB")
+            for label, budgets, limit_s in runs:
+                results: multiprocessing.Queue = spawn.Queue()
+                child = spawn.Process(target=_read_bomb, args=(path, budgets, results))
+                child.start()
+                child.join(limit_s)
+                if child.is_alive():
+                    child.kill()
+                    child.join()
+                    print(f"      {label}: still reading after {limit_s:g} s; stopped")
+                    continue
+                seconds, before, peak, outcome = results.get(timeout=10)
+                print(f"      {label}: {seconds:.3f} s, peak RSS {peak:.0f} MiB ({before:.0f} before reading); {outcome}")
+
+
 def _count(statuses: object) -> dict[str, int]:
     out: dict[str, int] = {}
     for s in statuses:  # type: ignore[attr-defined]
@@ -165,10 +240,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--asks", type=int, default=50)
     ap.add_argument("--stop-after-s", type=float, default=10.0)
     ap.add_argument("--others", type=int, default=10)
+    ap.add_argument("--bombs-only", action="store_true", help="run (d), the .docx bombs, alone: no index needed")
+    ap.add_argument("--unbounded-s", type=float, default=0.0,
+                    help="also read each bomb with every budget lifted, stopped after this many seconds")
     args = ap.parse_args(argv)
     if args.asks < 1 or args.others < 1 or args.stop_after_s <= 0:
         ap.error("--asks and --others must be >= 1, --stop-after-s > 0")
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # before the embedder loads: 1 thread is fastest on 2 cores
+    if args.bombs_only:
+        docx_bombs(args.unbounded_s)
+        return 0
 
     from assistant.answering.service import ChatService
     from assistant.ingest.builder import IndexBuilder
@@ -186,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     with serve(settings) as base:
         asyncio.run(burst_and_visitor(base, args.others))
     print(f"total {time.monotonic() - began:.1f} s (index excluded)")
+    docx_bombs(args.unbounded_s)
     return 0
 
 

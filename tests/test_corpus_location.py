@@ -2,7 +2,7 @@
 reached through a symbolic link leading out of it.
 
 A data folder copied elsewhere with its corpus and opened with settings naming the new place serves, uploads
-into and re-indexes the new corpus (over real HTTP), while the original is changed under it so that any
+into (at publish) and re-indexes the new corpus (over real HTTP), while the original is changed under it so that any
 reach back shows. Links out of the corpus are reported as skipped by ingest and ``--check``; links inside it
 are followed."""
 
@@ -84,6 +84,7 @@ def test_moved_data_folder_serves_uploads_and_reindexes_its_new_corpus(moved: tu
             assert r.status_code == 202 and r.json()["doc_id"] == "uploads/moved.md", r.text
             job = wait_for_reindex(client, runs + 1)
             assert job["state"] == "done" and job["doc_status"] == "indexed", job
+            assert client.post("/staff/api/publish").status_code == 200
 
             assert (second / "corpus" / "uploads" / "moved.md").read_text(encoding="utf-8") == UPLOAD
             assert not (first / "corpus" / "uploads").exists()

@@ -82,9 +82,13 @@ def staff(web: Web) -> Iterator[httpx.Client]:
 
 # ---- the gate ----
 PAGES = ["/staff", "/staff/", "/staff/ask?q=x", "/staff/documents", "/staff/leads", "/staff/gaps", "/staff/log",
+         "/staff/review", "/staff/lexicon", "/staff/documents/delete?doc=policies/gy-tax-policy-guide.md",
          "/staff/static/console.css", "/staff/static/console.js", "/staff/no-such-page"]
 DATA = ["/staff/api/ask?q=x", "/staff/api/documents", "/staff/api/reindex", "/staff/api/gaps", "/staff/api/log",
-        "/staff/leads.csv", "/staff/api/no-such-thing"]
+        "/staff/leads.csv", "/staff/api/no-such-thing", "/staff/api/staged", "/staff/api/staged/ask?q=x",
+        "/staff/api/lexicon"]
+POSTS = ["/staff/api/reindex", "/staff/api/reindex/cancel", "/staff/api/documents/delete", "/staff/api/publish",
+         "/staff/api/discard", "/staff/api/lexicon"]
 
 
 @pytest.mark.parametrize("cookie", [None, "forged.0000", "abc"])
@@ -100,6 +104,9 @@ def test_nothing_under_staff_without_a_session(web: Web, cookie: str | None) -> 
             r = client.get(path)
             assert r.status_code == 401 and "login" in r.text and "<td>" not in r.text, path
         assert client.post("/staff/api/upload", files={"file": ("a.md", b"# x\n\ny")}).status_code == 401
+        for path in POSTS:
+            assert client.post(path, data={"doc_id": "policies/gy-tax-policy-guide.md", "text": ""}).status_code == 401
+        assert (web.settings.corpus_dir / "policies" / "gy-tax-policy-guide.md").exists()
         assert client.post("/staff/documents/upload", files={"file": ("a.md", b"# x")}).status_code == 303
         assert not (web.settings.corpus_dir / "uploads" / "a.md").exists()
         login_page = client.get("/staff/login")
@@ -282,7 +289,13 @@ def test_log_filters_by_session(web: Web, staff: httpx.Client) -> None:
     assert len(staff.get("/staff/api/log", params={"limit": 1}).json()) == 1
 
 
-# ---- upload and re-index ----
+# ---- upload and re-index (staged, then published: see test_staff_review for the review itself) ----
+def publish(staff: httpx.Client) -> dict:
+    r = staff.post("/staff/api/publish")
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
 def test_markdown_upload_is_indexed_and_answerable(web: Web, staff: httpx.Client) -> None:
     before = staff.get("/staff/api/ask", params={"q": NEW_QUESTION}).json()
     assert "37" not in before["answer"]
@@ -290,7 +303,10 @@ def test_markdown_upload_is_indexed_and_answerable(web: Web, staff: httpx.Client
     r = staff.post("/staff/api/upload", files={"file": ("无人机 孵化.md", NEW_FACT.encode(), "text/markdown")})
     assert r.status_code == 202 and r.json()["doc_id"] == "uploads/无人机_孵化.md"
     job = wait_for_reindex(staff, runs + 1)
-    assert job["state"] == "done" and job["doc_status"] == "indexed" and job["percent"] == 100, job
+    assert job["state"] == "done" and job["staged"] and job["doc_status"] == "indexed" and job["percent"] == 100, job
+    assert "37" not in staff.get("/staff/api/ask", params={"q": NEW_QUESTION}).json()["answer"]  # staged only
+    assert "37" in staff.get("/staff/api/staged/ask", params={"q": NEW_QUESTION}).json()["answer"]
+    assert publish(staff)["build_id"] == job["build_id"]
     after = staff.get("/staff/api/ask", params={"q": NEW_QUESTION}).json()
     assert after["status"] == "answered" and "37" in after["answer"]
     with web.client() as public:
@@ -305,6 +321,7 @@ def test_unreadable_pdf_is_reported_and_old_content_still_answers(web: Web, staf
     job = wait_for_reindex(staff, runs + 1)
     assert job["state"] == "done" and job["doc_id"] == "uploads/broken.pdf"
     assert job["doc_status"] in ("unreadable", "needs_ocr") and job["doc_reason"], job
+    publish(staff)
     files = {f["doc_id"]: f for f in staff.get("/staff/api/documents").json()["files"]}
     assert files["uploads/broken.pdf"]["status"] == job["doc_status"]
     assert files["policies/gy-standard-factory-leasing.pdf"]["status"] == "indexed"
@@ -360,6 +377,8 @@ def test_chunked_upload_is_saved_and_indexed(web: Web, staff: httpx.Client) -> N
     assert r.status_code == 202 and r.json()["doc_id"] == "uploads/chunked.md", r.text
     job = wait_for_reindex(staff, runs + 1)
     assert job["state"] == "done" and job["doc_status"] == "indexed", job
+    assert not (web.settings.corpus_dir / "uploads" / "chunked.md").exists()  # pending until published
+    publish(staff)
     assert (web.settings.corpus_dir / "uploads" / "chunked.md").read_text(encoding="utf-8") == text
 
 

@@ -53,11 +53,11 @@ def host_page(app_base: str, **data: str) -> str:
 
 
 def wait_for_reindex(client: httpx.Client, runs: int, seconds: float = 180) -> dict:
-    """The staff console's re-index job once its ``runs``-th run has ended (done or failed)."""
+    """The staff console's re-index job once its ``runs``-th run has ended (done, failed or cancelled)."""
     deadline = time.monotonic() + seconds
     while True:
         job = client.get("/staff/api/reindex").json()
-        if job["runs"] >= runs and job["state"] in ("done", "failed"):
+        if job["runs"] >= runs and job["state"] in ("done", "failed", "cancelled"):
             return job
         assert time.monotonic() < deadline, job
         time.sleep(0.2)

@@ -103,11 +103,15 @@ class SearchIndex:
     @staticmethod
     def needs_build(settings: Settings) -> bool:
         """No served build yet, or one made before builds carried their lexicon and bilingual dictionary (a
-        re-ingest reuses its files)."""
+        re-ingest reuses its files) or before they were screened for sentences addressed to an AI (their
+        fingerprint names the patterns)."""
         paths = IndexPaths(settings.index_dir)
         build_id = paths.current_id()
-        return build_id is None or not all((paths.build_dir(build_id) / name).is_file()
-                                           for name in (LEXICON_JSON, BILINGUAL_JSON))
+        if build_id is None or not all((paths.build_dir(build_id) / name).is_file()
+                                       for name in (LEXICON_JSON, BILINGUAL_JSON)):
+            return True
+        manifest = read_json(paths.build_dir(build_id) / "manifest.json", {}) or {}
+        return "injection" not in manifest.get("fingerprint", {})
 
     def is_current(self) -> bool:
         return IndexPaths(self.settings.index_dir).current_id() == self.build_id

@@ -1,6 +1,7 @@
 """On-disk layout of index builds and the atomic pointer to the one being served.
 
     data/index/CURRENT            id of the served build (replaced atomically, written last)
+    data/index/STAGED             id of a build awaiting review in the staff console (not served)
     data/index/builds/<id>/       manifest.json, chunks.jsonl, bm25.*, structured.json, chroma/ (embedded)
 
 A build is made beside the served one and only becomes current once complete, so a crash or a bad file
@@ -50,32 +51,55 @@ class IndexPaths:
     def build_dir(self, build_id: str) -> Path:
         return self.builds / build_id
 
-    def current_id(self) -> str | None:
+    @property
+    def staged_file(self) -> Path:
+        return self.root / "STAGED"
+
+    def _read_pointer(self, pointer: Path) -> str | None:
         try:
-            build_id = self.current_file.read_text(encoding="utf-8").strip()
+            build_id = pointer.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             return None
         return build_id if build_id and (self.build_dir(build_id) / COMPLETE).exists() else None
+
+    def _write_pointer(self, pointer: Path, build_id: str) -> None:
+        """Write a temp file, fsync, rename over (atomic on POSIX)."""
+        tmp = self.root / f".{pointer.name}.{os.getpid()}"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(build_id)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, pointer)
+
+    def current_id(self) -> str | None:
+        return self._read_pointer(self.current_file)
+
+    def staged_id(self) -> str | None:
+        """The complete build awaiting review, if any: made like any build, but CURRENT does not name it."""
+        return self._read_pointer(self.staged_file)
 
     def mark_complete(self, build_id: str) -> None:
         (self.build_dir(build_id) / COMPLETE).write_text("ok", encoding="utf-8")
 
     def switch_to(self, build_id: str) -> None:
-        """Point CURRENT at a complete build: write a temp file, fsync, rename over (atomic on POSIX)."""
-        tmp = self.root / f".CURRENT.{os.getpid()}"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(build_id)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.current_file)
+        """Point CURRENT at a complete build, atomically: the running app reopens it between questions."""
+        self._write_pointer(self.current_file, build_id)
+
+    def stage(self, build_id: str) -> None:
+        """Point STAGED at a complete build; publishing it is ``switch_to`` then ``unstage``."""
+        self._write_pointer(self.staged_file, build_id)
+
+    def unstage(self) -> None:
+        self.staged_file.unlink(missing_ok=True)
 
     def stale_builds(self, keep: int) -> list[str]:
-        """Builds to delete: incomplete ones (crashed) and complete ones beyond the newest ``keep``."""
+        """Builds to delete: incomplete ones (crashed) and complete ones beyond the newest ``keep``; the served
+        and the staged build always stay."""
         if not self.builds.exists():
             return []
-        current = self.current_id()
+        pinned = {b for b in (self.current_id(), self.staged_id()) if b}
         complete = sorted(d.name for d in self.builds.iterdir() if (d / COMPLETE).exists())
-        kept = set(complete[-keep:]) | ({current} if current else set())
+        kept = set(complete[-keep:]) | pinned
         return [d.name for d in self.builds.iterdir() if d.is_dir() and d.name not in kept]
 
 

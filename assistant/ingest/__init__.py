@@ -1,9 +1,24 @@
-"""Corpus folder to index build: loaders, chunking, the validation report, the builder and its CLI."""
+"""Corpus folder to index build: loaders, chunking, the validation report, the builder and its CLI, the staged
+changes of the staff console, and the detector of sentences addressed to an AI."""
 
 from __future__ import annotations
 
-from assistant.ingest.builder import BuildReport, IndexBuilder, chroma_metadata, index_text
+from assistant.ingest.builder import BuildCancelled, BuildReport, IndexBuilder, chroma_metadata, index_text
+from assistant.ingest.changes import CorpusChanges
 from assistant.ingest.check import check_corpus
+from assistant.ingest.injection import InjectionDetector, normalise
 from assistant.ingest.loaders import LoaderError, discover, doc_id_for, load_file
+from assistant.ingest.staging import (
+    ChangeSet,
+    StagingArea,
+    StagingError,
+    StaleStage,
+    UnsafePath,
+    checked_doc_id,
+    staged_report,
+)
 
-__all__ = ["BuildReport", "IndexBuilder", "LoaderError", "check_corpus", "chroma_metadata", "discover", "doc_id_for", "index_text", "load_file"]
+__all__ = ["BuildCancelled", "BuildReport", "ChangeSet", "CorpusChanges", "IndexBuilder", "InjectionDetector",
+           "LoaderError", "StaleStage", "StagingArea", "StagingError", "UnsafePath", "check_corpus",
+           "checked_doc_id", "chroma_metadata", "discover", "doc_id_for", "index_text", "load_file", "normalise",
+           "staged_report"]

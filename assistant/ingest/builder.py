@@ -1,13 +1,17 @@
 """The one index builder: corpus folder → chunks → embeddings → Chroma + BM25 + structured tables.
 
 Incremental (a manifest of content hashes: unchanged files reuse their chunks, unchanged chunks reuse
-their vectors) and atomic (see ``index_store``)."""
+their vectors) and atomic (see ``index_store``). A build is published (CURRENT) or, for the staff console,
+staged (STAGED) over the corpus plus changes not yet in it; a cancel flag stops it between files, OCR pages
+and embedding batches, leaving the served build as it was. Sentences addressed to an AI assistant are taken
+out of the chunks (``injection``) and listed per file."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -34,8 +38,10 @@ from assistant.index import (
     write_chunks,
     write_json,
 )
+from assistant.ingest.changes import CorpusChanges
 from assistant.ingest.chunking import chunk_blocks
-from assistant.ingest.loaders import LoaderError, discover, doc_id_for, load_file
+from assistant.ingest.injection import InjectionDetector, screen_chunks
+from assistant.ingest.loaders import LoaderError, check_chunks, discover, doc_id_for, load_file
 from assistant.ingest.loaders.metadata import sidecar_path
 from assistant.ingest.loaders.ocr import OcrEngine, PageOcr
 from assistant.language import to_simplified
@@ -47,17 +53,25 @@ LOADER_VERSION = 6  # bump when loaders or chunking change, so every file is re-
 ProgressCallback = Callable[[str, int, int], None]  # stage, done, total
 
 
+class BuildCancelled(BaseException):
+    """The build's cancel flag was set. A BaseException, like asyncio.CancelledError, so that it passes the
+    catch-all around each loader (one bad file must not sink the corpus) and ends the build."""
+
+
 @dataclass
 class FileRecord:
     doc_id: str
     sha256: str
-    status: str  # indexed | needs_ocr | unreadable | unsupported | outside_corpus (a symbolic link out of it)
+    # indexed | needs_ocr | unreadable | unsupported | too_large (past a budget) | outside_corpus (a link out of
+    # it) | flagged (all AI-addressed)
+    status: str
     reason: str = ""
     chunks: int = 0
     title: str = ""
     kind: str = ""
     warnings: list[str] = field(default_factory=list)
     ocr_pages: int = 0  # pages whose text came from OCR
+    flags: list[dict[str, str]] = field(default_factory=list)  # sentences addressed to an AI: sentence, locator, category
 
 
 @dataclass
@@ -107,26 +121,32 @@ def index_text(chunk: Chunk) -> str:
 class IndexBuilder:
     def __init__(self, settings: Settings, embeddings: Embeddings | None = None,
                  on_progress: ProgressCallback | None = None, show_progress: bool = False,
-                 ocr_engine: OcrEngine | None = None) -> None:
+                 ocr_engine: OcrEngine | None = None, cancel: threading.Event | None = None) -> None:
         self.settings = settings
         self.paths = IndexPaths(settings.index_dir)
         self._embeddings = embeddings
         self.on_progress = on_progress
         self.show_progress = show_progress
         self.ocr_engine = ocr_engine  # None = the bundled RapidOCR, loaded only if a page needs it
+        self.cancel = cancel  # set by another thread: the build stops at its next file, page or batch
 
-    def _fingerprint(self, embedder_name: str) -> dict[str, Any]:
+    def _fingerprint(self, embedder_name: str, detector: InjectionDetector) -> dict[str, Any]:
         ocr = self.settings.index.ocr  # turning OCR on or off must re-read the files it skipped or read
         return {"loader_version": LOADER_VERSION, "chunk_chars": self.settings.index.chunk_chars,
                 "embedder": embedder_name, "chroma_mode": self.settings.index.chroma_mode,
-                "ocr": [ocr.enabled, ocr.scale, ocr.min_text_chars]}
+                "ocr": [ocr.enabled, ocr.scale, ocr.min_text_chars],
+                "budgets": self.settings.index.budgets.model_dump(),  # a lower one must re-judge indexed files
+                "injection": detector.fingerprint}  # other patterns: every file is screened again
 
     def _cached_embedder(self) -> CachedEmbeddings:
         inner = self._embeddings or make_embeddings(self.settings.embeddings)
         return CachedEmbeddings(inner, self.settings.cache_dir / "embeddings.sqlite3",
                                 batch_size=self.settings.embeddings.batch_size)
 
-    def build(self, corpus_dir: Path | None = None, rebuild: bool = False) -> BuildReport:
+    def build(self, corpus_dir: Path | None = None, rebuild: bool = False, changes: CorpusChanges | None = None,
+              stage: bool = False) -> BuildReport:
+        """Build the corpus folder (plus ``changes`` not yet in it) and serve the result, or with ``stage`` point
+        STAGED at it instead, replacing any staged build. BuildCancelled when the cancel flag is set."""
         started = time.perf_counter()
         root = (corpus_dir or self.settings.corpus_dir).resolve()
         if not root.is_dir():
@@ -134,18 +154,33 @@ class IndexBuilder:
         self.paths.builds.mkdir(parents=True, exist_ok=True)
         embedder = self._cached_embedder()
         try:
-            report = self._build(root, rebuild, embedder)
+            report = self._build(root, rebuild, embedder, changes, stage)
         finally:
             embedder.close()
         report.seconds = time.perf_counter() - started
         return report
 
-    def _build(self, root: Path, rebuild: bool, embedder: CachedEmbeddings) -> BuildReport:
-        lexicon = load_lexicon(root)  # invalid: LexiconError before anything is written; the served build stays
+    def _sources(self, root: Path, links: list[Skipped], changes: CorpusChanges | None) -> dict[str, tuple[Path, Path]]:
+        """doc_id -> (file, the folder its doc_id is relative to): the corpus, less the removed files and with
+        the added ones from the changes' folder."""
+        sources = {doc_id_for(p, root): (p, root) for p in discover(root, links)}
+        if changes is not None:
+            removed = set(changes.removed)
+            links[:] = [s for s in links if s.path not in removed]
+            sources = {d: v for d, v in sources.items() if d not in removed}
+            sources |= {d: (changes.root / d, changes.root) for d in changes.added}
+            sources = dict(sorted(sources.items()))
+        return sources
+
+    def _build(self, root: Path, rebuild: bool, embedder: CachedEmbeddings, changes: CorpusChanges | None,
+               stage: bool) -> BuildReport:
+        # invalid: LexiconError before anything is written; the served build stays
+        lexicon = load_lexicon(changes.root if changes is not None and changes.lexicon else root)
+        detector = InjectionDetector.for_lexicon(lexicon)
         links: list[Skipped] = []  # symbolic links out of the corpus folder: reported, never read
-        files = list(discover(root, links))
-        hashes = {doc_id_for(p, root): file_hash(p) for p in files} | {s.path: "" for s in links}
-        fingerprint = self._fingerprint(embedder.name)
+        sources = self._sources(root, links, changes)
+        hashes = {doc_id: file_hash(path) for doc_id, (path, _) in sources.items()} | {s.path: "" for s in links}
+        fingerprint = self._fingerprint(embedder.name, detector)
         prev_id = None if rebuild else self.paths.current_id()
         prev = read_json(self.paths.build_dir(prev_id) / "manifest.json", {}) if prev_id else {}
         prev_files = {r["doc_id"]: r for r in prev.get("files", [])} if prev.get("fingerprint") == fingerprint else {}
@@ -159,18 +194,19 @@ class IndexBuilder:
         folder = self.paths.build_dir(build_id)
         folder.mkdir(parents=True)
         try:
-            return self._write_build(root, files, links, hashes, fingerprint, prev_id, prev_files, build_id,
-                                     embedder, lexicon)
+            return self._write_build(root, sources, links, hashes, fingerprint, prev_id, prev_files, build_id,
+                                     embedder, lexicon, detector, stage)
         except BaseException:
-            # Ctrl-C or a failure: the served build is untouched; drop the half-made one. Once CURRENT names
-            # the new build (interrupted while collecting old builds), it is the served one and must stay.
-            if self.paths.current_id() != build_id:
+            # Ctrl-C, a cancel or a failure: the served build is untouched; drop the half-made one. Once CURRENT
+            # (or STAGED) names the new build (interrupted while collecting old builds), it must stay.
+            if build_id not in (self.paths.current_id(), self.paths.staged_id()):
                 remove_build(self.paths, build_id, self.settings.index)
             raise
 
-    def _write_build(self, root: Path, files: list[Path], links: list[Skipped], hashes: dict[str, str],
-                     fingerprint: dict[str, Any], prev_id: str | None, prev_files: dict[str, dict], build_id: str,
-                     embedder: CachedEmbeddings, lexicon: Lexicon) -> BuildReport:
+    def _write_build(self, root: Path, sources: dict[str, tuple[Path, Path]], links: list[Skipped],
+                     hashes: dict[str, str], fingerprint: dict[str, Any], prev_id: str | None,
+                     prev_files: dict[str, dict], build_id: str, embedder: CachedEmbeddings, lexicon: Lexicon,
+                     detector: InjectionDetector, stage: bool) -> BuildReport:
         folder = self.paths.build_dir(build_id)
         prev_chunks: dict[str, list[Chunk]] = {}
         prev_structured: dict[str, Any] = {}
@@ -185,25 +221,27 @@ class IndexBuilder:
         reused = 0
         ocr_bar = _OcrBar(self.show_progress, self._progress)
         ocr = PageOcr.from_settings(self.settings, engine=self.ocr_engine, on_progress=ocr_bar)
-        bar = tqdm(total=len(files), desc="Reading", unit="file", disable=not self.show_progress, leave=False)
-        for n, path in enumerate(files, start=1):
-            doc_id = doc_id_for(path, root)
-            old = prev_files.get(doc_id)
-            if old and old["sha256"] == hashes[doc_id] and old["status"] == "indexed":
-                chunks.extend(prev_chunks.get(doc_id, []))
-                if doc_id in prev_structured:
-                    structured[doc_id] = prev_structured[doc_id]
-                records.append(FileRecord(**old))
-                reused += 1
-            else:
-                records.append(self._load_one(path, root, hashes[doc_id], chunks, structured, ocr))
-            bar.update(1)
-            self._progress("reading", n, len(files))
-        bar.close()
-        ocr_bar.close()
+        bar = tqdm(total=len(sources), desc="Reading", unit="file", disable=not self.show_progress, leave=False)
+        try:
+            for n, (doc_id, (path, doc_root)) in enumerate(sources.items(), start=1):
+                self._check_cancel()
+                old = prev_files.get(doc_id)
+                if old and old["sha256"] == hashes[doc_id] and old["status"] == "indexed":
+                    chunks.extend(prev_chunks.get(doc_id, []))
+                    if doc_id in prev_structured:
+                        structured[doc_id] = prev_structured[doc_id]
+                    records.append(FileRecord(**old))
+                    reused += 1
+                else:
+                    records.append(self._load_one(path, doc_root, hashes[doc_id], chunks, structured, detector, ocr))
+                bar.update(1)
+                self._progress("reading", n, len(sources))
+        finally:
+            bar.close()
+            ocr_bar.close()
+            if ocr:
+                ocr.close()
         records += [FileRecord(s.path, "", s.status, s.reason) for s in links]
-        if ocr:
-            ocr.close()
 
         texts = [index_text(c) for c in chunks]
         before = embedder.embedded
@@ -224,8 +262,15 @@ class IndexBuilder:
             "lexicon": lexicon.fingerprint,
             "chunks": len(chunks),
             "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "files": [asdict(r) for r in records]})
+        self._check_cancel()  # the last point where a cancel still leaves everything as it was
         self.paths.mark_complete(build_id)
-        self.paths.switch_to(build_id)
+        if stage:
+            replaced = self.paths.staged_id()
+            self.paths.stage(build_id)
+            if replaced and replaced != self.paths.current_id():
+                remove_build(self.paths, replaced, self.settings.index)
+        else:
+            self.paths.switch_to(build_id)
         for stale in self.paths.stale_builds(self.settings.index.keep_builds):
             remove_build(self.paths, stale, self.settings.index)
         stats = ocr.stats if ocr else None
@@ -233,11 +278,12 @@ class IndexBuilder:
                            reused_files=reused, ocr_pages=stats.read + stats.cached if stats else 0,
                            ocr_cached=stats.cached if stats else 0, ocr_seconds=stats.seconds if stats else 0.0)
 
-    def _load_one(self, path: Path, root: Path, sha: str, chunks: list[Chunk],
-                  structured: dict[str, Any], ocr: PageOcr | None = None) -> FileRecord:
+    def _load_one(self, path: Path, root: Path, sha: str, chunks: list[Chunk], structured: dict[str, Any],
+                  detector: InjectionDetector, ocr: PageOcr | None = None) -> FileRecord:
         doc_id = doc_id_for(path, root)
+        budgets = self.settings.index.budgets
         try:
-            doc = load_file(path, root, ocr)
+            doc = load_file(path, root, ocr, budgets)
         except LoaderError as exc:
             return FileRecord(doc_id, sha, exc.status, str(exc))
         except Exception as exc:  # a loader bug on one file must not sink the whole corpus
@@ -245,12 +291,20 @@ class IndexBuilder:
         new = chunk_blocks(doc.meta, doc.blocks, self.settings.index.chunk_chars)
         if not new:
             return FileRecord(doc_id, sha, "unreadable", "no text found", title=doc.meta.title, kind=doc.meta.kind)
+        try:
+            check_chunks(len(new), budgets)  # before any of them is embedded
+        except LoaderError as exc:
+            return FileRecord(doc_id, sha, exc.status, str(exc), title=doc.meta.title, kind=doc.meta.kind)
+        new, flags = screen_chunks(new, detector)
+        if not new:
+            return FileRecord(doc_id, sha, "flagged", "every passage is addressed to an AI assistant, not to readers",
+                              title=doc.meta.title, kind=doc.meta.kind, flags=flags)
         chunks.extend(new)
         if doc.structured:
             structured[doc_id] = doc.structured
         return FileRecord(doc_id, sha, "indexed", chunks=len(new), title=doc.meta.title, kind=doc.meta.kind,
                           warnings=doc.warnings + _metadata_warnings(doc),
-                          ocr_pages=len({b.page for b in doc.blocks if b.ocr}))
+                          ocr_pages=len({b.page for b in doc.blocks if b.ocr}), flags=flags)
 
     def _embed(self, embedder: CachedEmbeddings, texts: list[str]) -> list[list[float]]:
         todo = len(embedder.missing(texts))
@@ -284,7 +338,13 @@ class IndexBuilder:
                 written += len(part)
                 self._progress("writing", written, len(chunks))
 
+    def _check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise BuildCancelled()
+
     def _progress(self, stage: str, done: int, total: int) -> None:
+        # Called after every file, OCR page, embedding batch and Chroma batch: where a cancel takes effect.
+        self._check_cancel()
         if self.on_progress:
             self.on_progress(stage, done, total)
 

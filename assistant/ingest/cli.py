@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = settings_from(args)
     if args.check:
-        report = check_corpus(settings.corpus_dir)
+        report = check_corpus(settings.corpus_dir, settings.index.budgets)
         if args.json:
             print(json.dumps({"ok": report.ok, "files": report.files, "warnings": report.warnings,
                               "problems": [asdict(p) | {"text": str(p)} for p in report.problems]},

@@ -1,4 +1,5 @@
-"""The staff console at /staff: ask with retrieval details, documents and uploads, leads (CSV), knowledge gaps,
+"""The staff console at /staff: ask with retrieval details, documents (uploads, deletions, the lexicon, staged
+for review before publishing: see ``staff_changes`` and ``staff_review``), leads (CSV), knowledge gaps,
 conversation log. Its own FastAPI app behind ``StaffGate`` (see ``staff_auth``), registered on the public app
 by ``mount_staff``; pages are server-rendered HTML, with JSON twins under /staff/api/ for scripts and tests."""
 
@@ -9,7 +10,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from assistant.answering import ChatService
 from assistant.chat_types import Answer
@@ -25,26 +26,25 @@ from assistant.web.staff_auth import (
     client_ip,
     load_or_create_token,
 )
+from assistant.web.staff_changes import ConsoleError, StagedChanges
 from assistant.web.staff_data import candidate_rows, knowledge_gaps, leads_csv
-from assistant.web.staff_reindex import ReindexJob, UploadError, save_upload
+from assistant.web.staff_review import review_routes
 from assistant.web.store import Store
 
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
 ALL_LEADS = 100_000
 Upload = Annotated[UploadFile, File()]  # module level: FastAPI resolves string annotations in globals
-_NO_STORE = {"Cache-Control": "no-store"}  # staff data must not linger in shared caches
-
-
-def _html(body: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(body, status_code=status, headers=_NO_STORE)
+_NO_STORE = pages.NO_STORE
+_html = pages.html_response
 
 
 class StaffConsole:
     def __init__(self, service: ChatService, store: Store, settings: Settings, auth: StaffAuth) -> None:
         self.service, self.store, self.settings, self.auth = service, store, settings, auth
-        self.job = ReindexJob(service)
-        self.upload_limit = int(settings.staff.max_upload_mb * 1024 * 1024)
+        self.changes = StagedChanges(service, settings)
+        self.job = self.changes.job
+        self.upload_limit = self.changes.upload_limit
 
     # ---- login ----
     def login(self, request: Request, token: str) -> Response:
@@ -79,13 +79,8 @@ class StaffConsole:
         return self.service.index.files()
 
     def upload(self, filename: str, data: bytes) -> dict[str, Any]:
-        """Save and start a re-index; raises UploadError with the reason staff see."""
-        if self.job.running():
-            raise UploadError("a re-index is running; upload again when it has finished")
-        doc_id = save_upload(self.service, filename, data, self.upload_limit)
-        if not self.job.start(doc_id):
-            raise UploadError("a re-index is running; upload again when it has finished")
-        return {"doc_id": doc_id, "job": self.job.status()}
+        """Keep the file with the pending changes and stage a re-index; ConsoleError says why not."""
+        return self.changes.upload(filename, data)
 
     def gaps(self) -> list[Any]:
         return knowledge_gaps(self.store, self.settings.staff.low_confidence)
@@ -137,8 +132,11 @@ def _routes(console: StaffConsole) -> APIRouter:
 
     @router.get("/documents")
     def documents(msg: str = "") -> Response:
+        console.service.reload_if_stale()
+        info = console.changes.info()
         body = pages.documents_body(console.files(), console.service.index.build_id, console.job.status(),
-                                    console.settings.staff.max_upload_mb, msg[:300])
+                                    console.settings.staff.max_upload_mb, msg[:300],
+                                    info["pending"] | {"staged": info["staged"]})
         return _html(pages.page("Documents", "documents", body))
 
     @router.get("/api/documents")
@@ -151,8 +149,8 @@ def _routes(console: StaffConsole) -> APIRouter:
         data = await file.read(console.upload_limit + 1)
         try:
             result = console.upload(file.filename or "", data)
-            msg = f"Saved {result['doc_id']}; re-indexing."
-        except UploadError as exc:
+            msg = f"Saved {result['doc_id']}; building the staged index for review."
+        except ConsoleError as exc:
             msg = f"Upload refused: {exc}"
         return RedirectResponse(f"{PREFIX}/documents?{urlencode({'msg': msg})}", status_code=303)
 
@@ -161,8 +159,8 @@ def _routes(console: StaffConsole) -> APIRouter:
         data = await file.read(console.upload_limit + 1)
         try:
             return JSONResponse(console.upload(file.filename or "", data), status_code=202)
-        except UploadError as exc:
-            return JSONResponse({"detail": str(exc)}, status_code=409 if console.job.running() else 422)
+        except ConsoleError as exc:
+            return JSONResponse({"detail": exc.message}, status_code=exc.status)
 
     @router.get("/api/reindex")
     def reindex_status() -> Response:
@@ -204,6 +202,7 @@ def build_console(service: ChatService, store: Store, settings: Settings, auth: 
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)  # no schema of staff endpoints either
     app.state.console = console
     app.include_router(_routes(console))
+    app.include_router(review_routes(console.changes, console.settings))
     return app
 
 

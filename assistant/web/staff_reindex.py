@@ -1,16 +1,15 @@
-"""Documents uploaded by staff, and the background re-index that makes them answerable.
+"""The background re-index of the staff console: it stages the corpus plus the pending changes (uploads,
+deletions, a new lexicon: see ``assistant.ingest.staging``) for review, and never switches the served build.
 
-An upload is saved under ``uploads/`` in the corpus folder being served, then one builder run (a thread)
-indexes it; the builder is atomic, so a failed run leaves the served build as it was, and a file it cannot
-read is recorded as skipped while everything else is indexed. When the run ends the service switches to the
-new build (``reload_if_stale``)."""
+One builder run at a time, in a thread, with a cancel flag the builder checks between files, OCR pages and
+embedding batches: a cancelled or failed run removes its half-made build and leaves the served (and any staged)
+build as it was. A file the builder cannot read is recorded as skipped while everything else is indexed."""
 
 from __future__ import annotations
 
 import logging
 import os
 import re
-import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -18,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering import ChatService
-from assistant.ingest import IndexBuilder
+from assistant.ingest import BuildCancelled, CorpusChanges, IndexBuilder, StagingArea
 
 log = logging.getLogger(__name__)
 UPLOAD_FOLDER = "uploads"  # no leading "_" or ".": the loaders skip such folders
 ALLOWED_SUFFIXES = (".pdf", ".md", ".txt", ".docx", ".csv", ".xlsx", ".yaml", ".yml")
 _UNSAFE = re.compile(r"[^\w.\-]+")
+FINISHED = ("done", "failed", "cancelled")
 
 
 class UploadError(ValueError):
@@ -42,44 +42,27 @@ def safe_name(filename: str) -> str:
     return stem[:120] + suffix.lower()
 
 
-def corpus_dir(service: ChatService) -> Path:
-    """The corpus folder of the settings; the manifest's record of where a build was made is not followed."""
-    return Path(service.settings.corpus_dir)
-
-
-def save_upload(service: ChatService, filename: str, data: bytes, limit: int) -> str:
-    """Write the file into the served corpus (atomically) and return its doc_id."""
+def upload_doc_id(filename: str, data: bytes, limit: int) -> str:
+    """The doc_id an upload will have in the corpus (``uploads/<name>``); UploadError says why not."""
     if not data:
         raise UploadError("the file is empty")
     if len(data) > limit:
         raise UploadError(f"the file is larger than {limit // (1024 * 1024)} MB")
-    name = safe_name(filename)
-    corpus = corpus_dir(service).resolve()
-    folder = corpus / UPLOAD_FOLDER
-    if not folder.resolve().is_relative_to(corpus):  # a link out of the corpus: ingest would not follow it
-        raise UploadError(f"the {UPLOAD_FOLDER} folder is a link outside the corpus folder")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")  # hidden: a build running now ignores it
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, folder / name)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return f"{UPLOAD_FOLDER}/{name}"
+    return f"{UPLOAD_FOLDER}/{safe_name(filename)}"
 
 
 @dataclass
 class JobState:
-    state: str = "idle"  # idle | running | done | failed
+    state: str = "idle"  # idle | running | cancelling | done | failed | cancelled
+    action: str = ""  # what started it: upload, delete, lexicon, reindex
     stage: str = ""
     done: int = 0
     total: int = 0
-    doc_id: str = ""  # the upload this run is for
-    doc_status: str = ""  # its ingest status in the new build: indexed, unreadable, needs_ocr, ...
+    doc_id: str = ""  # the document this run is for (upload or delete)
+    doc_status: str = ""  # an upload's ingest status in the staged build: indexed, unreadable, needs_ocr, ...
     doc_reason: str = ""
-    build_id: str = ""
+    build_id: str = ""  # the staged build made, if any
+    staged: bool = False  # the run left a build awaiting review
     message: str = ""
     started: float = 0.0
     finished: float = 0.0
@@ -89,8 +72,10 @@ class JobState:
 @dataclass
 class ReindexJob:
     service: ChatService
+    staging: StagingArea
     _state: JobState = field(default_factory=JobState)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _cancel: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
     def status(self) -> dict[str, Any]:
@@ -102,18 +87,28 @@ class ReindexJob:
 
     def running(self) -> bool:
         with self._lock:
-            return self._state.state == "running"
+            return self._state.state in ("running", "cancelling")
 
-    def start(self, doc_id: str) -> bool:
-        """Start a run in the background; False when one is already running."""
+    def start(self, changes: CorpusChanges | None, action: str, doc_id: str = "") -> bool:
+        """Stage the corpus plus ``changes`` in the background; False when a run is already going."""
         with self._lock:
-            if self._state.state == "running":
+            if self._state.state in ("running", "cancelling"):
                 return False
-            self._state = JobState("running", "starting", doc_id=doc_id, started=time.time(),
+            self._cancel.clear()
+            self._state = JobState("running", action, "starting", doc_id=doc_id, started=time.time(),
                                    runs=self._state.runs + 1)
-        self._thread = threading.Thread(target=self._run, name="staff-reindex", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(changes,), name="staff-reindex", daemon=True)
         self._thread.start()
         return True
+
+    def cancel(self) -> bool:
+        """Ask the running build to stop (at its next file, page or batch); False when none is running."""
+        with self._lock:
+            if self._state.state != "running":
+                return self._state.state == "cancelling"
+            self._state.state = "cancelling"
+            self._cancel.set()
+            return True
 
     def wait(self, timeout: float | None = None) -> None:
         if self._thread is not None:
@@ -123,25 +118,35 @@ class ReindexJob:
         with self._lock:
             self._state.stage, self._state.done, self._state.total = stage, done, total
 
-    def _run(self) -> None:
+    def _end(self, state: str, message: str, **fields: Any) -> None:
+        with self._lock:
+            self._state.state, self._state.stage, self._state.message = state, state, message
+            for key, value in fields.items():
+                setattr(self._state, key, value)
+
+    def _run(self, changes: CorpusChanges | None) -> None:
         service = self.service
         try:
-            builder = IndexBuilder(service.settings, embeddings=service.index.embeddings, on_progress=self._progress)
-            report = builder.build(corpus_dir(service))
-            service.reload_if_stale()
+            builder = IndexBuilder(service.settings, embeddings=service.index.embeddings, on_progress=self._progress,
+                                   cancel=self._cancel)
+            report = builder.build(Path(service.settings.corpus_dir), changes=changes, stage=True)
+            if not report.changed:
+                self.staging.discard()  # the changes make no difference: nothing to review
+                self._end("done", "no difference from the published index: nothing staged")
+                return
+            self.staging.record_build(report.build_id or "")
             record = next((f for f in report.files if f.doc_id == self._state.doc_id), None)
-            with self._lock:
-                self._state.state, self._state.stage = "done", "done"
-                self._state.build_id = report.build_id or ""
-                self._state.message = report.summary().splitlines()[0]
-                if record is None:
-                    self._state.doc_status, self._state.doc_reason = "missing", "the file was not found"
-                else:
-                    self._state.doc_status, self._state.doc_reason = record.status, record.reason
+            fields: dict[str, Any] = {"build_id": report.build_id or "", "staged": True}
+            if self._state.action == "upload":
+                fields |= ({"doc_status": "missing", "doc_reason": "the file was not found"} if record is None
+                           else {"doc_status": record.status, "doc_reason": record.reason})
+            self._end("done", "staged for review: " + report.summary().splitlines()[0], **fields)
+        except BuildCancelled:
+            log.info("staff re-index cancelled")
+            self._end("cancelled", "cancelled: the published index is unchanged and nothing new was staged")
         except Exception as exc:  # the served build is untouched; staff see why
             log.exception("staff re-index failed")
-            with self._lock:
-                self._state.state, self._state.message = "failed", f"{type(exc).__name__}: {exc}"
+            self._end("failed", f"{type(exc).__name__}: {exc}")
         finally:
             with self._lock:
                 self._state.finished = time.time()

@@ -7,14 +7,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.documents import LoadedDocument, Skipped
-from assistant.ingest.loaders.errors import LoaderError, NeedsOCR, Unreadable, Unsupported
+from assistant.ingest.loaders.budgets import check_chars, check_chunks, check_text_size, document_chars
+from assistant.ingest.loaders.errors import LoaderError, NeedsOCR, TooLarge, Unreadable, Unsupported
 from assistant.ingest.loaders.metadata import sidecar_path
 from assistant.lexicon import LEXICON_FILE
+from assistant.settings import IngestBudgets
 
 if TYPE_CHECKING:
     from assistant.ingest.loaders.ocr import PageOcr
 
-__all__ = ["LoaderError", "NeedsOCR", "Unreadable", "Unsupported", "discover", "load_file", "SUPPORTED", "OUTSIDE"]
+__all__ = ["LoaderError", "NeedsOCR", "TooLarge", "Unreadable", "Unsupported", "check_chunks", "check_text_size",
+           "discover", "load_file", "SUPPORTED", "OUTSIDE"]
 
 SUPPORTED = (".pdf", ".md", ".markdown", ".txt", ".docx", ".csv", ".xlsx", ".yaml", ".yml")
 # Files that describe the corpus or other files rather than being documents themselves.
@@ -81,32 +84,40 @@ def doc_id_for(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def load_file(path: Path, root: Path, ocr: PageOcr | None = None) -> LoadedDocument:
-    """``ocr`` reads PDF pages without a text layer; without it such a PDF raises ``NeedsOCR``."""
-    doc_id = doc_id_for(path, root)
+def load_file(path: Path, root: Path, ocr: PageOcr | None = None,
+              budgets: IngestBudgets | None = None) -> LoadedDocument:
+    """``ocr`` reads PDF pages without a text layer; without it such a PDF raises ``NeedsOCR``. ``budgets``
+    (default: the settings' defaults) bound what the file may cost; past one it raises ``TooLarge``."""
+    budgets = budgets or IngestBudgets()
+    doc = _load(path, doc_id_for(path, root), ocr, budgets)
+    check_chars(document_chars(doc), budgets)  # every format; the costly ones were held to it while reading
+    return doc
+
+
+def _load(path: Path, doc_id: str, ocr: PageOcr | None, budgets: IngestBudgets) -> LoadedDocument:
     suffix = path.suffix.lower()
     if suffix == ".pdf":
         from assistant.ingest.loaders.pdf import load_pdf
 
-        return load_pdf(path, doc_id, ocr)
+        return load_pdf(path, doc_id, ocr, budgets)
     if suffix in (".md", ".markdown", ".txt"):
         from assistant.ingest.loaders.text import load_text
 
-        return load_text(path, doc_id)
+        return load_text(path, doc_id, budgets)
     if suffix == ".docx":
         from assistant.ingest.loaders.docx import load_docx
 
-        return load_docx(path, doc_id)
+        return load_docx(path, doc_id, budgets)
     if suffix == ".xlsx":
         from assistant.ingest.loaders.spreadsheet import load_workbook_doc
 
-        return load_workbook_doc(path, doc_id)
+        return load_workbook_doc(path, doc_id, budgets)
     if suffix == ".csv":
         from assistant.ingest.loaders.tabular import load_table
 
-        return load_table(path, doc_id)
+        return load_table(path, doc_id, budgets)
     if suffix in (".yaml", ".yml"):
         from assistant.ingest.loaders.rules import load_rules
 
-        return load_rules(path, doc_id)
+        return load_rules(path, doc_id, budgets)
     raise Unsupported(f"unsupported file type '{suffix or path.name}' (supported: {', '.join(SUPPORTED)})")

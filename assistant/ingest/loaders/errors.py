@@ -17,3 +17,9 @@ class Unreadable(LoaderError):
 
 class Unsupported(LoaderError):
     status = "unsupported"
+
+
+class TooLarge(LoaderError):
+    """Past one of the ingest budgets (``IngestBudgets``): the reason names it, the figure and the limit."""
+
+    status = "too_large"

@@ -14,9 +14,11 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from assistant.documents import Block, LoadedDocument
-from assistant.ingest.loaders.errors import NeedsOCR, Unreadable
+from assistant.ingest.loaders.budgets import check_pages
+from assistant.ingest.loaders.errors import LoaderError, NeedsOCR, TooLarge, Unreadable
 from assistant.ingest.loaders.metadata import build_meta, read_sidecar
 from assistant.ingest.loaders.pdf_tables import PdfTables
+from assistant.settings import IngestBudgets
 
 if TYPE_CHECKING:
     from assistant.ingest.loaders.ocr import PageOcr
@@ -78,13 +80,26 @@ def join_lines(lines: list[str]) -> list[str]:
     return paras
 
 
-def read_pdf_pages(path: Path) -> list[str]:
+def read_pdf_pages(path: Path, budgets: IngestBudgets | None = None) -> list[str]:
+    """The text layer of each page. The page count (from the page tree) is held to the budget before any
+    text is extracted, and the text to ``max_chars`` page by page."""
+    budgets = budgets or IngestBudgets()
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not reader.decrypt(""):
             raise Unreadable("encrypted PDF (password required)")
-        return [page.extract_text() or "" for page in reader.pages]
-    except Unreadable:
+        pages = reader.pages
+        check_pages(len(pages), budgets)
+        texts: list[str] = []
+        chars = 0
+        for number, page in enumerate(pages, start=1):
+            texts.append(page.extract_text() or "")
+            chars += len(texts[-1])
+            if chars > budgets.max_chars:
+                raise TooLarge(f"more than {budgets.max_chars:,} characters of text by p.{number} of {len(pages):,}, "
+                               f"where reading stopped (limit {budgets.max_chars:,} characters)")
+        return texts
+    except LoaderError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError) as exc:
         raise Unreadable(f"corrupt or unreadable PDF: {exc}") from exc
@@ -96,8 +111,9 @@ def _chars(text: str) -> int:
     return len("".join(text.split()))
 
 
-def load_pdf(path: Path, doc_id: str, ocr: PageOcr | None = None) -> LoadedDocument:
-    texts = read_pdf_pages(path)
+def load_pdf(path: Path, doc_id: str, ocr: PageOcr | None = None,
+             budgets: IngestBudgets | None = None) -> LoadedDocument:
+    texts = read_pdf_pages(path, budgets)
     if not texts:
         raise Unreadable("PDF has no pages")
     pages = [text.splitlines() for text in texts]

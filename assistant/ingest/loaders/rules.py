@@ -7,15 +7,17 @@ from pathlib import Path
 import yaml
 
 from assistant.documents import Block, DocMeta, LoadedDocument
+from assistant.ingest.loaders.budgets import read_text
 from assistant.ingest.loaders.errors import Unreadable
 from assistant.ingest.loaders.metadata import build_meta
+from assistant.settings import IngestBudgets
 
 
-def load_rules(path: Path, doc_id: str) -> LoadedDocument:
+def load_rules(path: Path, doc_id: str, budgets: IngestBudgets | None = None) -> LoadedDocument:
     from assistant.calculators import rule_texts_for_file
 
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.safe_load(read_text(path, budgets or IngestBudgets())) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise Unreadable(f"not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):

@@ -19,8 +19,9 @@ from typing import Any, Literal
 from assistant.documents import Block, LoadedDocument
 from assistant.ingest.loaders.errors import Unreadable
 from assistant.ingest.loaders.metadata import build_meta, read_sidecar
-from assistant.ingest.loaders.ooxml import check_package
+from assistant.ingest.loaders.ooxml import check_package, check_sheet_parts
 from assistant.ingest.loaders.table_rows import row_text
+from assistant.settings import IngestBudgets
 from assistant.validation import (
     FACTORY_COLUMNS,
     PARK_COLUMNS,
@@ -147,8 +148,12 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def open_workbook(path: Path) -> Any:
-    check_package(path, "Excel")
+def open_workbook(path: Path, budgets: IngestBudgets | None = None) -> Any:
+    """The openpyxl workbook, or Unreadable, or TooLarge: the package and the grid of each sheet are held to
+    the budgets before openpyxl builds a cell."""
+    budgets = budgets or IngestBudgets()
+    check_package(path, "Excel", budgets)
+    check_sheet_parts(path, budgets)
     try:
         from openpyxl import load_workbook
 
@@ -327,8 +332,8 @@ class WorkbookRead:
     blocks: list[Block]  # the text of sheets that are not listings
 
 
-def read_workbook(path: Path, shown: str) -> WorkbookRead:
-    sheets = read_sheets(open_workbook(path))
+def read_workbook(path: Path, shown: str, budgets: IngestBudgets | None = None) -> WorkbookRead:
+    sheets = read_sheets(open_workbook(path, budgets))
     listings: list[Listing] = []
     blocks: list[Block] = []
     for sheet in sheets:
@@ -345,8 +350,8 @@ def read_workbook(path: Path, shown: str) -> WorkbookRead:
     return WorkbookRead(listings, blocks)
 
 
-def load_workbook_doc(path: Path, doc_id: str) -> LoadedDocument:
-    read = read_workbook(path, display_path(path))
+def load_workbook_doc(path: Path, doc_id: str, budgets: IngestBudgets | None = None) -> LoadedDocument:
+    read = read_workbook(path, display_path(path), budgets)
     blocks: list[Block] = []
     structured: dict[str, Any] = {}
     for listing in read.listings:
@@ -372,14 +377,14 @@ def load_workbook_doc(path: Path, doc_id: str) -> LoadedDocument:
     return LoadedDocument(meta=meta, blocks=blocks, structured=structured, warnings=warnings)
 
 
-def check_workbook(path: Path, shown: str) -> tuple[list[Problem], list[Problem]]:
-    """(problems, notes) for `ingest.py --check`; raises Unreadable like the loader."""
-    read = read_workbook(path, shown)
+def check_workbook(path: Path, shown: str, budgets: IngestBudgets | None = None) -> tuple[list[Problem], list[Problem]]:
+    """(problems, notes) for `ingest.py --check`; raises Unreadable or TooLarge like the loader."""
+    read = read_workbook(path, shown, budgets)
     return ([p for listing in read.listings for p in listing.problems],
             [p for listing in read.listings for p in listing.notes])
 
 
-def listing_ids(path: Path, shown: str) -> list[tuple[str, str]]:
+def listing_ids(path: Path, shown: str, budgets: IngestBudgets | None = None) -> list[tuple[str, str]]:
     """(id, where) of every good listing row, for the corpus-wide duplicate check."""
-    read = read_workbook(path, shown)
+    read = read_workbook(path, shown, budgets)
     return [(r.id, listing.where) for listing in read.listings for r in listing.records]

@@ -13,22 +13,24 @@ from pathlib import Path
 from typing import Any
 
 from assistant.documents import Block, DocMeta, LoadedDocument
+from assistant.ingest.loaders.budgets import read_text
 from assistant.ingest.loaders.errors import Unreadable
+from assistant.settings import IngestBudgets
 
 _FACTORY_MARK = "clear_height_m"
 _PARK_MARK = "land_price_yuan_m2"
 
 
-def read_rows(path: Path) -> list[dict[str, str]]:
+def read_rows(path: Path, budgets: IngestBudgets | None = None) -> list[dict[str, str]]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_text(path, budgets or IngestBudgets(), encoding="utf-8-sig")
     except (UnicodeDecodeError, OSError) as exc:
         raise Unreadable(f"cannot read as UTF-8 CSV: {exc}") from exc
     return [dict(r) for r in csv.DictReader(io.StringIO(text))]
 
 
-def load_table(path: Path, doc_id: str) -> LoadedDocument:
-    rows = read_rows(path)
+def load_table(path: Path, doc_id: str, budgets: IngestBudgets | None = None) -> LoadedDocument:
+    rows = read_rows(path, budgets)
     if not rows:
         raise Unreadable("table has no data rows")
     columns = set(rows[0])

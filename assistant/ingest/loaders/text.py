@@ -6,9 +6,11 @@ import re
 from pathlib import Path
 
 from assistant.documents import Block, LoadedDocument
+from assistant.ingest.loaders.budgets import read_text
 from assistant.ingest.loaders.errors import Unreadable
 from assistant.ingest.loaders.metadata import build_meta, split_front_matter
 from assistant.ingest.loaders.table_rows import row_text
+from assistant.settings import IngestBudgets
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -97,9 +99,9 @@ def _is_cjk(ch: str) -> bool:
     return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
 
 
-def load_text(path: Path, doc_id: str) -> LoadedDocument:
+def load_text(path: Path, doc_id: str, budgets: IngestBudgets | None = None) -> LoadedDocument:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, budgets or IngestBudgets())
     except (UnicodeDecodeError, OSError) as exc:
         raise Unreadable(f"cannot read as UTF-8 text: {exc}") from exc
     try:
