@@ -20,6 +20,7 @@ SAMPLE_NOTE = {"zh": "（注：以上含示例数据，以主管部门最新发�
 # Defaults of RetrievalSettings.max_query_terms / max_composer_sentences, for callers without settings.
 MAX_TERMS = 32
 MAX_SENTENCES = 64
+SAME_LANGUAGE_BONUS = 0.15  # a sentence in the reader's language, against one to be quoted from the other
 ZH_ONLY_NOTE = ("Note: this comes from Chinese-language sources: key figures are restated in English and the "
                 "passages quoted as published.")
 UPCOMING = {"zh": "（该文件自{date}起施行。）", "en": " (This document takes effect on {date}.)"}
@@ -54,11 +55,12 @@ def _weights(tokens: Sequence[str], idf: Weigher | None) -> dict[str, float]:
 
 def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, limit: int = 4,
                    idf: Weigher | None = None, synonyms: Synonyms | None = None, max_terms: int = MAX_TERMS,
-                   max_sentences: int = MAX_SENTENCES) -> list[Picked]:
+                   max_sentences: int = MAX_SENTENCES, language: str = "") -> list[Picked]:
     """The best sentences (at most ``limit``) of the chunks for the question: weighted question terms they cover
     (a term or one of the lexicon's synonyms for it), figures preferred when the question asks for one.
     ``max_terms`` of the question's terms and ``max_sentences`` of the chunks' sentences (best-ranked chunks
-    first) are considered."""
+    first) are considered. Sentences of passages in ``language`` (the reader's) come first among equals: the other
+    language's are quoted when they say more."""
     synonyms = synonyms or {}
     weights = _weights(query_terms(tokenizer.tokens(question), max_terms), idf)
     total = sum(weights.values()) or 1.0
@@ -79,7 +81,8 @@ def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, lim
                 continue
             has_number = bool(re.search(r"\d", sentence))
             bonus = (0.15 if has_number else -0.2) if wants_number else 0.0
-            scored.append(Picked(rank, position, sentence, coverage + bonus + 0.25 / (1 + rank)))
+            own = SAME_LANGUAGE_BONUS if language and chunk.language == language else 0.0
+            scored.append(Picked(rank, position, sentence, coverage + bonus + own + 0.25 / (1 + rank)))
     scored.sort(key=lambda p: -p.score)
     chosen: list[Picked] = []
     best = scored[0].score if scored else 0.0

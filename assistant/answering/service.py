@@ -334,7 +334,8 @@ class ChatService:
         translations = self.index.expand(query).translations
         synonyms = {**translations, **{k: v + translations.get(k, ()) for k, v in self.lexicon.synonyms.items()}}
         picked = pick_sentences(query, chunks[: limits.answer_chunks], self.tokenizer, idf=idf, synonyms=synonyms,
-                                max_terms=limits.max_query_terms, max_sentences=limits.max_composer_sentences)
+                                max_terms=limits.max_query_terms, max_sentences=limits.max_composer_sentences,
+                               language=lang)
         # Confidence: how much of the question the chosen sentences cover, or (slightly discounted) the two best
         # chunks as a whole: a right passage phrased differently from the question still counts.
         whole = [Picked(i, 0, c.text, 0.0) for i, c in enumerate(chunks[:2])]
