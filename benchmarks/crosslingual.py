@@ -98,7 +98,8 @@ def load_squad(path: Path, lang: str, prefix: str) -> tuple[list[Paragraph], lis
             paragraphs.append(Paragraph(key, lang, title, p + 1, para["context"]))
             for qa in para["qas"]:
                 spans = tuple(dict.fromkeys(ans["text"] for ans in qa["answers"] if ans["text"].strip()))
-                questions.append(QA(qa["id"], lang, qa["question"], key, spans))
+                # Trimmed as ChatService trims a question, so every system and the service embed the same text.
+                questions.append(QA(qa["id"], lang, qa["question"].strip(), key, spans))
     return paragraphs, questions
 
 

@@ -28,7 +28,7 @@ def _squad(articles: list[tuple[str, list[tuple[str, list[tuple[str, str, str]]]
         for title, paragraphs in articles]}
 
 
-ZH = _squad([("Super_Bowl_50", [("黑豹队的防守只丢了308分，在联赛中排名第六。", [("q1", "黑豹队的防守丢了多少分？", "308分")]),
+ZH = _squad([("Super_Bowl_50", [("黑豹队的防守只丢了308分，在联赛中排名第六。", [("q1", "黑豹队的防守丢了多少分？ ", "308分")]),
                                 ("丹佛野马队赢得了超级碗。", [("q2", "哪支球队赢得了超级碗？", "丹佛野马队")])]),
              ("Warsaw", [("华沙是波兰的首都。", [("q3", "波兰的首都是哪里？", "华沙")])])])
 EN = _squad([("Super_Bowl_50", [("The Panthers defense gave up just 308 points, ranking sixth in the league.",
@@ -51,6 +51,7 @@ def test_load_squad_keys_titles_and_spans(tmp_path: Path) -> None:
     assert paragraphs[2].doc_id == "zh/x001-00.md"
     assert [(q.qid, q.key) for q in questions] == [("q1", "x000-00"), ("q2", "x000-01"), ("q3", "x001-00")]
     assert questions[0].answers == ("308分",)  # duplicate gold spans kept once
+    assert questions[0].question == "黑豹队的防守丢了多少分？"  # trimmed, as the service trims it
 
 
 def test_paragraph_file_loads_as_one_document_with_its_metadata(tmp_path: Path) -> None:
