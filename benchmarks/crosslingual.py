@@ -256,6 +256,25 @@ class QueryMemo(Embeddings):
         return self._memo[text]
 
 
+class EmbedProgress(Embeddings):
+    """A CachedEmbeddings that shows a bar while the LangChain store embeds its chunks (minutes on a first run)."""
+
+    def __init__(self, inner, bar: tqdm) -> None:
+        self.inner = inner
+        self.bar = bar
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.bar.total = (self.bar.total or 0) + len(self.inner.missing(texts))
+        return self.inner.embed_documents(texts, progress=self.bar.update)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
 def bench_settings(args: argparse.Namespace, folder: Path):
     from assistant.settings import Settings
 
@@ -373,9 +392,12 @@ def run_dataset(run: DatasetRun, args: argparse.Namespace, embeddings: QueryMemo
         started = time.perf_counter()
         # Same model; passage vectors cached by content hash, so a re-run does not re-embed the baseline's chunks.
         cached = CachedEmbeddings(embeddings, settings.cache_dir / "embeddings.sqlite3")
+        bar = tqdm(desc="  langchain store", unit="chunk", total=0, leave=False)
         try:
-            langchain = LangChainBaseline([(p.doc_id, p.text) for p in run.paragraphs], cached, Path(tmp))
+            langchain = LangChainBaseline([(p.doc_id, p.text) for p in run.paragraphs], EmbedProgress(cached, bar),
+                                          Path(tmp))
         finally:
+            bar.close()
             cached.close()
         run.timings["setup langchain"] = time.perf_counter() - started
         print(f"  langchain store: {langchain.size} chunks")
