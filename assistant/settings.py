@@ -148,6 +148,12 @@ class RetrievalSettings(BaseModel):
         "Sentences of the top chunks the extractive composer scores, in rank order."))
 
 
+class AnsweringSettings(BaseModel):
+    domain_gate: bool = Field(True, description=(
+        "Answer only questions the lexicon puts in scope (its scope words and places; off-topic words and other "
+        "cities refused); off only for benchmarks on other corpora, which measure retrieval, not the remit."))
+
+
 class LLMSettings(BaseModel):
     """Optional LLM mode: any OpenAI-compatible endpoint (Qwen, DeepSeek, vLLM, Ollama). Off by default."""
 
@@ -251,6 +257,7 @@ class Settings(BaseSettings):
     embeddings: EmbeddingSettings = EmbeddingSettings()
     index: IndexSettings = IndexSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    answering: AnsweringSettings = AnsweringSettings()
     llm: LLMSettings = LLMSettings()
     web: WebSettings = WebSettings()
     staff: StaffSettings = StaffSettings()

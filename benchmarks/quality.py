@@ -1,7 +1,7 @@
 """Answer-quality benchmark: our ChatService against three retrieval baselines on tests/eval/questions.jsonl.
 
     python -m benchmarks.quality [--data-dir DIR] [--embedder e5|fake] [--limit N] [--verbose]
-                                 [--baselines-only] [--json FILE]
+                                 [--baselines-only] [--json FILE] [--without DIR ...] [--add-folder PATH ...]
 
 Builds (or reuses) an index of corpus/ in a benchmark data folder, never the served one, then scores:
 - ours: ChatService.ask, sessions replayed in file order; pass = status, facts, any_of/derived, absent and
@@ -12,13 +12,19 @@ Builds (or reuses) an index of corpus/ in a benchmark data folder, never the ser
 - lexical / dense: SearchIndex.lexical_search / SearchIndex.dense over our own chunks.
 A baseline "answers" with its top-5 chunk texts joined, always with status "answered" and no handoff.
 Ranks are chunk positions: the rank of the first candidate whose document is relevant.
+
+A modified corpus (--without guide, --add-folder tests/fixtures/english-only) is a copy made in the benchmark
+data folder (the ingester never follows links out of its corpus folder), indexed in a data folder of its own.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
+import re
+import shutil
 import sys
 import tempfile
 import time
@@ -35,6 +41,7 @@ QUESTIONS = ROOT / "tests" / "eval" / "questions.jsonl"
 DEFAULT_DATA = ROOT / "data" / "bench-quality"
 TOP_K = 5  # chunks a baseline answers with
 RANK_K = 10  # candidates looked at for MRR@10
+COPY_MARK = ".bench-corpus-copy"  # marks a corpus copy this benchmark may replace
 
 
 @dataclass(frozen=True)
@@ -58,18 +65,68 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--baselines-only", action="store_true", help="skip ChatService; run the three baselines")
     p.add_argument("--ours-only", action="store_true", help="skip the baselines (quick iterations on the engine)")
     p.add_argument("--json", type=Path, dest="json_out", help="also write per-question results to this file")
+    p.add_argument("--without", action="append", default=[], metavar="DIR",
+                   help="leave this top-level corpus folder (e.g. guide) out of the index; repeatable")
+    p.add_argument("--add-folder", action="append", default=[], type=Path, metavar="PATH",
+                   help="add this folder of documents to the corpus, under a folder of the same name; repeatable")
     return p.parse_args(argv)
 
 
 # ---------- set-up ----------
 
+def corpus_variant(without: Sequence[str], added: Sequence[Path]) -> str:
+    """A folder name for a modified corpus: readable, plus a hash of the exact folders added."""
+    if not without and not added:
+        return ""
+    parts = [f"without-{d}" for d in sorted(set(without))] + [f"add-{p.name}" for p in added]
+    digest = hashlib.sha256("\0".join([*sorted(set(without)), *(str(p.resolve()) for p in added)]).encode())
+    return re.sub(r"[^\w.+-]", "_", "+".join(parts)) + "-" + digest.hexdigest()[:8]
+
+
+def copy_corpus(corpus: Path, target: Path, without: Sequence[str], added: Sequence[Path]) -> list[str]:
+    """Make ``target`` a copy of ``corpus`` less the ``without`` folders, plus each added folder under its own
+    name. Links are copied as links, so one leading out of the corpus is still left out by the ingester.
+    Returns the top-level entries of the copy."""
+    entries = {p.name: p for p in corpus.iterdir()}
+    for name in without:
+        if name not in entries or not entries[name].is_dir():
+            raise SystemExit(f"--without {name}: no such top-level folder in {corpus}")
+    names = [p.name for p in added]
+    for folder in added:
+        if not folder.is_dir():
+            raise SystemExit(f"--add-folder {folder}: not a folder")
+        if (folder.name in entries and folder.name not in without) or names.count(folder.name) > 1:
+            raise SystemExit(f"--add-folder {folder}: the corpus copy already has a {folder.name!r}")
+    if target.exists():
+        if not (target / COPY_MARK).is_file():  # never delete a folder this benchmark did not make
+            raise SystemExit(f"{target} exists and is not a corpus copy made by this benchmark; choose another --data-dir")
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    (target / COPY_MARK).write_text(f"copy of {corpus}\n", encoding="utf-8")  # hidden: the ingester skips it
+    for name, path in sorted(entries.items()):
+        if name in without:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.copytree(path, target / name, symlinks=True)
+        else:
+            shutil.copy2(path, target / name, follow_symlinks=False)
+    for folder in added:
+        shutil.copytree(folder, target / folder.name, symlinks=True)
+    return sorted(p.name for p in target.iterdir() if p.name != COPY_MARK)
+
+
 def make_settings(args: argparse.Namespace):
     from assistant.settings import Settings
 
-    # One folder per embedder, so switching embedders does not rebuild the other's index.
-    data_dir = args.data_dir or DEFAULT_DATA / args.embedder
-    return Settings(corpus_dir=args.corpus.resolve(), data_dir=data_dir.resolve(),
-                    embeddings={"backend": args.embedder, "threads": 1})
+    # One folder per embedder (and per corpus variant), so switching does not rebuild another's index.
+    variant = corpus_variant(args.without, args.add_folder)
+    data_dir = (args.data_dir or DEFAULT_DATA / "-".join(x for x in (args.embedder, variant) if x)).resolve()
+    corpus = args.corpus.resolve()
+    if variant:  # copied afresh every run; the builder hashes contents, so unchanged files are not re-read
+        corpus = data_dir / "corpus"
+        kept = copy_corpus(args.corpus.resolve(), corpus, args.without, args.add_folder)
+        print(f"corpus copy {corpus}: {', '.join(kept)}")
+    return Settings(corpus_dir=corpus, data_dir=data_dir, embeddings={"backend": args.embedder, "threads": 1})
 
 
 def ensure_index(settings, embeddings) -> str:

@@ -105,3 +105,28 @@ def test_baselines_only_run_end_to_end(tmp_path: Path, capsys: pytest.CaptureFix
     assert lexical["land-01"]["passed"] and lexical["land-01"]["rank"] == 1
     assert lexical["oos-01"]["reasons"] == ["status answered, expected out_of_scope"]
     assert (tmp_path / "data" / "index").is_dir()  # the benchmark's own index, not ./data
+
+
+def test_corpus_copy_without_a_folder_and_with_an_added_one(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "guide").mkdir(parents=True)
+    (corpus / "guide" / "a.md").write_text("a", encoding="utf-8")
+    (corpus / "policies").mkdir()
+    (corpus / "policies" / "b.md").write_text("b", encoding="utf-8")
+    (corpus / "lexicon.yaml").write_text("terms: []\n", encoding="utf-8")
+    extra = tmp_path / "english-only"
+    extra.mkdir()
+    (extra / "c.md").write_text("c", encoding="utf-8")
+    assert quality.corpus_variant([], []) == ""
+    variant = quality.corpus_variant(["guide"], [extra])
+    assert variant.startswith("without-guide+add-english-only-") and variant != quality.corpus_variant(["guide"], [])
+    target = tmp_path / "copy"
+    for _ in range(2):  # a second run replaces its own copy
+        assert quality.copy_corpus(corpus, target, ["guide"], [extra]) == ["english-only", "lexicon.yaml", "policies"]
+    assert (target / "english-only" / "c.md").read_text(encoding="utf-8") == "c"
+    with pytest.raises(SystemExit, match="no such top-level folder"):
+        quality.copy_corpus(corpus, target, ["listings"], [])
+    with pytest.raises(SystemExit, match="already has"):
+        quality.copy_corpus(corpus, target, [], [corpus / "guide"])
+    with pytest.raises(SystemExit, match="not a corpus copy"):
+        quality.copy_corpus(corpus, corpus / "policies", [], [])  # never deletes a folder it did not make

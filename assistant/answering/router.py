@@ -79,12 +79,12 @@ def in_scope(text: str, lexicon: Lexicon, places: re.Pattern[str] | None = None)
 
 
 def route(text: str, lexicon: Lexicon, *, places: re.Pattern[str] | None = None, is_calculation: bool = False,
-          followup_context: bool = False) -> Route:
+          followup_context: bool = False, domain_gate: bool = True) -> Route:
     """The turn's intents; ``lexicon`` gives the scope, off-topic, hand-over and other-city words, ``places`` the
-    catalogue's place names."""
+    catalogue's place names. ``domain_gate`` off: every question is in scope (benchmarks on other corpora)."""
     language = detect_language(text)
     intents: list[str] = []
-    in_domain = in_scope(text, lexicon, places) or followup_context
+    in_domain = not domain_gate or in_scope(text, lexicon, places) or followup_context
     if _search(lexicon.pattern("handoff"), text):
         intents.append("handoff")
     if SMALLTALK.match(text):
@@ -93,9 +93,9 @@ def route(text: str, lexicon: Lexicon, *, places: re.Pattern[str] | None = None,
     # generic words such as price or company don't count here ("stock prices" is still off-topic).
     other_cities, home = lexicon.pattern("other_places"), lexicon.pattern("home_places")
     rest = _strip(lexicon.pattern("weak_scope_words"), _strip(home, _strip(other_cities, text)))
-    if _search(lexicon.pattern("off_topic"), text) and not in_scope(rest, lexicon, places):
+    if domain_gate and _search(lexicon.pattern("off_topic"), text) and not in_scope(rest, lexicon, places):
         return Route(("out_of_scope",), language, False, ("off-topic words",))
-    if _search(other_cities, text) and not _search(home, text):
+    if domain_gate and _search(other_cities, text) and not _search(home, text):
         return Route(("out_of_scope",), language, False, ("another city",))
     if is_calculation:
         intents.append("calculation")

@@ -168,7 +168,8 @@ class ChatService:
         asked = conv.last is not None and bool(getattr(conv.last.calc, "missing", ()))
         calc = self._calc_request(text, lang, conv, followup or asked)
         turn_route = route(text, self.lexicon, places=self.catalog.places.pattern, is_calculation=calc is not None,
-                           followup_context=followup or (asked and calc is not None))
+                           followup_context=followup or (asked and calc is not None),
+                           domain_gate=self.settings.answering.domain_gate)
         if not turn_route.in_domain and self._uses_corpus_terms(text):
             turn_route = replace(turn_route, in_domain=True)
         query = rewrite(text, conv, self.catalog.places, lang) if followup else text
