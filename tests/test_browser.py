@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, FrameLocator, Locator, Page, sync_playwright
+from playwright.sync_api import Browser, FrameLocator, Locator, Page, expect, sync_playwright
 
 from assistant.answering.service import ChatService
 from assistant.ingest.builder import IndexBuilder
@@ -104,9 +104,10 @@ def _ask(frame: FrameLocator, question: str) -> Locator:
 def test_widget_on_an_allowed_site_answers_with_citations(sites: Sites, page: Page, tmp_path: Path) -> None:
     page.goto(sites.partner + "/host.html")
     frame = _open_widget(page)
-    assert frame.locator("#zst-title").inner_text() == "贵安招商助手"
+    # The frame's script sets the host's title and greeting after load: wait for them, do not race them.
+    expect(frame.locator("#zst-title")).to_have_text("贵安招商助手")
     assert "示例数据，以主管部门最新发布为准" in frame.locator("#zst-notice").inner_text()
-    assert frame.locator(".msg.bot").first.inner_text() == "您好，欢迎了解贵安新区！"
+    expect(frame.locator(".msg.bot").first).to_have_text("您好，欢迎了解贵安新区！")
     bubble = _ask(frame, QUESTION)
     assert "288" in bubble.locator(".answer").inner_text()
     cards = bubble.locator(".card")
@@ -172,7 +173,7 @@ def test_panel_fills_a_phone_screen(sites: Sites, browser: Browser, tmp_path: Pa
         direct = phone.locator("#zst-input")
         spot = direct.bounding_box()
         assert spot is not None and direct.is_visible() and spot["y"] + spot["height"] <= 700
-        assert phone.locator("#zst-send").inner_text() == "Send"
+        expect(phone.locator("#zst-send")).to_have_text("Send")
         assert not phone.locator("#zst-close").is_visible()  # not framed: nothing to close
         phone.screenshot(path=tmp_path / "phone-embed.png")
     finally:
