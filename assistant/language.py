@@ -1,5 +1,5 @@
-"""Which language a text is in, and Chinese in one script: traditional characters are read as simplified for
-indexing and matching (citations still quote the original)."""
+"""Which language a text is in, Chinese in one script (traditional characters are read as simplified for
+indexing and matching; citations still quote the original), and Chinese in Latin letters (pinyin)."""
 
 from __future__ import annotations
 
@@ -59,3 +59,11 @@ def to_simplified(text: str) -> str:
     """``text`` with traditional Chinese characters as simplified ones (貴陽 → 贵阳); other text unchanged.
     Character for character, so positions in the result match the original."""
     return simplifier()(text)
+
+
+def pinyin_syllables(text: str) -> list[str]:
+    """Toneless lower-case pinyin, one syllable per Chinese character ('观山湖' -> ['guan', 'shan', 'hu']).
+    pypinyin ships its dictionary in the wheel; it is imported on first use (loading takes tenths of a second)."""
+    from pypinyin import lazy_pinyin
+
+    return [s.lower() for s in lazy_pinyin(text)]

@@ -33,7 +33,7 @@ from assistant.index import (
     write_chunks,
     write_json,
 )
-from assistant.ingest import IndexBuilder, chroma_metadata, index_text
+from assistant.ingest import IndexBuilder, index_text, write_vectors
 from assistant.lexicon import LEXICON_JSON, lexicon_from_json
 from assistant.settings import Settings
 
@@ -76,15 +76,7 @@ def grow(settings: Settings, factor: int, seed: int = 7) -> str:
     noise = np.random.default_rng(seed).normal(size=(len(filler), dim)).astype(np.float32)
     noise /= np.linalg.norm(noise, axis=1, keepdims=True)
     vectors = [list(by_id[c.chunk_id]) for c in chunks] + noise.tolist()
-    client = chroma_client(settings.index, folder)
-    for language in sorted({c.language for c in all_chunks}):  # one collection per language, as a build has
-        dest = client.create_collection(collection_name(build_id, language), configuration={"hnsw": {"space": "cosine"}})
-        mine = [i for i, c in enumerate(all_chunks) if c.language == language]
-        for start in range(0, len(mine), 2000):
-            part = mine[start:start + 2000]
-            dest.add(ids=[all_chunks[i].chunk_id for i in part], embeddings=[vectors[i] for i in part],
-                     documents=[all_chunks[i].text for i in part],
-                     metadatas=[chroma_metadata(all_chunks[i]) for i in part])
+    write_vectors(chroma_client(settings.index, folder), build_id, all_chunks, vectors)  # as a build does
     tokenizer = Tokenizer(lexicon_from_json((base / LEXICON_JSON).read_text(encoding="utf-8")).tokenizer_terms)
     LexicalIndex.build([tokenizer.tokens(index_text(c)) for c in all_chunks]).save(folder)
     write_chunks(folder, all_chunks)

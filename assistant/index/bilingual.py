@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
+from assistant.language import pinyin_syllables
+
 BILINGUAL_JSON = "bilingual.json"
 SENSE_WORDS = 3  # a dictionary sense of more content words is an explanation, not a translation
 MIN_PINYIN = 5  # letters of a pinyin name: shorter ones (an, he, xian) collide with English words
@@ -88,14 +90,8 @@ def _cedict() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     return tuple(out)
 
 
-def _syllables(term: str) -> list[str]:
-    from pypinyin import lazy_pinyin
-
-    return lazy_pinyin(term)
-
-
 def _pinyin(term: str) -> str:
-    return "".join(_syllables(term))
+    return "".join(pinyin_syllables(term))
 
 
 def _is_english(token: str) -> bool:
@@ -140,7 +136,7 @@ class Bilingual:
         for term in sorted(chinese):
             if len(term) <= 6:
                 # Every leading run of two syllables or more: "Guanshanhu" finds 观山湖区 as well as 观山湖.
-                syllables = _syllables(term)
+                syllables = pinyin_syllables(term)
                 for end in range(2, len(syllables) + 1):
                     key = "".join(syllables[:end])
                     if len(key) >= MIN_PINYIN:

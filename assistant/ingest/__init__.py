@@ -3,7 +3,7 @@ changes of the staff console, and the detector of sentences addressed to an AI."
 
 from __future__ import annotations
 
-from assistant.ingest.builder import BuildCancelled, BuildReport, IndexBuilder, chroma_metadata, index_text
+from assistant.ingest.builder import BuildCancelled, BuildReport, IndexBuilder, index_text
 from assistant.ingest.changes import CorpusChanges
 from assistant.ingest.check import check_corpus
 from assistant.ingest.injection import InjectionDetector, normalise
@@ -17,8 +17,9 @@ from assistant.ingest.staging import (
     checked_doc_id,
     staged_report,
 )
+from assistant.ingest.vectors import chroma_metadata, write_vectors
 
 __all__ = ["BuildCancelled", "BuildReport", "ChangeSet", "CorpusChanges", "IndexBuilder", "InjectionDetector",
            "LoaderError", "StaleStage", "StagingArea", "StagingError", "UnsafePath", "check_corpus",
            "checked_doc_id", "chroma_metadata", "discover", "doc_id_for", "index_text", "load_file", "normalise",
-           "staged_report"]
+           "staged_report", "write_vectors"]

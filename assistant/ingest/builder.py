@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -29,7 +28,6 @@ from assistant.index import (
     LexicalIndex,
     Tokenizer,
     chroma_client,
-    collection_name,
     make_embeddings,
     new_build_id,
     read_chunks,
@@ -44,11 +42,11 @@ from assistant.ingest.injection import InjectionDetector, screen_chunks
 from assistant.ingest.loaders import LoaderError, check_chunks, discover, doc_id_for, load_file
 from assistant.ingest.loaders.metadata import sidecar_path
 from assistant.ingest.loaders.ocr import OcrEngine, PageOcr
+from assistant.ingest.vectors import write_vectors
 from assistant.language import to_simplified
 from assistant.lexicon import LEXICON_JSON, Lexicon, load_lexicon
 from assistant.settings import Settings
 
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 LOADER_VERSION = 6  # bump when loaders or chunking change, so every file is re-read once
 ProgressCallback = Callable[[str, int, int], None]  # stage, done, total
 
@@ -324,19 +322,7 @@ class IndexBuilder:
 
     def _write_vectors(self, build_id: str, chunks: list[Chunk], vectors: list[list[float]]) -> None:
         client = chroma_client(self.settings.index, self.paths.build_dir(build_id))
-        step = max(1, min(1000, client.get_max_batch_size()))
-        written = 0
-        for language in sorted({c.language for c in chunks}):
-            collection = client.create_collection(collection_name(build_id, language),
-                                                  configuration={"hnsw": {"space": "cosine"}})
-            mine = [i for i, c in enumerate(chunks) if c.language == language]
-            for start in range(0, len(mine), step):
-                part = mine[start:start + step]
-                collection.add(ids=[chunks[i].chunk_id for i in part], embeddings=[vectors[i] for i in part],
-                               documents=[chunks[i].text for i in part],
-                               metadatas=[chroma_metadata(chunks[i]) for i in part])
-                written += len(part)
-                self._progress("writing", written, len(chunks))
+        write_vectors(client, build_id, chunks, vectors, lambda done, total: self._progress("writing", done, total))
 
     def _check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
@@ -378,21 +364,6 @@ def _corpus_note(root: Path, data_dir: Path) -> str:
         return Path(os.path.relpath(root, Path(data_dir).resolve())).as_posix()
     except ValueError:  # another drive (Windows)
         return root.name
-
-
-def chroma_metadata(chunk: Chunk) -> dict[str, str | int | bool]:
-    """Chunk metadata plus integer dates, since Chroma compares only numbers with $lte / $gte."""
-    meta = chunk.to_metadata()
-    meta["effective_int"] = _date_int(chunk.effective, 0)
-    meta["expires_int"] = _date_int(chunk.expires, 99991231)
-    return meta
-
-
-def _date_int(value: str, default: int) -> int:
-    """'2026-08-01' -> 20260801. A malformed date (reported as a metadata warning) counts as absent
-    rather than failing the whole build."""
-    match = _ISO_DATE.match(value)
-    return int("".join(match.groups())) if match else default
 
 
 def _metadata_warnings(doc: LoadedDocument) -> list[str]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from assistant.language import pinyin_syllables
 from assistant.lexicon import Lexicon
 from assistant.listings.records import Factory, Park
 
@@ -28,20 +29,12 @@ _BUILDING_CUT = re.compile(r"[0-9A-Za-z]|号|厂房|仓库|办公|车间|专用|
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
-@functools.cache
-def _lazy_pinyin() -> Callable[[str], list[str]]:
-    """pypinyin's converter, imported on first use: importing it loads its dictionary (tenths of a second)."""
-    from pypinyin import lazy_pinyin
-
-    return lazy_pinyin
-
-
 def pinyin_forms(word: str) -> tuple[str, ...]:
     """'观山湖' -> ('guanshanhu',), '贵安' -> ('guian', "gui'an"): lower case, no tones, no spaces, plus the form
     with an apostrophe before a syllable that starts with a vowel. Only for words written wholly in Chinese."""
     if not _CJK.match(word):
         return ()
-    syllables = [s.lower() for s in _lazy_pinyin()(word)]
+    syllables = pinyin_syllables(word)
     plain = "".join(syllables)
     marked = syllables[0] + "".join(("'" + s) if s[0] in "aeo" else s for s in syllables[1:])
     return tuple(dict.fromkeys((plain, marked)))
