@@ -152,6 +152,16 @@ class AnsweringSettings(BaseModel):
     domain_gate: bool = Field(True, description=(
         "Answer only questions the lexicon puts in scope (its scope words and places; off-topic words and other "
         "cities refused); off only for benchmarks on other corpora, which measure retrieval, not the remit."))
+    support_check: bool = Field(True, description=(
+        "Answer only from sentences that hold the question's subject, name its place and year (not another's) "
+        "and carry a figure of the kind asked; otherwise decline and say what is held nearby."))
+    min_subject: float = Field(0.5, ge=0, le=1, description=(
+        "Share (IDF-weighted) of the asking clause's nouns that a supporting sentence's passage must hold; the "
+        "most specific one always."))
+    subject_similarity: dict[str, float] = Field({"zh": 0.9, "en": 0.87}, description=(
+        "Per question language: a sentence whose words miss the question's subject still answers it when the "
+        "embedder puts it this close to the question (cosine; a paraphrase). Calibrated on multilingual-e5-small, "
+        "whose English similarities run lower than its Chinese ones."))
 
 
 class LLMSettings(BaseModel):

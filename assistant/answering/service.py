@@ -29,12 +29,13 @@ from assistant.answering.grounding import ungrounded_numbers
 from assistant.answering.listing_parts import Part, factory_part, park_part, with_sample_note
 from assistant.answering.messages import say
 from assistant.answering.router import Route, in_scope, route, strip_instructions
+from assistant.answering.support import SupportCheck, Verdict, make_covers
 from assistant.calculators import CalcRequest, parse_calc_request, run_calc_request
 from assistant.calculators import Source as RuleSource
 from assistant.chat_types import Answer, Candidate, SourceRef
 from assistant.documents import Chunk
-from assistant.index import Filters, HybridRetriever, SearchIndex, make_embeddings
-from assistant.language import detect_language, to_simplified
+from assistant.index import Filters, HybridRetriever, SearchIndex, embedding_text, make_embeddings
+from assistant.language import detect_language, passage_language, to_simplified
 from assistant.settings import Settings
 from assistant.text_input import EmptyQuestion, is_blank, visible
 
@@ -121,6 +122,12 @@ class ChatService:
         self._by_article = {(c.title, c.article): c for c in index.chunks if c.article}
         # The hand-over contact: the settings' service line, else the corpus's service passage.
         self._contact = {lang: hand_over_contact(self.settings.contact, index.chunks, lang) for lang in ("zh", "en")}
+        answering = self.settings.answering
+        places = self.catalog.places
+        self.support = SupportCheck(
+            self.tokenizer.tokens, index.lexical.idf, min_subject=answering.min_subject,
+            districts_of=lambda text: {p.district for p, _ in places.park_scores(text)} | set(
+                places.districts_in(places.normalise(text))))
 
     def reload_if_stale(self) -> bool:
         """Switch to a newer index build (after a re-index) between questions."""
@@ -276,8 +283,9 @@ class ChatService:
             parts += [part] if part else []
         confidence = 1.0 if parts and not handoff else 0.0
         candidates = []
+        nearby = ""
         if (r.has("policy") and not row_followup and not park_question) or not parts:
-            policy, confidence, candidates = self._policy_part(query, lang)
+            policy, confidence, candidates, nearby = self._policy_part(query, lang, followup=last is not None)
             if policy is not None:
                 parts.append(policy)
         else:  # listing / calculation answers: still record what retrieval finds, for the staff console
@@ -289,8 +297,10 @@ class ChatService:
             if not r.in_domain:
                 return Answer(say("out_of_scope", lang), "out_of_scope", lang, intents=list(r.intents),
                               candidates=candidates)
-            return self._merge([self._contact_part("no_answer", lang)], lang, "no_answer", r, handoff, confidence,
-                               candidates, text)
+            declined = self._contact_part("no_answer", lang)
+            if nearby:
+                declined = replace(declined, text=nearby + "\n" + declined.text)
+            return self._merge([declined], lang, "no_answer", r, handoff, confidence, candidates, text)
         return self._merge(parts, lang, "answered", r, handoff, confidence, candidates, text)
 
     def _merge(self, parts: list[Part], lang: str, status: str, r: Route, handoff: bool, confidence: float,
@@ -324,7 +334,10 @@ class ChatService:
         return max(topics, key=topics.count) if topics else ""  # the commonest; ties go to the best ranked
 
     # ---- parts ----
-    def _policy_part(self, query: str, lang: str) -> tuple[Part | None, float, list]:
+    def _policy_part(self, query: str, lang: str, followup: bool = False) -> tuple[Part | None, float, list, str]:
+        """The answer from the documents, its confidence, the candidates, and (when the support check declined
+        it) one line on what the knowledge base holds nearby. A ``followup`` ("And for a master's?") borrows its
+        subject from the turn before, already judged: its place, year and figure are still checked."""
         filters = Filters(day=self.today(), prefer_language=lang)
         candidates = self.retriever.search(query, self.settings.retrieval.top_k, filters)
         chunks = [self.retriever.chunk(c) for c in candidates]
@@ -349,12 +362,62 @@ class ChatService:
             confidence += self.settings.retrieval.agreement_bonus  # both retrievers put the same passage on top
         if (not picked or confidence < self.settings.retrieval.min_coverage or _other_year(query, picked, chunks[: self.settings.retrieval.answer_chunks])
                 or self._unknown_subject(query) or _figure_missing(query, picked, self._focus(query))):
-            return None, confidence, candidates
+            return None, confidence, candidates, ""
+        if self.settings.answering.support_check:
+            picked, declined = self._supported(query, lang, picked, chunks, synonyms, followup)
+            if not picked:
+                return None, confidence, candidates, self._nearby(declined, lang)
         glosses = {term: self.index.bilingual.gloss(term, query)
                    for terms in translations.values() for term in terms} if lang == "en" else {}
         text, sources = compose(picked, chunks[: self.settings.retrieval.answer_chunks], lang,
                                 {k: v for k, v in glosses.items() if v}, today=self.today().isoformat())
-        return Part(text, sources), confidence, candidates
+        return Part(text, sources), confidence, candidates, ""
+
+    def _supported(self, query: str, lang: str, picked: list[Picked], chunks: list[Chunk],
+                   synonyms: dict[str, tuple[str, ...]], followup: bool) -> tuple[list[Picked], tuple[Verdict, str]]:
+        """The chosen sentences that answer this question (support check), and the verdict on the best one."""
+        vocab = self.index.lexical.vocab
+
+        def noun(word: str) -> bool:
+            return word in self.tokenizer.nouns(word)
+
+        def is_subject(term: str) -> bool:
+            if followup:
+                return False
+            # A Chinese noun the corpus uses; an English word whose translations in the corpus are nouns.
+            if term.isascii():
+                return any(noun(t) for t in synonyms.get(term, ()) if not t.isascii())
+            return (term in vocab or bool(synonyms.get(term))) and noun(term)
+
+        ask = self.support.read(query, is_subject)
+        covers = make_covers(synonyms, self.tokenizer.search_words)
+        verdicts = []
+        for p in picked:
+            chunk = chunks[p.chunk_rank]
+            before = chunk.text[:max(chunk.text.find(p.sentence), 0)]
+            passage = f"{chunk.title} {chunk.article} {chunk.text}"
+            other = passage_language(p.sentence) != lang
+            verdict = self.support.judge(ask, p.sentence, passage, covers, before=before, other_language=other)
+            # A paraphrase (成绩 for 新引进项目84个) escapes word matching: the embedder may still see it on topic.
+            if verdict.reason == "subject" and not other and self._on_topic(query, lang, p.sentence):
+                verdict = self.support.judge(ask, p.sentence, passage, covers, before=before, subject_ok=True)
+            verdicts.append(verdict)
+        kept = [p for p, v in zip(picked, verdicts, strict=True) if v.ok]
+        best = max(range(len(picked)), key=lambda i: picked[i].score)
+        return kept, (verdicts[best], chunks[picked[best].chunk_rank].title)
+
+    def _on_topic(self, query: str, lang: str, sentence: str) -> bool:
+        threshold = self.settings.answering.subject_similarity.get(lang)
+        if threshold is None:
+            return False
+        text = embedding_text(query, self.settings.retrieval.max_embed_chars)
+        return self.index.similarity(text, [sentence])[0] >= threshold
+
+    @staticmethod
+    def _nearby(declined: tuple[Verdict, str], lang: str) -> str:
+        """One line on what was found instead of an answer: the best sentence's document and why it is not one."""
+        verdict, title = declined
+        return say(f"nearby_{verdict.reason}", lang).format(title=title, missing=verdict.missing) if verdict.reason else ""
 
     def _contact_part(self, key: str, lang: str) -> Part:
         contact = self._contact[lang]

@@ -59,7 +59,7 @@ class HybridRetriever:
         chunks = self.index.chunks
         # The embedding model reads the start of a long question only: its cost grows with every character.
         text = embedding_text(to_simplified(query), self.settings.max_embed_chars)
-        vector = vector if vector is not None else self.index.embeddings.embed_query(text)
+        vector = vector if vector is not None else list(self.index.query_vector(text))
         # One dense search per passage language: the model ranks passages in the question's own language so far
         # above the rest that, searched together, an English question never reaches a Chinese passage.
         # Filtering after the search is far faster than Chroma's metadata pre-filter, and the few chunks it

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.documents import Chunk
@@ -84,6 +86,9 @@ class SearchIndex:
         self.bilingual = Bilingual.load(folder)
         self._twins = {(c.doc_id, c.row_id, c.language): i for i, c in enumerate(self.chunks) if c.row_id}
         self.expand = lru_cache(maxsize=256)(self._expand)
+        # Bounded caches of vectors: a popular question, and the sentences answers are judged by, embed once.
+        self.query_vector = lru_cache(maxsize=512)(self._query_vector)
+        self._passage_vector = lru_cache(maxsize=4096)(self._one_passage_vector)
         # The languages passages are in: dense search runs once per language, since the embedding model
         # ranks passages in the question's own language far above the best one in another.
         self.languages = tuple(sorted({c.language for c in self.chunks}))
@@ -131,6 +136,23 @@ class SearchIndex:
             hits += [Hit(self.positions[i], 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)
                      if i in self.positions]
         return sorted(hits, key=lambda h: -h.score)[:k]
+
+    def _query_vector(self, text: str) -> tuple[float, ...]:
+        return tuple(self.embeddings.embed_query(text))
+
+    def _one_passage_vector(self, text: str) -> tuple[float, ...]:
+        return tuple(self.embeddings.embed_documents([text])[0])
+
+    def similarity(self, query: str, passages: Sequence[str]) -> list[float]:
+        """Cosine similarity of the question to each passage (a sentence, usually): the embedder's view of
+        whether it answers, which reads paraphrase and the other language that word matching misses."""
+        question = np.asarray(self.query_vector(query), dtype=np.float32)
+        out = []
+        for text in passages:
+            vector = np.asarray(self._passage_vector(text), dtype=np.float32)
+            norm = float(np.linalg.norm(question) * np.linalg.norm(vector)) or 1.0
+            out.append(float(question @ vector) / norm)
+        return out
 
     def _expand(self, query: str) -> Expansion:
         limits = self.settings.retrieval

@@ -1,0 +1,166 @@
+"""The support check: an answer is marked answered only when its sentences answer *this* question.
+
+Generic signals, no topic lists:
+- the subject: the nouns of the clause that asks (酒店 in "附近酒店一晚多少钱", gas in "natural gas price") must be
+  in the passage a chosen sentence comes from, or a synonym, a translation or the same English stem; a passage
+  that never mentions the thing asked about answers something else however many other words it shares;
+- the places and years the question names: a sentence naming only other districts or years is about something
+  else ("Kaiyang's projects" answered with Guanshanhu's);
+- the figure: a question asking how much, how many, how long, when or at what share gets a sentence holding a
+  figure of that kind, and one pricing by a unit (每吨, per night) a sentence naming that unit.
+
+Sentences that fail are dropped from the answer (no drift into a neighbouring topic); when none is left the
+question is declined, saying why and what the knowledge base holds nearby."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from assistant.index import english_stem
+from assistant.language import to_simplified
+
+PATTERNS_FILE = Path(__file__).with_name("support_patterns.yaml")
+_CLAUSES = re.compile(r"[，,。；;！!？?\n]|(?<=[a-z])\.\s", re.I)
+_SENTENCES = re.compile(r"(?<=[。！？!?\n])|(?<=[a-z])\.\s", re.I)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+CROSS_LANGUAGE_SHARE = 0.6  # of min_subject: the dictionary finds fewer of a question's words in a translation
+HEADING_CHARS = 40  # text before a sentence in its paragraph short enough to be a heading over it
+_NUMBERISH = re.compile(r"^[\d.,%]+$")
+_WORDS = re.compile(r"[a-z][a-z'-]+")
+
+
+@dataclass(frozen=True)
+class Patterns:
+    asks: Mapping[str, re.Pattern[str]]  # kind -> a question asking for it
+    figures: Mapping[str, re.Pattern[str]]  # kind -> a sentence stating it
+    unit_asks: Mapping[str, re.Pattern[str]]  # unit -> a question pricing by it
+    unit_names: Mapping[str, re.Pattern[str]]  # unit -> a sentence naming it
+    not_subject: frozenset[str] = frozenset()  # words naming the kind of figure asked (price, 费用)
+
+
+@cache
+def default_patterns() -> Patterns:
+    data = yaml.safe_load(PATTERNS_FILE.read_text(encoding="utf-8")) or {}
+    kinds, units = data.get("kinds") or {}, data.get("units") or {}
+
+    def compiled(table: Mapping[str, Mapping[str, str]], key: str) -> dict[str, re.Pattern[str]]:
+        return {name: re.compile(entry[key], re.I) for name, entry in table.items()}
+
+    return Patterns(compiled(kinds, "ask"), compiled(kinds, "figure"), compiled(units, "ask"), compiled(units, "named"),
+                    frozenset(str(w).lower() for w in data.get("not_subject") or ()))
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What a question asks for, as the check reads it."""
+
+    subject: tuple[str, ...]  # nouns of the asking clause the corpus uses, most specific first
+    weights: Mapping[str, float]
+    districts: frozenset[str]  # districts the question names (a park stands for its district)
+    years: tuple[str, ...]
+    kinds: tuple[str, ...]  # figure kinds asked; "number" alone = any figure
+    units: tuple[str, ...]  # units the question prices by
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    reason: str = ""  # subject / place / year / figure: why a sentence does not answer
+    missing: str = ""  # the word, place or year it lacks
+
+
+Covers = Callable[[str, str], bool]  # (term, text) -> does the text hold it or an equivalent
+
+
+class SupportCheck:
+    """Reads a question once (:meth:`read`) and judges sentences against it (:meth:`judge`)."""
+
+    def __init__(self, tokens: Callable[[str], Sequence[str]], idf: Callable[[str], float],
+                 districts_of: Callable[[str], Collection[str]], min_subject: float,
+                 patterns: Patterns | None = None) -> None:
+        self.tokens = tokens
+        self.idf = idf
+        self.districts_of = districts_of  # districts a text names (English and pinyin names too)
+        self.min_subject = min_subject
+        self.patterns = patterns or default_patterns()
+
+    def read(self, question: str, is_subject: Callable[[str], bool]) -> Ask:
+        """``is_subject``: whether a term can be what a question is about: a noun the corpus uses (itself, a
+        synonym or a translation). Other words (最长, special, have) are how it is asked, not what about."""
+        text = to_simplified(question)
+        kinds = tuple(k for k, p in self.patterns.asks.items() if p.search(text))
+        if len(kinds) > 1:
+            kinds = tuple(k for k in kinds if k != "number")  # a specific kind says more than 多少
+        units = tuple(u for u, p in self.patterns.unit_asks.items() if p.search(text))
+        districts = frozenset(self.districts_of(text))
+        # The clauses that ask (多少钱, how long…) hold the subject; else the sentences ending in a question mark
+        # (not the company's story before them); else the whole question.
+        clauses = [c for c in _CLAUSES.split(text) if c.strip()]
+        asking = [c for c in clauses if any(p.search(c) for p in (*self.patterns.asks.values(),
+                                                                   *self.patterns.unit_asks.values()))]
+        questions = [q for q in _SENTENCES.split(text) if q.strip().endswith(("?", "？"))]
+        clause = " ".join(asking or questions or clauses)
+        terms = [t for t in dict.fromkeys(self.tokens(clause))
+                 if not _NUMBERISH.match(t) and not _YEAR.fullmatch(t) and (t.isascii() or len(t) >= 2)
+                 and t.lower() not in self.patterns.not_subject and not self.districts_of(t) and is_subject(t)]
+        # Inside a compound (污水处理) its parts (污水, 处理) would count twice: keep the longest.
+        terms = [t for t in terms if not any(t != o and t in o for o in terms)]
+        weights = {t: self.idf(t) for t in terms}
+        subject = tuple(sorted(terms, key=lambda t: -weights[t]))
+        return Ask(subject, weights, districts, tuple(dict.fromkeys(_YEAR.findall(text))), kinds, units)
+
+    def judge(self, ask: Ask, sentence: str, passage: str, covers: Covers, before: str = "",
+              subject_ok: bool = False, other_language: bool = False) -> Verdict:
+        """Does one sentence answer the question? ``passage``: its chunk's title, heading and text (the subject
+        may be named there rather than in the sentence); ``before``: the chunk's text before the sentence."""
+        text = to_simplified(sentence)
+        if ask.subject and not subject_ok:
+            where = to_simplified(passage)
+            held = [t for t in ask.subject if covers(t, where)]
+            share = sum(ask.weights[t] for t in held) / (sum(ask.weights.values()) or 1.0)
+            head_missing = ask.subject[0] not in held and not other_language
+            if head_missing or share < (self.min_subject * CROSS_LANGUAGE_SHARE if other_language else self.min_subject):
+                return Verdict(False, "subject", next(t for t in ask.subject if t not in held))
+        if ask.districts:
+            named = set(self.districts_of(text))
+            if named and not named & ask.districts:
+                return Verdict(False, "place", sorted(ask.districts)[0])
+        if ask.years:
+            # A sentence without a year reads under the year of a short heading just before it, in its own
+            # paragraph (a table's "指标（2025年）").
+            lead = before.rsplit("\n", 1)[-1]
+            years = set(_YEAR.findall(text)) or (set(_YEAR.findall(lead)[-1:]) if len(lead) <= HEADING_CHARS else set())
+            if years and not years & set(ask.years):
+                return Verdict(False, "year", ask.years[0])
+        if ask.kinds and not any(self.patterns.figures[k].search(text) for k in ask.kinds):
+            return Verdict(False, "figure", ask.kinds[0])
+        if ask.units and not any(self.patterns.unit_names[u].search(text) for u in ask.units):
+            return Verdict(False, "figure", ask.units[0])
+        return Verdict(True)
+
+
+def make_covers(synonyms: Mapping[str, Sequence[str]],
+                parts: Callable[[str], Sequence[str]] = lambda t: ()) -> Covers:
+    """A term is held by a text that has it, one of its synonyms or translations, its English stem, or (for a
+    compound: 先租后让) all of its ``parts``."""
+
+    stems: dict[str, set[str]] = {}  # one text is asked about several terms
+
+    def covers(term: str, text: str) -> bool:
+        lowered = text.lower()
+        if term in lowered or any(s and s.lower() in lowered for s in synonyms.get(term, ())):
+            return True
+        if term.isascii():
+            if lowered not in stems:
+                stems[lowered] = {english_stem(w) for w in _WORDS.findall(lowered)}
+            return english_stem(term) in stems[lowered]
+        pieces = [p for p in parts(term) if p != term and len(p) >= 2]
+        return bool(pieces) and all(p in lowered for p in pieces)
+
+    return covers
