@@ -57,9 +57,10 @@ def test_lead_from_the_page_shows_up_in_the_console(base: str, tmp_path: Path) -
             page.get_by_text("已收到").wait_for()
             page.screenshot(path=str(tmp_path / "1-lead-sent.png"), full_page=True)
 
-            # Before login the console only offers the login form.
+            # Before login the console only offers the login form (here switched to English).
             page.goto(base + "/staff/leads")
             assert page.url.endswith("/staff/login")
+            page.goto(base + "/staff/login?lang=en")
             page.get_by_label("Token").fill("wrong-token")
             page.get_by_role("button", name="Log in").click()
             page.get_by_text("Wrong token.").wait_for()
@@ -91,6 +92,6 @@ def test_lead_from_the_page_shows_up_in_the_console(base: str, tmp_path: Path) -
             page.get_by_role("button", name="Log out").click()
             page.wait_for_url("**/staff/login")
             page.goto(base + "/staff/leads")
-            assert page.url.endswith("/staff/login")
+            assert page.url.endswith("/staff/login") and page.get_by_label("Token").count() == 1  # remembered
         finally:
             browser.close()
