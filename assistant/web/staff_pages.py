@@ -39,6 +39,7 @@ th{background:#e8eef5}td.num{text-align:right;font-variant-numeric:tabular-nums}
 input[type=file]{max-width:100%}button{padding:.35rem .8rem;min-height:2.2rem}
 button.danger{background:#a11;color:#fff;border:1px solid #800}button.primary{background:#176117;color:#fff;border:1px solid #0d4d0d}
 .actions{display:flex;flex-wrap:wrap;gap:.6rem;align-items:center;margin:.6rem 0}.actions form{margin:0}
+form.find label{max-width:100%}form.find input[type=text]{width:18rem;max-width:calc(100vw - 6rem)}
 .banner{background:#fff7e0;border:1px solid #e0c060;padding:.6rem .8rem}
 textarea{width:100%;box-sizing:border-box;font-family:ui-monospace,monospace;font-size:.85rem}
 progress{width:22rem;max-width:100%}.login{max-width:26rem;margin:5rem auto;background:#fff;padding:1.5rem;border:1px solid #d5dbe3}

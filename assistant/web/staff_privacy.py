@@ -54,7 +54,7 @@ def visitor_query(kind: str, value: str) -> dict[str, Any]:
 def _form(tx: StaffText, kind: str, value: str) -> str:
     options = "".join(f'<option value="{k}"{" selected" if k == kind else ""}>{escape(tx(label))}</option>'
                       for k, label in KINDS)
-    return (f'<form method="get" action="{PREFIX}/privacy" class="actions"><label>{escape(tx("find_by"))} '
+    return (f'<form method="get" action="{PREFIX}/privacy" class="actions find"><label>{escape(tx("find_by"))} '
             f'<select name="kind">{options}</select></label><label>{escape(tx("value"))} <input type="text" '
             f'name="value" maxlength="{MAX_VALUE}" value="{escape(value)}"></label>'
             f'<button>{escape(tx("find"))}</button></form>')

@@ -8,7 +8,7 @@
     zh: {
       title: "联系我（项目管家回访）", name: "姓名 *", company: "公司", phone: "手机或座机（与邮箱二选一）",
       email: "邮箱", send: "提交", back: "返回对话", sending: "正在提交…",
-      ok: "✅ 已收到（编号 {id}），项目管家将尽快与您联系。", failed: "抱歉，提交失败，请稍后再试。您填写的内容仍在表单中。",
+      ok: "✓ 已收到（编号 {id}），项目管家将尽快与您联系。", failed: "抱歉，提交失败，请稍后再试。您填写的内容仍在表单中。",
       errors: {
         name: "请填写姓名", phone: "请填写正确的手机号（1xxxxxxxxxx）或座机号（0851-xxxxxxxx）",
         email: "请填写正确的邮箱地址", contact: "请填写手机/座机或邮箱", consent_version: "说明已更新，请刷新页面后重新提交",
@@ -18,7 +18,7 @@
     en: {
       title: "Contact me (a project manager will call back)", name: "Name *", company: "Company",
       phone: "Phone (or email)", email: "Email", send: "Submit", back: "Back to the chat", sending: "Sending…",
-      ok: "✅ Received (no. {id}). A project manager will contact you soon.",
+      ok: "✓ Received (no. {id}). A project manager will contact you soon.",
       failed: "Sorry, the form could not be sent; please try again. What you typed is still here.",
       errors: {
         name: "Please give your name", phone: "Please give a mainland mobile (1xxxxxxxxxx) or landline (0851-xxxxxxxx)",
