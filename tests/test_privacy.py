@@ -5,6 +5,7 @@ purge``), and erasing one visitor's data by lead number, session id, phone or e-
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -176,3 +177,21 @@ def test_erasing_nobody_deletes_nothing(visitors: Store) -> None:
     assert visitors.erase_visitor(contact="nobody@example.com").to_dict() == {
         "leads": 0, "conversations": 0, "feedback": 0}
     assert visitors.erase_visitor(lead_id=999_999).leads == 0 and _left(visitors) == before
+
+
+def test_an_old_leads_table_gets_the_consent_columns(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:  # the table as the first release created it
+        db.execute("CREATE TABLE leads (id INTEGER PRIMARY KEY, name VARCHAR(100), company VARCHAR(200), "
+                   "phone VARCHAR(40), email VARCHAR(254), interest VARCHAR(100), message TEXT, "
+                   "session_id VARCHAR(64), created DATETIME)")
+        db.execute("INSERT INTO leads (name, company, phone, email, interest, message, created) "
+                   "VALUES ('旧客商', '', '13900000000', '', '', '', '2026-01-01 00:00:00')")
+    store = Store.from_url(f"sqlite:///{path}")
+    try:
+        store.add_lead(name="新客商", phone="13900000001", consent_version=CONSENT_VERSION)
+        rows = {r["name"]: r for r in store.leads()}
+        assert rows["旧客商"]["consent_version"] is None and rows["新客商"]["consent_version"] == CONSENT_VERSION
+        assert rows["新客商"]["consented_at"] is not None
+    finally:
+        store.close()
