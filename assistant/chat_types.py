@@ -55,6 +55,11 @@ class Answer:
     mode: str = "extractive"
     topic: str = ""  # land, electricity, factories…: what the answer is about, for the staff console
 
+    def __post_init__(self) -> None:
+        # A confidence is a share in [0, 1]; the service's coverage plus retrieval.agreement_bonus (both
+        # retrievers agreeing) could reach 1.1. Clamped here, where every answer's confidence is set.
+        self.confidence = min(1.0, max(0.0, float(self.confidence)))
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

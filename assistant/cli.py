@@ -27,7 +27,22 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--data-dir", type=Path, help="where the index lives (default: ./data)")
     ask.add_argument("--embedder", choices=["e5", "sentence-transformers", "fake"],
                      help="must match the embedder the index was built with")
+    purge = sub.add_parser("purge", help="delete leads and logged conversations past their retention period "
+                                         "(settings.privacy; the app also does this while it runs)")
+    purge.add_argument("--data-dir", type=Path, help="where the SQLite database lives (default: ./data)")
     return p
+
+
+def purge(settings: Settings) -> int:
+    from assistant.web import Store  # the web store only here: asking needs none of it
+
+    store = Store.from_settings(settings, purge=False)  # purged below, to print what went
+    try:
+        erased = store.purge_expired()
+        print(json.dumps(erased.to_dict()))
+    finally:
+        store.close()
+    return 0
 
 
 def render(answer: Answer) -> str:
@@ -44,7 +59,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings()
     if args.data_dir:
         settings = settings.model_copy(update={"data_dir": args.data_dir})
-    if args.embedder:
+    if getattr(args, "embedder", None):
         settings = settings.model_copy(update={"embeddings": settings.embeddings.model_copy(
             update={"backend": args.embedder})})
     return settings
@@ -74,6 +89,8 @@ def _jsonl(service: ChatService, path: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "purge":
+        return purge(_settings(args))
     if not args.jsonl:
         if args.question is None:
             print("error: give a question or --jsonl FILE", file=sys.stderr)

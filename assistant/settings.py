@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -241,6 +242,27 @@ class StaffSettings(BaseModel):
         "Answers below this retrieval confidence are listed as knowledge gaps."))
     report_rows: int = Field(200, ge=1, description=(
         "Flagged sentences listed on the console's Review page (all of them are in /staff/api/staged)."))
+    timezone: str = Field("Asia/Shanghai", description="Times on the console are shown in this zone (IANA name).")
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError(f"not a time zone name like Asia/Shanghai: {value!r}") from None
+        return value
+
+
+class PrivacySettings(BaseModel):
+    """How long personal data is kept. Expired rows are deleted when the app starts, then at most once per
+    purge_every_minutes as rows are written, and by ``python -m assistant purge``. The forms that take
+    contact details quote these periods. Env: ZST_PRIVACY__LEAD_RETENTION_DAYS=…"""
+
+    lead_retention_days: int = Field(365, ge=1, description="Leads (name, company, phone, e-mail) are kept this long.")
+    conversation_retention_days: int = Field(180, ge=1, description=(
+        "Logged conversation turns and answer feedback are kept this long."))
+    purge_every_minutes: float = Field(60, gt=0, description="Least time between two purges while the app runs.")
 
 
 class ContactSettings(BaseModel):
@@ -271,6 +293,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = LLMSettings()
     web: WebSettings = WebSettings()
     staff: StaffSettings = StaffSettings()
+    privacy: PrivacySettings = PrivacySettings()
     contact: ContactSettings = ContactSettings()
 
     @property

@@ -419,3 +419,14 @@ def test_page_chat_event_with_an_invisible_question(web: Web) -> None:
 
     result = Client(web.base + "/", verbose=False).predict("\u200b\x1d", [], "zh", api_name="/chat")
     assert result[0] == [] and result[1] == ""
+
+
+@pytest.mark.parametrize("path", ["/demo/promo.html", "/demo/promo.css", "/widget.js", "/embed", "/widget/embed.js",
+                                  f"/sources/{PDF}", "/sources/policies/gy-tax-policy-guide.md"])
+def test_head_answers_like_get_for_static_pages(client: httpx.Client, path: str) -> None:
+    """Through the real app with the investor page mounted at / (which took every HEAD before: 404)."""
+    got, head = client.get(path), client.head(path)
+    assert (head.status_code, got.status_code) == (200, 200), path
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["content-length"] == got.headers["content-length"] == str(len(got.content))
+    assert head.content == b""

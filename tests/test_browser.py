@@ -19,6 +19,7 @@ from assistant.answering.service import ChatService
 from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
 from assistant.web.api import create_app
+from assistant.web.consent import CONSENT_VERSION
 from assistant.web.store import Store
 from tests.conftest import CORPUS
 from tests.web_serving import StaticSite, host_page, serve_app
@@ -29,6 +30,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 QUESTION = "经开区工业用地价格是多少？"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # screenshots kept for people to look at
 WAIT_MS = 60_000
 
 
@@ -37,6 +39,7 @@ class Sites:
     app: str  # the assistant
     partner: str  # on web.allowed_origins
     stranger: str  # not on it, serving the same page
+    store: Store  # the app's leads and conversations
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +57,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
             page = host_page(base, title="贵安招商助手", greeting="您好，欢迎了解贵安新区！", color="#0b6e4f",
                              position="bottom-left", lang="zh")
             (folder / "host.html").write_text(page, encoding="utf-8")
-            yield Sites(base, partner.origin, stranger.origin)
+            yield Sites(base, partner.origin, stranger.origin, store)
         store.close()
 
 
@@ -189,3 +192,48 @@ def test_promo_page_shows_the_widget_and_the_snippet(sites: Sites, page: Page, t
     panel = page.locator("#zst-widget .zst-panel").bounding_box()
     assert panel is not None and panel["x"] + panel["width"] > 1200  # bottom-right
     page.screenshot(path=tmp_path / "promo.png")
+
+
+def test_widget_lead_form_on_a_phone(sites: Sites, browser: Browser) -> None:
+    """"Contact me" opens a form inside the panel (no new tab); a bad phone is named under the field with what
+    was typed kept; the corrected form is stored as a lead with the panel's conversation and the consent shown."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  device_scale_factor=2, locale="zh-CN")
+    try:
+        phone = context.new_page()
+        phone.goto(sites.partner + "/host.html")
+        frame = _open_widget(phone)
+        _ask(frame, QUESTION)
+        frame.locator("#zst-contact").click()
+        form = frame.locator("#zst-lead-form")
+        expect(form).to_be_visible()
+        assert len(context.pages) == 1 and not frame.locator("#zst-log").is_visible()
+        consent = frame.locator("#zst-consent").inner_text()
+        assert "365 天" in consent and "180 天" in consent and "项目管家" in consent
+        frame.get_by_label("姓名 *").fill("手机客商")
+        frame.get_by_label("公司").fill("黔山科技")
+        frame.get_by_label("手机或座机（与邮箱二选一）").fill("12345")
+        frame.get_by_role("button", name="提交").click()
+        expect(frame.locator("#zst-lead-phone-error")).to_contain_text("请填写正确的手机号")
+        assert frame.get_by_label("姓名 *").input_value() == "手机客商"  # nothing typed is lost
+        assert not [x for x in sites.store.leads(limit=1000) if x["name"] == "手机客商"]
+        send = frame.get_by_role("button", name="提交").bounding_box()
+        assert send is not None and send["y"] + send["height"] <= 844 and send["x"] >= 0
+        width = frame.locator("body").evaluate("b => b.scrollWidth")
+        assert width <= 390, f"the form is {width} px wide"
+        phone.screenshot(path=ARTIFACTS / "widget-lead-error-390.png")
+
+        frame.get_by_label("手机或座机（与邮箱二选一）").fill("139 1234 5678")
+        frame.get_by_role("button", name="提交").click()
+        expect(frame.locator("#zst-lead-status")).to_contain_text("已收到")
+        phone.screenshot(path=ARTIFACTS / "widget-lead-sent-390.png")
+        session = frame.locator("body").get_attribute("data-session")
+        [lead] = [x for x in sites.store.leads(limit=1000) if x["name"] == "手机客商"]
+        assert session and lead["session_id"] == session and lead["company"] == "黔山科技"
+        assert lead["consent_version"] == CONSENT_VERSION and lead["consented_at"] is not None
+        assert [t["question"] for t in sites.store.conversations(session_id=session)] == [QUESTION]
+        frame.get_by_role("button", name="返回对话").click()
+        expect(frame.locator("#zst-log")).to_be_visible()
+    finally:
+        context.close()

@@ -74,6 +74,7 @@ def login(client: httpx.Client, token: str = TOKEN) -> httpx.Response:
 @pytest.fixture(scope="module")
 def staff(web: Web) -> Iterator[httpx.Client]:
     with web.client() as client:
+        client.get("/staff/login", params={"lang": "en"})  # these tests read the English console
         r = login(client)
         assert r.status_code == 303 and r.headers["location"] == "/staff/ask"
         yield client
@@ -117,7 +118,7 @@ def test_wrong_token_is_refused_without_a_cookie(web: Web) -> None:
     with web.client("127.0.0.3") as client:
         for wrong in ["", "nope", TOKEN + "x", TOKEN.upper()]:
             r = login(client, wrong)
-            assert r.status_code == 401 and "Wrong token" in r.text and "set-cookie" not in r.headers
+            assert r.status_code == 401 and "令牌错误" in r.text and "set-cookie" not in r.headers
         assert client.get("/staff/api/log").status_code == 401
 
 

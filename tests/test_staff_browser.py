@@ -23,21 +23,79 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 TOKEN = "browser-staff-token-81e2"
 CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # screenshots kept for people to look at
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = Settings(corpus_dir=CORPUS, data_dir=tmp_path_factory.mktemp("staff-browser") / "data",
                         embeddings={"backend": "fake"}, retrieval={"today": date(2026, 11, 25)},
                         staff={"token": TOKEN})
     IndexBuilder(settings).build()
-    store = Store.from_settings(settings)
-    app = create_app(settings, ChatService.from_settings(settings), store=store)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def base(built: Settings) -> Iterator[str]:
+    store = Store.from_settings(built)
+    app = create_app(built, ChatService.from_settings(built), store=store)
     with serve_app(app) as url:
         yield url
     store.close()
+
+
+@pytest.fixture(scope="module")
+def empty_base(built: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same index over a database of its own, with no lead and no conversation yet."""
+    database = tmp_path_factory.mktemp("staff-empty") / "empty.sqlite3"
+    settings = built.model_copy(update={"web": built.web.model_copy(update={"database_url": f"sqlite:///{database}"})})
+    store = Store.from_settings(settings)
+    app = create_app(settings, ChatService.from_settings(settings), store=store, ui=False)
+    with serve_app(app) as url:
+        yield url
+    store.close()
+
+
+def test_chinese_console_with_empty_states(empty_base: str) -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no Chromium at /usr/bin/chromium")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            for width, height in ((1366, 900), (390, 844)):
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.set_default_timeout(60_000)
+                page.goto(empty_base + "/staff/login")
+                page.get_by_label("令牌").fill(TOKEN)
+                page.get_by_role("button", name="登录").click()
+                page.wait_for_url("**/staff/ask")
+                page.locator("header").get_by_role("link", name="线索", exact=True).click()
+                page.wait_for_url("**/staff/leads")
+                assert page.locator("h1").inner_text() == "线索" and page.locator("header a.on").inner_text() == "线索"
+                assert page.locator("p.empty").inner_text() == "暂无线索" and page.locator("table").count() == 0
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                page.screenshot(path=str(ARTIFACTS / f"staff-zh-empty-leads-{width}.png"), full_page=True)
+                page.get_by_role("link", name="对话记录").click()
+                assert page.locator("p.empty").inner_text() == "暂无对话记录"
+                page.get_by_role("link", name="English").click()
+                assert page.locator("p.empty").inner_text() == "No conversations logged yet"
+                page.get_by_role("link", name="Leads").click()  # English is remembered
+                assert page.locator("p.empty").inner_text() == "No leads yet"
+                page.get_by_role("link", name="中文").click()
+                assert page.locator("h1").inner_text() == "线索"
+                page.goto(empty_base + "/staff/privacy?kind=contact&value=13900000000")
+                assert page.locator("p.empty").inner_text() == "没有找到这位访客的数据。"
+                assert "到期数据自动删除" in page.locator("main").inner_text()
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                page.screenshot(path=str(ARTIFACTS / f"staff-zh-privacy-{width}.png"), full_page=True)
+                page.get_by_role("button", name="退出登录").click()
+                page.wait_for_url("**/staff/login")
+                page.close()
+        finally:
+            browser.close()
 
 
 def test_lead_from_the_page_shows_up_in_the_console(base: str, tmp_path: Path) -> None:
@@ -50,6 +108,7 @@ def test_lead_from_the_page_shows_up_in_the_console(base: str, tmp_path: Path) -
             page.set_default_timeout(60_000)
             page.goto(base + "/")
             page.get_by_text("联系我（项目管家回访）").click()
+            assert page.get_by_text("联系信息保存 365 天", exact=False).is_visible()  # what is kept, how long, why
             page.get_by_label("姓名 *").fill("浏览器测试客商")
             page.get_by_label("公司").fill("<b>黔山</b>科技")
             page.get_by_label("手机或座机（与邮箱二选一）").fill("13912345678")
@@ -57,9 +116,10 @@ def test_lead_from_the_page_shows_up_in_the_console(base: str, tmp_path: Path) -
             page.get_by_text("已收到").wait_for()
             page.screenshot(path=str(tmp_path / "1-lead-sent.png"), full_page=True)
 
-            # Before login the console only offers the login form.
+            # Before login the console only offers the login form (here switched to English).
             page.goto(base + "/staff/leads")
             assert page.url.endswith("/staff/login")
+            page.goto(base + "/staff/login?lang=en")
             page.get_by_label("Token").fill("wrong-token")
             page.get_by_role("button", name="Log in").click()
             page.get_by_text("Wrong token.").wait_for()
@@ -87,10 +147,11 @@ def test_lead_from_the_page_shows_up_in_the_console(base: str, tmp_path: Path) -
             page.screenshot(path=str(tmp_path / "4-staff-documents.png"), full_page=True)
 
             # HttpOnly: the page's scripts cannot read the session cookie.
-            assert "zst_staff" not in page.evaluate("document.cookie")
+            readable = [c.split("=")[0].strip() for c in page.evaluate("document.cookie").split(";")]
+            assert "zst_staff" not in readable and "zst_staff_lang" in readable  # the language is no secret
             page.get_by_role("button", name="Log out").click()
             page.wait_for_url("**/staff/login")
             page.goto(base + "/staff/leads")
-            assert page.url.endswith("/staff/login")
+            assert page.url.endswith("/staff/login") and page.get_by_label("Token").count() == 1  # remembered
         finally:
             browser.close()

@@ -84,6 +84,7 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
 @pytest.fixture(scope="module")
 def staff(web: Web) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=web.base, timeout=60) as client:
+        client.get("/staff/login", params={"lang": "en"})  # the console in English (its default is Chinese)
         assert client.post("/staff/login", data={"token": TOKEN}).status_code == 303
         yield client
 

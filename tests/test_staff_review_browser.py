@@ -68,7 +68,7 @@ def test_review_workflow_on_a_phone(served: tuple[str, Path, ThrottledEmbeddings
         try:
             page = browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
             page.set_default_timeout(90_000)
-            page.goto(base + "/staff/login")
+            page.goto(base + "/staff/login?lang=en")  # English; the console's default is Chinese
             page.get_by_label("Token").fill(TOKEN)
             page.get_by_role("button", name="Log in").click()
             page.wait_for_url("**/staff/ask")

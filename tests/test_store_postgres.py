@@ -6,19 +6,20 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 
 from assistant.answering.service import ChatService
 from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
 from assistant.web.api import create_app
-from assistant.web.store import Store
+from assistant.web.consent import CONSENT_VERSION
+from assistant.web.store import Lead, Retention, Store
 from tests.conftest import CORPUS
 from tests.pg_server import REQUIRE_ENV, postgres_server, server_bin_dir
 from tests.web_serving import serve_app
@@ -63,6 +64,28 @@ def test_rows_round_trip_with_chinese_text_and_json(store: Store) -> None:
     turn = store.conversations(session_id="pg-rt")[0]
     assert (turn["sources"], turn["intents"], turn["topic"]) == (
         [{"title": "贵州省输配电价通知", "page": 2}], ["policy"], "electricity")
+
+
+def test_consent_purge_and_erasure_work_in_postgres(pg_url: str) -> None:
+    store = Store.from_url(pg_url, Retention(lead_days=30, conversation_days=7))
+    try:
+        old = store.add_lead(name="过期", phone="13700000001", session_id="pg-old")
+        kept = store.add_lead(name="保留", phone="137 0000-0002", session_id="pg-keep",
+                              consent_version=CONSENT_VERSION)
+        store.log_turn(session_id="pg-keep", question="q", answer="a", status="answered", language="zh", sources=[])
+        store.add_feedback(question="q", answer="a", rating=1, session_id="pg-keep")
+        with store.engine.begin() as conn:
+            conn.execute(update(Lead).where(Lead.id == old).values(created=datetime.now(UTC) - timedelta(days=31)))
+        assert store.purge_expired().leads == 1
+        row = next(x for x in store.leads(limit=10_000) if x["id"] == kept)
+        assert row["consent_version"] == CONSENT_VERSION and row["consented_at"].tzinfo is not None
+        assert not any(x["id"] == old for x in store.leads(limit=10_000))
+        found = store.find_visitor(contact="+86 13700000002")
+        assert ([x["id"] for x in found["leads"]], found["conversations"], found["feedback"]) == ([kept], 1, 1)
+        assert store.erase_visitor(contact="13700000002").to_dict() == {"leads": 1, "conversations": 1, "feedback": 1}
+        assert store.conversations(session_id="pg-keep") == [] and store.feedback(session_id="pg-keep") == []
+    finally:
+        store.close()
 
 
 def test_the_database_itself_rejects_a_bad_rating(store: Store) -> None:

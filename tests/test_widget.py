@@ -17,8 +17,9 @@ from pydantic import ValidationError
 from assistant.answering.service import ChatService
 from assistant.settings import Settings, parse_origins
 from assistant.web.api import create_app
+from assistant.web.consent import CONSENT_VERSION
 from assistant.web.origins import frame_ancestors
-from assistant.web.store import Store
+from assistant.web.store import Store, database_url
 from tests.web_serving import serve_app
 
 PARTNER = "https://invest.example.gov.cn"
@@ -170,3 +171,45 @@ def test_demo_promo_page_embeds_the_widget(client: httpx.Client) -> None:
                                   "/widget/embed.html"])
 def test_only_the_listed_assets_are_served(client: httpx.Client, path: str) -> None:
     assert client.get(path).status_code == 404
+
+
+def test_readme_snippet_uses_only_attributes_the_widget_reads() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    widget_js = (Path(__file__).resolve().parent.parent / "assistant/web/static/widget.js").read_text(encoding="utf-8")
+    tag = re.search(r"<script src=\"https://HOST/widget\.js\"(.*?)></script>", readme, re.S)
+    assert tag, "the README's widget snippet"
+    attributes = re.findall(r'data-([a-z-]+)="([^"]*)"', tag.group(1))
+    assert {name for name, _ in attributes} >= {"title", "greeting", "color", "position", "lang"}
+    for name, value in attributes:
+        camel = re.sub(r"-([a-z])", lambda m: m.group(1).upper(), name)
+        assert f"data.{camel}" in widget_js, f"README uses data-{name}, which widget.js does not read"
+        if name in ("position", "lang"):  # values from a fixed set: the README's must be one of them
+            assert f'"{value}"' in widget_js, f'widget.js does not know data-{name}="{value}"'
+
+
+def test_embed_carries_the_consent_line_of_the_lead_form(client: httpx.Client) -> None:
+    html = client.get("/embed").text
+    assert "__CONSENT" not in html and 'id="zst-lead-form"' in html and "/widget/embed-lead.js" in html
+    consent = re.search(r'<p id="zst-consent"[^>]*data-zh="([^"]+)" data-en="([^"]+)"\s+data-version="([^"]+)"', html)
+    assert consent and "365 天" in consent.group(1) and "180 天" in consent.group(1)
+    assert "365 days" in consent.group(2) and consent.group(3) == CONSENT_VERSION
+    js = client.get("/widget/embed-lead.js")
+    assert js.status_code == 200 and "/api/leads" in js.text and "innerHTML" not in js.text
+    assert 'target="_blank"' not in html  # "contact me" stays inside the panel
+
+
+def test_widget_lead_is_stored_with_its_session_and_consent(origins_client: tuple[httpx.Client, Settings]) -> None:
+    client, settings = origins_client
+    lead = {"name": "组件客商", "company": "黔中科技", "phone": "13977778888", "session_id": "widget-lead-1",
+            "consent_version": CONSENT_VERSION}
+    r = client.post("/api/leads", json=lead, headers={"Origin": PARTNER})
+    assert r.status_code == 201 and r.headers["access-control-allow-origin"] == PARTNER
+    stale = client.post("/api/leads", json={**lead, "consent_version": "2020-01"})
+    assert stale.status_code == 422 and stale.json()["detail"][0]["loc"] == ["body", "consent_version"]
+    assert "reload" in stale.json()["detail"][0]["msg"]
+    reader = Store.from_url(database_url(settings))  # what the app committed, read through another engine
+    try:
+        [row] = [x for x in reader.leads() if x["session_id"] == "widget-lead-1"]
+    finally:
+        reader.close()
+    assert (row["name"], row["consent_version"], row["consented_at"] is not None) == ("组件客商", CONSENT_VERSION, True)

@@ -228,7 +228,7 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
                         current=index.is_current(), database=database)
         return JSONResponse(health.model_dump(), status_code=200 if health.ok else 503)
 
-    @app.get("/sources/{doc_path:path}", tags=["sources"], response_class=FileResponse,
+    @app.api_route("/sources/{doc_path:path}", methods=["GET", "HEAD"], tags=["sources"], response_class=FileResponse,
              responses={404: {"description": "Not a file of the served index."}})
     def source_file(doc_path: str) -> Response:
         """A cited corpus file (PDF or text), e.g. ``/sources/policies/x.pdf#page=3``."""

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistant.text_input import visible
+from assistant.web.consent import CONSENT_VERSION
 
 SESSION_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 # Mainland mobile (optionally +86) or a landline with area code, e.g. 0851-8xxxxxxx; spaces, dashes ignored.
@@ -60,6 +61,16 @@ class LeadRequest(_Strict):
     interest: str = Field("", max_length=100, description="Topic of interest, e.g. land, standard factories.")
     message: str = Field("", max_length=2000)
     session_id: str | None = Field(None, pattern=SESSION_PATTERN)
+    consent_version: str = Field("", max_length=40, description=(
+        "The version of the consent text the form showed (what is kept, how long, why); recorded with the "
+        "time. Forms send it; a version that is not the current one is refused, so the visitor re-reads it."))
+
+    @field_validator("consent_version")
+    @classmethod
+    def _consent(cls, value: str) -> str:
+        if value and value != CONSENT_VERSION:
+            raise ValueError("the consent text has changed: reload the form, read it and send again")
+        return value
 
     @field_validator("phone")
     @classmethod

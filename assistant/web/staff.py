@@ -8,8 +8,9 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from assistant.answering import ChatService
@@ -28,13 +29,16 @@ from assistant.web.staff_auth import (
 )
 from assistant.web.staff_changes import ConsoleError, StagedChanges
 from assistant.web.staff_data import candidate_rows, knowledge_gaps, leads_csv
+from assistant.web.staff_privacy import privacy_routes
 from assistant.web.staff_review import review_routes
+from assistant.web.staff_text import LANG_COOKIE, LANG_COOKIE_DAYS, LANGS, StaffText, staff_text
 from assistant.web.store import Store
 
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
 ALL_LEADS = 100_000
 Upload = Annotated[UploadFile, File()]  # module level: FastAPI resolves string annotations in globals
+Tx = Annotated[StaffText, Depends(staff_text)]
 _NO_STORE = pages.NO_STORE
 _html = pages.html_response
 
@@ -45,17 +49,18 @@ class StaffConsole:
         self.changes = StagedChanges(service, settings)
         self.job = self.changes.job
         self.upload_limit = self.changes.upload_limit
+        self.zone = ZoneInfo(settings.staff.timezone)  # times on the console's pages
 
     # ---- login ----
-    def login(self, request: Request, token: str) -> Response:
+    def login(self, request: Request, token: str, tx: StaffText) -> Response:
         ip = client_ip(request)
         try:
             cookie = self.auth.login(ip, token)  # the try is counted before the token is checked
         except TooManyAttempts:
-            return _html(pages.login_page("Too many attempts; try again in a few minutes."), 429)
+            return _html(pages.login_page(tx, tx("too_many")), 429)
         if cookie is None:
             log.warning("failed staff login from %s", ip)
-            return _html(pages.login_page("Wrong token."), 401)
+            return _html(pages.login_page(tx, tx("wrong_token")), 401)
         response = RedirectResponse(f"{PREFIX}/ask", status_code=303)
         response.set_cookie(COOKIE, cookie, max_age=int(self.settings.staff.session_minutes * 60), path=PREFIX,
                             httponly=True, samesite="strict", secure=request.url.scheme == "https")
@@ -91,14 +96,14 @@ def _routes(console: StaffConsole) -> APIRouter:
     low = console.settings.staff.low_confidence
 
     @router.get("/login")
-    def login_form(request: Request) -> Response:
+    def login_form(request: Request, tx: Tx) -> Response:
         if console.auth.valid(request.cookies.get(COOKIE)):
             return RedirectResponse(f"{PREFIX}/ask", status_code=303)
-        return _html(pages.login_page())
+        return _html(pages.login_page(tx))
 
     @router.post("/login")
-    def login(request: Request, token: Annotated[str, Form(max_length=200)] = "") -> Response:
-        return console.login(request, token)
+    def login(request: Request, tx: Tx, token: Annotated[str, Form(max_length=200)] = "") -> Response:
+        return console.login(request, token, tx)
 
     @router.post("/logout")
     def logout(request: Request) -> Response:
@@ -118,8 +123,8 @@ def _routes(console: StaffConsole) -> APIRouter:
         return RedirectResponse(f"{PREFIX}/ask", status_code=303)
 
     @router.get("/ask")
-    def ask_page(q: str = "") -> Response:
-        return _html(pages.page("Ask", "ask", pages.ask_body(q, console.ask(q))))
+    def ask_page(tx: Tx, q: str = "") -> Response:
+        return _html(pages.page(tx, tx("nav_ask"), "ask", pages.ask_body(tx, q, console.ask(q))))
 
     @router.get("/api/ask")
     def ask_json(q: str = "") -> Response:
@@ -131,13 +136,13 @@ def _routes(console: StaffConsole) -> APIRouter:
         return JSONResponse(out, headers=_NO_STORE)
 
     @router.get("/documents")
-    def documents(msg: str = "") -> Response:
+    def documents(tx: Tx, msg: str = "") -> Response:
         console.service.reload_if_stale()
         info = console.changes.info()
-        body = pages.documents_body(console.files(), console.service.index.build_id, console.job.status(),
+        body = pages.documents_body(tx, console.files(), console.service.index.build_id, console.job.status(),
                                     console.settings.staff.max_upload_mb, msg[:300],
                                     info["pending"] | {"staged": info["staged"]})
-        return _html(pages.page("Documents", "documents", body))
+        return _html(pages.page(tx, tx("nav_documents"), "documents", body))
 
     @router.get("/api/documents")
     def documents_json() -> Response:
@@ -145,13 +150,13 @@ def _routes(console: StaffConsole) -> APIRouter:
                             headers=_NO_STORE)
 
     @router.post("/documents/upload")
-    async def upload_form(file: Upload) -> Response:
+    async def upload_form(file: Upload, tx: Tx) -> Response:
         data = await file.read(console.upload_limit + 1)
         try:
             result = console.upload(file.filename or "", data)
-            msg = f"Saved {result['doc_id']}; building the staged index for review."
+            msg = tx("saved_upload", doc=result["doc_id"])
         except ConsoleError as exc:
-            msg = f"Upload refused: {exc}"
+            msg = tx("upload_refused", why=tx.reason(exc.message, exc.key, exc.values))
         return RedirectResponse(f"{PREFIX}/documents?{urlencode({'msg': msg})}", status_code=303)
 
     @router.post("/api/upload")
@@ -167,8 +172,9 @@ def _routes(console: StaffConsole) -> APIRouter:
         return JSONResponse(console.job.status(), headers=_NO_STORE)
 
     @router.get("/leads")
-    def leads() -> Response:
-        return _html(pages.page("Leads", "leads", pages.leads_body(console.store.leads(limit=1000))))
+    def leads(tx: Tx) -> Response:
+        body = pages.leads_body(tx, console.store.leads(limit=1000), console.zone)
+        return _html(pages.page(tx, tx("nav_leads"), "leads", body))
 
     @router.get("/leads.csv")
     def leads_export() -> Response:
@@ -176,18 +182,18 @@ def _routes(console: StaffConsole) -> APIRouter:
                         headers={**_NO_STORE, "Content-Disposition": 'attachment; filename="leads.csv"'})
 
     @router.get("/gaps")
-    def gaps() -> Response:
-        return _html(pages.page("Knowledge gaps", "gaps", pages.gaps_body(console.gaps(), low)))
+    def gaps(tx: Tx) -> Response:
+        return _html(pages.page(tx, tx("nav_gaps"), "gaps", pages.gaps_body(tx, console.gaps(), low)))
 
     @router.get("/api/gaps")
     def gaps_json() -> Response:
         return JSONResponse([g.to_dict() for g in console.gaps()], headers=_NO_STORE)
 
     @router.get("/log")
-    def log_page(session: str = "", limit: int = 100) -> Response:
+    def log_page(tx: Tx, session: str = "", limit: int = 100) -> Response:
         limit = max(1, min(limit, 1000))
         turns = console.store.conversations(limit=limit, session_id=session or None)
-        return _html(pages.page("Conversation log", "log", pages.log_body(turns, session, limit)))
+        return _html(pages.page(tx, tx("nav_log"), "log", pages.log_body(tx, turns, session, limit, console.zone)))
 
     @router.get("/api/log")
     def log_json(session: str = "", limit: int = 100) -> Response:
@@ -201,8 +207,20 @@ def build_console(service: ChatService, store: Store, settings: Settings, auth: 
     console = StaffConsole(service, store, settings, auth)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)  # no schema of staff endpoints either
     app.state.console = console
+
+    @app.middleware("http")
+    async def remember_language(request: Request, call_next: Any) -> Response:
+        # ?lang=en (or zh) on any console page switches the language and is remembered for the next ones.
+        response: Response = await call_next(request)
+        asked = request.query_params.get("lang")
+        if asked in LANGS:
+            response.set_cookie(LANG_COOKIE, asked, max_age=LANG_COOKIE_DAYS * 86400, path=PREFIX,
+                                samesite="strict", secure=request.url.scheme == "https")
+        return response
+
     app.include_router(_routes(console))
     app.include_router(review_routes(console.changes, console.settings))
+    app.include_router(privacy_routes(console.store, console.settings))
     return app
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +29,13 @@ BUSY = "a re-index is running: wait for it to finish or cancel it"
 
 @dataclass
 class ConsoleError(Exception):
-    """A refused staff action: the HTTP status and the reason staff see."""
+    """A refused staff action: the HTTP status and the reason staff see (``message``, English, for the JSON
+    API; ``key`` and ``values`` name its words in the console's languages, where it has them)."""
 
     status: int
     message: str
+    key: str = ""
+    values: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return self.message
@@ -56,7 +59,7 @@ class StagedChanges:
     def _change(self, action: str, doc_id: str, apply: Any) -> dict[str, Any]:
         with self._lock:
             if self.job.running():
-                raise ConsoleError(409, BUSY)
+                raise ConsoleError(409, BUSY, "err_busy")
             try:
                 apply()
             except UnsafePath as exc:
@@ -74,7 +77,7 @@ class StagedChanges:
         try:
             doc_id = upload_doc_id(filename, data, self.upload_limit)
         except UploadError as exc:
-            raise ConsoleError(409 if self.job.running() else 422, str(exc)) from None
+            raise ConsoleError(409 if self.job.running() else 422, str(exc), exc.key, exc.values) from None
         return self._change("upload", doc_id, lambda: self.staging.add_file(doc_id, data))
 
     def known(self, doc_id: str) -> bool:
@@ -88,7 +91,8 @@ class StagedChanges:
         except UnsafePath as exc:
             raise ConsoleError(400, f"{exc}: {doc_id[:200]!r}") from None
         if doc_id == LEXICON_FILE or not self.known(doc_id):
-            raise ConsoleError(404, f"no document {doc_id[:200]!r} in the corpus")
+            raise ConsoleError(404, f"no document {doc_id[:200]!r} in the corpus", "err_no_document",
+                               {"doc": repr(doc_id[:200])})
         return doc_id
 
     def delete(self, doc_id: str) -> dict[str, Any]:
@@ -101,7 +105,7 @@ class StagedChanges:
     def set_lexicon(self, text: str) -> dict[str, Any]:
         text = text.replace("\r\n", "\n")  # a browser's textarea posts CRLF line ends
         if len(text.encode("utf-8")) > self.upload_limit:
-            raise ConsoleError(413, "the lexicon is larger than the upload limit")
+            raise ConsoleError(413, "the lexicon is larger than the upload limit", "err_lexicon_size")
         try:
             parse_lexicon(text, Path(LEXICON_FILE))  # the file name only: no server path in the message
         except LexiconError as exc:
@@ -114,7 +118,7 @@ class StagedChanges:
 
     def cancel(self) -> dict[str, Any]:
         if not self.job.cancel():
-            raise ConsoleError(409, "no re-index is running")
+            raise ConsoleError(409, "no re-index is running", "err_not_running")
         return {"job": self.job.status()}
 
     # ---- review ----
@@ -130,6 +134,7 @@ class StagedChanges:
                                "pending": pending, "report": None, "job": self.job.status()}
         if staged is None:
             out["problem"] = "nothing is staged" if state.empty else "the pending changes are not built yet"
+            out["problem_key"] = "problem_nothing" if state.empty else "problem_not_built"
             return out
         try:
             self.staging.ready()
@@ -144,7 +149,7 @@ class StagedChanges:
         """A ChatService over the staged build (built as investors' is), kept until the staged build changes."""
         staged = self.staged_id()
         if staged is None:
-            raise ConsoleError(409, "nothing is staged: upload, delete or edit first")
+            raise ConsoleError(409, "nothing is staged: upload, delete or edit first", "err_nothing_staged")
         with self._staged_lock:
             if self._staged is None or self._staged[0] != staged:
                 index = SearchIndex(self.settings, staged, self.service.index.embeddings)
@@ -157,7 +162,7 @@ class StagedChanges:
     def publish(self) -> dict[str, Any]:
         with self._lock:
             if self.job.running():
-                raise ConsoleError(409, BUSY)
+                raise ConsoleError(409, BUSY, "err_busy")
             try:
                 build_id = self.staging.publish()
             except StaleStage as exc:
@@ -170,9 +175,9 @@ class StagedChanges:
     def discard(self) -> dict[str, Any]:
         with self._lock:
             if self.job.running():
-                raise ConsoleError(409, BUSY)
+                raise ConsoleError(409, BUSY, "err_busy")
             if self.staged_id() is None and self.staging.state().empty:
-                raise ConsoleError(409, "nothing is staged")
+                raise ConsoleError(409, "nothing is staged", "err_nothing_staged")
             self.staging.discard()
             self._staged = None
         return {"discarded": True}

@@ -11,7 +11,8 @@ from typing import Any
 from assistant.chat_types import Candidate
 from assistant.web.store import Store
 
-LEAD_COLUMNS = ("id", "created", "name", "company", "phone", "email", "interest", "message", "session_id")
+LEAD_COLUMNS = ("id", "created", "name", "company", "phone", "email", "interest", "message", "session_id",
+                "consent_version", "consented_at")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as a formula
 TOPIC_INTENTS = ("calculation", "listing", "park", "policy", "handoff")  # most specific first
 NOT_GAPS = {"smalltalk", "out_of_scope", "injection"}

@@ -27,7 +27,11 @@ FINISHED = ("done", "failed", "cancelled")
 
 
 class UploadError(ValueError):
-    pass
+    """Why an upload is refused; ``key`` and ``values`` name the console's words for it (staff_text)."""
+
+    def __init__(self, message: str, key: str = "", **values: str) -> None:
+        super().__init__(message)
+        self.key, self.values = key, values
 
 
 def safe_name(filename: str) -> str:
@@ -36,18 +40,21 @@ def safe_name(filename: str) -> str:
     name = _UNSAFE.sub("_", base).lstrip("._-")
     stem, suffix = os.path.splitext(name)
     if suffix.lower() not in ALLOWED_SUFFIXES:
-        raise UploadError(f"unsupported file type '{suffix or base}' (allowed: {', '.join(ALLOWED_SUFFIXES)})")
+        allowed = ", ".join(ALLOWED_SUFFIXES)
+        raise UploadError(f"unsupported file type '{suffix or base}' (allowed: {allowed})", "err_unsupported",
+                          suffix=suffix or base, allowed=allowed)
     if not stem or stem.lower().endswith(".meta"):
-        raise UploadError("not a usable file name")
+        raise UploadError("not a usable file name", "err_file_name")
     return stem[:120] + suffix.lower()
 
 
 def upload_doc_id(filename: str, data: bytes, limit: int) -> str:
     """The doc_id an upload will have in the corpus (``uploads/<name>``); UploadError says why not."""
     if not data:
-        raise UploadError("the file is empty")
+        raise UploadError("the file is empty", "err_empty_file")
     if len(data) > limit:
-        raise UploadError(f"the file is larger than {limit // (1024 * 1024)} MB")
+        mb = str(limit // (1024 * 1024))
+        raise UploadError(f"the file is larger than {mb} MB", "err_too_large", mb=mb)
     return f"{UPLOAD_FOLDER}/{safe_name(filename)}"
 
 

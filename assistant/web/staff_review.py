@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Depends, Form
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from assistant.settings import Settings
@@ -20,11 +20,13 @@ from assistant.web import staff_review_pages as review_pages
 from assistant.web.staff_auth import PREFIX
 from assistant.web.staff_changes import ConsoleError, StagedChanges
 from assistant.web.staff_data import candidate_rows
+from assistant.web.staff_text import StaffText, staff_text
 
 MAX_QUESTION_CHARS = 2000
 MAX_DOC_ID_FIELD = 1000
 DocId = Annotated[str, Form(max_length=MAX_DOC_ID_FIELD)]
 LexiconText = Annotated[str, Form()]
+Tx = Annotated[StaffText, Depends(staff_text)]
 
 
 def _json(action: Callable[[], dict[str, Any]], status: int = 200) -> Response:
@@ -34,13 +36,18 @@ def _json(action: Callable[[], dict[str, Any]], status: int = 200) -> Response:
         return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=pages.NO_STORE)
 
 
-def _form(action: Callable[[], Any], success: str, back: str, title: str, active: str) -> Response:
+def refusal_page(tx: StaffText, exc: ConsoleError, back: str, title: str, active: str) -> Response:
+    body = (pages.notice(tx("refused", why=tx.reason(exc.message, exc.key, exc.values)), bad=True)
+            + f'<p><a href="{back}">{tx("back")}</a></p>')
+    return pages.html_response(pages.page(tx, title, active, body), exc.status)
+
+
+def _form(tx: StaffText, action: Callable[[], Any], success: str, back: str, title: str, active: str) -> Response:
     """Run a form's action: redirect to ``back`` with ``success`` (303), or answer the refusal's page."""
     try:
         action()
     except ConsoleError as exc:
-        body = pages.notice(f"Refused: {exc.message}") + f'<p><a href="{back}">Back</a></p>'
-        return pages.html_response(pages.page(title, active, body), exc.status)
+        return refusal_page(tx, exc, back, title, active)
     return RedirectResponse(f"{back}?{urlencode({'msg': success})}", status_code=303)
 
 
@@ -58,35 +65,34 @@ def review_routes(changes: StagedChanges, settings: Settings) -> APIRouter:
         return _json(changes.reindex, 202)
 
     @router.post("/documents/reindex")
-    def reindex_form() -> Response:
-        return _form(changes.reindex, "Re-indexing the corpus folder into a staged index.", f"{PREFIX}/documents",
-                     "Documents", "documents")
+    def reindex_form(tx: Tx) -> Response:
+        return _form(tx, changes.reindex, tx("msg_reindexing"), f"{PREFIX}/documents", tx("nav_documents"),
+                     "documents")
 
     @router.post("/api/reindex/cancel")
     def cancel_json() -> Response:
         return _json(changes.cancel)
 
     @router.post("/documents/cancel")
-    def cancel_form() -> Response:
-        return _form(changes.cancel, "Cancelling the re-index; the published index is unchanged.",
-                     f"{PREFIX}/documents", "Documents", "documents")
+    def cancel_form(tx: Tx) -> Response:
+        return _form(tx, changes.cancel, tx("msg_cancelling"), f"{PREFIX}/documents", tx("nav_documents"),
+                     "documents")
 
     # ---- delete ----
     @router.get("/documents/delete")
-    def delete_confirm(doc: str = "") -> Response:
+    def delete_confirm(tx: Tx, doc: str = "") -> Response:
         try:
             doc_id = changes.check_deletable(doc)
         except ConsoleError as exc:
-            body = pages.notice(f"Refused: {exc.message}") + f'<p><a href="{PREFIX}/documents">Back</a></p>'
-            return pages.html_response(pages.page("Delete a document", "documents", body), exc.status)
+            return refusal_page(tx, exc, f"{PREFIX}/documents", tx("delete_title"), "documents")
         record = next((f for f in changes.service.index.files() if f["doc_id"] == doc_id), None)
-        return pages.html_response(pages.page("Delete a document", "documents",
-                                              review_pages.delete_body(doc_id, record)))
+        return pages.html_response(pages.page(tx, tx("delete_title"), "documents",
+                                              review_pages.delete_body(tx, doc_id, record)))
 
     @router.post("/documents/delete")
-    def delete_form(doc_id: DocId = "") -> Response:
-        return _form(lambda: changes.delete(doc_id), f"Deletion of {doc_id} staged; review and publish it.",
-                     f"{PREFIX}/documents", "Delete a document", "documents")
+    def delete_form(tx: Tx, doc_id: DocId = "") -> Response:
+        return _form(tx, lambda: changes.delete(doc_id), tx("msg_delete_staged", doc=doc_id),
+                     f"{PREFIX}/documents", tx("delete_title"), "documents")
 
     @router.post("/api/documents/delete")
     def delete_json(doc_id: DocId = "") -> Response:
@@ -94,18 +100,18 @@ def review_routes(changes: StagedChanges, settings: Settings) -> APIRouter:
 
     # ---- the lexicon ----
     @router.get("/lexicon")
-    def lexicon_page(msg: str = "") -> Response:
-        return pages.html_response(pages.page("Lexicon", "lexicon",
-                                              review_pages.lexicon_body(changes.lexicon_text(), msg[:300])))
+    def lexicon_page(tx: Tx, msg: str = "") -> Response:
+        return pages.html_response(pages.page(tx, tx("nav_lexicon"), "lexicon",
+                                              review_pages.lexicon_body(tx, changes.lexicon_text(), msg[:300])))
 
     @router.post("/lexicon")
-    def lexicon_form(text: LexiconText = "") -> Response:
+    def lexicon_form(tx: Tx, text: LexiconText = "") -> Response:
         try:
             changes.set_lexicon(text)
         except ConsoleError as exc:  # the text comes back with the problems, nothing is lost
-            body = review_pages.lexicon_body(text, f"Refused: {exc.message}")
-            return pages.html_response(pages.page("Lexicon", "lexicon", body), exc.status)
-        msg = "Lexicon saved with the pending changes; building the staged index for review."
+            body = review_pages.lexicon_body(tx, text, tx("refused", why=tx.reason(exc.message, exc.key, exc.values)))
+            return pages.html_response(pages.page(tx, tx("nav_lexicon"), "lexicon", body), exc.status)
+        msg = tx("msg_lexicon_saved")
         return RedirectResponse(f"{PREFIX}/review?{urlencode({'msg': msg})}", status_code=303)
 
     @router.get("/api/lexicon")
@@ -118,15 +124,15 @@ def review_routes(changes: StagedChanges, settings: Settings) -> APIRouter:
 
     # ---- review, publish, discard ----
     @router.get("/review")
-    def review(q: str = "", msg: str = "") -> Response:
+    def review(tx: Tx, q: str = "", msg: str = "") -> Response:
         changes.service.reload_if_stale()
         info = changes.info()
         try:
             answer = ask_staged(q) if info["staged"] else None
         except ConsoleError:
             answer = None  # published or discarded meanwhile: the page says what is staged now
-        body = review_pages.review_body(info, q, answer, msg[:300], rows_shown)
-        return pages.html_response(pages.page("Review staged changes", "review", body))
+        body = review_pages.review_body(tx, info, q, answer, msg[:300], rows_shown)
+        return pages.html_response(pages.page(tx, tx("review_title"), "review", body))
 
     @router.get("/api/staged")
     def staged_json() -> Response:
@@ -151,17 +157,15 @@ def review_routes(changes: StagedChanges, settings: Settings) -> APIRouter:
         return _json(changes.publish)
 
     @router.post("/review/publish")
-    def publish_form() -> Response:
-        return _form(changes.publish, "Published: investors now get the new index.", f"{PREFIX}/review",
-                     "Review staged changes", "review")
+    def publish_form(tx: Tx) -> Response:
+        return _form(tx, changes.publish, tx("msg_published"), f"{PREFIX}/review", tx("review_title"), "review")
 
     @router.post("/api/discard")
     def discard_json() -> Response:
         return _json(changes.discard)
 
     @router.post("/review/discard")
-    def discard_form() -> Response:
-        return _form(changes.discard, "Discarded: the pending changes and the staged index are gone.",
-                     f"{PREFIX}/review", "Review staged changes", "review")
+    def discard_form(tx: Tx) -> Response:
+        return _form(tx, changes.discard, tx("msg_discarded"), f"{PREFIX}/review", tx("review_title"), "review")
 
     return router

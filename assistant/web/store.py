@@ -6,8 +6,12 @@ a lead the page confirmed is on disk."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +25,11 @@ from sqlalchemy import (
     String,
     Text,
     create_engine,
+    delete,
     event,
+    func,
     inspect,
+    or_,
     select,
     text,
 )
@@ -30,8 +37,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from assistant.settings import Settings
 
+log = logging.getLogger(__name__)
 SQLITE_FILE = "assistant.sqlite3"
 BUSY_TIMEOUT_S = 30
+_PHONE_NOISE = re.compile(r"[\s\-()]")  # as schemas.valid_phone ignores them
 
 
 def _now() -> datetime:
@@ -54,6 +63,9 @@ class Lead(Base):
     message: Mapped[str] = mapped_column(Text, default="")
     session_id: Mapped[str | None] = mapped_column(String(64), index=True)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    # The version of the consent text the form showed, and when it was sent; NULL for leads sent without one.
+    consent_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    consented_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class Feedback(Base):
@@ -88,7 +100,8 @@ class ConversationTurn(Base):
 
 # Columns added after the first release: (table, column, SQL type). create_all never alters a table.
 _ADDED_COLUMNS = (("conversations", "confidence", "FLOAT"), ("conversations", "intents", "JSON"),
-                  ("conversations", "topic", "VARCHAR(32)"))
+                  ("conversations", "topic", "VARCHAR(32)"), ("leads", "consent_version", "VARCHAR(40)"),
+                  ("leads", "consented_at", "TIMESTAMP WITH TIME ZONE"))
 
 
 def _add_missing_columns(engine: Engine) -> None:
@@ -135,20 +148,57 @@ def _row(obj: Base) -> dict[str, Any]:
     return {c.key: getattr(obj, c.key) for c in obj.__mapper__.column_attrs}
 
 
+@dataclass(frozen=True)
+class Retention:
+    """How long personal data is kept (settings.privacy), and how often expired rows are looked for."""
+
+    lead_days: int
+    conversation_days: int
+    every_s: float = 3600.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Retention:
+        p = settings.privacy
+        return cls(p.lead_retention_days, p.conversation_retention_days, p.purge_every_minutes * 60)
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What one erasure (or purge) deleted: rows per table."""
+
+    leads: int = 0
+    conversations: int = 0
+    feedback: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return {"leads": self.leads, "conversations": self.conversations, "feedback": self.feedback}
+
+
+def _phone_key(value: str) -> str:
+    return _PHONE_NOISE.sub("", value).removeprefix("+86")
+
+
 @dataclass
 class Store:
     engine: Engine
+    retention: Retention | None = None  # None: rows are kept until deleted (tests of old rows, benchmarks)
+    _next_purge: float = field(default=0.0, repr=False)
+    _purge_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def from_url(cls, url: str) -> Store:
-        store = cls(make_engine(url))
+    def from_url(cls, url: str, retention: Retention | None = None) -> Store:
+        store = cls(make_engine(url), retention)
         Base.metadata.create_all(store.engine)
         _add_missing_columns(store.engine)
         return store
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Store:
-        return cls.from_url(database_url(settings))
+    def from_settings(cls, settings: Settings, purge: bool = True) -> Store:
+        """The configured store; ``purge``: delete what expired while the app was down, first thing."""
+        store = cls.from_url(database_url(settings), Retention.from_settings(settings))
+        if purge:
+            store.purge_if_due()
+        return store
 
     def close(self) -> None:
         self.engine.dispose()
@@ -166,13 +216,97 @@ class Store:
             session.add(row)
             session.flush()
             new_id: int = row.id  # type: ignore[attr-defined]
+        self.purge_if_due()
         return new_id
+
+    # ---- retention and erasure ----
+    def purge_if_due(self) -> Erased | None:
+        """Delete expired rows when the last purge is older than ``retention.every_s`` (cheap otherwise: a
+        clock read), so a running app keeps to its retention periods without a scheduler."""
+        if self.retention is None or time.monotonic() < self._next_purge:
+            return None
+        with self._purge_lock:
+            if time.monotonic() < self._next_purge:
+                return None
+            self._next_purge = time.monotonic() + self.retention.every_s
+        try:
+            return self.purge_expired()
+        except Exception:  # a purge that fails must not cost the visitor the lead or answer just stored
+            log.exception("could not delete expired personal data")
+            return None
+
+    def purge_expired(self, now: datetime | None = None) -> Erased:
+        """Delete leads older than the lead retention, conversation turns and feedback older than theirs."""
+        if self.retention is None:
+            return Erased()
+        now = now or _now()
+        lead_cut = now - timedelta(days=self.retention.lead_days)
+        talk_cut = now - timedelta(days=self.retention.conversation_days)
+        with Session(self.engine) as session, session.begin():
+            counts = [session.execute(delete(model).where(model.created < cut)).rowcount  # type: ignore[attr-defined]
+                      for model, cut in ((Lead, lead_cut), (ConversationTurn, talk_cut), (Feedback, talk_cut))]
+        erased = Erased(*counts)
+        if any(counts):
+            log.info("deleted expired personal data: %s", erased.to_dict())
+        return erased
+
+    def _visitor(self, session: Session, lead_id: int | None, session_id: str | None,
+                 contact: str | None) -> tuple[list[Lead], set[str]]:
+        """The leads of one visitor and the conversation ids tied to them: found by lead number, session id,
+        or phone / e-mail (phones compared without spaces and dashes, e-mails without case)."""
+        terms = []
+        if lead_id is not None:
+            terms.append(Lead.id == lead_id)
+        if session_id:
+            terms.append(Lead.session_id == session_id)
+        if contact:
+            phone = Lead.phone
+            for noise in (" ", "-", "(", ")", "+86"):
+                phone = func.replace(phone, noise, "")  # type: ignore[assignment]
+            key = _phone_key(contact)
+            terms += [func.lower(Lead.email) == contact.lower()] + ([phone == key] if key else [])
+        leads = list(session.scalars(select(Lead).where(or_(*terms)))) if terms else []
+        sessions = {x.session_id for x in leads if x.session_id} | ({session_id} if session_id else set())
+        if sessions:  # every lead sent from those conversations is the same visitor's
+            leads += [x for x in session.scalars(select(Lead).where(Lead.session_id.in_(sessions)))
+                      if x.id not in {y.id for y in leads}]
+        return leads, sessions
+
+    def find_visitor(self, *, lead_id: int | None = None, session_id: str | None = None,
+                     contact: str | None = None) -> dict[str, Any]:
+        """What ``erase_visitor`` with the same arguments would delete: the leads, session ids and row counts."""
+        with Session(self.engine) as session:
+            leads, sessions = self._visitor(session, lead_id, session_id, contact)
+            turns = session.scalar(select(func.count()).select_from(ConversationTurn).where(
+                ConversationTurn.session_id.in_(sessions))) if sessions else 0
+            votes = session.scalar(select(func.count()).select_from(Feedback).where(
+                Feedback.session_id.in_(sessions))) if sessions else 0
+            return {"leads": [_row(x) for x in sorted(leads, key=lambda x: x.id)], "sessions": sorted(sessions),
+                    "conversations": turns or 0, "feedback": votes or 0}
+
+    def erase_visitor(self, *, lead_id: int | None = None, session_id: str | None = None,
+                      contact: str | None = None) -> Erased:
+        """Delete one visitor's leads, logged conversations and feedback (a request to erase their data)."""
+        with Session(self.engine) as session, session.begin():
+            leads, sessions = self._visitor(session, lead_id, session_id, contact)
+            gone = len(leads)
+            for lead in leads:
+                session.delete(lead)
+            turns = votes = 0
+            if sessions:
+                turns = session.execute(delete(ConversationTurn).where(
+                    ConversationTurn.session_id.in_(sessions))).rowcount  # type: ignore[attr-defined]
+                votes = session.execute(delete(Feedback).where(
+                    Feedback.session_id.in_(sessions))).rowcount  # type: ignore[attr-defined]
+        return Erased(gone, turns, votes)
 
     # ---- writes ----
     def add_lead(self, *, name: str, company: str = "", phone: str = "", email: str = "", interest: str = "",
-                 message: str = "", session_id: str | None = None) -> int:
+                 message: str = "", session_id: str | None = None, consent_version: str | None = None) -> int:
+        """A lead; with ``consent_version`` (the consent text the form showed) the time of consent is now."""
         return self._add(Lead(name=name, company=company, phone=phone, email=email, interest=interest,
-                              message=message, session_id=session_id))
+                              message=message, session_id=session_id, consent_version=consent_version or None,
+                              consented_at=_now() if consent_version else None))
 
     def add_feedback(self, *, question: str, answer: str, rating: int, comment: str = "",
                      session_id: str | None = None) -> int:

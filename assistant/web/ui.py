@@ -19,6 +19,7 @@ from assistant.settings import Settings
 from assistant.text_input import visible
 from assistant.web import turns
 from assistant.web.answer_runner import AnswerRunner, AnswerTimeout, TooManyAnswers
+from assistant.web.consent import CONSENT_VERSION, consent_text
 from assistant.web.render import CSS, answer_html, text_html
 from assistant.web.schemas import LeadRequest
 from assistant.web.store import Store
@@ -111,7 +112,8 @@ class InvestorPage:
         keep = [gr.update()] * len(LEAD_FIELDS)
         values = dict(zip(LEAD_FIELDS, (name, company, phone, email, interest, message), strict=True))
         try:
-            lead = LeadRequest(**{k: v or "" for k, v in values.items()}, session_id=session_id or None)
+            lead = LeadRequest(**{k: v or "" for k, v in values.items()}, session_id=session_id or None,
+                               consent_version=CONSENT_VERSION)  # the consent line the form shows
         except ValidationError as exc:
             fields = dict.fromkeys(str(e["loc"][0]) for e in exc.errors() if e["loc"])
             labels = [t(f, lang).rstrip(" *") for f in fields if f in LEAD_FIELDS]
@@ -163,6 +165,7 @@ def build_ui(service: ChatService, store: Store, settings: Settings, runner: Ans
                 email = gr.Textbox(label=t("email", zh), max_length=254)
             interest = gr.Dropdown(choices=interest_choices(zh), value="land", label=t("interest", zh))
             message = gr.Textbox(label=t("message", zh), lines=3, max_length=2000)
+            consent = gr.Markdown(consent_text(zh, settings), elem_classes=["zst-consent"])
             submit = gr.Button(t("submit", zh))
             lead_result = gr.Markdown()
 
@@ -197,9 +200,10 @@ def build_ui(service: ChatService, store: Store, settings: Settings, runner: Ans
                 updates += [gr.update(value=shown[n] if n < len(shown) else "", visible=n < len(shown))
                             for n in range(count)]
             updates.append(gr.update(label=t("interest", choice), choices=interest_choices(choice)))
+            updates.append(gr.update(value=consent_text(choice, settings)))
             return updates
 
-        outputs = [c for c, _a, _k in relabelled] + [notice, box, *topic_titles, *questions, interest]
+        outputs = [c for c, _a, _k in relabelled] + [notice, box, *topic_titles, *questions, interest, consent]
         lang.change(relabel, lang, outputs, queue=False, **private)
     return demo
 

@@ -17,18 +17,20 @@ Nothing served here holds a secret: the panel calls the public /api/chat on its 
 from __future__ import annotations
 
 from functools import cache
+from html import escape
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from assistant.settings import Settings
+from assistant.web.consent import CONSENT_VERSION, consent_text
 from assistant.web.origins import frame_ancestors, is_allowed
 
 STATIC = Path(__file__).resolve().parent / "static"
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".html": "text/html; charset=utf-8"}
-EMBED_ASSETS = {"embed.js", "embed.css"}
+EMBED_ASSETS = {"embed.js", "embed-lead.js", "embed.css"}
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "object-src 'none'; base-uri 'none'")
 
@@ -54,12 +56,13 @@ def widget_router(settings: Settings) -> APIRouter:
     limit = settings.web.max_message_chars
     router = APIRouter(tags=["widget"])
 
-    @router.get("/widget.js", response_class=Response)
+    # Static pages answer HEAD like GET (link checkers, caches and monitors ask HEAD first).
+    @router.api_route("/widget.js", methods=["GET", "HEAD"], response_class=Response)
     def widget_js() -> Response:
         """The loader script a site includes with one ``<script src=…/widget.js data-…>`` tag."""
         return _asset("widget.js")
 
-    @router.get("/widget/{name}", include_in_schema=False)
+    @router.api_route("/widget/{name}", methods=["GET", "HEAD"], include_in_schema=False)
     def widget_asset(name: str) -> Response:
         if name not in EMBED_ASSETS:
             return JSONResponse({"detail": "not found"}, status_code=404)
@@ -74,19 +77,24 @@ def widget_router(settings: Settings) -> APIRouter:
         return JSONResponse({"allowed": ok, "max_message_chars": limit, "contact_url": "/"},
                             headers={"Cache-Control": "no-store", "Vary": "Origin"})
 
-    @router.get("/embed", response_class=HTMLResponse, include_in_schema=False)
+    @router.api_route("/embed", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False)
     def embed() -> Response:
-        html = _read("embed.html").replace("__MAX_CHARS__", str(int(limit)))
+        # The lead form's consent line, in both languages (the panel picks one), quoting the retention periods.
+        html = (_read("embed.html").replace("__MAX_CHARS__", str(int(limit)))
+                .replace("__CONSENT_ZH__", escape(consent_text("zh", settings)))
+                .replace("__CONSENT_EN__", escape(consent_text("en", settings)))
+                .replace("__CONSENT_VERSION__", CONSENT_VERSION))
         return HTMLResponse(html, headers={"Content-Security-Policy": csp, "Cache-Control": "no-cache",
                                            "Referrer-Policy": "same-origin",
                                            "X-Content-Type-Options": "nosniff"})
 
-    @router.get("/demo/promo.html", response_class=HTMLResponse, include_in_schema=False)
+    @router.api_route("/demo/promo.html", methods=["GET", "HEAD"], response_class=HTMLResponse,
+                      include_in_schema=False)
     def promo() -> Response:
         return HTMLResponse(_read("promo.html"), headers={"Content-Security-Policy": PAGE_CSP,
                                                           "Cache-Control": "no-cache"})
 
-    @router.get("/demo/{name}", include_in_schema=False)
+    @router.api_route("/demo/{name}", methods=["GET", "HEAD"], include_in_schema=False)
     def promo_asset(name: str) -> Response:
         if name not in {"promo.js", "promo.css"}:
             return JSONResponse({"detail": "not found"}, status_code=404)

@@ -51,6 +51,7 @@
 
   function setSession(id) {
     memorySession = id;  // storage may be off for third-party frames; memory keeps this visit's thread
+    document.body.dataset.session = id;  // the lead form sends it, so staff see the lead's conversation
     try { sessionStorage.setItem(SESSION_KEY, id); } catch (e) { /* kept in memory */ }
   }
 
@@ -128,11 +129,9 @@
       bubble.appendChild(steps);
     }
     (reply.notices || []).forEach(function (n) { bubble.appendChild(el("p", "extra", n)); });
-    if (reply.handoff) {
-      var more = el("p", "extra handoff"), link = el("a", "", t.handoff);
-      link.href = "/";
-      link.target = "_blank";
-      link.rel = "noopener";
+    if (reply.handoff) {  // opens the lead form of this panel (embed-lead.js)
+      var more = el("p", "extra handoff"), link = el("a", "zst-open-lead", t.handoff);
+      link.href = "#zst-lead";
       more.appendChild(link);
       bubble.appendChild(more);
     }
@@ -257,4 +256,5 @@
   }
 
   setUp();
+  if (getSession()) document.body.dataset.session = getSession();  // a thread kept from earlier in this visit
 })();

@@ -1,6 +1,6 @@
 /* 筑商通 / Invest Guiyang Assistant: the embeddable chat widget, one tag on any page:
  *   <script src="https://HOST/widget.js" data-title="…" data-greeting="…" data-color="#0b6e4f"
- *           data-position="bottom-right|bottom-left" data-lang="zh|en" defer></script>
+ *           data-position="right|left" data-lang="zh|en" defer></script>
  * Adds a floating button opening a chat panel: an iframe of HOST/embed. No secret, no external asset.
  * The server decides which sites may embed it (CORS on /widget-config, CSP frame-ancestors on /embed). */
 (function () {
@@ -13,7 +13,9 @@
   var lang = data.lang === "en" ? "en" : "zh";
   var COLOR = /^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|(rgb|hsl)a?\([0-9.,%\s]+\))$/;
   var color = COLOR.test(data.color || "") ? data.color : "#b3262d";
-  var left = data.position === "bottom-left";
+  // data-position: the README's "left" / "right", or the older "bottom-left" / "bottom-right"; else right.
+  var SIDES = {"left": "left", "bottom-left": "left", "right": "right", "bottom-right": "right"};
+  var left = SIDES[data.position] === "left";
   var text = {
     zh: {title: "筑商通 · 投资助手", open: "打开投资助手", close: "关闭"},
     en: {title: "Invest Guiyang Assistant", open: "Open the investment assistant", close: "Close"}
