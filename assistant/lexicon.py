@@ -41,6 +41,9 @@ class Suggestions(BaseModel):
         return self.en if lang == "en" else self.zh
 
 
+INTENTS = ("handoff", "smalltalk", "out_of_scope", "listing", "policy")  # those intent_examples may teach
+
+
 class Lexicon(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -69,6 +72,10 @@ class Lexicon(BaseModel):
     suggestions: dict[str, Suggestions] = Field(default_factory=dict, description=(
         "Questions the investor page suggests per topic (land, electricity, talent, factories, incentives), "
         "in Chinese and English: ones this corpus answers."))
+    intent_examples: dict[str, tuple[str, ...]] = Field(default_factory=dict, description=(
+        "Example phrasings per intent (handoff, smalltalk, out_of_scope, listing, policy), in either language: a "
+        "question is also routed by its nearest examples (the bundled embedder), so staff teach a new phrasing "
+        "by adding one."))
     injection_phrases: tuple[str, ...] = Field((), description=(
         "Phrases of sentences addressed to an AI assistant rather than to readers, added to the packaged list "
         "(assistant/ingest/injection_patterns.yaml); matched after normalisation: lower case, Chinese without spaces."))
@@ -83,6 +90,14 @@ class Lexicon(BaseModel):
             except re.error as err:
                 raise ValueError(f"{item!r} is not a valid regular expression: {err}") from None
         return items
+
+    @field_validator("intent_examples")
+    @classmethod
+    def _intents(cls, examples: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        unknown = sorted(set(examples) - set(INTENTS))
+        if unknown:
+            raise ValueError(f"unknown intents {unknown}; known: {', '.join(INTENTS)}")
+        return examples
 
     @field_validator("industries")
     @classmethod

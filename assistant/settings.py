@@ -159,6 +159,11 @@ class AnsweringSettings(BaseModel):
     min_subject: float = Field(0.5, ge=0, le=1, description=(
         "Share (IDF-weighted) of the asking clause's nouns that a supporting sentence's passage must hold; the "
         "most specific one always."))
+    intent_similarity: dict[str, float] = Field({"handoff": 0.9, "out_of_scope": 0.9, "policy": 0.85}, description=(
+        "How close (cosine) a question must be to its nearest example phrasings (lexicon intent_examples) for them "
+        "to decide: handoff and out_of_scope add that intent; policy turns a listing search that names no unit "
+        "requirement into a question about the programme. Calibrated on multilingual-e5-small, whose similarities "
+        "are compressed: unrelated questions score 0.8 and more."))
     subject_similarity: dict[str, float] = Field({"zh": 0.9, "en": 0.87}, description=(
         "Per question language: a sentence whose words miss the question's subject still answers it when the "
         "embedder puts it this close to the question (cosine; a paraphrase). Calibrated on multilingual-e5-small, "

@@ -20,6 +20,7 @@ SAMPLE_NOTE = {"zh": "（注：以上含示例数据，以主管部门最新发�
 # Defaults of RetrievalSettings.max_query_terms / max_composer_sentences, for callers without settings.
 MAX_TERMS = 32
 MAX_SENTENCES = 64
+MAX_JUDGED = 24  # candidates an ``accept`` judge sees: beyond these the sentences are too weak to answer
 SAME_LANGUAGE_BONUS = 0.15  # a sentence in the reader's language, against one to be quoted from the other
 ZH_ONLY_NOTE = ("Note: this comes from Chinese-language sources: key figures are restated in English and the "
                 "passages quoted as published.")
@@ -55,12 +56,14 @@ def _weights(tokens: Sequence[str], idf: Weigher | None) -> dict[str, float]:
 
 def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, limit: int = 4,
                    idf: Weigher | None = None, synonyms: Synonyms | None = None, max_terms: int = MAX_TERMS,
-                   max_sentences: int = MAX_SENTENCES, language: str = "") -> list[Picked]:
+                   max_sentences: int = MAX_SENTENCES, language: str = "",
+                   accept: Callable[[Picked], bool] | None = None) -> list[Picked]:
     """The best sentences (at most ``limit``) of the chunks for the question: weighted question terms they cover
     (a term or one of the lexicon's synonyms for it), figures preferred when the question asks for one.
     ``max_terms`` of the question's terms and ``max_sentences`` of the chunks' sentences (best-ranked chunks
     first) are considered. Sentences of passages in ``language`` (the reader's) come first among equals: the other
-    language's are quoted when they say more."""
+    language's are quoted when they say more. ``accept``, when given, judges each candidate in order of score
+    (at most ``MAX_JUDGED``): only accepted ones are chosen, measured against the best accepted."""
     synonyms = synonyms or {}
     weights = _weights(query_terms(tokenizer.tokens(question), max_terms), idf)
     total = sum(weights.values()) or 1.0
@@ -85,12 +88,15 @@ def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, lim
             scored.append(Picked(rank, position, sentence, coverage + bonus + own + 0.25 / (1 + rank)))
     scored.sort(key=lambda p: -p.score)
     chosen: list[Picked] = []
-    best = scored[0].score if scored else 0.0
-    for pick in scored:
-        if pick.score < best * 0.6 or len(chosen) >= limit:
+    best = None if accept else (scored[0].score if scored else 0.0)
+    for judged, pick in enumerate(scored):
+        if (best is not None and pick.score < best * 0.6) or len(chosen) >= limit or judged >= MAX_JUDGED:
             break
         if any(near_duplicate(pick.sentence, c.sentence, 0.7) for c in chosen):
             continue
+        if accept is not None and not accept(pick):
+            continue  # it does not answer this question (support check): the next best may
+        best = pick.score if best is None else best
         chosen.append(pick)
     return sorted(chosen, key=lambda p: (p.chunk_rank, p.position))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.answering.intents import Nearest
 from assistant.language import detect_language
 from assistant.lexicon import Lexicon
 
@@ -44,6 +45,10 @@ TARIFF_TOPIC = re.compile(r"电价|电费|峰|谷|分时|tariff|peak|valley|off-
 UNIT_REQUEST = re.compile(r"F-?\d{3}|出租|出售|租用|想租|想买|可租|空置|for rent|for sale|lease|available|looking for",
                           re.I)
 LAND = re.compile(r"地|land|plot|\bmu\b|亩", re.I)
+# What makes a listing search certain whatever its nearest examples say: a unit id, a figure of area, height,
+# load or power, an offer (for rent), a superlative.
+UNIT_REQUIREMENT = re.compile(r"F-?\d{3}|\d\s*(?:kva|千伏安|m2|m²|㎡|平|米|吨|t\b|sq)|出租|出售|想租|想买|可租|空置|for rent|"
+                              r"for sale|vacant|largest|biggest|smallest|tallest|cheapest|最大|最小|最便宜|最贵", re.I)
 # Generic park words; the short forms of the lexicon's abbreviations (高新区 and the like) count too.
 PARK = re.compile(r"园区|开发区|新区|基地|park|zone|development area", re.I)
 
@@ -79,13 +84,21 @@ def in_scope(text: str, lexicon: Lexicon, places: re.Pattern[str] | None = None)
 
 
 def route(text: str, lexicon: Lexicon, *, places: re.Pattern[str] | None = None, is_calculation: bool = False,
-          followup_context: bool = False, domain_gate: bool = True) -> Route:
+          followup_context: bool = False, domain_gate: bool = True, nearest: Nearest | None = None,
+          thresholds: dict[str, float] | None = None) -> Route:
     """The turn's intents; ``lexicon`` gives the scope, off-topic, hand-over and other-city words, ``places`` the
-    catalogue's place names. ``domain_gate`` off: every question is in scope (benchmarks on other corpora)."""
+    catalogue's place names. ``domain_gate`` off: every question is in scope (benchmarks on other corpora).
+    ``nearest``: the intent of the question's nearest example phrasings, trusted at ``thresholds[intent]``."""
+    thresholds = thresholds or {}
+
+    def taught(intent: str) -> bool:
+        return (nearest is not None and nearest.intent == intent
+                and nearest.similarity >= thresholds.get(intent, 2.0))
+
     language = detect_language(text)
     intents: list[str] = []
     in_domain = not domain_gate or in_scope(text, lexicon, places) or followup_context
-    if _search(lexicon.pattern("handoff"), text):
+    if _search(lexicon.pattern("handoff"), text) or taught("handoff"):
         intents.append("handoff")
     if SMALLTALK.match(text):
         intents.append("smalltalk")
@@ -95,6 +108,8 @@ def route(text: str, lexicon: Lexicon, *, places: re.Pattern[str] | None = None,
     rest = _strip(lexicon.pattern("weak_scope_words"), _strip(home, _strip(other_cities, text)))
     if domain_gate and _search(lexicon.pattern("off_topic"), text) and not in_scope(rest, lexicon, places):
         return Route(("out_of_scope",), language, False, ("off-topic words",))
+    if domain_gate and taught("out_of_scope") and not in_scope(rest, lexicon, places) and "handoff" not in intents:
+        return Route(("out_of_scope",), language, False, ("like the out-of-scope examples",))
     if domain_gate and _search(other_cities, text) and not _search(home, text):
         return Route(("out_of_scope",), language, False, ("another city",))
     if is_calculation:
@@ -102,7 +117,8 @@ def route(text: str, lexicon: Lexicon, *, places: re.Pattern[str] | None = None,
     wants_units = FACTORY.search(text) or (AREA.search(text) and not LAND.search(text))
     about_tariff = TARIFF_TOPIC.search(text) and not UNIT_REQUEST.search(text)
     if (wants_units and SEARCH.search(text) and not about_tariff
-            and not re.search(r"多少个|几个|项目|how many projects", text)):
+            and not re.search(r"多少个|几个|项目|how many projects", text)
+            and (UNIT_REQUIREMENT.search(text) or not taught("policy"))):  # about the programme, not a unit
         intents.append("listing")
     elif _names_park(text, lexicon) and re.search(r"(有哪些|哪些|列表|清单|介绍|which|list|what parks)", text, re.I):
         intents.append("park")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -26,6 +26,7 @@ from assistant.answering.dialogue import (
 )
 from assistant.answering.glossary import unknown_english_topic
 from assistant.answering.grounding import ungrounded_numbers
+from assistant.answering.intents import IntentExamples
 from assistant.answering.listing_parts import Part, factory_part, park_part, with_sample_note
 from assistant.answering.messages import say
 from assistant.answering.router import Route, in_scope, route, strip_instructions
@@ -47,6 +48,7 @@ _ROW_FIELDS = re.compile(r"租金|售价|层高|净高|承重|荷载|电力|配�
                          r"area|available", re.I)
 
 
+MAX_EMBEDDED = 6  # sentences per question the support check may ask the embedder about (each ~60 ms, once)
 KEPT_TURNS = 10  # turns of a conversation kept in memory: follow-ups read the last, the LLM the last three
 
 
@@ -123,6 +125,8 @@ class ChatService:
         # The hand-over contact: the settings' service line, else the corpus's service passage.
         self._contact = {lang: hand_over_contact(self.settings.contact, index.chunks, lang) for lang in ("zh", "en")}
         answering = self.settings.answering
+        embeddings = index.embeddings
+        self.intents = IntentExamples(index.lexicon.intent_examples, embeddings.embed_query)
         places = self.catalog.places
         self.support = SupportCheck(
             self.tokenizer.tokens, index.lexical.idf, min_subject=answering.min_subject,
@@ -174,9 +178,12 @@ class ChatService:
         # The last turn asked back for a calculator input ("企业所在区县？"): this message may be the reply.
         asked = conv.last is not None and bool(getattr(conv.last.calc, "missing", ()))
         calc = self._calc_request(text, lang, conv, followup or asked)
+        # The question's vector (cached: retrieval reuses it) finds its nearest example phrasings.
+        nearest = self.intents.nearest(self.index.query_vector(embedding_text(text, self.settings.retrieval.max_embed_chars)))
         turn_route = route(text, self.lexicon, places=self.catalog.places.pattern, is_calculation=calc is not None,
                            followup_context=followup or (asked and calc is not None),
-                           domain_gate=self.settings.answering.domain_gate)
+                           domain_gate=self.settings.answering.domain_gate, nearest=nearest,
+                           thresholds=self.settings.answering.intent_similarity)
         if not turn_route.in_domain and self._uses_corpus_terms(text):
             turn_route = replace(turn_route, in_domain=True)
         query = rewrite(text, conv, self.catalog.places, lang) if followup else text
@@ -364,18 +371,24 @@ class ChatService:
                 or self._unknown_subject(query) or _figure_missing(query, picked, self._focus(query))):
             return None, confidence, candidates, ""
         if self.settings.answering.support_check:
-            picked, declined = self._supported(query, lang, picked, chunks, synonyms, followup)
+            # Chosen again, each candidate judged: a sentence that does not answer gives way to the next best.
+            rejected: list[tuple[Verdict, str]] = []
+            picked = pick_sentences(query, chunks[: limits.answer_chunks], self.tokenizer, idf=idf, synonyms=synonyms,
+                                    max_terms=limits.max_query_terms, max_sentences=limits.max_composer_sentences,
+                                    language=lang, accept=self._support_judge(query, lang, chunks, synonyms, followup,
+                                                                              rejected))
             if not picked:
-                return None, confidence, candidates, self._nearby(declined, lang)
+                return None, confidence, candidates, self._nearby(rejected[0], lang) if rejected else ""
         glosses = {term: self.index.bilingual.gloss(term, query)
                    for terms in translations.values() for term in terms} if lang == "en" else {}
         text, sources = compose(picked, chunks[: self.settings.retrieval.answer_chunks], lang,
                                 {k: v for k, v in glosses.items() if v}, today=self.today().isoformat())
         return Part(text, sources), confidence, candidates, ""
 
-    def _supported(self, query: str, lang: str, picked: list[Picked], chunks: list[Chunk],
-                   synonyms: dict[str, tuple[str, ...]], followup: bool) -> tuple[list[Picked], tuple[Verdict, str]]:
-        """The chosen sentences that answer this question (support check), and the verdict on the best one."""
+    def _support_judge(self, query: str, lang: str, chunks: list[Chunk], synonyms: dict[str, tuple[str, ...]],
+                       followup: bool, rejected: list[tuple[Verdict, str]]) -> Callable[[Picked], bool]:
+        """The support check as a judge of candidate sentences; each rejection (verdict, document title) is
+        appended to ``rejected``, the best candidate's first."""
         vocab = self.index.lexical.vocab
 
         def noun(word: str) -> bool:
@@ -391,20 +404,26 @@ class ChatService:
 
         ask = self.support.read(query, is_subject)
         covers = make_covers(synonyms, self.tokenizer.search_words)
-        verdicts = []
-        for p in picked:
-            chunk = chunks[p.chunk_rank]
-            before = chunk.text[:max(chunk.text.find(p.sentence), 0)]
-            passage = f"{chunk.title} {chunk.article} {chunk.text}"
-            other = passage_language(p.sentence) != lang
-            verdict = self.support.judge(ask, p.sentence, passage, covers, before=before, other_language=other)
+        embedded = [0]  # sentences compared by the embedder so far: each may cost a model call
+
+        def accept(pick: Picked) -> bool:
+            chunk = chunks[pick.chunk_rank]
+            before = chunk.text[:max(chunk.text.find(pick.sentence), 0)]
+            passage = f"{chunk.title} {chunk.heading} {chunk.article} {chunk.text}"
+            other = passage_language(pick.sentence) != lang
+            verdict = self.support.judge(ask, pick.sentence, passage, covers, before=before, other_language=other,
+                                         title=chunk.title)
             # A paraphrase (成绩 for 新引进项目84个) escapes word matching: the embedder may still see it on topic.
-            if verdict.reason == "subject" and not other and self._on_topic(query, lang, p.sentence):
-                verdict = self.support.judge(ask, p.sentence, passage, covers, before=before, subject_ok=True)
-            verdicts.append(verdict)
-        kept = [p for p, v in zip(picked, verdicts, strict=True) if v.ok]
-        best = max(range(len(picked)), key=lambda i: picked[i].score)
-        return kept, (verdicts[best], chunks[picked[best].chunk_rank].title)
+            if verdict.reason == "subject" and not other and embedded[0] < MAX_EMBEDDED:
+                embedded[0] += 1
+                if self._on_topic(query, lang, pick.sentence):
+                    verdict = self.support.judge(ask, pick.sentence, passage, covers, before=before, subject_ok=True,
+                                                 title=chunk.title)
+            if not verdict.ok:
+                rejected.append((verdict, chunk.title))
+            return verdict.ok
+
+        return accept
 
     def _on_topic(self, query: str, lang: str, sentence: str) -> bool:
         threshold = self.settings.answering.subject_similarity.get(lang)

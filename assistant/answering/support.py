@@ -30,7 +30,6 @@ _CLAUSES = re.compile(r"[，,。；;！!？?\n]|(?<=[a-z])\.\s", re.I)
 _SENTENCES = re.compile(r"(?<=[。！？!?\n])|(?<=[a-z])\.\s", re.I)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 CROSS_LANGUAGE_SHARE = 0.6  # of min_subject: the dictionary finds fewer of a question's words in a translation
-HEADING_CHARS = 40  # text before a sentence in its paragraph short enough to be a heading over it
 _NUMBERISH = re.compile(r"^[\d.,%]+$")
 _WORDS = re.compile(r"[a-z][a-z'-]+")
 
@@ -116,7 +115,7 @@ class SupportCheck:
         return Ask(subject, weights, districts, tuple(dict.fromkeys(_YEAR.findall(text))), kinds, units)
 
     def judge(self, ask: Ask, sentence: str, passage: str, covers: Covers, before: str = "",
-              subject_ok: bool = False, other_language: bool = False) -> Verdict:
+              subject_ok: bool = False, other_language: bool = False, title: str = "") -> Verdict:
         """Does one sentence answer the question? ``passage``: its chunk's title, heading and text (the subject
         may be named there rather than in the sentence); ``before``: the chunk's text before the sentence."""
         text = to_simplified(sentence)
@@ -132,10 +131,9 @@ class SupportCheck:
             if named and not named & ask.districts:
                 return Verdict(False, "place", sorted(ask.districts)[0])
         if ask.years:
-            # A sentence without a year reads under the year of a short heading just before it, in its own
-            # paragraph (a table's "指标（2025年）").
-            lead = before.rsplit("\n", 1)[-1]
-            years = set(_YEAR.findall(text)) or (set(_YEAR.findall(lead)[-1:]) if len(lead) <= HEADING_CHARS else set())
+            # A sentence without a year reads under the last one its passage named before it (a table's
+            # "指标（2025年）"), else under its document's (a 2026 work plan).
+            years = set(_YEAR.findall(text)) or set(_YEAR.findall(before)[-1:]) or set(_YEAR.findall(title))
             if years and not years & set(ask.years):
                 return Verdict(False, "year", ask.years[0])
         if ask.kinds and not any(self.patterns.figures[k].search(text) for k in ask.kinds):

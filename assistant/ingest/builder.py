@@ -47,7 +47,7 @@ from assistant.language import to_simplified
 from assistant.lexicon import LEXICON_JSON, Lexicon, load_lexicon
 from assistant.settings import Settings
 
-LOADER_VERSION = 6  # bump when loaders or chunking change, so every file is re-read once
+LOADER_VERSION = 7  # bump when loaders or chunking change, so every file is re-read once
 ProgressCallback = Callable[[str, int, int], None]  # stage, done, total
 
 

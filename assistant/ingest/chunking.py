@@ -60,6 +60,10 @@ def pack(texts: Iterable[str], limit: int) -> list[str]:
     return out
 
 
+CAPTION_END = re.compile(r"(?<=[。！？.!?])\s|(?<=[。！？])")
+CAPTION_CHARS = 120
+
+
 class _Group:
     """Consecutive blocks that belong together: same heading, same article, same row."""
 
@@ -67,6 +71,7 @@ class _Group:
         self.parts = [block.text]
         self.article = article
         self.heading = heading
+        self.place = heading  # the heading it sits under, without a caption added for it
         self.row_id = block.row_id
         self.language = block.language
         self.page = block.page or 0
@@ -91,14 +96,20 @@ def chunk_blocks(meta: DocMeta, blocks: list[Block], limit: int) -> list[Chunk]:
         heading = " / ".join(x for x in (block.heading, chapter) if x)
         article_match = ARTICLE.match(text)
         last = groups[-1] if groups else None
-        same_place = (last is not None and last.heading == heading and last.row_id == block.row_id == ""
+        same_place = (last is not None and last.place == heading and last.row_id == block.row_id == ""
                       and last.language == block.language and last.ocr == block.ocr)
         if last is not None and same_place and not article_match and len("\n".join(last.parts)) + len(text) < limit:
             last.add(block)
         elif last is not None and same_place and not article_match and last.article:
             last.add(block)  # the rest of an article stays with it; pack() splits if too long
         else:
-            groups.append(_Group(block, article_match.group(1) if article_match else "", heading))
+            group = _Group(block, article_match.group(1) if article_match else "", heading)
+            # A table or list cut off from the paragraph introducing it ("…tariff (…). Users pay…:") keeps that
+            # paragraph's first sentence as its caption: its rows alone never say what they are.
+            if same_place and last is not None and last.parts[-1].rstrip().endswith((":", "：")):
+                caption = CAPTION_END.split(last.parts[-1].replace("**", "").strip(), maxsplit=1)[0][:CAPTION_CHARS].strip()
+                group.heading = " / ".join(x for x in (heading, caption) if x)
+            groups.append(group)
     chunks: list[Chunk] = []
     for group in groups:
         sentences: list[str] = []
