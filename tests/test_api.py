@@ -90,7 +90,8 @@ def test_chat_json_answer_is_cited_logged_and_followed_up(web: Web, client: http
     assert {"answer", "status", "handoff", "language", "sources", "table", "working", "notices",
             "session_id"} <= set(body)
     assert body["status"] == "answered" and "288" in body["answer"] and body["language"] == "zh"
-    assert any(s["locator"] == "P-01" and s["url"] == "/sources/listings/parks.csv" for s in body["sources"])
+    assert any(s["locator"] == "P-01" and s["url"] == "/sources/listings/parks.csv?row=P-01" for s in body["sources"])
+    assert '<div class="zst-answer">' in body["html"] and "?row=P-01" in body["html"]
     sid = body["session_id"]
     again = client.post("/api/chat", json={"message": "那开阳呢？", "session_id": sid}).json()
     assert "144" in again["answer"] and again["session_id"] == sid
@@ -214,8 +215,9 @@ def test_cited_pdf_is_served(client: httpx.Client) -> None:
     r = client.get(f"/sources/{PDF}")
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     assert r.content.startswith(b"%PDF") and r.content == (CORPUS / PDF).read_bytes()
-    md = client.get("/sources/policies/gy-tax-policy-guide.md")
+    md = client.get("/sources/policies/gy-tax-policy-guide.md?raw=1")  # the original; without raw, a page
     assert md.status_code == 200 and md.headers["content-type"].startswith("text/plain")
+    assert md.content == (CORPUS / "policies/gy-tax-policy-guide.md").read_bytes()
 
 
 @pytest.mark.parametrize("path", [

@@ -100,7 +100,7 @@ def _ask(frame: FrameLocator, question: str) -> Locator:
     box.fill(question)
     box.press("Enter")
     bubble = frame.locator(".msg.bot").last
-    bubble.locator(".sources, .error").first.wait_for(timeout=WAIT_MS)
+    bubble.locator(".zst-sources, .error").first.wait_for(timeout=WAIT_MS)
     return bubble
 
 
@@ -112,15 +112,15 @@ def test_widget_on_an_allowed_site_answers_with_citations(sites: Sites, page: Pa
     assert "示例数据，以主管部门最新发布为准" in frame.locator("#zst-notice").inner_text()
     expect(frame.locator(".msg.bot").first).to_have_text("您好，欢迎了解贵安新区！")
     bubble = _ask(frame, QUESTION)
-    assert "288" in bubble.locator(".answer").inner_text()
-    cards = bubble.locator(".card")
-    assert cards.count() >= 1 and cards.first.locator(".num").inner_text().strip() == "[1]"
-    assert cards.first.locator(".doc").inner_text().startswith("《")
+    assert "288" in bubble.locator(".zst-answer").inner_text()
+    cards = bubble.locator(".zst-card")
+    assert cards.count() >= 1 and cards.first.locator(".zst-num").inner_text().strip() == "[1]"
+    assert cards.first.locator(".zst-doc").inner_text().startswith("《")
     hrefs = [cards.nth(i).locator("a").get_attribute("href") for i in range(cards.count())
              if cards.nth(i).locator("a").count()]
-    assert "/sources/listings/parks.csv" in hrefs
+    assert "/sources/listings/parks.csv?row=P-01" in hrefs
     follow = _ask(frame, "那开阳呢？")  # the session id kept in sessionStorage carries the topic over
-    assert "144" in follow.locator(".answer").inner_text()
+    assert "144" in follow.locator(".zst-answer").inner_text()
     # Markup typed by a visitor stays text.
     frame.locator("#zst-input").fill("<img src=x onerror=alert(1)> 地价")
     frame.locator("#zst-input").press("Enter")

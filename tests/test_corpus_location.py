@@ -74,7 +74,7 @@ def test_moved_data_folder_serves_uploads_and_reindexes_its_new_corpus(moved: tu
     try:
         with serve_app(create_app(settings, service, store=store, ui=False)) as base, \
                 httpx.Client(base_url=base, timeout=60) as client:
-            served = client.get(f"/sources/{TAX}")
+            served = client.get(f"/sources/{TAX}?raw=1")
             assert served.status_code == 200 and served.content == (second / "corpus" / TAX).read_bytes()
             assert "原来位置" not in served.text
 
@@ -93,7 +93,7 @@ def test_moved_data_folder_serves_uploads_and_reindexes_its_new_corpus(moved: tu
             # The re-index read the new corpus: the original's changed text is in no chunk.
             assert not any("原来位置" in c.text for c in service.index.chunks)
             assert any("搬迁后" in c.text for c in service.index.chunks)
-            uploaded = client.get("/sources/uploads/moved.md")
+            uploaded = client.get("/sources/uploads/moved.md?raw=1")
             assert uploaded.status_code == 200 and uploaded.text == UPLOAD
     finally:
         store.close()

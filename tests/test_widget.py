@@ -108,7 +108,9 @@ def test_embed_csp_lists_exactly_the_allowed_origins(client: httpx.Client) -> No
 
 def test_embed_script_writes_document_text_as_text_only(client: httpx.Client) -> None:
     js = client.get("/widget/embed.js").text
-    assert "innerHTML" not in js and "insertAdjacentHTML" not in js and "document.write" not in js
+    # Markup comes only from the server's rendering of the answer (its escaped, link-checked ``html``), once.
+    assert js.count("innerHTML") == 1 and "template.innerHTML = html;" in js and "answerNodes(reply.html)" in js
+    assert "insertAdjacentHTML" not in js and "document.write" not in js
     assert "textContent" in js and "sessionStorage" in js and "/api/chat" in js
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.listings.places import Place, Places, pinyin_forms
 from assistant.listings.records import (
+    SAMPLE_EN,
     SAMPLE_ZH,
     Factory,
     Park,
@@ -24,4 +25,4 @@ from assistant.listings.search import (
     search_factories,
 )
 
-__all__ = ["FACTORY_ID", "Factory", "FactoryQuery", "NUMBER", "Park", "Place", "Places", "SAMPLE_ZH", "describe", "detect_industries", "factory_from_row", "find_parks", "format_number", "load_factories", "load_parks", "park_from_row", "parse_requirements", "pinyin_forms", "search_factories"]
+__all__ = ["FACTORY_ID", "Factory", "FactoryQuery", "NUMBER", "Park", "Place", "Places", "SAMPLE_EN", "SAMPLE_ZH", "describe", "detect_industries", "factory_from_row", "find_parks", "format_number", "load_factories", "load_parks", "park_from_row", "parse_requirements", "pinyin_forms", "search_factories"]

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from assistant.answering import ChatService
@@ -32,7 +32,7 @@ from assistant.web.schemas import (
     LeadRequest,
     field_error,
 )
-from assistant.web.sources import media_type
+from assistant.web.source_pages import source_response
 from assistant.web.store import Store
 from assistant.web.widget import install_widget
 
@@ -228,15 +228,16 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
                         current=index.is_current(), database=database)
         return JSONResponse(health.model_dump(), status_code=200 if health.ok else 503)
 
-    @app.api_route("/sources/{doc_path:path}", methods=["GET", "HEAD"], tags=["sources"], response_class=FileResponse,
-             responses={404: {"description": "Not a file of the served index."}})
-    def source_file(doc_path: str) -> Response:
-        """A cited corpus file (PDF or text), e.g. ``/sources/policies/x.pdf#page=3``."""
-        path = turns.source_files(service).resolve(doc_path)
-        if path is None:
-            return JSONResponse({"detail": "not found"}, status_code=404)
-        return FileResponse(path, media_type=media_type(path), content_disposition_type="inline",
-                            headers={"X-Content-Type-Options": "nosniff"})
+    @app.api_route("/sources/{doc_path:path}", methods=["GET", "HEAD"], tags=["sources"], response_class=HTMLResponse,
+             responses={200: {"content": {"application/pdf": {}}},
+                        404: {"description": "Not a file of the served index, or no such row or rule."}})
+    def source_file(doc_path: str, art: str = "", hl: str = "", row: str = "", rule: str = "",
+                    lang: str = "zh", raw: bool = False) -> Response:
+        """What a citation cites: a PDF (``#page=N``); a Markdown, Word or text document as a page at article
+        ``art`` with sentence ``hl`` marked (``#cited``); a listing's ``row``; a rules file's ``rule``.
+        ``raw=1`` gives the file itself."""
+        return source_response(turns.source_files(service), doc_path, art=art, hl=hl, row=row, rule=rule,
+                               lang=lang, raw=raw)
 
     install_widget(app, settings)  # before the page: Gradio at / answers every path after it
 

@@ -1,26 +1,31 @@
-"""HTML for one answer on the investor page: text, factory table, calculator working, source cards.
+"""HTML of one answer, the same on every surface (investor page, widget, staff console): text, factory table,
+calculator working, source cards.
 
-Everything from the answer or the documents goes through ``html.escape``: a document can never put markup,
-scripts or links of its own on the page. Only the /sources/ links built here are emitted as attributes."""
+The answer's text goes through the Markdown renderer of ``markup`` (raw HTML off, links allow-listed); everything
+else from the answer or the documents goes through ``html.escape``: a document can never put markup, scripts or
+links of its own on the page. Only the /sources/ links built here are emitted as attributes."""
 
 from __future__ import annotations
 
+from functools import cache
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from assistant.chat_types import Answer, SourceRef
+from assistant.listings import SAMPLE_EN, SAMPLE_ZH
+from assistant.web.markup import answer_markup
 from assistant.web.sources import SourceFiles
-from assistant.web.ui_text import t
+from assistant.web.ui_text import field_label, t
 
-COLUMNS: dict[str, tuple[str, str]] = {
-    "id": ("编号", "ID"), "park": ("园区", "Park"), "district": ("区县", "District"),
-    "building": ("楼栋/楼层", "Building"), "area_m2": ("面积㎡", "Area m²"), "clear_height_m": ("层高m", "Height m"),
-    "floor_load_t_m2": ("承重t/㎡", "Load t/m²"), "power_kva": ("电力kVA", "Power kVA"),
-    "rent_yuan_m2_month": ("租金元/㎡·月", "Rent ¥/m²·month"), "sale_price_yuan_m2": ("售价元/㎡", "Price ¥/m²"),
-    "status": ("状态", "Status"),
-}
 HIDDEN_COLUMNS = {"sample"}
+# Columns whose values are short codes or figures: never broken inside ("F-/006"); the others wrap at word
+# boundaries (English) or between characters (Chinese), with a minimum width.
+NOWRAP_COLUMNS = {"id", "area_m2", "clear_height_m", "floor_load_t_m2", "power_kva", "rent_yuan_m2_month",
+                  "sale_price_yuan_m2", "status", "floor", "updated"}
 EXCERPT_CHARS = 400
+ANSWER_CSS = Path(__file__).resolve().parent / "static" / "answer.css"
+SAMPLE_MARKS = (SAMPLE_ZH, SAMPLE_EN.strip())  # the listings' own sample notes: the card's badge says it once
 
 
 def text_html(text: str) -> str:
@@ -30,7 +35,11 @@ def text_html(text: str) -> str:
 
 def excerpt_html(source: SourceRef, limit: int = EXCERPT_CHARS) -> str:
     """The excerpt, cut around the answering sentence, with that sentence marked."""
-    text, mark = source.text, source.highlight.strip()
+    text, mark = source.text, source.highlight
+    if source.sample:
+        for note in SAMPLE_MARKS:
+            text, mark = text.replace(note, ""), mark.replace(note, "")
+    mark = mark.strip()
     at = text.find(mark) if mark and mark != text.strip() else -1
     if at < 0:
         cut = text[:limit]
@@ -42,19 +51,38 @@ def excerpt_html(source: SourceRef, limit: int = EXCERPT_CHARS) -> str:
     return ("…" if start else "") + marked + ("…" if end < len(text) else "")
 
 
-def source_card(n: int, source: SourceRef, files: SourceFiles, lang: str) -> str:
-    url = files.url_for(source)
-    where = escape(source.locator or "")
-    if source.page and f"p.{source.page}" not in source.locator:
+def _where(source: SourceRef) -> str:
+    where = source.locator or ""
+    if source.page and f"p.{source.page}" not in where:
         where += f" · p.{source.page}" if where else f"p.{source.page}"
-    badge = f' <span class="zst-badge">{t("sample_badge", lang)}</span>' if source.sample else ""
-    link = ""
+    return where
+
+
+def card_head(n: int, source: SourceRef, files: SourceFiles, lang: str) -> str:
+    """[n], what is cited (a document's title and place; a rule's name and the article it comes from, never its
+    internal key), one sample badge, and the link that opens it."""
+    rule = files.rule(source.doc_id, source.locator) if source.kind == "rule" and source.doc_id else None
+    if rule is not None:
+        title = f'<span class="zst-doc">{escape(rule.name)}</span>'
+        where = f"{t('rule_basis', lang)}{' ' if lang == 'en' else ''}《{rule.title}》{rule.article}"
+    elif source.kind == "contact":  # the service contact is no document
+        title, where = f'<span class="zst-doc">{escape(source.title)}</span>', source.locator
+    else:
+        title, where = f'<span class="zst-doc">《{escape(source.title)}》</span>', _where(source)
+    parts = [f'<span class="zst-num">[{n}]</span>', title]
+    if where:
+        parts.append(f'<span class="zst-loc">{escape(where)}</span>')
+    if source.sample:
+        parts.append(f'<span class="zst-badge">{escape(t("sample_badge", lang))}</span>')
+    url = files.url_for(source, lang)
     if url:
-        href = escape(url, quote=True)
-        link = f' <a href="{href}" target="_blank" rel="noopener">{t("open_source", lang)}</a>'
-    title = escape(source.title) if source.kind == "contact" else f"《{escape(source.title)}》"  # no document
-    head = f"[{n}] {title} {where}{badge}{link}"
-    return (f'<div class="zst-card"><div class="zst-card-head">{head}</div>'
+        parts.append(f'<a class="zst-open" href="{escape(url, quote=True)}" target="_blank" rel="noopener">'
+                     f'{escape(t("open_source", lang))}</a>')
+    return " ".join(parts)
+
+
+def source_card(n: int, source: SourceRef, files: SourceFiles, lang: str) -> str:
+    return (f'<div class="zst-card"><div class="zst-card-head">{card_head(n, source, files, lang)}</div>'
             f'<div class="zst-excerpt">{excerpt_html(source)}</div></div>')
 
 
@@ -67,20 +95,26 @@ def _cell(value: Any) -> str:
 
 
 def table_html(rows: list[dict[str, Any]], lang: str) -> str:
+    """The rows in a table that scrolls sideways inside its bubble when it is wider than the bubble."""
     if not rows:
         return ""
     keys = [k for k in rows[0] if k not in HIDDEN_COLUMNS]
-    head = "".join(f"<th>{escape(COLUMNS.get(k, (k, k))[lang == 'en'])}</th>" for k in keys)
-    body = "".join("<tr>" + "".join(f"<td>{_cell(row.get(k))}</td>" for k in keys) + "</tr>" for row in rows)
-    return f'<div class="zst-table"><b>{t("results", lang)}</b><table><thead><tr>{head}</tr></thead>' \
-           f"<tbody>{body}</tbody></table></div>"
+    kind = {k: "zst-nowrap" if k in NOWRAP_COLUMNS else "zst-wrap" for k in keys}
+    head = "".join(f'<th class="{kind[k]}">{escape(field_label(k, lang))}</th>' for k in keys)
+    body = "".join("<tr>" + "".join(f'<td class="{kind[k]}">{_cell(row.get(k))}</td>' for k in keys) + "</tr>"
+                   for row in rows)
+    return (f'<div class="zst-table"><b>{escape(t("results", lang))}</b><div class="zst-scroll"><table>'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></div>")
 
 
-def working_html(steps: list[str], lang: str) -> str:
+def working_html(steps: list[str], lang: str, shown: str = "") -> str:
+    """The calculator's steps, less those the answer's text already lists (``shown``); nothing, not even the
+    heading, when no step is left."""
+    steps = [s for s in steps if s.strip() and s.strip() not in shown]
     if not steps:
         return ""
     items = "".join(f"<li>{escape(step)}</li>" for step in steps)
-    return (f'<details class="zst-working" open><summary>{t("working", lang)}</summary>'
+    return (f'<details class="zst-working" open><summary>{escape(t("working", lang))}</summary>'
             f"<ol>{items}</ol></details>")
 
 
@@ -88,25 +122,22 @@ def sources_html(answer: Answer, files: SourceFiles, lang: str) -> str:
     if not answer.sources:
         return ""
     cards = "".join(source_card(n, s, files, lang) for n, s in enumerate(answer.sources, start=1))
-    summary = f"{t('sources', lang)}（{len(answer.sources)}）"
-    return f'<details class="zst-sources" open><summary>{summary}</summary>{cards}</details>'
+    count = len(answer.sources)
+    summary = f"{t('sources', lang)} ({count})" if lang == "en" else f"{t('sources', lang)}（{count}）"
+    return f'<details class="zst-sources" open><summary>{escape(summary)}</summary>{cards}</details>'
 
 
 def answer_html(answer: Answer, files: SourceFiles, lang: str) -> str:
-    """The whole assistant message. One line of HTML: the chat's Markdown renderer leaves HTML blocks alone
-    as long as they hold no blank line."""
-    parts = [f'<div class="zst-answer">{text_html(answer.answer)}</div>', table_html(answer.table, lang),
-             working_html(answer.working, lang), sources_html(answer, files, lang)]
+    """The whole assistant message. One line of HTML: the page's chat leaves an HTML block alone as long as it
+    holds no blank line."""
+    parts = [f'<div class="zst-answer">{answer_markup(answer.answer)}</div>', table_html(answer.table, lang),
+             working_html(answer.working, lang, answer.answer), sources_html(answer, files, lang)]
     return "".join(p for p in parts if p)
 
 
-CSS = """
-.zst-notice {background:#fff7e6;border:1px solid #f0b429;border-radius:6px;padding:6px 10px;color:#7a4b00}
-.zst-card {border:1px solid #d9dee7;border-radius:6px;padding:6px 8px;margin:6px 0;font-size:0.92em}
-.zst-card-head {font-weight:600;margin-bottom:4px}
-.zst-badge {background:#fff1c2;color:#7a4b00;border-radius:4px;padding:0 4px;font-weight:400;font-size:0.85em}
-.zst-excerpt mark {background:#ffe58f;padding:0 1px}
-.zst-table table {border-collapse:collapse;font-size:0.9em;margin:6px 0}
-.zst-table th, .zst-table td {border:1px solid #d9dee7;padding:2px 6px;text-align:left}
-.zst-working, .zst-sources {margin-top:8px}
-"""
+
+@cache
+def answer_css() -> str:
+    """The answers' stylesheet, shared by the investor page and the widget (served as /widget/answer.css); read
+    on first use, not at import."""
+    return ANSWER_CSS.read_text(encoding="utf-8")

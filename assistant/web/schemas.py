@@ -124,6 +124,9 @@ class ChatReply(BaseModel):
     working: list[str]
     notices: list[str]
     session_id: str
+    html: str = Field(description=(
+        "The whole answer (text, table, working, source cards) as safe HTML, as the page and widget show it: "
+        "raw HTML of answers and documents escaped, links only http(s), mailto, tel and /sources/."))
 
 
 class Created(BaseModel):

@@ -1,7 +1,7 @@
 """HTML of the staff console: small server-rendered pages, no external assets, everything escaped.
 
-Every value from documents, investors or the database goes through ``html.escape``; only the links and
-forms built here are markup. Stylesheet and script are served by the console itself (same origin)."""
+Every value from documents, investors or the database goes through ``html.escape`` (an answer's text through the
+answers' Markdown renderer, raw HTML off); only the links and forms built here are markup. Stylesheet and script are served by the console itself (same origin)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from fastapi.responses import HTMLResponse
 
 from assistant.chat_types import Answer
+from assistant.web.markup import answer_markup
 from assistant.web.staff_data import GapGroup, candidate_rows
 from assistant.web.staff_text import WORDS, StaffText, shown_confidence, shown_time
 
@@ -34,7 +35,8 @@ header .end{margin-left:auto;display:flex;gap:.8rem;align-items:center}header fo
 table{border-collapse:collapse;width:100%;background:#fff;font-size:.88rem;margin:.6rem 0}
 th,td{border:1px solid #d5dbe3;padding:.3rem .45rem;text-align:left;vertical-align:top}
 th{background:#e8eef5}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.answer{background:#fff;border:1px solid #d5dbe3;padding:.7rem;white-space:pre-wrap;overflow-wrap:anywhere}
+.answer{background:#fff;border:1px solid #d5dbe3;padding:.7rem;overflow-wrap:break-word}.answer p{margin:0 0 .4rem}
+.answer ul,.answer ol{margin:.2rem 0 .4rem;padding-left:1.4em}.zst-cite{font-size:.75em;color:#556}
 .empty{color:#556;background:#fff;border:1px dashed #c5ccd6;padding:.8rem 1rem}.bad{color:#a11}.ok{color:#176117}.muted{color:#667}input[type=text],input[type=password]{width:28rem;max-width:90%}
 input[type=file]{max-width:100%}button{padding:.35rem .8rem;min-height:2.2rem}
 button.danger{background:#a11;color:#fff;border:1px solid #800}button.primary{background:#176117;color:#fff;border:1px solid #0d4d0d}
@@ -159,7 +161,8 @@ def answer_html(tx: StaffText, answer: Answer, candidates: bool = True) -> str:
     sources = table(("#", tx("col_title"), tx("col_locator"), tx("col_doc"), tx("col_passage")),
                     [(i, s.title, s.locator, s.doc_id, s.text[:300]) for i, s in enumerate(answer.sources, start=1)],
                     empty=tx("no_sources"))
-    body = f'{meta}<div class="answer">{escape(answer.answer)}</div>{notices}<h2>{escape(tx("sources"))}</h2>{sources}'
+    body = (f'{meta}<div class="answer">{answer_markup(answer.answer)}</div>{notices}'
+            f'<h2>{escape(tx("sources"))}</h2>{sources}')
     if not candidates:
         return body
     rows = [(r["rank"], r["title"], r["locator"], r["doc_id"], r["score"], r["dense"], r["dense_rank"],

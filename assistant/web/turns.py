@@ -12,6 +12,7 @@ from typing import Any
 from assistant.answering import ChatService
 from assistant.chat_types import Answer
 from assistant.web.answer_runner import AnswerRunner, AnswerStream
+from assistant.web.render import answer_html
 from assistant.web.sources import SourceFiles
 from assistant.web.store import Store
 
@@ -25,7 +26,8 @@ def new_session_id() -> str:
 
 def source_files(service: ChatService) -> SourceFiles:
     # Read from the index being served, so links follow a re-index without a restart.
-    return SourceFiles.from_manifest(service.index.manifest, service.settings.corpus_dir)
+    index = service.index
+    return SourceFiles.from_manifest(index.manifest, service.settings.corpus_dir, index.chunks)
 
 
 def answer_events(service: ChatService, question: str, session_id: str, lang: str | None) -> Iterator[Event]:
@@ -93,13 +95,15 @@ class EventStream(Iterator[Event]):
 
 
 def payload(answer: Answer, session_id: str, files: SourceFiles) -> dict[str, Any]:
-    """Answer.public_dict with sources' page, highlight and link, plus table, working, notices, session."""
+    """Answer.public_dict with sources' page, highlight and link, plus table, working, notices, session, and the
+    whole answer as the safe HTML every surface shows (labels in the answer's language)."""
+    lang = answer.language
     out = answer.public_dict()
     out["sources"] = [{"title": s.title, "locator": s.locator, "text": s.text, "doc_id": s.doc_id,
                        "page": s.page, "kind": s.kind, "sample": s.sample, "highlight": s.highlight,
-                       "url": files.url_for(s)} for s in answer.sources]
+                       "url": files.url_for(s, lang)} for s in answer.sources]
     out |= {"table": answer.table, "working": answer.working, "notices": answer.notices,
-            "session_id": session_id}
+            "session_id": session_id, "html": answer_html(answer, files, lang)}
     return out
 
 

@@ -20,7 +20,8 @@ from assistant.text_input import visible
 from assistant.web import turns
 from assistant.web.answer_runner import AnswerRunner, AnswerTimeout, TooManyAnswers
 from assistant.web.consent import CONSENT_VERSION, consent_text
-from assistant.web.render import CSS, answer_html, text_html
+from assistant.web.markup import answer_markup
+from assistant.web.render import answer_css, answer_html
 from assistant.web.schemas import LeadRequest
 from assistant.web.store import Store
 from assistant.web.ui_text import LANGS, TOPICS, interest_choices, placeholder, t, topic_label, topic_questions
@@ -29,6 +30,11 @@ log = logging.getLogger(__name__)
 History = list[dict[str, Any]]
 TurnMap = dict[str, dict[str, str]]  # chat message index -> the question and answer text, for feedback
 LEAD_FIELDS = ("name", "company", "phone", "email", "interest", "message")
+# The chat's label floats over its message list in Gradio and hid the first visible line (on a phone, characters
+# of the question): it takes its own line above the list instead.
+PAGE_CSS = """
+#zst-chat label[data-testid="block-label"] {position:static; display:inline-flex; margin:0 0 4px}
+"""
 
 
 def page_client(request: gr.Request | None) -> str:
@@ -75,7 +81,7 @@ class InvestorPage:
             for kind, value in events:
                 if kind == "token":
                     written += value
-                    history[-1] = {"role": "assistant", "content": text_html(written)}
+                    history[-1] = {"role": "assistant", "content": f'<div class="zst-answer">{answer_markup(written)}</div>'}
                     yield history, "", session_id, turn_map
                 elif kind == "answer":
                     files = turns.source_files(self.service)
@@ -137,7 +143,7 @@ def build_ui(service: ChatService, store: Store, settings: Settings, runner: Ans
             lang = gr.Radio(choices=list(LANGS), value=zh, label=t("language", zh), scale=0, min_width=200)
         notice = gr.HTML(notice_html(zh))
         chatbot = gr.Chatbot(label=t("chat", zh), height=520, feedback_options=("Like", "Dislike"),
-                             sanitize_html=True, buttons=["copy"])
+                             sanitize_html=True, buttons=["copy"], elem_id="zst-chat")
         with gr.Row():
             box = gr.Textbox(show_label=False, placeholder=placeholder(zh, suggestions), max_length=page.limit,
                              scale=8, lines=1, max_lines=6)
@@ -213,5 +219,5 @@ def mount_ui(app: FastAPI, service: ChatService, store: Store, settings: Setting
     demo = build_ui(service, store, settings, runner)
     # Answers are CPU work on a small machine: a few at a time, the rest wait in Gradio's queue.
     demo.queue(default_concurrency_limit=4)
-    return gr.mount_gradio_app(app, demo, path="/", css=CSS, ssr_mode=False, footer_links=[],
+    return gr.mount_gradio_app(app, demo, path="/", css=answer_css() + PAGE_CSS, ssr_mode=False, footer_links=[],
                                run_history=False)

@@ -25,8 +25,8 @@ LABELS: dict[str, dict[str, str]] = {
     "send": {"zh": "发送", "en": "Send"},
     "suggested": {"zh": "### 常见问题", "en": "### Suggested questions"},
     "sources": {"zh": "来源", "en": "Sources"},
-    "open_source": {"zh": "查看原文", "en": "Open document"},
-    "sample_badge": {"zh": "示例数据", "en": "sample data"},
+    "open_source": {"zh": "查看原文", "en": "View source"},
+    "sample_badge": {"zh": "示例数据", "en": "Sample data"},
     "working": {"zh": "计算过程", "en": "Working"},
     "results": {"zh": "查询结果", "en": "Results"},
     "too_long": {"zh": "问题太长了，请控制在 {n} 字以内。", "en": "Please keep your question under {n} characters."},
@@ -48,6 +48,27 @@ LABELS: dict[str, dict[str, str]] = {
                 "en": "✅ Received (no. {id}). A project manager will contact you soon."},
     "lead_bad": {"zh": "请检查：{fields}", "en": "Please check: {fields}"},
     "need_contact": {"zh": "请填写手机/座机或邮箱", "en": "give a phone number or an email"},
+    # the pages a citation opens (source_pages)
+    "source_page": {"zh": "来源", "en": "Source"},
+    "original_file": {"zh": "原始文件", "en": "Original file"},
+    "all_rows": {"zh": "全部条目", "en": "All rows"},
+    "rule_basis": {"zh": "依据", "en": "Source"},
+    "not_found": {"zh": "没有找到所引用的条目。", "en": "The cited entry was not found."},
+}
+
+# Listing fields by their record names (listings.records): the answer's factory table and a listing row's page.
+FIELDS: dict[str, tuple[str, str]] = {
+    "id": ("编号", "ID"), "name": ("名称", "Name"), "name_en": ("英文名称", "English name"),
+    "park": ("园区", "Park"), "district": ("区县", "District"), "level": ("级别", "Level"),
+    "building": ("楼栋", "Building"), "floor": ("楼层", "Floor"), "area_m2": ("面积㎡", "Area m²"),
+    "clear_height_m": ("层高m", "Height m"), "floor_load_t_m2": ("承重t/㎡", "Load t/m²"),
+    "power_kva": ("电力kVA", "Power kVA"), "rent_yuan_m2_month": ("租金元/㎡·月", "Rent ¥/m²·month"),
+    "sale_price_yuan_m2": ("售价元/㎡", "Price ¥/m²"), "status": ("状态", "Status"),
+    "industries": ("适合产业", "Industries"), "leading_industries": ("主导产业", "Leading industries"),
+    "land_price_yuan_m2": ("工业用地价格元/㎡", "Land price ¥/m²"),
+    "land_price_wan_mu": ("工业用地价格万元/亩", "Land price ¥10,000/mu"), "land_price_note": ("地价说明", "Land price note"),
+    "power_supply": ("电力配套", "Power supply"), "logistics": ("交通物流", "Logistics"), "contact": ("联系电话", "Contact"),
+    "notes": ("备注", "Notes"), "updated": ("更新日期", "Updated"),
 }
 
 # (key, zh label, en label): the topics of the page; their suggested questions come from the corpus's lexicon.
@@ -61,6 +82,11 @@ def t(key: str, lang: str, **values: object) -> str:
     entry = LABELS[key]
     text = entry.get(lang) or entry["zh"]
     return text.format(**values) if values else text
+
+
+def field_label(key: str, lang: str) -> str:
+    zh, en = FIELDS.get(key, (key, key))
+    return en if lang == "en" else zh
 
 
 def topic_label(index: int, lang: str) -> str:

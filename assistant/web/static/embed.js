@@ -1,6 +1,7 @@
 /* The widget's chat panel (/embed): asks /api/chat on its own origin, streams the answer (server-sent
- * events) and shows numbered citation cards. Answer and document text only ever go through textContent,
- * so nothing a document says can become markup here. */
+ * events), then shows the answer as the server rendered it (its ``html``: text, table, working, numbered
+ * citation cards, escaped and link-checked there). Everything else, the streamed text included, goes through
+ * textContent, so nothing a visitor or a document says can become markup here. */
 (function () {
   "use strict";
   var TEXT = {
@@ -9,7 +10,6 @@
       greeting: "您好！我可以解答在贵阳贵安投资的用地、电价、人才、标准厂房和优惠政策问题，每个回答都注明出处。",
       notice: "⚠ 示例数据，以主管部门最新发布为准。", contact: "联系我（项目管家回访）", close: "关闭",
       question: "问题", thinking: "正在查找资料…", failed: "抱歉，暂时无法回答，请稍后再试。",
-      sources: "来源", open: "查看原文", sample: "示例数据", working: "计算过程", results: "查询结果",
       handoff: "需要专人解答？留下联系方式，项目管家会回访您。"
     },
     en: {
@@ -19,7 +19,6 @@
       notice: "⚠ Sample data: the latest publications of the competent authorities prevail.",
       contact: "Contact me (a project manager will call back)", close: "Close", question: "Question",
       thinking: "Looking it up…", failed: "Sorry, the assistant could not answer; please try again.",
-      sources: "Sources", open: "Open document", sample: "sample data", working: "Working", results: "Results",
       handoff: "Want a person to answer? Leave your contact details and a project manager will call back."
     }
   };
@@ -27,12 +26,6 @@
   var lang = params.get("lang") === "en" ? "en" : "zh";
   var t = TEXT[lang];
   var COLOR = /^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|(rgb|hsl)a?\([0-9.,%\s]+\))$/;
-  var COLUMNS = {  // factory listing columns, as on the investor page
-    id: ["编号", "ID"], park: ["园区", "Park"], district: ["区县", "District"], building: ["楼栋/楼层", "Building"],
-    area_m2: ["面积㎡", "Area m²"], clear_height_m: ["层高m", "Height m"], floor_load_t_m2: ["承重t/㎡", "Load t/m²"],
-    power_kva: ["电力kVA", "Power kVA"], rent_yuan_m2_month: ["租金元/㎡·月", "Rent ¥/m²·month"],
-    sale_price_yuan_m2: ["售价元/㎡", "Price ¥/m²"], status: ["状态", "Status"]
-  };
   var $ = function (id) { return document.getElementById(id); };
   var log = $("zst-log"), form = $("zst-form"), input = $("zst-input"), send = $("zst-send");
   var SESSION_KEY = "zst-widget-session";
@@ -62,85 +55,25 @@
     log.scrollTop = Math.max(0, node.offsetTop - 8);
   }
 
-  function excerpt(source) {
-    // The passage, cut around the sentence that answers, which is marked.
-    var text = source.text || "", mark = (source.highlight || "").trim(), limit = 160;
-    var box = el("div", "excerpt");
-    var at = mark && mark !== text.trim() ? text.indexOf(mark) : -1;
-    if (at < 0) {
-      box.textContent = text.slice(0, limit) + (text.length > limit ? "…" : "");
-      return box;
-    }
-    var start = Math.max(0, Math.min(at - 40, text.length - limit)), end = Math.max(at + mark.length, start + limit);
-    box.appendChild(document.createTextNode((start ? "…" : "") + text.slice(start, at)));
-    box.appendChild(el("mark", "", mark));
-    box.appendChild(document.createTextNode(text.slice(at + mark.length, end) + (end < text.length ? "…" : "")));
-    return box;
-  }
-
-  function card(n, source) {
-    var node = el("div", "card");
-    var head = el("div", "card-head");
-    head.appendChild(el("span", "num", "[" + n + "] "));
-    var title = source.title || "";  // a document's title in 《》; the service contact is no document
-    head.appendChild(el("span", "doc", source.kind === "contact" ? title : "《" + title + "》"));
-    var where = source.locator || "";
-    if (source.page && where.indexOf("p." + source.page) < 0) where += (where ? " · " : "") + "p." + source.page;
-    if (where) head.appendChild(el("span", "loc", " " + where));
-    if (source.sample) head.appendChild(el("span", "badge", t.sample));
-    var url = typeof source.url === "string" ? source.url : "";
-    if (url.indexOf("/sources/") === 0) {  // only our own document links, never a scheme from the data
-      var link = el("a", "", t.open);
-      link.href = url;
-      link.target = "_blank";
-      link.rel = "noopener";
-      head.appendChild(link);
-    }
-    node.appendChild(head);
-    node.appendChild(excerpt(source));
-    return node;
-  }
-
-  function table(rows) {
-    var keys = Object.keys(rows[0]).filter(function (k) { return k !== "sample"; });
-    var wrap = el("div", "table"), tbl = el("table"), head = el("tr");
-    wrap.appendChild(el("b", "", t.results));
-    keys.forEach(function (k) { head.appendChild(el("th", "", (COLUMNS[k] || [k, k])[lang === "en" ? 1 : 0])); });
-    tbl.appendChild(head);
-    rows.forEach(function (row) {
-      var tr = el("tr");
-      keys.forEach(function (k) { tr.appendChild(el("td", "", row[k] === null || row[k] === "" ? "—" : row[k])); });
-      tbl.appendChild(tr);
-    });
-    wrap.appendChild(tbl);
-    return wrap;
+  function answerNodes(html) {
+    // The server's rendering of the whole answer (render.answer_html): document and answer text escaped there,
+    // links only to allowed schemes; the same HTML the investor page shows.
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    return template.content;
   }
 
   function render(bubble, reply) {
-    bubble.replaceChildren(el("p", "answer", reply.answer));
     bubble.classList.remove("busy");
-    if (reply.table && reply.table.length) bubble.appendChild(table(reply.table));
-    if (reply.working && reply.working.length) {
-      var steps = el("details", "extra"), list = el("ol");
-      steps.open = true;
-      steps.appendChild(el("summary", "", t.working));
-      reply.working.forEach(function (s) { list.appendChild(el("li", "", s)); });
-      steps.appendChild(list);
-      bubble.appendChild(steps);
-    }
+    bubble.classList.add("rendered");
+    if (typeof reply.html === "string" && reply.html) bubble.replaceChildren(answerNodes(reply.html));
+    else bubble.replaceChildren(el("p", "answer", reply.answer));
     (reply.notices || []).forEach(function (n) { bubble.appendChild(el("p", "extra", n)); });
     if (reply.handoff) {  // opens the lead form of this panel (embed-lead.js)
       var more = el("p", "extra handoff"), link = el("a", "zst-open-lead", t.handoff);
       link.href = "#zst-lead";
       more.appendChild(link);
       bubble.appendChild(more);
-    }
-    var sources = reply.sources || [];
-    if (sources.length) {
-      var box = el("div", "sources");
-      box.appendChild(el("h4", "", t.sources + "（" + sources.length + "）"));
-      sources.forEach(function (s, i) { box.appendChild(card(i + 1, s)); });
-      bubble.appendChild(box);
     }
     if (reply.session_id) setSession(reply.session_id);
   }

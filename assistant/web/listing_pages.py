@@ -1,0 +1,127 @@
+"""Pages of the structured sources a citation opens: a listing row (parks.csv, factories.xlsx …) and the rules of
+a rules file, each rule named and linked to the document article it comes from. Every value is escaped."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi.responses import HTMLResponse
+
+from assistant.listings import SAMPLE_ZH, Factory
+from assistant.web.source_shell import not_found, page
+from assistant.web.sources import SourceFiles, row_url, rules_of
+from assistant.web.ui_text import field_label, t
+
+HIDDEN = {"sample"}
+
+
+def _value(key: str, value: Any, row: dict[str, Any], lang: str) -> str:
+    if value is None or value == "" or value == ():
+        return "—"
+    if key == "status":
+        try:
+            return Factory(**row).status_text(lang)
+        except (TypeError, KeyError):
+            return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (tuple, list)):
+        return (", " if lang == "en" else "、").join(str(v) for v in value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _name(row: dict[str, Any], lang: str) -> str:
+    """What a person calls the row: a park's name (English where the listing has one), a factory's place."""
+    if row.get("name"):
+        return str(row.get("name_en") or row["name"]) if lang == "en" else str(row["name"])
+    parts = [row.get("park"), row.get("building"), row.get("floor")]
+    return " ".join(str(p) for p in parts if p) or str(row.get("id", ""))
+
+
+def listing_rows(path: Path, root: Path) -> tuple[str, list[dict[str, Any]]]:
+    """The listing's title and rows as the index reads them (CSV or workbook alike)."""
+    from assistant.ingest import load_file
+
+    doc = load_file(path, root)
+    return doc.meta.title, [row for rows in doc.structured.values() for row in rows]
+
+
+def _badge(sample: bool, lang: str) -> str:
+    return f' <span class="badge">{escape(t("sample_badge", lang))}</span>' if sample else ""
+
+
+def row_html(row: dict[str, Any], lang: str) -> str:
+    cells = "".join(f"<tr><th>{escape(field_label(k, lang))}</th><td>{escape(_value(k, v, row, lang))}</td></tr>"
+                    for k, v in row.items() if k not in HIDDEN)
+    return f'<table class="fields">{cells}</table>'
+
+
+def table_html(doc_id: str, rows: list[dict[str, Any]], lang: str) -> str:
+    keys = [k for k in rows[0] if k not in HIDDEN] if rows else []
+    head = "".join(f"<th>{escape(field_label(k, lang))}</th>" for k in keys)
+    body = ""
+    for row in rows:
+        ident = str(row.get("id", ""))
+        link = f'<a href="{escape(row_url(doc_id, ident, lang), quote=True)}">{escape(ident)}</a>'
+        cells = "".join(f"<td>{link if k == 'id' else escape(_value(k, row.get(k), row, lang))}</td>" for k in keys)
+        body += f'<tr id="{escape(ident, quote=True)}">{cells}</tr>'
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def listing_page(path: Path, root: Path, doc_id: str, row_id: str, lang: str) -> HTMLResponse:
+    """One row (``row_id``) with every field, or the whole listing; 404 for a row it does not hold."""
+    from assistant.ingest import LoaderError
+
+    try:
+        title, rows = listing_rows(path, root)
+    except (LoaderError, ValueError, OSError):  # changed on disk since the index read it
+        return not_found(lang)
+    all_rows = f'<p class="raw"><a href="{escape(_all(doc_id, lang), quote=True)}">{escape(t("all_rows", lang))}</a>' \
+               f' · <a href="{escape(quote(path.name), quote=True)}?raw=1">{escape(t("original_file", lang))}</a></p>'
+    if not row_id:
+        sample = any(r.get("sample") for r in rows)
+        return page(title, f"<h1>{escape(title)}{_badge(sample, lang)}</h1>{table_html(doc_id, rows, lang)}"
+                    + all_rows, lang)
+    row = next((r for r in rows if str(r.get("id", "")) == row_id), None)
+    if row is None:
+        return not_found(lang)
+    name = _name(row, lang)
+    body = (f'<p class="meta">{escape(title)} · {escape(row_id)}</p><h1>{escape(name)}'
+            f'{_badge(bool(row.get("sample")), lang)}</h1>{row_html(row, lang)}{all_rows}')
+    return page(f"{name} · {title}", body, lang)
+
+
+def _all(doc_id: str, lang: str) -> str:
+    return "/sources/" + quote(doc_id) + ("?lang=en" if lang == "en" else "")
+
+
+def _rule_text(text: str) -> str:
+    """The rule's own statement: the index text less the source and sample notes the page shows apart."""
+    return text.split("（来源：")[0].replace(SAMPLE_ZH, "")
+
+
+def rules_page(files: SourceFiles, doc_id: str, path: Path, rule_id: str, lang: str) -> HTMLResponse:
+    """Every rule of the file by name, the cited one marked, each naming and linking its document article."""
+    rules = rules_of(path)
+    if rule_id and not any(r.id == rule_id for r in rules):
+        return not_found(lang)
+    title = files.names.get(doc_id) or path.stem
+    colon = ": " if lang == "en" else "："
+    out = []
+    for rule in rules:
+        target = files.titles.get(rule.title)
+        cite = f"《{rule.title}》" + (f"（{rule.doc_number}）" if rule.doc_number else "") + rule.article
+        source = escape(cite)
+        if target is not None:
+            source = f'<a href="{escape(files.article_url(target, rule.article), quote=True)}">{source}</a>'
+        marked = " cited" if rule.id == rule_id else ""
+        out.append(f'<section class="rule{marked}" id="{escape(rule.id, quote=True)}"><h2>{escape(rule.name)}'
+                   f"{_badge(rule.sample, lang)}</h2><p>{escape(_rule_text(rule.text))}</p>"
+                   f'<p class="meta">{escape(t("rule_basis", lang))}{colon}{source}</p></section>')
+    return page(title, f"<h1>{escape(title)}</h1>" + "".join(out), lang)

@@ -1,0 +1,251 @@
+"""Answers as people read them, in Debian's Chromium at 1366×900 and on a 390×844 phone: the investor page and the
+widget on the demo page. Lists render as lists, nothing of an answer sticks out of its bubble, table cells stay
+at least two characters wide with no id or word broken inside, English answers carry English labels, and each
+kind of source link (listing row, Markdown article, PDF page, rule) opens the place it cites.
+
+The app runs under uvicorn over an index of the sample corpus (fake embedder). Screenshots are kept under
+tests/artifacts/ (git-ignored) for a person to look at."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, FrameLocator, Locator, Page, expect, sync_playwright
+
+from assistant.answering.service import ChatService
+from assistant.ingest.builder import IndexBuilder
+from assistant.settings import Settings
+from assistant.web.api import create_app
+from assistant.web.store import Store
+from tests.conftest import CORPUS
+from tests.web_serving import serve_app
+
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")]
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+VIEWPORTS = {"desktop": (1366, 900), "phone": (390, 844)}
+FACTORY_ZH = "找一个2000平米左右的厂房"
+FACTORY_EN = "Find a factory of about 2000 m2"
+DATA_CENTRE = "贵安数据中心优惠电价"  # cites a Markdown article, a PDF page and a rule of rules/tariffs.yaml
+WAIT_MS = 90_000
+CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
+
+# The geometry of a rendered answer, measured in the page: elements that stick out of the bubble (those inside a
+# sideways-scrolling table box count only through that box), table cells narrower than two characters, and
+# cells holding one short Latin word, id or figure that the browser broke onto two lines (Chinese may wrap between
+# any two characters).
+MEASURE = """bubble => {
+  const box = bubble.getBoundingClientRect();
+  const out = {outside: [], narrow: [], broken: [], cells: 0, items: bubble.querySelectorAll('li').length};
+  for (const el of bubble.querySelectorAll('*')) {
+    if (el.closest('.zst-scroll') && !el.classList.contains('zst-scroll')) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (r.left < box.left - 1 || r.right > box.right + 1)
+      out.outside.push(el.tagName + '.' + el.className + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
+  }
+  for (const cell of bubble.querySelectorAll('.zst-table th, .zst-table td')) {
+    out.cells += 1;
+    const size = parseFloat(getComputedStyle(cell).fontSize);
+    const text = cell.textContent.trim();
+    if (cell.getBoundingClientRect().width < 2 * size) out.narrow.push(text);
+    if (text && !/[\\s\\u3400-\\u9fff]/.test(text) && text.length <= 12) {  // a Latin word, an id, a figure
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+      if (lines.size > 1) out.broken.push(text);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("answers")
+    settings = Settings(corpus_dir=CORPUS, data_dir=root / "data", embeddings={"backend": "fake"},
+                        retrieval={"today": date(2026, 11, 25)})
+    IndexBuilder(settings).build()
+    store = Store.from_settings(settings)
+    with serve_app(create_app(settings, ChatService.from_settings(settings), store=store)) as base:
+        yield base
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make browser-deps` installs it (apt-get install chromium)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _page(browser: Browser, viewport: str) -> Page:
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
+                                  is_mobile=viewport == "phone", has_touch=viewport == "phone")
+    return context.new_page()
+
+
+def _check_fits(bubble: Locator, *, lists: bool = True) -> dict[str, Any]:
+    found = bubble.evaluate(MEASURE)
+    assert not found["outside"], found["outside"]
+    assert not found["narrow"] and not found["broken"], found
+    if lists:
+        assert found["items"] >= 2, "the answer's list is not rendered as <li> items"
+    return found
+
+
+def _shoot(page: Page, target: Locator, name: str) -> None:
+    """A screenshot of the viewport with ``target`` scrolled to its top (inside the chat's own scroll box too)."""
+    target.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(200)
+    page.screenshot(path=ARTIFACTS / f"{name}.png")
+
+
+def _page_ask(page: Page, question: str) -> Locator:
+    before = page.locator(".zst-sources").count()
+    box = page.locator("#zst-chat").locator("xpath=following::textarea[1]")
+    box.fill(question)
+    box.press("Enter")
+    expect(page.locator(".zst-sources")).to_have_count(before + 1, timeout=WAIT_MS)
+    answer = page.locator(".zst-answer").last
+    return answer.locator("xpath=ancestor::div[contains(@class, 'message-content')][1]")
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_investor_page_answer_fits_its_bubble(app_url: str, browser: Browser, viewport: str) -> None:
+    page = _page(browser, viewport)
+    try:
+        page.goto(app_url + "/")
+        bubble = _page_ask(page, FACTORY_ZH)
+        found = _check_fits(bubble)
+        assert found["cells"] >= 10 and bubble.locator(".zst-table td", has_text="F-009").count() == 1
+        # The chat's label sits above the messages, not over their first line.
+        label = page.locator("#zst-chat [data-testid='block-label']").bounding_box()
+        messages = page.locator("#zst-chat .bubble-wrap").bounding_box()
+        assert label and messages and label["y"] + label["height"] <= messages["y"] + 1
+        assert bubble.locator(".zst-badge").count() == 2  # one per source card
+        _shoot(page, page.locator("#zst-chat"), f"page-{viewport}")
+        _shoot(page, bubble.locator(".zst-table"), f"page-{viewport}-table")
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_investor_page_in_english_shows_no_chinese_label(app_url: str, browser: Browser, viewport: str) -> None:
+    page = _page(browser, viewport)
+    try:
+        page.goto(app_url + "/")
+        page.get_by_label("English").check()
+        expect(page.locator("#zst-chat [data-testid='block-label']")).to_contain_text("Conversation")
+        bubble = _page_ask(page, FACTORY_EN)
+        _check_fits(bubble)
+        labels = bubble.locator(".zst-sources > summary, .zst-badge, .zst-open, .zst-table th, .zst-table > b, "
+                                ".zst-working > summary").all_inner_texts()
+        assert "Sources (2)" in labels and "Sample data" in labels and "View source" in labels
+        assert not [text for text in labels if CJK.search(text)], labels
+        _shoot(page, bubble, f"page-{viewport}-english")
+    finally:
+        page.context.close()
+
+
+def _widget(page: Page, app_url: str) -> FrameLocator:
+    page.goto(app_url + "/demo/promo.html")
+    page.locator("#zst-widget .zst-btn").click()
+    frame = page.frame_locator("#zst-widget iframe")
+    expect(frame.locator(".msg.bot").first).to_be_visible()
+    return frame
+
+
+def _widget_ask(frame: FrameLocator, question: str) -> Locator:
+    before = frame.locator(".msg.bot.rendered").count()
+    frame.locator("#zst-input").fill(question)
+    frame.locator("#zst-input").press("Enter")
+    expect(frame.locator(".msg.bot.rendered")).to_have_count(before + 1, timeout=WAIT_MS)
+    return frame.locator(".msg.bot.rendered").last
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_widget_answer_fits_its_bubble_in_both_languages(app_url: str, browser: Browser, viewport: str) -> None:
+    page = _page(browser, viewport)
+    try:
+        frame = _widget(page, app_url)
+        bubble = _widget_ask(frame, FACTORY_ZH)
+        _check_fits(bubble)
+        assert bubble.locator(".zst-card").count() == 2 and bubble.locator(".zst-badge").count() == 2
+        _shoot(page, bubble, f"widget-{viewport}")
+        english = _widget_ask(frame, FACTORY_EN)
+        _check_fits(english)
+        labels = english.locator(".zst-sources > summary, .zst-badge, .zst-open, .zst-table th").all_inner_texts()
+        assert "View source" in labels and not [text for text in labels if CJK.search(text)], labels
+        _shoot(page, english, f"widget-{viewport}-english")
+    finally:
+        page.context.close()
+
+
+def _open(page: Page, bubble: Locator, href_part: str) -> Page:
+    """Follow the card link whose address holds ``href_part``; the page it opens (a new tab)."""
+    link = bubble.locator(f"a.zst-open[href*='{href_part}']").first
+    with page.context.expect_page() as opened:
+        link.click()
+    tab = opened.value
+    tab.wait_for_load_state()
+    return tab
+
+
+def test_source_links_open_what_they_cite(app_url: str, browser: Browser) -> None:
+    page = _page(browser, "desktop")
+    try:
+        page.goto(app_url + "/")
+        factory = _page_ask(page, FACTORY_ZH)
+        row = _open(page, factory, "?row=F-009")
+        expect(row.locator("h1")).to_contain_text("电镀专用厂房G1")
+        assert row.locator("table.fields td", has_text="F-009").count() == 1
+        row.screenshot(path=ARTIFACTS / "source-row.png", full_page=True)
+        row.close()
+
+        bubble = _page_ask(page, DATA_CENTRE)
+        article = _open(page, bubble, "gaxq-data-centre-power.md")
+        cited = article.locator("#cited")
+        expect(cited).to_be_in_viewport()
+        assert cited.evaluate("e => e.tagName") == "MARK"
+        assert cited.locator("xpath=ancestor::p[1]").get_attribute("id") == "第五条"
+        assert "title:" not in article.locator("main").inner_text()  # the YAML header is no text of the page
+        article.screenshot(path=ARTIFACTS / "source-markdown.png")
+        article.close()
+
+        pdf = bubble.locator(".zst-card a.zst-open[href*='.pdf#page=']").first.get_attribute("href") or ""
+        page_no = int(pdf.rsplit("#page=", 1)[1])
+        card = bubble.locator(".zst-card", has=page.locator(f"a[href='{pdf}']")).first
+        assert f"p.{page_no}" in card.inner_text() or f"pp.{page_no}" in card.inner_text()
+        served = page.request.get(app_url + pdf.split("#")[0])
+        assert served.ok and served.headers["content-type"] == "application/pdf"
+
+        rule_card = bubble.locator(".zst-card", has_text="数据中心优惠电价").last
+        head = rule_card.locator(".zst-card-head").inner_text()
+        assert "tariffs.data_centre" not in head and "依据《贵安新区数据中心用电价格与电力保障说明》第四条" in head
+        rule = _open(page, rule_card, "gaxq-data-centre-power.md")
+        expect(rule.locator("#cited")).to_be_in_viewport()
+        assert rule.locator("#cited").locator("xpath=ancestor::p[1]").get_attribute("id") == "第四条"
+        rule.screenshot(path=ARTIFACTS / "source-rule.png")
+        rule.close()
+        rules = page.context.new_page()
+        rules.goto(app_url + "/sources/rules/tariffs.yaml?rule=tariffs.data_centre#tariffs.data_centre")
+        section = rules.locator("section.rule.cited")
+        expect(section.locator("h2")).to_contain_text("贵安新区数据中心优惠电价")
+        assert "gaxq-data-centre-power.md" in (section.locator("a").get_attribute("href") or "")
+        rules.screenshot(path=ARTIFACTS / "source-rules-file.png")
+    finally:
+        page.context.close()
