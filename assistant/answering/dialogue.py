@@ -20,7 +20,8 @@ _OPENS_REFERRING = re.compile(r"^\s*(它|这个|那个|这家|该厂房|该园�
 PROGRAMME = re.compile(r"免租|减免|减半|优惠|补贴|补助|奖励|政策|relief|subsid|incentive|waive", re.I)
 _UNIT_FIELD = re.compile(r"租金|售价|层高|净高|承重|荷载|电力|面积|\b(rent|price|height|load|power|capacity|area|size)\b",
                          re.I)
-_REFERS_BACK = re.compile(r"它|这个|那个|这些|那些|这家|该厂房|上述|刚才|这里|那里|那边|换算|折合|换成|\bthere\b|"
+_REFERS_BACK = re.compile(r"它|这个|那个|这些|那些|这家|该厂房|上述|刚才|这里|那里|那边|换算|折合|换成|"
+                          r"(?<!\bis )(?<!\bare )\bthere\b(?! (?:is|are|any)\b)|"
                           r"in mu\b|per mu\b|\b(it|that one|those|these|them|this one)\b", re.I)
 
 
@@ -58,7 +59,11 @@ def places_in(text: str, places: Places) -> tuple[str, ...]:
     return tuple(sorted(found, key=len, reverse=True))
 
 
-def is_followup(text: str, conversation: Conversation) -> bool:
+def is_followup(text: str, conversation: Conversation, has_subject: bool = False) -> bool:
+    """Does this turn borrow the last one's topic? Only an elliptical one: it opens by pointing back, or it is
+    short and reads as a continuation ("那开阳呢？", "And Xifeng?"), or short with a pronoun or no subject of its
+    own. A question naming its own subject (``has_subject``: "Are there incentives for R&D centres?") starts a
+    new topic, whatever the last one was."""
     last = conversation.last
     if last is None:
         return False
@@ -67,7 +72,9 @@ def is_followup(text: str, conversation: Conversation) -> bool:
         return True
     if not short:
         return False
-    if _FOLLOWUP_START.search(text) or _FOLLOWUP_END.search(text) or _REFERS_BACK.search(text):
+    if _FOLLOWUP_START.search(text) or _FOLLOWUP_END.search(text):
+        return True
+    if _REFERS_BACK.search(text) and not has_subject:
         return True
     if re.search(r"^(租金|售价|层高|净高|承重|电力|面积|rent|price|height|area)", text, re.I):
         return True

@@ -174,7 +174,7 @@ class ChatService:
             yield "token", answer.answer
             yield "answer", answer
             return
-        followup = is_followup(text, conv)
+        followup = is_followup(text, conv, has_subject=conv.last is not None and self._has_subject(text))
         # The last turn asked back for a calculator input ("企业所在区县？"): this message may be the reply.
         asked = conv.last is not None and bool(getattr(conv.last.calc, "missing", ()))
         calc = self._calc_request(text, lang, conv, followup or asked)
@@ -353,7 +353,7 @@ class ChatService:
         # A sentence covers a question's word when it holds the word, a synonym, or its translation (an English
         # question answered from a Chinese passage).
         translations = self.index.expand(query).translations
-        synonyms = {**translations, **{k: v + translations.get(k, ()) for k, v in self.lexicon.synonyms.items()}}
+        synonyms = self._synonyms(query)
         picked = pick_sentences(query, chunks[: limits.answer_chunks], self.tokenizer, idf=idf, synonyms=synonyms,
                                 max_terms=limits.max_query_terms, max_sentences=limits.max_composer_sentences,
                                language=lang)
@@ -385,10 +385,9 @@ class ChatService:
                                 {k: v for k, v in glosses.items() if v}, today=self.today().isoformat())
         return Part(text, sources), confidence, candidates, ""
 
-    def _support_judge(self, query: str, lang: str, chunks: list[Chunk], synonyms: dict[str, tuple[str, ...]],
-                       followup: bool, rejected: list[tuple[Verdict, str]]) -> Callable[[Picked], bool]:
-        """The support check as a judge of candidate sentences; each rejection (verdict, document title) is
-        appended to ``rejected``, the best candidate's first."""
+    def _subject_test(self, synonyms: dict[str, tuple[str, ...]], followup: bool = False) -> Callable[[str], bool]:
+        """Can a term be what a question is about: a Chinese noun the corpus uses, or an English word whose
+        translations in the corpus are nouns. A follow-up's subject is the last turn's: none of its own."""
         vocab = self.index.lexical.vocab
 
         def noun(word: str) -> bool:
@@ -397,12 +396,25 @@ class ChatService:
         def is_subject(term: str) -> bool:
             if followup:
                 return False
-            # A Chinese noun the corpus uses; an English word whose translations in the corpus are nouns.
             if term.isascii():
                 return any(noun(t) for t in synonyms.get(term, ()) if not t.isascii())
             return (term in vocab or bool(synonyms.get(term))) and noun(term)
 
-        ask = self.support.read(query, is_subject)
+        return is_subject
+
+    def _synonyms(self, query: str) -> dict[str, tuple[str, ...]]:
+        """A question word's equivalents: the lexicon's synonyms and the dictionary's translations in the corpus."""
+        translations = self.index.expand(query).translations
+        return {**translations, **{k: v + translations.get(k, ()) for k, v in self.lexicon.synonyms.items()}}
+
+    def _has_subject(self, text: str) -> bool:
+        return bool(self.support.read(text, self._subject_test(self._synonyms(text))).subject)
+
+    def _support_judge(self, query: str, lang: str, chunks: list[Chunk], synonyms: dict[str, tuple[str, ...]],
+                       followup: bool, rejected: list[tuple[Verdict, str]]) -> Callable[[Picked], bool]:
+        """The support check as a judge of candidate sentences; each rejection (verdict, document title) is
+        appended to ``rejected``, the best candidate's first."""
+        ask = self.support.read(query, self._subject_test(synonyms, followup))
         covers = make_covers(synonyms, self.tokenizer.search_words)
         embedded = [0]  # sentences compared by the embedder so far: each may cost a model call
 
