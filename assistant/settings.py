@@ -123,6 +123,9 @@ class RetrievalSettings(BaseModel):
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
+    language_slots: int = Field(2, ge=0, description=(
+        "The best passage of each document language is placed within the first this many results (0: off), so "
+        "an English question still reaches the one Chinese passage that answers it."))
     answer_chunks: int = Field(4, ge=1, description="Top chunks the extractive composer reads sentences from.")
     min_coverage: float = Field(0.3, ge=0, le=1, description=(
         "Share of the question's terms the picked sentences must cover; below it the answer is "
@@ -156,6 +159,9 @@ class AnsweringSettings(BaseModel):
     support_check: bool = Field(True, description=(
         "Answer only from sentences that hold the question's subject, name its place and year (not another's) "
         "and carry a figure of the kind asked; otherwise decline and say what is held nearby."))
+    generic_idf: float = Field(2.0, ge=0, description=(
+        "Words in so many passages (IDF below this: about one in seven) that they say nothing of what a question "
+        "is about (公司, 贵阳, company); never part of its subject."))
     min_subject: float = Field(0.5, ge=0, le=1, description=(
         "Share (IDF-weighted) of the asking clause's nouns that a supporting sentence's passage must hold; the "
         "most specific one always."))

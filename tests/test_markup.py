@@ -109,8 +109,9 @@ def test_sample_notes_leave_the_excerpt_once_the_badge_says_it() -> None:
 
 def test_staff_console_shows_the_same_rendered_text() -> None:
     from assistant.web.staff_pages import answer_html as staff_answer_html
+    from assistant.web.staff_text import StaffText
 
     answer = Answer("要点：\n- 第一项 <script>alert(1)</script>[1]\n- [链接](javascript:alert(1))", "answered", "zh")
-    text = re.search(r'<div class="answer">(.*?)</div>', staff_answer_html(answer, candidates=False))
+    text = re.search(r'<div class="answer">(.*?)</div>', staff_answer_html(StaffText(), answer, candidates=False))
     assert text is not None and text.group(1).count("<li>") == 2 and "&lt;script&gt;" in text.group(1)
     assert not _live_markup(text.group(1))

@@ -130,6 +130,8 @@ class ChatService:
         places = self.catalog.places
         self.support = SupportCheck(
             self.tokenizer.tokens, index.lexical.idf, min_subject=answering.min_subject,
+            generic_idf=answering.generic_idf, normalise=places.normalise,
+            glossary=index.lexicon.glossary_terms,
             districts_of=lambda text: {p.district for p, _ in places.park_scores(text)} | set(
                 places.districts_in(places.normalise(text))))
 
@@ -414,7 +416,9 @@ class ChatService:
                        followup: bool, rejected: list[tuple[Verdict, str]]) -> Callable[[Picked], bool]:
         """The support check as a judge of candidate sentences; each rejection (verdict, document title) is
         appended to ``rejected``, the best candidate's first."""
-        ask = self.support.read(query, self._subject_test(synonyms, followup))
+        vocab = self.index.lexical.vocab
+        ask = self.support.read(query, self._subject_test(synonyms, followup),
+                                known=lambda t: not followup and (t in vocab or bool(synonyms.get(t))))
         covers = make_covers(synonyms, self.tokenizer.search_words)
         embedded = [0]  # sentences compared by the embedder so far: each may cost a model call
 
@@ -424,13 +428,13 @@ class ChatService:
             passage = f"{chunk.title} {chunk.heading} {chunk.article} {chunk.text}"
             other = passage_language(pick.sentence) != lang
             verdict = self.support.judge(ask, pick.sentence, passage, covers, before=before, other_language=other,
-                                         title=chunk.title)
+                                         title=chunk.title, heading=chunk.heading)
             # A paraphrase (成绩 for 新引进项目84个) escapes word matching: the embedder may still see it on topic.
             if verdict.reason == "subject" and not other and embedded[0] < MAX_EMBEDDED:
                 embedded[0] += 1
                 if self._on_topic(query, lang, pick.sentence):
                     verdict = self.support.judge(ask, pick.sentence, passage, covers, before=before, subject_ok=True,
-                                                 title=chunk.title)
+                                                 title=chunk.title, heading=chunk.heading)
             if not verdict.ok:
                 rejected.append((verdict, chunk.title))
             return verdict.ok

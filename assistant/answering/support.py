@@ -30,6 +30,7 @@ _CLAUSES = re.compile(r"[，,。；;！!？?\n]|(?<=[a-z])\.\s", re.I)
 _SENTENCES = re.compile(r"(?<=[。！？!?\n])|(?<=[a-z])\.\s", re.I)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 CROSS_LANGUAGE_SHARE = 0.6  # of min_subject: the dictionary finds fewer of a question's words in a translation
+NAME_IDF = 3.0  # a capitalised word in fewer passages than this is a name, not a word capitalised in a title
 _NUMBERISH = re.compile(r"^[\d.,%]+$")
 _WORDS = re.compile(r"[a-z][a-z'-]+")
 
@@ -60,6 +61,8 @@ class Ask:
     """What a question asks for, as the check reads it."""
 
     subject: tuple[str, ...]  # nouns of the asking clause the corpus uses, most specific first
+    names: tuple[str, ...]  # proper names the question uses (Shuangying): an answer's passage names them too
+    topics: tuple[tuple[str, ...], ...]  # glossary topics it names (natural gas): the topic or a Chinese equivalent
     weights: Mapping[str, float]
     districts: frozenset[str]  # districts the question names (a park stands for its district)
     years: tuple[str, ...]
@@ -81,17 +84,23 @@ class SupportCheck:
     """Reads a question once (:meth:`read`) and judges sentences against it (:meth:`judge`)."""
 
     def __init__(self, tokens: Callable[[str], Sequence[str]], idf: Callable[[str], float],
-                 districts_of: Callable[[str], Collection[str]], min_subject: float,
-                 patterns: Patterns | None = None) -> None:
+                 districts_of: Callable[[str], Collection[str]], min_subject: float, generic_idf: float = 0.0,
+                 patterns: Patterns | None = None, normalise: Callable[[str], str] = lambda t: t,
+                 glossary: tuple[re.Pattern[str] | None, Mapping[str, Sequence[str]]] = (None, {})) -> None:
         self.tokens = tokens
+        self.normalise = normalise  # place names in any spelling to the catalogue's (Gui'an New Area → 贵安新区)
+        self.glossary = glossary  # the lexicon's English topics and their Chinese equivalents
         self.idf = idf
         self.districts_of = districts_of  # districts a text names (English and pinyin names too)
         self.min_subject = min_subject
+        self.generic_idf = generic_idf
         self.patterns = patterns or default_patterns()
 
-    def read(self, question: str, is_subject: Callable[[str], bool]) -> Ask:
+    def read(self, question: str, is_subject: Callable[[str], bool],
+             known: Callable[[str], bool] | None = None) -> Ask:
         """``is_subject``: whether a term can be what a question is about: a noun the corpus uses (itself, a
-        synonym or a translation). Other words (最长, special, have) are how it is asked, not what about."""
+        synonym or a translation). Other words (最长, special, have) are how it is asked, not what about.
+        ``known``: whether the corpus uses a word at all (for names; default ``is_subject``)."""
         text = to_simplified(question)
         kinds = tuple(k for k, p in self.patterns.asks.items() if p.search(text))
         if len(kinds) > 1:
@@ -104,21 +113,52 @@ class SupportCheck:
         asking = [c for c in clauses if any(p.search(c) for p in (*self.patterns.asks.values(),
                                                                    *self.patterns.unit_asks.values()))]
         questions = [q for q in _SENTENCES.split(text) if q.strip().endswith(("?", "？"))]
-        clause = " ".join(asking or questions or clauses)
+        clause = self.normalise(" ".join(asking or questions or clauses))
         terms = [t for t in dict.fromkeys(self.tokens(clause))
                  if not _NUMBERISH.match(t) and not _YEAR.fullmatch(t) and (t.isascii() or len(t) >= 2)
-                 and t.lower() not in self.patterns.not_subject and not self.districts_of(t) and is_subject(t)]
+                 and t.lower() not in self.patterns.not_subject and not self.districts_of(t)
+                 and self.idf(t) >= self.generic_idf and is_subject(t)]
         # Inside a compound (污水处理) its parts (污水, 处理) would count twice: keep the longest.
         terms = [t for t in terms if not any(t != o and t in o for o in terms)]
         weights = {t: self.idf(t) for t in terms}
         subject = tuple(sorted(terms, key=lambda t: -weights[t]))
-        return Ask(subject, weights, districts, tuple(dict.fromkeys(_YEAR.findall(text))), kinds, units)
+        pattern, entries = self.glossary
+        # A topic that names a place (airport: the airport zone) is checked as a place.
+        topics = tuple(dict.fromkeys((m.group(0).lower(), *entries.get(m.group(0).lower(), ())) for m in
+                                     pattern.finditer(question)
+                                     if not self.districts_of(self.normalise(m.group(0))))) if pattern else ()
+        return Ask(subject, self._names(question, known or is_subject), topics, weights, districts, tuple(dict.fromkeys(_YEAR.findall(text))), kinds, units)
+
+    def _names(self, question: str, known: Callable[[str], bool]) -> tuple[str, ...]:
+        """Capitalised words inside an English sentence (not its first word) that are neither places nor common
+        words of the corpus: a company or project the answer must be about. ``known`` says whether the corpus
+        can match the word at all (itself or a translation, as pinyin reaches 双英 from Shuangying)."""
+        names = []
+        for sentence in _SENTENCES.split(question):
+            words = re.findall(r"[A-Za-z][\w'’-]*", sentence)
+            for word in words[1:]:
+                plain = re.sub(r"['’]s$", "", word)
+                if (plain[:1].isupper() and not plain.isupper() and plain.lower() not in self.patterns.not_subject
+                        and not self.districts_of(plain) and known(plain.lower())
+                        and self.idf(plain.lower()) >= NAME_IDF):
+                    names.append(plain.lower())
+        return tuple(dict.fromkeys(names))
 
     def judge(self, ask: Ask, sentence: str, passage: str, covers: Covers, before: str = "",
-              subject_ok: bool = False, other_language: bool = False, title: str = "") -> Verdict:
+              subject_ok: bool = False, other_language: bool = False, title: str = "", heading: str = "") -> Verdict:
         """Does one sentence answer the question? ``passage``: its chunk's title, heading and text (the subject
         may be named there rather than in the sentence); ``before``: the chunk's text before the sentence."""
         text = to_simplified(sentence)
+        if ask.topics:
+            lowered = to_simplified(passage).lower()
+            for topic in ask.topics:
+                if not any(word in lowered for word in topic):
+                    return Verdict(False, "subject", topic[0])
+        if ask.names:
+            where = to_simplified(passage)
+            missing = [n for n in ask.names if not covers(n, where)]
+            if missing:
+                return Verdict(False, "subject", missing[0])
         if ask.subject and not subject_ok:
             where = to_simplified(passage)
             held = [t for t in ask.subject if covers(t, where)]
@@ -133,7 +173,8 @@ class SupportCheck:
         if ask.years:
             # A sentence without a year reads under the last one its passage named before it (a table's
             # "指标（2025年）"), else under its document's (a 2026 work plan).
-            years = set(_YEAR.findall(text)) or set(_YEAR.findall(before)[-1:]) or set(_YEAR.findall(title))
+            years = (set(_YEAR.findall(text)) or set(_YEAR.findall(before)[-1:]) or set(_YEAR.findall(heading))
+                     or set(_YEAR.findall(title)))
             if years and not years & set(ask.years):
                 return Verdict(False, "year", ask.years[0])
         if ask.kinds and not any(self.patterns.figures[k].search(text) for k in ask.kinds):

@@ -77,7 +77,8 @@ class HybridRetriever:
                 entry = fused.setdefault(hit.position, {"score": 0.0})
                 entry["score"] += weight / (self.settings.rrf_k + rank)
                 entry[name], entry[f"{name}_rank"] = hit.score, rank
-        ranked = [(self._preferred(p, filters), e) for p, e in sorted(fused.items(), key=lambda item: -item[1]["score"])]
+        order = self._with_each_language(sorted(fused.items(), key=lambda item: -item[1]["score"]))
+        ranked = [(self._preferred(p, filters), e) for p, e in order]
         out: list[Candidate] = []
         kept: list[Chunk] = []
         for position, entry in ranked:
@@ -92,6 +93,24 @@ class HybridRetriever:
             if len(out) >= k:
                 break
         return out
+
+    def _with_each_language(self, order: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict[str, Any]]]:
+        """The fused ranking with the best passage of each language first when one of them is not within the
+        first ``language_slots`` places: a question's own language wins the fusion (its dense list and the lexical one both favour it),
+        and the other language's best passage, which may be the only one that answers, would sink below the
+        passages the composer reads."""
+        slots = self.settings.language_slots
+        if slots <= 0 or len(self.index.languages) < 2:
+            return order
+        chunks = self.index.chunks
+        best: dict[str, int] = {}
+        for i, (position, _) in enumerate(order):
+            best.setdefault(chunks[position].language, i)
+        if all(i < slots for i in best.values()):
+            return order
+        head = [order[i] for i in sorted(best.values())]  # each language's best, in fused order
+        keep = {position for position, _ in head}
+        return head + [item for item in order if item[0] not in keep]
 
     def _preferred(self, position: int, filters: Filters) -> int:
         """A listing row in the question's language where the row has that rendering."""
