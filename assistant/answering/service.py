@@ -131,7 +131,7 @@ class ChatService:
         self.support = SupportCheck(
             self.tokenizer.tokens, index.lexical.idf, min_subject=answering.min_subject,
             generic_idf=answering.generic_idf, normalise=places.normalise,
-            glossary=index.lexicon.glossary_terms,
+            glossary=index.lexicon.glossary_terms, home=index.lexicon.pattern("home_places"),
             districts_of=lambda text: {p.district for p, _ in places.park_scores(text)} | set(
                 places.districts_in(places.normalise(text))))
 
@@ -309,7 +309,8 @@ class ChatService:
             declined = self._contact_part("no_answer", lang)
             if nearby:
                 declined = replace(declined, text=nearby + "\n" + declined.text)
-            return self._merge([declined], lang, "no_answer", r, handoff, confidence, candidates, text)
+            # The line on what is held nearby may quote a document title's numbers (its year): evidence too.
+            return self._merge([declined], lang, "no_answer", r, handoff, confidence, candidates, text + " " + nearby)
         return self._merge(parts, lang, "answered", r, handoff, confidence, candidates, text)
 
     def _merge(self, parts: list[Part], lang: str, status: str, r: Route, handoff: bool, confidence: float,
@@ -369,9 +370,18 @@ class ChatService:
         top = candidates[0] if candidates else None
         if top and (top.dense_rank or 99) <= 3 and (top.lexical_rank or 99) <= 3:
             confidence += self.settings.retrieval.agreement_bonus  # both retrievers put the same passage on top
-        if (not picked or confidence < self.settings.retrieval.min_coverage or _other_year(query, picked, chunks[: self.settings.retrieval.answer_chunks])
-                or self._unknown_subject(query) or _figure_missing(query, picked, self._focus(query))):
+        if not picked or confidence < self.settings.retrieval.min_coverage:
             return None, confidence, candidates, ""
+        # The older, passage-wide checks: a year the passages never name, a subject the corpus never names, a
+        # figure asked for and none found. Each declines with a line on what was found instead.
+        title = chunks[picked[0].chunk_rank].title
+        years = re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", query)
+        if _other_year(query, picked, chunks[: limits.answer_chunks]):
+            return None, confidence, candidates, self._nearby((Verdict(False, "year", years[0]), title), lang)
+        unknown = self._unknown_subject(query)
+        if unknown or _figure_missing(query, picked, self._focus(query)):
+            verdict = Verdict(False, "subject", unknown) if unknown else Verdict(False, "figure")
+            return None, confidence, candidates, self._nearby((verdict, title), lang)
         if self.settings.answering.support_check:
             # Chosen again, each candidate judged: a sentence that does not answer gives way to the next best.
             rejected: list[tuple[Verdict, str]] = []

@@ -42,6 +42,7 @@ class Patterns:
     unit_asks: Mapping[str, re.Pattern[str]]  # unit -> a question pricing by it
     unit_names: Mapping[str, re.Pattern[str]]  # unit -> a sentence naming it
     not_subject: frozenset[str] = frozenset()  # words naming the kind of figure asked (price, 费用)
+    whole_region: re.Pattern[str] | None = None  # 全市, citywide
 
 
 @cache
@@ -53,7 +54,8 @@ def default_patterns() -> Patterns:
         return {name: re.compile(entry[key], re.I) for name, entry in table.items()}
 
     return Patterns(compiled(kinds, "ask"), compiled(kinds, "figure"), compiled(units, "ask"), compiled(units, "named"),
-                    frozenset(str(w).lower() for w in data.get("not_subject") or ()))
+                    frozenset(str(w).lower() for w in data.get("not_subject") or ()),
+                    re.compile(data["whole_region"], re.I) if data.get("whole_region") else None)
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,9 @@ class SupportCheck:
     def __init__(self, tokens: Callable[[str], Sequence[str]], idf: Callable[[str], float],
                  districts_of: Callable[[str], Collection[str]], min_subject: float, generic_idf: float = 0.0,
                  patterns: Patterns | None = None, normalise: Callable[[str], str] = lambda t: t,
-                 glossary: tuple[re.Pattern[str] | None, Mapping[str, Sequence[str]]] = (None, {})) -> None:
+                 glossary: tuple[re.Pattern[str] | None, Mapping[str, Sequence[str]]] = (None, {}),
+                 home: re.Pattern[str] | None = None) -> None:
+        self.home = home  # the region served as a whole (贵阳贵安): a figure for it is not a district's
         self.tokens = tokens
         self.normalise = normalise  # place names in any spelling to the catalogue's (Gui'an New Area → 贵安新区)
         self.glossary = glossary  # the lexicon's English topics and their Chinese equivalents
@@ -169,6 +173,10 @@ class SupportCheck:
         if ask.districts:
             named = set(self.districts_of(text))
             if named and not named & ask.districts:
+                return Verdict(False, "place", sorted(ask.districts)[0])
+            # A figure for the whole region answers no district's question (a policy for it still applies).
+            whole = any(p is not None and p.search(text) for p in (self.patterns.whole_region, self.home))
+            if not named and ask.kinds and whole:
                 return Verdict(False, "place", sorted(ask.districts)[0])
         if ask.years:
             # A sentence without a year reads under the last one its passage named before it (a table's

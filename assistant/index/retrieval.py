@@ -95,8 +95,8 @@ class HybridRetriever:
         return out
 
     def _with_each_language(self, order: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict[str, Any]]]:
-        """The fused ranking with the best passage of each language first when one of them is not within the
-        first ``language_slots`` places: a question's own language wins the fusion (its dense list and the lexical one both favour it),
+        """The fused ranking with the best passage of each language moved up into the first ``language_slots``
+        places when it is not there already: a question's own language wins the fusion (its dense list and the lexical one both favour it),
         and the other language's best passage, which may be the only one that answers, would sink below the
         passages the composer reads."""
         slots = self.settings.language_slots
@@ -105,12 +105,15 @@ class HybridRetriever:
         chunks = self.index.chunks
         best: dict[str, int] = {}
         for i, (position, _) in enumerate(order):
-            best.setdefault(chunks[position].language, i)
-        if all(i < slots for i in best.values()):
+            if not chunks[position].row_id:  # listing rows are indexed in both languages: no language to lift
+                best.setdefault(chunks[position].language, i)
+        late = sorted(i for i in best.values() if i >= slots)
+        if not late:
             return order
-        head = [order[i] for i in sorted(best.values())]  # each language's best, in fused order
-        keep = {position for position, _ in head}
-        return head + [item for item in order if item[0] not in keep]
+        lifted = [order[i] for i in late]
+        rest = [item for i, item in enumerate(order) if i not in set(late)]
+        at = max(slots - len(lifted), 0)  # the last places among the first ``slots``; the rest keep their order
+        return rest[:at] + lifted + rest[at:]
 
     def _preferred(self, position: int, filters: Filters) -> int:
         """A listing row in the question's language where the row has that rendering."""

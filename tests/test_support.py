@@ -1,0 +1,185 @@
+"""Knowing when not to answer: the support check, follow-ups that borrow a topic only when elliptical, and
+intents taught by example phrasings. The corpus is an invented county's (青溪), written for these tests."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant.answering.dialogue import Conversation, Turn, is_followup
+from assistant.answering.intents import IntentExamples, Nearest
+from assistant.answering.router import route
+from assistant.answering.service import ChatService
+from assistant.answering.support import SupportCheck, make_covers
+from assistant.index.embeddings import HashEmbeddings
+from assistant.ingest.builder import IndexBuilder
+from assistant.lexicon import Lexicon
+from assistant.settings import Settings
+
+# ---------- the check on its own ----------
+
+DISTRICTS = {"北岸": "北岸区", "南岸": "南岸区", "north bank": "北岸区"}
+
+
+def _districts(text: str) -> set[str]:
+    return {d for word, d in DISTRICTS.items() if word in text.lower()}
+
+
+def _check() -> SupportCheck:
+    rare = {"酒店": 6.0, "电价": 3.0, "项目": 2.5, "gas": 6.0, "revenue": 6.0}
+    return SupportCheck(lambda text: [w for w in ("酒店", "电价", "项目", "gas", "revenue") if w in text.lower()],
+                        lambda t: rare.get(t, 1.0), _districts, min_subject=0.5)
+
+
+def _everything(term: str) -> bool:
+    return True
+
+
+def test_a_question_is_read_for_its_subject_figure_place_and_year() -> None:
+    ask = _check().read("下个月去北岸考察，附近酒店一晚多少钱？", _everything)
+    assert ask.subject == ("酒店",)  # the asking clause's noun, not the trip before it
+    assert "money" in ask.kinds and ask.units == ("night",)
+    assert ask.districts == {"北岸区"}
+    assert _check().read("2024年引进了多少个项目？", _everything).years == ("2024",)
+    assert _check().read("租标准厂房有租金优惠吗？", _everything).kinds == ()  # yes or no: no figure asked
+
+
+def test_a_sentence_about_another_place_year_or_thing_does_not_answer() -> None:
+    check, covers = _check(), make_covers({})
+    place = check.read("北岸去年引进了多少个项目？", _everything)
+    assert not check.judge(place, "南岸区引进项目84个。", "南岸区引进项目84个。", covers).ok
+    assert check.judge(place, "北岸区引进项目52个。", "北岸区引进项目52个。", covers).ok
+    assert not check.judge(place, "全县引进项目300个。", "全县引进项目300个。", covers).ok  # the county's figure
+    policy = check.read("北岸有项目补贴吗？", _everything)
+    assert check.judge(policy, "全县对新项目给予补贴。", "全县对新项目给予补贴。", covers).ok  # a county policy applies
+    year = check.read("2024年引进了多少个项目？", _everything)
+    verdict = check.judge(year, "全县引进项目300个。", "2025年 全县引进项目300个。", covers, before="2025年 ")
+    assert verdict.reason == "year" and verdict.missing == "2024"
+    hotel = check.read("北岸附近酒店一晚多少钱？", _everything)
+    verdict = check.judge(hotel, "北岸区大工业电价0.45元/千瓦时。", "北岸区大工业电价0.45元/千瓦时。", covers)
+    assert verdict.reason == "subject" and verdict.missing == "酒店"
+    figure = check.read("北岸电价每吨多少钱？", _everything)
+    assert check.judge(figure, "北岸区电价0.45元/千瓦时。", "北岸区电价0.45元/千瓦时。", covers).reason == "figure"
+
+
+def test_an_equivalent_counts_for_the_subject() -> None:
+    check = _check()
+    ask = check.read("How much revenue did North Bank report?", _everything)
+    assert not check.judge(ask, "North Bank had 52 projects.", "North Bank had 52 projects.", make_covers({})).ok
+    covers = make_covers({"revenue": ("营业收入",)})  # a translation the corpus uses
+    assert check.judge(ask, "北岸区营业收入52亿元。", "北岸区营业收入52亿元。", covers).ok
+
+
+# ---------- the service on an invented county ----------
+
+def _doc(path: Path, title: str, language: str, body: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\ntitle: {title}\nissuer: 青溪县投资促进局\ntopic: overview\neffective: 2026-01-01\n"
+                    f"language: {language}\nsample: true\n---\n{body}\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def qingxi(tmp_path_factory: pytest.TempPathFactory) -> ChatService:
+    root = tmp_path_factory.mktemp("qingxi")
+    corpus = root / "corpus"
+    _doc(corpus / "policies" / "results.md", "青溪县2026年招商工作要点", "zh",
+         "# 青溪县2026年招商工作要点\n\n第一条　2025年，全县新引进产业项目312个，合同投资额486.5亿元。\n\n"
+         "第二条　北岸区2025年新引进产业项目52个，合同投资额61.2亿元。\n\n"
+         "第三条　北岸园区工业用地参考价为每平方米216元。\n\n第四条　南岸园区以食品加工为主导产业。")
+    _doc(corpus / "policies" / "power.md", "青溪县工业用电说明", "zh",
+         "# 青溪县工业用电说明\n\n第一条　北岸园区大工业用户电度电价为0.4512元/千瓦时。")
+    (corpus / "listings").mkdir(parents=True)
+    header = ("id,name,name_en,district,level,leading_industries,land_price_yuan_m2,land_price_wan_mu,"
+              "land_price_note,power_supply,logistics,contact,notes,sample,updated")
+    rows = ["P-01,北岸园区,North Bank Park,北岸区,省级,新材料,216,14.4,示例,10kV,公路,0000-0001,示例,true,2026-11-01",
+            "P-02,南岸园区,South Bank Park,南岸区,省级,食品,168,11.2,示例,10kV,公路,0000-0002,示例,true,2026-11-01"]
+    (corpus / "listings" / "parks.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    (corpus / "lexicon.yaml").write_text(
+        "home_places: [青溪, qingxi]\nscope_words: [项目, 电价, 地价, 酒店, 用地, 投资, 园区]\n", encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, data_dir=root / "data", embeddings={"backend": "fake"},
+                        retrieval={"today": date(2026, 11, 25)})
+    IndexBuilder(settings).build()
+    return ChatService.from_settings(settings)
+
+
+def test_a_figure_of_the_right_year_and_place_is_answered(qingxi: ChatService) -> None:
+    answer = qingxi.ask("2025年青溪一共引进了多少个产业项目？")
+    assert answer.status == "answered" and "312" in answer.answer
+    answer = qingxi.ask("北岸区2025年引进了多少个产业项目？")
+    assert answer.status == "answered" and "北岸区2025年新引进产业项目52个" in answer.answer.split("\n")[0]
+
+
+def test_another_year_is_declined_and_says_what_is_held(qingxi: ChatService) -> None:
+    answer = qingxi.ask("2023年青溪一共引进了多少个产业项目？")
+    assert answer.status == "no_answer"
+    assert "312" not in answer.answer and "2023" in answer.answer.split("\n")[0]  # the line on what is held
+
+
+def test_another_district_is_not_an_answer(qingxi: ChatService) -> None:
+    answer = qingxi.ask("南岸区2025年引进了多少个产业项目？")  # 北岸's figure and the county's are not 南岸's
+    assert answer.status == "no_answer" and "52" not in answer.answer and "312" not in answer.answer
+
+
+def test_a_thing_the_corpus_lacks_near_a_place_it_has_is_declined(qingxi: ChatService) -> None:
+    answer = qingxi.ask("去北岸园区考察，附近酒店一晚大概多少钱？")
+    assert answer.status == "no_answer" and "0.4512" not in answer.answer and "216" not in answer.answer
+
+
+def test_switch_off_restores_the_old_behaviour(qingxi: ChatService) -> None:
+    loose = ChatService(qingxi.settings.model_copy(update={"answering": qingxi.settings.answering.model_copy(
+        update={"support_check": False})}), qingxi.index)
+    assert loose.ask("南岸区2025年引进了多少个产业项目？").status == "answered"  # what the check prevents
+
+
+# ---------- conversations ----------
+
+def _after(question: str) -> Conversation:
+    return Conversation(turns=[Turn(question, question, ("policy",))])
+
+
+def test_only_an_elliptical_turn_borrows_the_last_topic() -> None:
+    conv = _after("What is the data-centre power price in Gui'an?")
+    assert is_followup("And Xifeng?", conv)
+    assert is_followup("那开阳呢？", conv)
+    assert is_followup("What about it in Kaiyang?", conv)
+    assert not is_followup("Are there any incentives for foreign R&D centres?", conv, has_subject=True)
+    assert not is_followup("博士有安家补贴吗？", conv, has_subject=True)
+    assert is_followup("这个多少钱？", conv)  # a pointer back, nothing of its own
+
+
+def test_a_new_question_after_another_is_answered_on_its_own(qingxi: ChatService) -> None:
+    first = qingxi.ask("北岸园区大工业电价多少？", session_id="s1")
+    assert "0.4512" in first.answer
+    second = qingxi.ask("北岸园区工业用地参考价是多少？", session_id="s1")
+    assert "216" in second.answer and "0.4512" not in second.answer
+
+
+# ---------- intents from examples ----------
+
+def test_nearest_examples_vote_for_an_intent() -> None:
+    embed = HashEmbeddings(256).embed_query
+    examples = IntentExamples({"handoff": ["please let a person call me back", "I want to talk to a person"],
+                               "policy": ["what is the land price in the park", "is there a rent subsidy"]},
+                              embed, k=3)
+    assert examples.nearest(embed("could a person call me back please")).intent == "handoff"
+    assert examples.nearest(embed("what is the land price")).intent == "policy"
+    assert IntentExamples({}, embed).nearest(embed("anything")) is None
+
+
+def test_the_router_trusts_examples_only_above_their_threshold() -> None:
+    lexicon = Lexicon(scope_words=("factory", "rent"))
+    thresholds = {"handoff": 0.9, "policy": 0.85}
+    plain = route("I would rather chat with your staff", lexicon)
+    assert not plain.has("handoff")
+    taught = route("I would rather chat with your staff", lexicon, nearest=Nearest("handoff", 0.93),
+                   thresholds=thresholds)
+    assert taught.has("handoff")
+    assert not route("I would rather chat with your staff", lexicon, nearest=Nearest("handoff", 0.8),
+                     thresholds=thresholds).has("handoff")
+    question = "Which factory programme gives rent relief to new tenants?"
+    assert route(question, lexicon).has("listing")  # the patterns alone read a unit search
+    assert not route(question, lexicon, nearest=Nearest("policy", 0.9), thresholds=thresholds).has("listing")
+    unit = "Which factory of 2000 m2 is for rent?"  # a unit requirement: a search whatever the examples say
+    assert route(unit, lexicon, nearest=Nearest("policy", 0.95), thresholds=thresholds).has("listing")
