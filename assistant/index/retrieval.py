@@ -105,7 +105,7 @@ class HybridRetriever:
         chunks = self.index.chunks
         best: dict[str, int] = {}
         for i, (position, _) in enumerate(order):
-            if not chunks[position].row_id:  # listing rows are indexed in both languages: no language to lift
+            if chunks[position].kind != "listing":  # listing rows are indexed in both languages: none to lift
                 best.setdefault(chunks[position].language, i)
         late = sorted(i for i in best.values() if i >= slots)
         if not late:
