@@ -20,6 +20,8 @@ SAMPLE_NOTE = {"zh": "（注：以上含示例数据，以主管部门最新发�
 # Defaults of RetrievalSettings.max_query_terms / max_composer_sentences, for callers without settings.
 MAX_TERMS = 32
 MAX_SENTENCES = 64
+LIST_ITEMS = 8  # sentences of an answer to a question asking for a list
+LIST_RATIO = 0.45  # of the best score: list items each repeat fewer of the question's words
 MAX_JUDGED = 24  # candidates an ``accept`` judge sees: beyond these the sentences are too weak to answer
 SAME_LANGUAGE_BONUS = 0.15  # a sentence in the reader's language, against one to be quoted from the other
 ZH_ONLY_NOTE = ("Note: this comes from Chinese-language sources: key figures are restated in English and the "
@@ -57,13 +59,14 @@ def _weights(tokens: Sequence[str], idf: Weigher | None) -> dict[str, float]:
 def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, limit: int = 4,
                    idf: Weigher | None = None, synonyms: Synonyms | None = None, max_terms: int = MAX_TERMS,
                    max_sentences: int = MAX_SENTENCES, language: str = "",
-                   accept: Callable[[Picked], bool] | None = None) -> list[Picked]:
+                   accept: Callable[[Picked], bool] | None = None, as_list: bool = False) -> list[Picked]:
     """The best sentences (at most ``limit``) of the chunks for the question: weighted question terms they cover
     (a term or one of the lexicon's synonyms for it), figures preferred when the question asks for one.
     ``max_terms`` of the question's terms and ``max_sentences`` of the chunks' sentences (best-ranked chunks
     first) are considered. Sentences of passages in ``language`` (the reader's) come first among equals: the other
     language's are quoted when they say more. ``accept``, when given, judges each candidate in order of score
-    (at most ``MAX_JUDGED``): only accepted ones are chosen, measured against the best accepted."""
+    (at most ``MAX_JUDGED``): only accepted ones are chosen, measured against the best accepted. ``as_list``: the
+    question asks for several things: more sentences, and the items under a chosen list heading."""
     synonyms = synonyms or {}
     weights = _weights(query_terms(tokenizer.tokens(question), max_terms), idf)
     total = sum(weights.values()) or 1.0
@@ -87,10 +90,14 @@ def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, lim
             own = SAME_LANGUAGE_BONUS if language and chunk.language == language else 0.0
             scored.append(Picked(rank, position, sentence, coverage + bonus + own + 0.25 / (1 + rank)))
     scored.sort(key=lambda p: -p.score)
+    if as_list:  # several things asked for: more of them, and less alike in score
+        limit, ratio = max(limit, LIST_ITEMS), LIST_RATIO
+    else:
+        ratio = 0.6
     chosen: list[Picked] = []
     best = None if accept else (scored[0].score if scored else 0.0)
     for judged, pick in enumerate(scored):
-        if (best is not None and pick.score < best * 0.6) or len(chosen) >= limit or judged >= MAX_JUDGED:
+        if (best is not None and pick.score < best * ratio) or len(chosen) >= limit or judged >= MAX_JUDGED:
             break
         if any(near_duplicate(pick.sentence, c.sentence, 0.7) for c in chosen):
             continue
@@ -98,7 +105,34 @@ def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, lim
             continue  # it does not answer this question (support check): the next best may
         best = pick.score if best is None else best
         chosen.append(pick)
+    if as_list:
+        chosen = _with_items(chosen, chunks, limit)
     return sorted(chosen, key=lambda p: (p.chunk_rank, p.position))
+
+
+_LIST_INTRO = re.compile(r"[:：]\s*$|下表|如下|以下(?:材料|方式|条件|步骤)|the following|as follows|listed below", re.I)
+
+
+def _introduces_list(sentence: str) -> bool:
+    return bool(_LIST_INTRO.search(sentence))
+
+
+def _with_items(chosen: list[Picked], chunks: list[Chunk], limit: int) -> list[Picked]:
+    """A chosen sentence that introduces a list ("…有以下方式：", "Steps:") brings the items that follow it in its
+    passage: the list is the answer, however few of the question's words each item repeats."""
+    out = list(chosen)
+    have = {(p.chunk_rank, p.position) for p in out}
+    for pick in chosen:
+        if not _introduces_list(pick.sentence):
+            continue
+        for position, sentence in enumerate(sentences(chunks[pick.chunk_rank].text)):
+            if position <= pick.position or (pick.chunk_rank, position) in have:
+                continue
+            if len(out) >= limit + LIST_ITEMS or sentence.rstrip().endswith((":", "：")):
+                break  # the next heading starts another list
+            out.append(Picked(pick.chunk_rank, position, sentence, pick.score))
+            have.add((pick.chunk_rank, position))
+    return out
 
 
 def coverage(question: str, picked: list[Picked], tokenizer: Tokenizer, idf: Weigher | None = None,

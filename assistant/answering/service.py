@@ -30,7 +30,7 @@ from assistant.answering.intents import IntentExamples
 from assistant.answering.listing_parts import Part, factory_part, park_part, with_sample_note
 from assistant.answering.messages import say
 from assistant.answering.router import Route, in_scope, route, strip_instructions
-from assistant.answering.support import SupportCheck, Verdict, make_covers
+from assistant.answering.support import SupportCheck, Verdict, asks_for_list, make_covers
 from assistant.calculators import CalcRequest, parse_calc_request, run_calc_request
 from assistant.calculators import Source as RuleSource
 from assistant.chat_types import Answer, Candidate, SourceRef
@@ -361,12 +361,14 @@ class ChatService:
                                 max_terms=limits.max_query_terms, max_sentences=limits.max_composer_sentences,
                                language=lang)
         # Confidence: how much of the question the chosen sentences cover, or (slightly discounted) the two best
-        # chunks as a whole: a right passage phrased differently from the question still counts.
-        whole = [Picked(i, 0, c.text, 0.0) for i, c in enumerate(chunks[:2])]
-        confidence = max(coverage(query, picked, self.tokenizer, idf=idf, synonyms=synonyms,
-                                  max_terms=limits.max_query_terms),
-                         0.9 * coverage(query, whole, self.tokenizer, idf=idf, synonyms=synonyms,
-                                        max_terms=limits.max_query_terms))
+        # chunks as a whole, or the two best of its own language (the other language's best, lifted among the
+        # first, is matched through a dictionary): a right passage phrased differently still counts.
+        own = [c for c in chunks if c.language == lang][:2]
+        wholes = [[Picked(i, 0, c.text, 0.0) for i, c in enumerate(group)] for group in (chunks[:2], own) if group]
+        confidence = max([coverage(query, picked, self.tokenizer, idf=idf, synonyms=synonyms,
+                                   max_terms=limits.max_query_terms)]
+                         + [0.9 * coverage(query, whole, self.tokenizer, idf=idf, synonyms=synonyms,
+                                           max_terms=limits.max_query_terms) for whole in wholes])
         top = candidates[0] if candidates else None
         if top and (top.dense_rank or 99) <= 3 and (top.lexical_rank or 99) <= 3:
             confidence += self.settings.retrieval.agreement_bonus  # both retrievers put the same passage on top
@@ -388,7 +390,8 @@ class ChatService:
             picked = pick_sentences(query, chunks[: limits.answer_chunks], self.tokenizer, idf=idf, synonyms=synonyms,
                                     max_terms=limits.max_query_terms, max_sentences=limits.max_composer_sentences,
                                     language=lang, accept=self._support_judge(query, lang, chunks, synonyms, followup,
-                                                                              rejected))
+                                                                              rejected),
+                                    as_list=asks_for_list(query))
             if not picked:
                 return None, confidence, candidates, self._nearby(rejected[0], lang) if rejected else ""
         glosses = {term: self.index.bilingual.gloss(term, query)

@@ -43,6 +43,7 @@ class Patterns:
     unit_names: Mapping[str, re.Pattern[str]]  # unit -> a sentence naming it
     not_subject: frozenset[str] = frozenset()  # words naming the kind of figure asked (price, 费用)
     whole_region: re.Pattern[str] | None = None  # 全市, citywide
+    asks_list: re.Pattern[str] | None = None  # 有哪几种, what are the steps
 
 
 @cache
@@ -55,7 +56,14 @@ def default_patterns() -> Patterns:
 
     return Patterns(compiled(kinds, "ask"), compiled(kinds, "figure"), compiled(units, "ask"), compiled(units, "named"),
                     frozenset(str(w).lower() for w in data.get("not_subject") or ()),
-                    re.compile(data["whole_region"], re.I) if data.get("whole_region") else None)
+                    re.compile(data["whole_region"], re.I) if data.get("whole_region") else None,
+                    re.compile(data["asks_list"], re.I) if data.get("asks_list") else None)
+
+
+def asks_for_list(question: str, patterns: Patterns | None = None) -> bool:
+    """Does the question ask for several things (有哪几种方式, what are the steps)?"""
+    pattern = (patterns or default_patterns()).asks_list
+    return bool(pattern and pattern.search(to_simplified(question)))
 
 
 @dataclass(frozen=True)

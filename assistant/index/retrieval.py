@@ -46,6 +46,9 @@ def near_duplicate(a: str, b: str, threshold: float = 0.85) -> bool:
     return bool(sa and sb) and len(sa & sb) / min(len(sa), len(sb)) >= threshold
 
 
+LIFT_RANK = 10  # a passage lifted into the first places was among the first this many of some retriever's list
+
+
 class HybridRetriever:
     def __init__(self, index: SearchIndex, settings: RetrievalSettings) -> None:
         self.index = index
@@ -104,8 +107,11 @@ class HybridRetriever:
             return order
         chunks = self.index.chunks
         best: dict[str, int] = {}
-        for i, (position, _) in enumerate(order):
-            if chunks[position].kind != "listing":  # listing rows are indexed in both languages: none to lift
+        for i, (position, entry) in enumerate(order):
+            # Listing rows are indexed in both languages: none to lift. A passage no retriever put near the top
+            # of its list is not worth lifting however it compares with its language's others.
+            near_top = min(entry.get("dense_rank") or LIFT_RANK + 1, entry.get("lexical_rank") or LIFT_RANK + 1)
+            if chunks[position].kind != "listing" and near_top <= LIFT_RANK:
                 best.setdefault(chunks[position].language, i)
         late = sorted(i for i in best.values() if i >= slots)
         if not late:
