@@ -67,3 +67,33 @@ def pinyin_syllables(text: str) -> list[str]:
     from pypinyin import lazy_pinyin
 
     return [s.lower() for s in lazy_pinyin(text)]
+
+
+@cache
+def _syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable pypinyin knows (its dictionary ships in the wheel)."""
+    from pypinyin import Style
+    from pypinyin.constants import PINYIN_DICT
+    from pypinyin.style import convert
+
+    out = set()
+    for readings in PINYIN_DICT.values():
+        for reading in readings.split(","):
+            plain = convert(reading, Style.NORMAL, strict=False).lower()
+            if plain.isascii() and plain.isalpha():
+                out.add(plain)
+    return frozenset(out)
+
+
+def is_pinyin(word: str) -> bool:
+    """Does a Latin word read as a run of pinyin syllables (Shuangying, Longxin; not Board or Geely)? A
+    capitalised one is then most likely a Chinese name written in Latin letters."""
+    word = word.lower()
+    if not word.isalpha() or not word.isascii() or len(word) < 4:
+        return False
+    syllables = _syllables()
+    ends = {0}
+    for end in range(1, len(word) + 1):
+        if any(start in ends and word[start:end] in syllables for start in range(max(0, end - 6), end)):
+            ends.add(end)
+    return len(word) in ends and word not in syllables  # a single syllable (Gui, An) is too short to be a name

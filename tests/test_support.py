@@ -183,3 +183,10 @@ def test_the_router_trusts_examples_only_above_their_threshold() -> None:
     assert not route(question, lexicon, nearest=Nearest("policy", 0.9), thresholds=thresholds).has("listing")
     unit = "Which factory of 2000 m2 is for rent?"  # a unit requirement: a search whatever the examples say
     assert route(unit, lexicon, nearest=Nearest("policy", 0.95), thresholds=thresholds).has("listing")
+
+
+def test_a_chinese_name_in_latin_letters_is_told_from_an_english_word() -> None:
+    from assistant.language import is_pinyin
+
+    assert is_pinyin("Shuangying") and is_pinyin("Longxin") and is_pinyin("Guanshanhu")
+    assert not is_pinyin("Board") and not is_pinyin("Third") and not is_pinyin("NEEQ!") and not is_pinyin("Gui")

@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from assistant.index import english_stem
-from assistant.language import to_simplified
+from assistant.language import is_pinyin, to_simplified
 
 PATTERNS_FILE = Path(__file__).with_name("support_patterns.yaml")
 _CLAUSES = re.compile(r"[，,。；;！!？?\n]|(?<=[a-z])\.\s", re.I)
@@ -130,6 +130,7 @@ class SupportCheck:
                  if not _NUMBERISH.match(t) and not _YEAR.fullmatch(t) and (t.isascii() or len(t) >= 2)
                  and t.lower() not in self.patterns.not_subject and not self.districts_of(t)
                  and self.idf(t) >= self.generic_idf and is_subject(t)]
+        known_words = known or is_subject
         # Inside a compound (污水处理) its parts (污水, 处理) would count twice: keep the longest.
         terms = [t for t in terms if not any(t != o and t in o for o in terms)]
         weights = {t: self.idf(t) for t in terms}
@@ -139,20 +140,19 @@ class SupportCheck:
         topics = tuple(dict.fromkeys((m.group(0).lower(), *entries.get(m.group(0).lower(), ())) for m in
                                      pattern.finditer(question)
                                      if not self.districts_of(self.normalise(m.group(0))))) if pattern else ()
-        return Ask(subject, self._names(question, known or is_subject), topics, weights, districts, tuple(dict.fromkeys(_YEAR.findall(text))), kinds, units)
+        return Ask(subject, self._names(" ".join(asking or questions or clauses), known_words), topics, weights, districts, tuple(dict.fromkeys(_YEAR.findall(text))), kinds, units)
 
-    def _names(self, question: str, known: Callable[[str], bool]) -> tuple[str, ...]:
-        """Capitalised words inside an English sentence (not its first word) that are neither places nor common
-        words of the corpus: a company or project the answer must be about. ``known`` says whether the corpus
-        can match the word at all (itself or a translation, as pinyin reaches 双英 from Shuangying)."""
+    def _names(self, clause: str, known: Callable[[str], bool]) -> tuple[str, ...]:
+        """Chinese names written in Latin letters in the asking clause (Shuangying, Longxin: capitalised, not
+        a sentence's first word, read as pinyin, rare in the corpus, not a place): the company or project the
+        answer must be about. ``known``: the corpus can match the word (itself or through pinyin, 双英)."""
         names = []
-        for sentence in _SENTENCES.split(question):
+        for sentence in _SENTENCES.split(clause):
             words = re.findall(r"[A-Za-z][\w'’-]*", sentence)
             for word in words[1:]:
                 plain = re.sub(r"['’]s$", "", word)
-                if (plain[:1].isupper() and not plain.isupper() and plain.lower() not in self.patterns.not_subject
-                        and not self.districts_of(plain) and known(plain.lower())
-                        and self.idf(plain.lower()) >= NAME_IDF):
+                if (plain[:1].isupper() and is_pinyin(plain) and not self.districts_of(plain)
+                        and known(plain.lower()) and self.idf(plain.lower()) >= NAME_IDF):
                     names.append(plain.lower())
         return tuple(dict.fromkeys(names))
 
