@@ -8,7 +8,7 @@ embedder), so neither pays alone for what a process's first build warms (imports
 the N-process run goes first, so what is left of that favours the one-process run. Then, on the N-process
 data folder: a re-run with nothing changed (in-process and as ``python ingest.py``) and a re-run after one
 Markdown file changed. Peak RSS is this process's ``ru_maxrss`` (the model, Chroma and the BM25 build together)
-and the largest worker's (children ended before the ``python ingest.py`` re-run). Scanned PDFs are OCR'd in each full ingest: the table gives the pages, seconds per page
+and the largest embedding worker's (its VmHWM, sampled from /proc while the N-process run lasts). Scanned PDFs are OCR'd in each full ingest: the table gives the pages, seconds per page
 and the character accuracy of the OCR text against the scanned sample's source (tools/scan_sources/). The fake
 embedder never uses workers (as in the builder): with it both full ingests run in this process."""
 
@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,6 +60,47 @@ class StageClock:
                 mark = self.last[stage]
         out.append(("BM25 (jieba) + files + GC", ended - mark))
         return out
+
+
+class WorkerMemory:
+    """Samples the peak resident memory (VmHWM) of this process's children, the embedding workers, from /proc
+    while it is entered. (RUSAGE_CHILDREN is no use: a child started by vfork + exec carries its parent's.)"""
+
+    def __init__(self, every_s: float = 0.5) -> None:
+        self.every_s = every_s
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> WorkerMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.every_s):
+            for pid in _child_pids():
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue  # ended meanwhile
+                for line in status.splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.peak_mb = max(self.peak_mb, int(line.split()[1]) / 1024)
+
+
+def _child_pids() -> set[str]:
+    """From /proc, not multiprocessing.active_children(), which reaps children and would race the pool's joins."""
+    pids: set[str] = set()
+    for listing in Path(f"/proc/{os.getpid()}/task").glob("*/children"):
+        try:
+            pids.update(listing.read_text().split())
+        except OSError:
+            continue
+    return pids
 
 
 def _timed(build: Callable[[], BuildReport]) -> tuple[BuildReport, float]:
@@ -134,10 +176,10 @@ def run(corpus_src: Path, embedder: str, threads: int, processes: int, profile: 
         shutil.copytree(corpus_src, corpus)
         profiler = cProfile.Profile() if profile else None
         _warm_up(corpus, Path(tmp) / "warm-up")
-        many = _full_run(corpus, Path(tmp) / "data-n", embedder, threads, processes, None)
+        with WorkerMemory() as workers:
+            many = _full_run(corpus, Path(tmp) / "data-n", embedder, threads, processes, None)
         one = _full_run(corpus, Path(tmp) / "data-1", embedder, threads, 1, profiler)
         same_ids, max_diff = _compare(one, many)
-        worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # before the CLI re-run
         settings = many.settings
         accuracy = _ocr_accuracy(corpus, settings)
         same, same_s = _timed(lambda: IndexBuilder(settings).build())
@@ -164,7 +206,7 @@ def run(corpus_src: Path, embedder: str, threads: int, processes: int, profile: 
         ("re-run, nothing changed (python ingest.py)", f"{cli_s:.2f} s", _target(cli_s, "no_change")),
         (f"one file changed ({processes} processes)",
          f"{changed_s:.1f} s  ({changed.embedded} chunks embedded, {changed.reused_files} files reused)", ""),
-        ("peak RSS (this process / largest worker)", f"{rss_mb:.0f} MB / {worker_mb:.0f} MB",
+        ("peak RSS (this process / largest worker)", f"{rss_mb:.0f} MB / {workers.peak_mb:.0f} MB",
          _target(rss_mb, "rss_mb")),
     ]
     print(f"ingest benchmark: {corpus_src}, {os.cpu_count()} CPUs, load average before "
