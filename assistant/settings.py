@@ -113,6 +113,9 @@ class IndexSettings(BaseModel):
     # 480 → 96.9% / 91.7%. 360 and 480 differ by one question on the main set and none on the held-out set.
     chunk_chars: int = Field(360, ge=80, description="Chunk size limit in characters (tuned by benchmark).")
     keep_builds: int = Field(2, ge=1, description="Index builds kept on disk, the served one included.")
+    embed_processes: int = Field(0, ge=0, description=(
+        "Processes that embed a build's passages, one thread each; 0 = one per core; 1 = in the ingest's own "
+        "process. The model runs about 4 passages a second on one thread, most of a full ingest's time."))
     ocr: OcrSettings = OcrSettings()
     budgets: IngestBudgets = IngestBudgets()
 

@@ -12,7 +12,7 @@ import hashlib
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +21,9 @@ from langchain_core.embeddings import Embeddings
 from assistant.settings import EmbeddingSettings
 
 Progress = Callable[[int], None]
+# Embeds batches and yields (batch, vectors) as each finishes, in any order: an EmbeddingPool's workers.
+Done = Generator[tuple[list[str], list[list[float]]], None, None]
+BatchRunner = Callable[[list[list[str]]], Done]
 
 
 class E5Embeddings(Embeddings):
@@ -117,9 +120,11 @@ class HashEmbeddings(Embeddings):
 class CachedEmbeddings(Embeddings):
     """Caches passage vectors by content hash in SQLite, so an unchanged chunk is never embedded twice."""
 
-    def __init__(self, inner: Embeddings, cache_path: Path, batch_size: int = 16) -> None:
+    def __init__(self, inner: Embeddings, cache_path: Path, batch_size: int = 16,
+                 runner: BatchRunner | None = None) -> None:
         self.inner = inner
         self.batch_size = batch_size
+        self.runner = runner  # None: batches are embedded here, by ``inner``
         self.cache_path = cache_path
         self.model_name = getattr(inner, "name", type(inner).__name__)
         self.embedded = 0  # texts actually sent to the model by this instance
@@ -151,17 +156,26 @@ class CachedEmbeddings(Embeddings):
     def embed_documents(self, texts: list[str], progress: Progress | None = None) -> list[list[float]]:
         found = self.cached(texts)
         todo = list(dict.fromkeys(t for t in texts if self._key(t) not in found))
-        for start in range(0, len(todo), self.batch_size):
-            batch = todo[start:start + self.batch_size]
-            vectors = self.inner.embed_documents(batch)
-            rows = [(self._key(t), np.asarray(v, dtype=np.float32).tobytes()) for t, v in zip(batch, vectors, strict=False)]
-            with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
-            found.update((k, list(v)) for (k, _), v in zip(rows, vectors, strict=False))
-            self.embedded += len(batch)
-            if progress:
-                progress(len(batch))
+        batches = [todo[start:start + self.batch_size] for start in range(0, len(todo), self.batch_size)]
+        # One batch is not worth starting workers for (each loads the model).
+        done = self.runner(batches) if self.runner and len(batches) > 1 else self._here(batches)
+        try:
+            for batch, vectors in done:  # the cache is written here, in this process, as batches come back
+                rows = [(self._key(t), np.asarray(v, dtype=np.float32).tobytes())
+                        for t, v in zip(batch, vectors, strict=True)]
+                with self._db:
+                    self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+                found.update((k, list(v)) for (k, _), v in zip(rows, vectors, strict=True))
+                self.embedded += len(batch)
+                if progress:
+                    progress(len(batch))
+        finally:
+            done.close()  # a cancel raised by ``progress`` stops the workers now
         return [found[self._key(t)] for t in texts]
+
+    def _here(self, batches: list[list[str]]) -> Done:
+        for batch in batches:
+            yield batch, self.inner.embed_documents(batch)
 
     def embed_query(self, text: str) -> list[float]:
         return self.inner.embed_query(text)

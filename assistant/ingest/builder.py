@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from assistant.documents import Chunk, LoadedDocument, Skipped
 from assistant.index import (
     Bilingual,
     CachedEmbeddings,
+    EmbeddingPool,
     IndexPaths,
     LexicalIndex,
     Tokenizer,
@@ -33,6 +35,7 @@ from assistant.index import (
     read_chunks,
     read_json,
     remove_build,
+    worker_count,
     write_chunks,
     write_json,
 )
@@ -139,7 +142,16 @@ class IndexBuilder:
     def _cached_embedder(self) -> CachedEmbeddings:
         inner = self._embeddings or make_embeddings(self.settings.embeddings)
         return CachedEmbeddings(inner, self.settings.cache_dir / "embeddings.sqlite3",
-                                batch_size=self.settings.embeddings.batch_size)
+                                batch_size=self.settings.embeddings.batch_size, runner=self._embed_pool())
+
+    def _embed_pool(self) -> EmbeddingPool | None:
+        """Worker processes for the passages (index.embed_processes), or None to embed here: one process
+        configured, an embedder handed in (the staff console's loaded model, tests), or the fake one."""
+        processes = worker_count(self.settings.index.embed_processes)
+        if processes < 2 or self._embeddings is not None or self.settings.embeddings.backend == "fake":
+            return None
+        one_thread = self.settings.embeddings.model_copy(update={"threads": 1})
+        return EmbeddingPool(partial(make_embeddings, one_thread), processes)
 
     def build(self, corpus_dir: Path | None = None, rebuild: bool = False, changes: CorpusChanges | None = None,
               stage: bool = False) -> BuildReport:

@@ -8,6 +8,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from assistant.index import EmbeddingWorkerError
 from assistant.ingest.builder import IndexBuilder
 from assistant.ingest.check import check_corpus
 from assistant.lexicon import LexiconError
@@ -56,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, NotADirectoryError, LexiconError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except EmbeddingWorkerError as exc:
+        print(f"error: {exc}\nthe index being served is unchanged", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted: the index being served is unchanged", file=sys.stderr)
         return 130
