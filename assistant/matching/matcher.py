@@ -29,8 +29,10 @@ def _status(criteria: list[CriterionResult]) -> str:
 
 
 def _value(rule: RuleMatch) -> float:
+    """What a rule is worth in cash, for sorting and weighing asks: a deduction or support in kind is not
+    cash, and a range is worth its low end."""
     a = rule.amount
-    if a is None:
+    if a is None or a.basis in ("deduction", "in_kind"):
         return 0.0
     return a.value_yuan if a.value_yuan is not None else (a.low_yuan or 0.0)
 
