@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from assistant.calculators import CriterionItem, Incentive, RuleSet, Source, data_centre_power, num, tr
+from assistant.calculators import CriterionItem, Incentive, RuleSet, data_centre_power, num, tr
 from assistant.listings import Factory
 from assistant.matching import costs as cost
 from assistant.matching.amounts import Scene, amount_for, from_calc
@@ -70,7 +70,7 @@ class Matcher:
         rules_out = [m for m in matches if m.status == "not_eligible"]
         return MatchResult(
             lang=lang, industries=list(facts.industries), district=facts.categories.get("district") or "",
-            notes=self._notes(facts, lang, profile), rules=applicable, not_applicable=rules_out,
+            notes=self._notes(facts, lang), rules=applicable, not_applicable=rules_out,
             groups={c: [m.id for m in applicable if m.category == c] for c in CATEGORIES},
             totals=self._totals(applicable, lang), costs=costs, parks=cost.park_places(parks, lang),
             factories=cost.factory_places(units, lang), asks=self._asks(applicable),
@@ -145,8 +145,8 @@ class Matcher:
             for m in members:
                 if m is not best:
                     m.excluded_by = best.id
-                    note = tr(lang, f"{name}：只计{best.name}（{Source.cite(group.source)}）",
-                              f"{name}: only {best.name} counts ({Source.cite(group.source)})")
+                    note = tr(lang, f"{name}：只计{best.name}（{group.source.cite()}）",
+                              f"{name}: only {best.name} counts ({group.source.cite()})")
                     if m.amount:
                         m.amount.notes.append(note)
 
@@ -188,7 +188,7 @@ class Matcher:
                 weight[ask] = weight.get(ask, 0.0) + max(1.0, _value(rule))
         return sorted(weight, key=lambda a: -weight[a])[: self.settings.asks]
 
-    def _notes(self, facts: Facts, lang: str, profile: Profile) -> list[str]:
+    def _notes(self, facts: Facts, lang: str) -> list[str]:
         notes = [tr(lang, zh, en) for zh, en in facts.notes]
         if facts.industry_text and not facts.industries:
             notes.append(tr(lang, f"未能从“{facts.industry_text}”识别行业，行业条件记为待确认。",
