@@ -9,7 +9,8 @@ line: {"profile": {...}, "must_match": [...], "must_not_match": [...], "amounts"
 Golden names are free text that name a source document and article ("《贵阳市工业用地供应与地价政策指引》第八条
 地价奖励"). Each is matched to the rules by document + article: the 《title》 in the name and its 第X条 articles
 against every rule's citation and `restated_in` sources (same title, an article in common; with no article in
-the name, the only rule citing that title). A name no rule matches counts as a miss, and is listed.
+the name, the only rule citing that title). A name no rule matches counts as a miss, and is listed. Where one article states several rules (a park
+overview restating three), the name's other words pick the rule whose name shares most of them.
 
 A rule is "matched" when it may apply (eligible or possible, as the result lists it); the strict figures count
 eligible rules only. Recall: must_match rules matched / all must_match names. Precision: of the matched rules the
@@ -55,14 +56,23 @@ def rule_sources(rule: RuleMatch) -> list[tuple[str, set[str]]]:
     return [(c.title, articles(c.article)) for c in (rule.citation, *rule.also_cited)]
 
 
+def _words(name: str) -> set[str]:
+    """The characters of a name outside its 《title》 and 第X条: what it calls the rule (地价奖励)."""
+    return set(ARTICLE.sub("", TITLE.sub("", name))) - set(" ，,、；;：:（）()")
+
+
 def resolve(name: str, rules: list[RuleMatch]) -> set[str]:
-    """The ids of the rules a golden name names, by document title and article."""
+    """The ids of the rules a golden name names, by document title and article. Where one article states
+    several rules (a park overview restating three), the name's own words pick those whose name shares most."""
     titles, wanted = TITLE.findall(name), articles(name)
-    hits = set()
-    for rule in rules:
-        for title, arts in rule_sources(rule):
-            if title in titles and (arts & wanted if wanted else True):
-                hits.add(rule.id)
+    hits: set[str] = set()
+    for article in wanted or {None}:
+        found = [r for r in rules for title, arts in rule_sources(r)
+                 if title in titles and (article is None or article in arts)]
+        if len({r.id for r in found}) > 1 and (words := _words(name)):
+            best = max(len(words & set(r.name)) for r in found)
+            found = [r for r in found if len(words & set(r.name)) == best] if best else found
+        hits |= {r.id for r in found}
     if not wanted and len(hits) > 1:
         return set()  # a document without an article names no one rule
     return hits
@@ -174,7 +184,10 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             try:
                 case = json.loads(line)
-                profile = Profile.model_validate(case["profile"])
+                extra = sorted(set(case["profile"]) - set(Profile.model_fields))
+                if extra:  # a key the profile has no fact for (a company name): said, then left out
+                    tally.problems.append(f"line {n}: profile keys ignored: {', '.join(extra)}")
+                profile = Profile.model_validate({k: v for k, v in case["profile"].items() if k not in extra})
             except (json.JSONDecodeError, KeyError, TypeError, ValidationError) as exc:
                 tally.problems.append(f"line {n}: unreadable profile: {str(exc).splitlines()[0]}")
                 continue
