@@ -27,6 +27,11 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--data-dir", type=Path, help="where the index lives (default: ./data)")
     ask.add_argument("--embedder", choices=["e5", "sentence-transformers", "fake"],
                      help="must match the embedder the index was built with")
+    match = sub.add_parser("match", help="match a company profile (JSON file) against every incentive rule")
+    match.add_argument("profile", type=Path, help='a JSON file: the profile, or {"profile": {...}}')
+    match.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the result (default zh)")
+    match.add_argument("--json", action="store_true", help="print the result as JSON")
+    match.add_argument("--corpus", type=Path, help="corpus folder with rules/ and listings/ (default: the settings')")
     purge = sub.add_parser("purge", help="delete leads and logged conversations past their retention period "
                                          "(settings.privacy; the app also does this while it runs)")
     purge.add_argument("--data-dir", type=Path, help="where the SQLite database lives (default: ./data)")
@@ -42,6 +47,38 @@ def purge(settings: Settings) -> int:
         print(json.dumps(erased.to_dict()))
     finally:
         store.close()
+    return 0
+
+
+def match(args: argparse.Namespace) -> int:
+    """The profile's matching rules, amounts and costs; read from the corpus folder, no index needed."""
+    from pydantic import ValidationError
+
+    from assistant.matching import Profile, load_matcher
+    from assistant.matching import render as render_match
+
+    try:
+        data = json.loads(args.profile.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        print(f"error: cannot read {args.profile}: {exc}", file=sys.stderr)
+        return 2
+    if isinstance(data, dict) and isinstance(data.get("profile"), dict):
+        data = data["profile"]
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as exc:
+        for e in exc.errors(include_url=False):
+            where = ".".join(str(p) for p in e["loc"]) or "profile"
+            print(f"error: {args.profile}: {where}: {e['msg']}", file=sys.stderr)
+        return 2
+    settings = Settings()
+    try:
+        matcher = load_matcher(args.corpus or Path(settings.corpus_dir), settings.match)
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result = matcher.match(profile, args.lang)
+    print(result.model_dump_json(indent=1) if args.json else render_match(result))
     return 0
 
 
@@ -91,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "purge":
         return purge(_settings(args))
+    if args.command == "match":
+        return match(args)
     if not args.jsonl:
         if args.question is None:
             print("error: give a question or --jsonl FILE", file=sys.stderr)

@@ -295,6 +295,18 @@ class ContactSettings(BaseModel):
     text_en: str = Field("", description="The whole contact line of English answers; empty = made from the fields.")
 
 
+class MatchSettings(BaseModel):
+    """Policy matching (assistant.matching): a company profile against the rules, with its costs."""
+
+    parks: int = Field(3, ge=1, le=20, description="Candidate parks listed with the land cost of the profile's area.")
+    factories: int = Field(3, ge=1, le=20, description="Matching standard factories listed with a year's rent.")
+    default_voltage_kv: float = Field(10, gt=0, description=(
+        "Voltage the power bill is priced at when a profile gives none; the result says it was assumed."))
+    asks: int = Field(2, ge=0, le=10, description=(
+        "Missing facts the result asks for first: those on which the most support still depends."))
+    today: date | None = Field(None, description="Date validity is judged on; None = the real today.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ZST_", env_nested_delimiter="__", extra="ignore")
 
@@ -309,6 +321,7 @@ class Settings(BaseSettings):
     staff: StaffSettings = StaffSettings()
     privacy: PrivacySettings = PrivacySettings()
     contact: ContactSettings = ContactSettings()
+    match: MatchSettings = MatchSettings()
 
     @property
     def index_dir(self) -> Path:

@@ -21,7 +21,7 @@ from tests.conftest import CORPUS
 from tests.web_serving import serve_app
 
 pytestmark = pytest.mark.slow
-PATHS = ["/api/chat", "/api/leads", "/api/feedback", "/healthz"]
+PATHS = ["/api/chat", "/api/match", "/api/leads", "/api/feedback", "/healthz"]
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def _operations(schema: object) -> dict[tuple[str, str], object]:
 # schemathesis' own pytest plugin (schema.parametrize) fails under pytest 9 ("Function has no _nodeid"), so
 # each operation's strategy is driven by hypothesis directly.
 @pytest.mark.parametrize(("method", "path", "examples"), [
-    ("POST", "/api/chat", 60), ("POST", "/api/leads", 80), ("POST", "/api/feedback", 80), ("GET", "/healthz", 5)])
+    ("POST", "/api/chat", 60), ("POST", "/api/match", 80), ("POST", "/api/leads", 80), ("POST", "/api/feedback", 80), ("GET", "/healthz", 5)])
 def test_no_server_errors(served_schema: object, method: str, path: str, examples: int) -> None:
     operation = _operations(served_schema)[(method, path)]
 

@@ -66,7 +66,7 @@ def dotted(path: KeyPath) -> str:
     return out
 
 
-def data_path(loc: tuple[str | int, ...], data: Any) -> KeyPath:
+def data_path(loc: tuple[str | int, ...], data: Any, missing: bool = False) -> KeyPath:
     """pydantic's loc as a path in the YAML: the union tags it inserts (`rent_relief`, `unknown`) are dropped."""
     out: list[str | int] = []
     node = data
@@ -74,8 +74,10 @@ def data_path(loc: tuple[str | int, ...], data: Any) -> KeyPath:
         if isinstance(node, list) and isinstance(part, int):
             out.append(part)
             node = node[part] if part < len(node) else None
-        elif isinstance(node, dict) and part not in node and i < len(loc) - 1:
-            continue  # not a key of this mapping, yet more follows: a tag of a discriminated union
+        elif isinstance(node, dict) and part not in node and (i < len(loc) - 1 or not missing):
+            # not a key of this mapping: a tag of a discriminated union (last when a whole item is at fault,
+            # as a criterion whose comparison does not fit its fact); only a missing key is itself absent
+            continue
         else:
             out.append(part)
             node = node.get(part) if isinstance(node, dict) else None
@@ -110,7 +112,7 @@ def _open_section(path: KeyPath, model: type[BaseModel]) -> str:
 def _model_problems(exc: ValidationError, data: Any, model: type[BaseModel], shown: str) -> list[Problem]:
     # pydantic counts a list's length after its items are validated: a list whose only item is bad is not empty
     errors = [e for e in exc.errors(include_url=False) if not (e["type"] == "too_short" and e["input"])]
-    paths = [data_path(e["loc"], data) for e in errors]
+    paths = [data_path(e["loc"], data, e["type"] == "missing") for e in errors]
     missing: dict[KeyPath, list[str]] = {}
     for error, path in zip(errors, paths, strict=True):
         if error["type"] == "missing" and path:
@@ -161,6 +163,8 @@ def check_rules_file(path: str | Path) -> tuple[BaseModel | None, list[Problem]]
         said = {p.column for p in found}  # meta faults validate_metadata already worded
         found += [p for p in _model_problems(exc, data, model, shown) if p.column not in said]
     found += _duplicates(data, model, shown)
+    if parsed is not None and hasattr(parsed, "reference_faults"):
+        found += [Problem(shown, None, where, message) for where, message in parsed.reference_faults()]
     if not found:
         return parsed, []
     lines = yaml_lines(text)  # parsed again only when there is a fault to locate

@@ -22,6 +22,7 @@ from assistant.text_input import EmptyQuestion, is_blank
 from assistant.web import turns
 from assistant.web.answer_runner import AnswerRunner, AnswerTimeout, TooManyAnswers
 from assistant.web.body_limit import BodyLimit
+from assistant.web.match_api import install_match
 from assistant.web.rate_limit import Limit, RateLimiter, client_key, retry_after_header
 from assistant.web.schemas import (
     ChatReply,
@@ -37,7 +38,8 @@ from assistant.web.store import Store
 from assistant.web.widget import install_widget
 
 log = logging.getLogger(__name__)
-LIMITED_ROUTES = {"/api/chat": "chat", "/api/leads": "leads", "/api/feedback": "feedback"}  # POST only
+LIMITED_ROUTES = {"/api/chat": "chat", "/api/match": "chat", "/api/leads": "leads",  # POST only
+                  "/api/feedback": "feedback"}
 PAGE_API = "/gradio_api/"  # the investor page's own calls (Gradio is mounted at /)
 TIMEOUT_MESSAGE = "回答超时，请稍后再试 / The assistant took too long to answer; please try again."
 
@@ -239,6 +241,7 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
         return source_response(turns.source_files(service), doc_path, art=art, hl=hl, row=row, rule=rule,
                                lang=lang, raw=raw)
 
+    install_match(app, service, settings.match)
     install_widget(app, settings)  # before the page: Gradio at / answers every path after it
 
     from assistant.web.staff import mount_staff  # the console at /staff, behind its own login

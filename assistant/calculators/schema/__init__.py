@@ -6,6 +6,26 @@ calculators read the validated objects. Field types carry the wording staff see 
 
 from __future__ import annotations
 
+from assistant.calculators.schema.awards import (
+    GENERIC_KINDS,
+    AmountRange,
+    FixedAmount,
+    PerUnit,
+    RateOfBase,
+    Tier,
+    Tiered,
+)
+from assistant.calculators.schema.criteria import (
+    FACTS,
+    AnyOf,
+    Category,
+    Criterion,
+    CriterionItem,
+    ExclusiveGroup,
+    FactSpec,
+    IndustryGroup,
+    Payee,
+)
 from assistant.calculators.schema.fields import (
     Date,
     Example,
@@ -82,4 +102,4 @@ RULE_MODELS: dict[str, type[Tariffs | LandRules | Incentives]] = {
     "tariffs": Tariffs, "land": LandRules, "incentives": Incentives,
 }
 
-__all__ = ["AllInPrices", "AnyIncentive", "BoardTier", "ContributionReturn", "ContributionStep", "DataCentreTariff", "Date", "DegreeAllowance", "DegreeAward", "EquipmentSubsidy", "Example", "Flag", "FloorRatio", "ForeignRdInstitute", "GraduateRentSubsidy", "GuideFund", "HiringSubsidy", "HomePurchaseSubsidy", "Id", "Incentive", "Incentives", "Item", "KINDS", "Label", "LandRebate", "LandRules", "LevelTier", "ListingAward", "Meta", "MilestoneAward", "MilestoneTier", "MinimumGrades", "NonEmpty", "NoteSection", "Num", "OptDate", "OptText", "Period", "Periods", "ProxyPurchase", "RULE_MODELS", "Ratios", "RdCentreAward", "RdSuperDeduction", "RebateTier", "RentRelief", "ResidentialTier", "ResidentialTiers", "SizeTier", "Source", "SpecialDeduction", "SpecialIndustry", "Strict", "TalentAllowance", "TalentApartment", "TalentSettlement", "Tariffs", "TaxRate", "TemporaryAccommodation", "Text", "TimeOfUse", "TwoPartTariff", "UnitPrice", "UnknownKind", "UpgradeAward", "VoltageLevel", "Whole", "kind_name", "normalise_voltage"]
+__all__ = ["FACTS", "GENERIC_KINDS", "AmountRange", "AnyOf", "Category", "Criterion", "CriterionItem", "ExclusiveGroup", "FactSpec", "FixedAmount", "IndustryGroup", "Payee", "PerUnit", "RateOfBase", "Tier", "Tiered", "AllInPrices", "AnyIncentive", "BoardTier", "ContributionReturn", "ContributionStep", "DataCentreTariff", "Date", "DegreeAllowance", "DegreeAward", "EquipmentSubsidy", "Example", "Flag", "FloorRatio", "ForeignRdInstitute", "GraduateRentSubsidy", "GuideFund", "HiringSubsidy", "HomePurchaseSubsidy", "Id", "Incentive", "Incentives", "Item", "KINDS", "Label", "LandRebate", "LandRules", "LevelTier", "ListingAward", "Meta", "MilestoneAward", "MilestoneTier", "MinimumGrades", "NonEmpty", "NoteSection", "Num", "OptDate", "OptText", "Period", "Periods", "ProxyPurchase", "RULE_MODELS", "Ratios", "RdCentreAward", "RdSuperDeduction", "RebateTier", "RentRelief", "ResidentialTier", "ResidentialTiers", "SizeTier", "Source", "SpecialDeduction", "SpecialIndustry", "Strict", "TalentAllowance", "TalentApartment", "TalentSettlement", "Tariffs", "TaxRate", "TemporaryAccommodation", "Text", "TimeOfUse", "TwoPartTariff", "UnitPrice", "UnknownKind", "UpgradeAward", "VoltageLevel", "Whole", "kind_name", "normalise_voltage"]

@@ -15,9 +15,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from assistant.calculators.schema.awards import AmountRange, FixedAmount, PerUnit, RateOfBase, Tiered
+from assistant.calculators.schema.criteria import ExclusiveGroup, IndustryGroup
 from assistant.calculators.schema.fields import (
-    Id,
-    Item,
     Meta,
     NonEmpty,
     Num,
@@ -26,18 +26,7 @@ from assistant.calculators.schema.fields import (
     Text,
     Whole,
 )
-
-
-class Incentive(Item):
-    """What every incentive has; the subclasses add the fields of their kind."""
-
-    id: Id
-    name: Text
-    name_en: OptText = ""
-    kind: str
-    district: OptText = ""
-    conditions: NonEmpty[Text]
-    example: OptText = ""  # a worked example, indexed with the rule
+from assistant.calculators.schema.incentive_base import Incentive
 
 
 class ContributionStep(Strict):
@@ -255,7 +244,7 @@ KINDS: dict[str, type[Incentive]] = {
     for cls in (ContributionReturn, MilestoneAward, EquipmentSubsidy, LandRebate, RentRelief, RdCentreAward,
                 ListingAward, UpgradeAward, ForeignRdInstitute, TaxRate, RdSuperDeduction, TalentSettlement,
                 TalentAllowance, HiringSubsidy, GraduateRentSubsidy, HomePurchaseSubsidy, GuideFund,
-                TemporaryAccommodation, TalentApartment)
+                TemporaryAccommodation, TalentApartment, FixedAmount, RateOfBase, Tiered, PerUnit, AmountRange)
 }
 
 
@@ -285,6 +274,11 @@ AnyIncentive = Annotated[
         Annotated[GuideFund, Tag("guide_fund")],
         Annotated[TemporaryAccommodation, Tag("temporary_accommodation")],
         Annotated[TalentApartment, Tag("talent_apartment")],
+        Annotated[FixedAmount, Tag("fixed_amount")],
+        Annotated[RateOfBase, Tag("rate_of_base")],
+        Annotated[Tiered, Tag("tiered")],
+        Annotated[PerUnit, Tag("per_unit")],
+        Annotated[AmountRange, Tag("amount_range")],
         Annotated[UnknownKind, Tag("unknown")],
     ],
     Discriminator(_kind_tag),
@@ -293,11 +287,33 @@ K = TypeVar("K", bound=Incentive)
 
 
 class Incentives(Strict):
-    unique: ClassVar[tuple[tuple[str, str], ...]] = (("incentives", "id"),)
+    unique: ClassVar[tuple[tuple[str, str], ...]] = (("incentives", "id"), ("exclusive_groups", "id"),
+                                                     ("industry_groups", "id"))
 
     meta: Meta
     items: NonEmpty[AnyIncentive] = Field(alias="incentives")
     context: dict[str, Text] = {}  # background facts for readers, not incentives
+    exclusive_groups: tuple[ExclusiveGroup, ...] = ()
+    industry_groups: tuple[IndustryGroup, ...] = ()
+
+    def reference_faults(self) -> list[tuple[str, str]]:
+        """(key path, message) for names that must refer to something else in the file: an incentive's
+        exclusive_group, and the industry groups its criteria name (a word that is no group is an industry word)."""
+        groups = {g.id for g in self.exclusive_groups}
+        faults = [(f"incentives[{i}].exclusive_group", f"no exclusive group {inc.exclusive_group!r} in exclusive_groups")
+                  for i, inc in enumerate(self.items) if inc.exclusive_group and inc.exclusive_group not in groups]
+        used = {inc.exclusive_group for inc in self.items}
+        faults += [(f"exclusive_groups[{i}].id", f"exclusive group {g.id!r} names no incentive")
+                   for i, g in enumerate(self.exclusive_groups) if g.id not in used]
+        return faults
+
+    def group(self, group_id: str) -> ExclusiveGroup | None:
+        return next((g for g in self.exclusive_groups if g.id == group_id), None)
+
+    def industry_words(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """Industry words of a criterion's `any` / `none`: a group's words for a group id, else the name itself."""
+        groups = {g.id: g.words for g in self.industry_groups}
+        return tuple(dict.fromkeys(w for name in names for w in groups.get(name, (name,))))
 
     def applicable(self, kind: type[K], district: str | None = None) -> tuple[K, ...]:
         """The rules of a kind that may apply: with no district, all of them; in a district, those for it, else

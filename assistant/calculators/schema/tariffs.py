@@ -12,6 +12,7 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
+from assistant.calculators.schema.criteria import CriterionItem
 from assistant.calculators.schema.fields import (
     Example,
     Flag,
@@ -99,6 +100,9 @@ class DataCentreTariff(Item):
     district: Text
     price_yuan_kwh: Num
     elsewhere_yuan_kwh: Num
+    criteria: tuple[CriterionItem, ...] = ()  # who pays this price, for the matcher (schema/criteria.py)
+    valid_from: OptDate = None
+    valid_to: OptDate = None
 
 
 class ResidentialTier(Strict):

@@ -1,0 +1,14 @@
+"""Policy matching: a company's profile in, every incentive that may apply out, each with its criteria judged
+(met / not met / unknown), its amount by the calculators, its citation and validity; a yearly total that
+respects exclusivity, and the profile's costs (land, power, rent) next to it."""
+
+from __future__ import annotations
+
+from assistant.matching.corpus import load_matcher
+from assistant.matching.matcher import CATEGORIES, Matcher
+from assistant.matching.profile import Profile, Talents
+from assistant.matching.render import render
+from assistant.matching.result import Amount, CostItem, CriterionResult, MatchResult, RuleMatch, Totals
+
+__all__ = ["CATEGORIES", "Amount", "CostItem", "CriterionResult", "MatchResult", "Matcher", "Profile", "RuleMatch",
+           "Talents", "Totals", "load_matcher", "render"]

@@ -1,0 +1,138 @@
+"""The profile's costs next to its support: land in the candidate parks, the power bill at its load, and a
+year's rent of the matching standard factories, each by the existing calculators with their working."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assistant.calculators import (
+    Calculation,
+    RuleSet,
+    Source,
+    data_centre_power,
+    land_cost,
+    num,
+    power_bill,
+    rent_cost,
+    tr,
+)
+from assistant.listings import Factory, FactoryQuery, Park, describe, search_factories
+from assistant.matching.profile import Facts
+from assistant.matching.result import Citation, CostItem, Place
+from assistant.settings import MatchSettings
+
+
+def citation(source: Source) -> Citation:
+    return Citation(title=source.title, doc_number=source.doc_number, article=source.article, text=source.cite())
+
+
+def _item(kind: str, subject: str, subject_id: str, calc: Calculation, period: str, value: float | None,
+          lines: list[str] | None = None, drop: str = "") -> CostItem:
+    return CostItem(kind=kind, subject=subject, subject_id=subject_id, value_yuan=value, period=period,  # type: ignore[arg-type]
+                    working=[*calc.working, *(lines or [])], notes=[n for n in calc.notes if not drop or drop not in n],
+                    citations=[citation(s) for s in calc.citations], sample=calc.sample)
+
+
+def _names_industry(park: Park, facts: Facts) -> bool:
+    leading = "、".join(park.leading_industries)
+    return any(word in leading for word in facts.industries)
+
+
+def candidate_parks(rules: RuleSet, facts: Facts, limit: int) -> list[Park]:
+    """Parks in the profile's district (all parks when it is open), those whose leading industries name its
+    industry first; when open, only those when any do."""
+    district = facts.categories.get("district")
+    pool = [p for p in rules.parks if p.district == district] if district else list(rules.parks)
+    fitting = [p for p in pool if _names_industry(p, facts)]
+    if not district and fitting:
+        pool = fitting
+    pool.sort(key=lambda p: (not _names_industry(p, facts), p.land_price_yuan_m2 is None))
+    return pool[:limit]
+
+
+def candidate_factories(factories: list[Factory], facts: Facts, rules: RuleSet, limit: int) -> list[Factory]:
+    """Units to rent near the wanted area in the district (any district when open), suited to the industry
+    where any are."""
+    area = facts.point("factory_m2")
+    if not area:
+        return []
+    district = facts.categories.get("district")
+    query = FactoryQuery(districts=(district,) if district else (), industries=facts.industries, target_area=area,
+                         want="rent")
+    found = search_factories(factories, query, rules.places).matches
+    if not found and facts.industries:
+        found = search_factories(factories, replace(query, industries=()), rules.places).matches
+    return [f for f in found if f.rent_yuan_m2_month is not None][:limit]
+
+
+def land_costs(rules: RuleSet, facts: Facts, parks: list[Park], lang: str) -> list[CostItem]:
+    area = facts.point("land_mu")
+    if not area:
+        return []
+    out = []
+    for park in parks:
+        calc = land_cost(rules, park=park, area_mu=area, lang=lang)
+        name = park.name_en if lang == "en" else park.name
+        out.append(_item("land", name, park.id, calc, "one_off", None if calc.result is None else calc.result * 1e4,
+                         drop=tr(lang, "未计返还", "No investment")))
+    return out
+
+
+def power_costs(rules: RuleSet, facts: Facts, settings: MatchSettings, lang: str, data_centre: bool) -> list[CostItem]:
+    """The year's bill at the profile's load: the annual kWh priced month by month (a twelfth each), flat rate,
+    no basic charge (no demand given); at the data-centre price too when that rule may apply."""
+    kwh = facts.point("annual_kwh")
+    if not kwh:
+        return []
+    voltage = facts.point("voltage_kv")
+    lines_before = [tr(lang, f"月用电量 = {num(kwh)} kWh ÷ 12 = {num(kwh / 12, 2)} kWh",
+                       f"Monthly use = {num(kwh)} kWh / 12 = {num(kwh / 12, 2)} kWh")]
+    notes = []
+    if voltage is None:
+        voltage = settings.default_voltage_kv
+        notes.append(tr(lang, f"未提供电压等级，按{num(voltage)}kV测算。", f"No voltage given: priced at {num(voltage)} kV."))
+    out = []
+    try:
+        calc = power_bill(rules, voltage=f"{num(voltage)}kV", kwh_total=kwh / 12, lang=lang)
+    except ValueError as exc:
+        out.append(CostItem(kind="power", subject=f"{num(voltage)}kV", value_yuan=None, period="per_year",
+                            notes=[str(exc)]))
+    else:
+        monthly = calc.result or 0.0
+        year = round(monthly * 12, 2)
+        line = tr(lang, f"全年电费 = {num(monthly, 2)} × 12 = {num(year, 2)} 元", f"Annual bill = {num(monthly, 2)} × 12 = "
+                  f"{num(year, 2)} yuan")
+        item = _item("power", tr(lang, f"{num(voltage)}kV 两部制电价", f"{num(voltage)} kV two-part tariff"), "", calc,
+                     "per_year", year, [line])
+        item.working = lines_before + item.working
+        item.notes += notes
+        out.append(item)
+    if data_centre:
+        dc = data_centre_power(rules, kwh, want="bill", lang=lang)
+        name = tr(lang, f"{rules.tariffs.data_centre.district}数据中心优惠电价", f"Data-centre price in "
+                  f"{rules.tariffs.data_centre.district}")
+        out.append(_item("power", name, "", dc, "per_year", dc.result))
+    return out
+
+
+def rent_costs(rules: RuleSet, facts: Facts, units: list[Factory], lang: str) -> list[CostItem]:
+    area = facts.point("factory_m2")
+    out = []
+    for unit in units:
+        calc = rent_cost(rules, lang, area_m2=area, factory=unit, months=12)
+        item = _item("rent", f"{unit.id} {unit.park} {unit.building}", unit.id, calc, "per_year", calc.result)
+        if area and unit.area_m2 < area:
+            item.notes.append(tr(lang, f"{unit.id}面积{num(unit.area_m2)}㎡，小于所需{num(area)}㎡。",
+                                 f"{unit.id} has {num(unit.area_m2)} m2, less than the {num(area)} m2 wanted."))
+        out.append(item)
+    return out
+
+
+def park_places(parks: list[Park], lang: str) -> list[Place]:
+    return [Place(id=p.id, name=p.name_en if lang == "en" else p.name, district=p.district,
+                  detail=p.to_text(lang), sample=p.sample) for p in parks]
+
+
+def factory_places(units: list[Factory], lang: str) -> list[Place]:
+    return [Place(id=f.id, name=f"{f.park} {f.building} {f.floor}", district=f.district, detail=describe(f, lang),
+                  sample=f.sample) for f in units]

@@ -1,0 +1,212 @@
+"""Policy matching against golden profiles, and the latency of a match.
+
+    python -m benchmarks.match [--profiles tests/eval/profiles.jsonl] [--corpus corpus] [--repeat 200]
+
+The golden file (written blind from the policy documents, not from the rules' criteria) has one JSON object per
+line: {"profile": {...}, "must_match": [...], "must_not_match": [...], "amounts": [{"incentive", "amount",
+"working"}]}. When it does not exist the benchmark says so, measures latency only and exits 0.
+
+Golden names are free text that name a source document and article ("《贵阳市工业用地供应与地价政策指引》第八条
+地价奖励"). Each is matched to the rules by document + article: the 《title》 in the name and its 第X条 articles
+against every rule's citation and `restated_in` sources (same title, an article in common; with no article in
+the name, the only rule citing that title). A name no rule matches counts as a miss, and is listed. Where one article states several rules (a park
+overview restating three), the name's other words pick the rule whose name shares most of them.
+
+A rule is "matched" when it may apply (eligible or possible, as the result lists it); the strict figures count
+eligible rules only. Recall: must_match rules matched / all must_match names. Precision: of the matched rules the
+golden set labels (must_match or must_not_match), the share in must_match. An amount is correct when it equals
+the rule's amount (its total, its first year, or a range's end) within 0.5% or 1 yuan; a golden amount is yuan,
+or a string with its unit (万元, 亿元, 元).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from assistant.matching import Matcher, MatchResult, Profile, RuleMatch, load_matcher
+from assistant.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "eval" / "profiles.jsonl"
+TITLE = re.compile(r"《([^》]+)》")
+ARTICLE = re.compile(r"第([零〇一二三四五六七八九十百\d]+)条")
+COMPLETE = Profile.model_validate({
+    "industry": "新能源汽车零部件", "district": "观山湖区", "investment_yuan": 6e8, "fixed_asset_investment_yuan": 4e8,
+    "equipment_investment_yuan": 1.2e8, "land_mu": 120, "factory_m2": 6000, "annual_kwh": 3e7, "voltage_kv": 10,
+    "jobs": 400, "revenue_yuan": 8e8, "taxable_income_yuan": 6e7, "local_contribution_yuan": 3e6, "rd_spend_yuan": 3e7,
+    "encouraged_revenue_share": 0.8, "registered_locally": True, "foreign_invested": False, "new_rd_institute": False,
+    "rd_centre_level": "provincial", "listing_board": "neeq", "firm_size": "medium",
+    "talents": {"phd": 2, "master": 8, "bachelor": 30, "bachelor_double_first_class": 6, "high_level": 1}})
+
+
+def articles(text: str) -> set[str]:
+    return set(ARTICLE.findall(text))
+
+
+def rule_sources(rule: RuleMatch) -> list[tuple[str, set[str]]]:
+    return [(c.title, articles(c.article)) for c in (rule.citation, *rule.also_cited)]
+
+
+def _words(name: str) -> set[str]:
+    """The characters of a name outside its 《title》 and 第X条: what it calls the rule (地价奖励)."""
+    return set(ARTICLE.sub("", TITLE.sub("", name))) - set(" ，,、；;：:（）()")
+
+
+def resolve(name: str, rules: list[RuleMatch]) -> set[str]:
+    """The ids of the rules a golden name names, by document title and article. Where one article states
+    several rules (a park overview restating three), the name's own words pick those whose name shares most."""
+    titles, wanted = TITLE.findall(name), articles(name)
+    hits: set[str] = set()
+    for article in wanted or {None}:
+        found = [r for r in rules for title, arts in rule_sources(r)
+                 if title in titles and (article is None or article in arts)]
+        if len({r.id for r in found}) > 1 and (words := _words(name)):
+            best = max(len(words & set(r.name)) for r in found)
+            found = [r for r in found if len(words & set(r.name)) == best] if best else found
+        hits |= {r.id for r in found}
+    if not wanted and len(hits) > 1:
+        return set()  # a document without an article names no one rule
+    return hits
+
+
+def yuan(amount: object, working: str = "") -> list[float]:
+    """The golden amount in yuan (a number is yuan; also read as 万元 when its working speaks in 万元)."""
+    if isinstance(amount, int | float) and not isinstance(amount, bool):
+        out = [float(amount)]
+        if "万元" in working and amount < 1e6:
+            out.append(float(amount) * 1e4)
+        return out
+    text = str(amount).replace(",", "").replace("，", "")
+    m = re.search(r"(\d+(?:\.\d+)?)\s*(亿|万)?", text)
+    if not m:
+        return []
+    return [float(m.group(1)) * {"亿": 1e8, "万": 1e4}.get(m.group(2) or "", 1.0)]
+
+
+def same(a: float, b: float) -> bool:
+    return abs(a - b) <= max(1.0, 0.005 * abs(b))
+
+
+@dataclass
+class Tally:
+    must: int = 0
+    found: int = 0
+    found_strict: int = 0
+    labelled: int = 0
+    labelled_right: int = 0
+    labelled_strict: int = 0
+    labelled_strict_right: int = 0
+    amounts: int = 0
+    amounts_right: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def score(n: int, case: dict, result: MatchResult, tally: Tally) -> None:
+    every = result.rules + result.not_applicable
+    matched = {r.id for r in result.rules}
+    strict = {r.id for r in result.rules if r.status == "eligible"}
+    must: dict[str, set[str]] = {name: resolve(name, every) for name in case.get("must_match", [])}
+    must_not = {name: resolve(name, every) for name in case.get("must_not_match", [])}
+    want = set().union(*must.values()) if must else set()
+    refuse = set().union(*must_not.values()) if must_not else set()
+    for name, ids in {**must, **must_not}.items():
+        if not ids:
+            tally.problems.append(f"line {n}: no rule found for golden name {name!r}")
+    for name, ids in must.items():
+        tally.must += 1
+        tally.found += bool(ids & matched)
+        tally.found_strict += bool(ids & strict)
+        if ids and not ids & matched:
+            why = "; ".join(r.reason for r in every if r.id in ids)
+            tally.problems.append(f"line {n}: missed {name!r} ({why})")
+    for ours, right, key in ((matched, "labelled_right", "labelled"), (strict, "labelled_strict_right", "labelled_strict")):
+        labelled = ours & (want | refuse)
+        setattr(tally, key, getattr(tally, key) + len(labelled))
+        setattr(tally, right, getattr(tally, right) + len(labelled & want - refuse))
+    for name, ids in must_not.items():
+        if ids & matched:
+            tally.problems.append(f"line {n}: matched {name!r}, which must not match")
+    by_id = {r.id: r for r in every}
+    for item in case.get("amounts", []):
+        tally.amounts += 1
+        ids = resolve(str(item.get("incentive", "")), every)
+        golden = yuan(item.get("amount"), str(item.get("working", "")))
+        ours = [v for i in ids if (a := by_id[i].amount) for v in (a.value_yuan, a.first_year_yuan, a.low_yuan,
+                                                                   a.high_yuan) if v is not None]
+        if any(same(o, g) for o in ours for g in golden):
+            tally.amounts_right += 1
+        else:
+            tally.problems.append(f"line {n}: amount of {item.get('incentive')!r}: golden {item.get('amount')}, "
+                                  f"ours {sorted(set(ours)) or 'none'}")
+
+
+def latency(matcher: Matcher, repeat: int) -> tuple[float, float]:
+    for _ in range(3):
+        matcher.match(COMPLETE)
+    times = []
+    for i in range(repeat):
+        start = time.perf_counter()
+        matcher.match(COMPLETE, "en" if i % 2 else "zh")
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(0.95 * len(times)))]
+
+
+def ratio(a: int, b: int) -> str:
+    return f"{a / b:.3f} ({a}/{b})" if b else "n/a (0)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profiles", type=Path, default=GOLDEN)
+    parser.add_argument("--corpus", type=Path, default=None, help="default: the settings' corpus folder")
+    parser.add_argument("--repeat", type=int, default=200, help="matches timed for the latency")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    matcher = load_matcher(args.corpus or Path(settings.corpus_dir), settings.match)
+    tally = Tally()
+    if not args.profiles.exists():
+        print(f"{args.profiles} does not exist: no golden profiles to score (latency only)")
+    else:
+        lines = args.profiles.read_text(encoding="utf-8").splitlines()
+        cases = 0
+        for n, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                case = json.loads(line)
+                extra = sorted(set(case["profile"]) - set(Profile.model_fields))
+                if extra:  # a key the profile has no fact for (a company name): said, then left out
+                    tally.problems.append(f"line {n}: profile keys ignored: {', '.join(extra)}")
+                profile = Profile.model_validate({k: v for k, v in case["profile"].items() if k not in extra})
+            except (json.JSONDecodeError, KeyError, TypeError, ValidationError) as exc:
+                tally.problems.append(f"line {n}: unreadable profile: {str(exc).splitlines()[0]}")
+                continue
+            cases += 1
+            score(n, case, matcher.match(profile, case.get("lang", "zh") if case.get("lang") in ("zh", "en") else "zh"),
+                  tally)
+        print(f"golden profiles: {cases} scored of {len([x for x in lines if x.strip()])}")
+        print(f"recall (may apply):       {ratio(tally.found, tally.must)}")
+        print(f"precision (may apply):    {ratio(tally.labelled_right, tally.labelled)}")
+        print(f"recall (eligible only):   {ratio(tally.found_strict, tally.must)}")
+        print(f"precision (eligible only):{ratio(tally.labelled_strict_right, tally.labelled_strict)}")
+        print(f"correct amounts:          {ratio(tally.amounts_right, tally.amounts)}")
+        for problem in tally.problems:
+            print("  " + problem)
+    p50, p95 = latency(matcher, max(1, args.repeat))
+    print(f"latency of a complete profile (warm, {args.repeat} matches): p50 {p50:.1f} ms, p95 {p95:.1f} ms "
+          f"(target p95 ≤ 200 ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
