@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -12,6 +12,7 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 
 from assistant.answering.catalog import Catalog
+from assistant.answering.checks import AnswerChecks
 from assistant.answering.composer import Picked, compose, coverage, pick_sentences, source_ref
 from assistant.answering.composers import Composer, ExtractiveComposer
 from assistant.answering.contact import hand_over_contact
@@ -24,19 +25,18 @@ from assistant.answering.dialogue import (
     places_in,
     rewrite,
 )
-from assistant.answering.glossary import unknown_english_topic
 from assistant.answering.grounding import ungrounded_numbers
 from assistant.answering.intents import IntentExamples
 from assistant.answering.listing_parts import Part, factory_part, park_part, with_sample_note
 from assistant.answering.messages import say
 from assistant.answering.router import Route, in_scope, route, strip_instructions
-from assistant.answering.support import SupportCheck, Verdict, asks_for_list, make_covers
+from assistant.answering.support import Verdict, asks_for_list
 from assistant.calculators import CalcRequest, parse_calc_request, run_calc_request
 from assistant.calculators import Source as RuleSource
 from assistant.chat_types import Answer, Candidate, SourceRef
 from assistant.documents import Chunk
 from assistant.index import Filters, HybridRetriever, SearchIndex, embedding_text, make_embeddings
-from assistant.language import detect_language, passage_language, to_simplified
+from assistant.language import detect_language, to_simplified
 from assistant.settings import Settings
 from assistant.text_input import EmptyQuestion, is_blank, visible
 
@@ -48,7 +48,6 @@ _ROW_FIELDS = re.compile(r"租金|售价|层高|净高|承重|荷载|电力|配�
                          r"area|available", re.I)
 
 
-MAX_EMBEDDED = 6  # sentences per question the support check may ask the embedder about (each ~60 ms, once)
 KEPT_TURNS = 10  # turns of a conversation kept in memory: follow-ups read the last, the LLM the last three
 
 
@@ -64,37 +63,6 @@ def clip_question(text: str, limit: int) -> str:
     head = collapsed[:limit]
     breaks = [m.end() for m in re.finditer(r"[。！？；!?;，,\s]", head) if m.end() > limit // 2]
     return head[: breaks[-1]].strip() if breaks else head
-
-
-def _other_year(question: str, picked: list[Picked], chunks: list[Chunk]) -> bool:
-    """The question names a year the passages answering it never mention (asked about 2027, found 2026).
-    The year may sit outside the chosen sentences: in their passage, its title or its date in force."""
-    years = set(re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", question))
-    if not years:
-        return False
-    used = [chunks[i] for i in {p.chunk_rank for p in picked}]
-    text = "".join(p.sentence for p in picked) + "".join(c.title + c.text + c.effective for c in used)
-    return not any(y in text for y in years)
-
-
-# A question asking for a figure: 多少 / 税率 / how much … (not 怎么, which is answered in words).
-_ASKS_FIGURE = re.compile(r"多少|几成|税率|费率|how much|how many|what(?: is|'s| are) the [\w' -]*(rate|price|tariff|fee|cost)", re.I)
-# Words naming the kind of figure asked for, not what it is about.
-_FIGURE_WORDS = {"税率", "费率", "比例", "价格", "标准", "金额", "费用", "多少钱", "多少", "补贴", "奖励", "电价"}
-FOCUS_IDF = 3.0  # a term in only a few passages: the question is about it, not about the corpus at large
-
-
-def _figure_missing(question: str, picked: list[Picked], focus: str) -> bool:
-    """A question asking for a figure, answered by sentences holding none; or naming a rare term (契税) that
-    the chosen sentences mention only without a figure: the corpus names it in passing, and the figures shown
-    would be about something else."""
-    if not _ASKS_FIGURE.search(question):
-        return False
-    has_figure = [bool(re.search(r"\d", p.sentence)) for p in picked]
-    if not any(has_figure):
-        return True
-    naming = [figure for p, figure in zip(picked, has_figure, strict=True) if focus and focus in to_simplified(p.sentence)]
-    return bool(naming) and not any(naming)
 
 
 class ChatService:
@@ -118,22 +86,11 @@ class ChatService:
         self.lexicon = index.lexicon
         self.retriever = HybridRetriever(index, self.settings.retrieval)
         self.catalog = Catalog.from_index(index.structured, index.chunks, Path(self.settings.corpus_dir), index.lexicon)
-        # Checks of a question against the corpus read both in simplified script (citations keep the original).
-        self._corpus_text = to_simplified("\n".join(c.title + "\n" + c.text for c in index.chunks))
-        self._corpus_lower = self._corpus_text.lower()
         self._by_article = {(c.title, c.article): c for c in index.chunks if c.article}
         # The hand-over contact: the settings' service line, else the corpus's service passage.
         self._contact = {lang: hand_over_contact(self.settings.contact, index.chunks, lang) for lang in ("zh", "en")}
-        answering = self.settings.answering
-        embeddings = index.embeddings
-        self.intents = IntentExamples(index.lexicon.intent_examples, embeddings.embed_query)
-        places = self.catalog.places
-        self.support = SupportCheck(
-            self.tokenizer.tokens, index.lexical.idf, min_subject=answering.min_subject,
-            generic_idf=answering.generic_idf, normalise=places.normalise,
-            glossary=index.lexicon.glossary_terms, home=index.lexicon.pattern("home_places"),
-            districts_of=lambda text: {p.district for p, _ in places.park_scores(text)} | set(
-                places.districts_in(places.normalise(text))))
+        self.intents = IntentExamples(index.lexicon.intent_examples, index.embeddings.embed_query)
+        self.checks = AnswerChecks(self.settings, index, self.catalog.places)
 
     def reload_if_stale(self) -> bool:
         """Switch to a newer index build (after a re-index) between questions."""
@@ -176,7 +133,7 @@ class ChatService:
             yield "token", answer.answer
             yield "answer", answer
             return
-        followup = is_followup(text, conv, has_subject=conv.last is not None and self._has_subject(text))
+        followup = is_followup(text, conv, has_subject=conv.last is not None and self.checks.has_subject(text))
         # The last turn asked back for a calculator input ("企业所在区县？"): this message may be the reply.
         asked = conv.last is not None and bool(getattr(conv.last.calc, "missing", ()))
         calc = self._calc_request(text, lang, conv, followup or asked)
@@ -212,37 +169,6 @@ class ChatService:
                                factory_ids, calc))
         del conv.turns[:-KEPT_TURNS]  # a long conversation does not grow its memory without end
         yield "answer", answer
-
-    def _unknown_subject(self, question: str) -> str:
-        """A noun of the question that the corpus never mentions (工业用水, 高铁): then the passages found can only
-        be about something else, however many other words they share."""
-        corpus = self._corpus_text
-        english = unknown_english_topic(question, corpus, self.lexicon, self._corpus_lower)
-        if english:
-            return english
-        translations = self.index.expand(question).translations
-
-        def known(word: str) -> bool:
-            # Named by the corpus, by a synonym, or in its other language (only translations it holds are kept).
-            return (word in corpus or any(s in corpus for s in self.lexicon.synonyms.get(word, ()))
-                    or bool(translations.get(word)))
-
-        for noun in self.tokenizer.subject_nouns(question):
-            if known(noun):
-                continue
-            # A compound whose parts the corpus all uses (安家费: 安家) is worded differently, not unknown;
-            # one with a part it never uses (工业用水: 用水) is a subject the corpus lacks.
-            parts = [w for w in self.tokenizer.search_words(noun) if w != noun and len(w) >= 2]
-            if not parts or not all(known(w) for w in parts):
-                return noun
-        return ""
-
-    def _focus(self, question: str) -> str:
-        """The rarest corpus term among the question's Chinese nouns, when it is rare enough to be its subject."""
-        lexical = self.index.lexical
-        nouns = [n for n in self.tokenizer.nouns(question) if n not in _FIGURE_WORDS and n in lexical.vocab]
-        best = max(nouns, key=lexical.idf, default="")
-        return best if best and lexical.idf(best) >= FOCUS_IDF else ""
 
     def _uses_corpus_terms(self, text: str) -> bool:
         """A question using the corpus's own specific words (两免三减半, 标准地…) is about our domain."""
@@ -356,7 +282,7 @@ class ChatService:
         # A sentence covers a question's word when it holds the word, a synonym, or its translation (an English
         # question answered from a Chinese passage).
         translations = self.index.expand(query).translations
-        synonyms = self._synonyms(query)
+        synonyms = self.checks.synonyms(query)
         picked = pick_sentences(query, chunks[: limits.answer_chunks], self.tokenizer, idf=idf, synonyms=synonyms,
                                 max_terms=limits.max_query_terms, max_sentences=limits.max_composer_sentences,
                                language=lang)
@@ -374,98 +300,24 @@ class ChatService:
             confidence += self.settings.retrieval.agreement_bonus  # both retrievers put the same passage on top
         if not picked or confidence < self.settings.retrieval.min_coverage:
             return None, confidence, candidates, ""
-        # The older, passage-wide checks: a year the passages never name, a subject the corpus never names, a
-        # figure asked for and none found. Each declines with a line on what was found instead.
-        title = chunks[picked[0].chunk_rank].title
-        years = re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", query)
-        if _other_year(query, picked, chunks[: limits.answer_chunks]):
-            return None, confidence, candidates, self._nearby((Verdict(False, "year", years[0]), title), lang)
-        unknown = self._unknown_subject(query)
-        if unknown or _figure_missing(query, picked, self._focus(query)):
-            verdict = Verdict(False, "subject", unknown) if unknown else Verdict(False, "figure")
-            return None, confidence, candidates, self._nearby((verdict, title), lang)
+        declined = self.checks.passage_wide(query, picked, chunks[: limits.answer_chunks], lang)
+        if declined is not None:
+            return None, confidence, candidates, declined
         if self.settings.answering.support_check:
             # Chosen again, each candidate judged: a sentence that does not answer gives way to the next best.
             rejected: list[tuple[Verdict, str]] = []
             picked = pick_sentences(query, chunks[: limits.answer_chunks], self.tokenizer, idf=idf, synonyms=synonyms,
                                     max_terms=limits.max_query_terms, max_sentences=limits.max_composer_sentences,
-                                    language=lang, accept=self._support_judge(query, lang, chunks, synonyms, followup,
+                                    language=lang, accept=self.checks.accept(query, lang, chunks, synonyms, followup,
                                                                               rejected),
                                     as_list=asks_for_list(query))
             if not picked:
-                return None, confidence, candidates, self._nearby(rejected[0], lang) if rejected else ""
+                return None, confidence, candidates, self.checks.nearby(rejected[0], lang) if rejected else ""
         glosses = {term: self.index.bilingual.gloss(term, query)
                    for terms in translations.values() for term in terms} if lang == "en" else {}
         text, sources = compose(picked, chunks[: self.settings.retrieval.answer_chunks], lang,
                                 {k: v for k, v in glosses.items() if v}, today=self.today().isoformat())
         return Part(text, sources), confidence, candidates, ""
-
-    def _subject_test(self, synonyms: dict[str, tuple[str, ...]], followup: bool = False) -> Callable[[str], bool]:
-        """Can a term be what a question is about: a Chinese noun the corpus uses, or an English word whose
-        translations in the corpus are nouns. A follow-up's subject is the last turn's: none of its own."""
-        vocab = self.index.lexical.vocab
-
-        def noun(word: str) -> bool:
-            return word in self.tokenizer.nouns(word)
-
-        def is_subject(term: str) -> bool:
-            if followup:
-                return False
-            if term.isascii():
-                return any(noun(t) for t in synonyms.get(term, ()) if not t.isascii())
-            return (term in vocab or bool(synonyms.get(term))) and noun(term)
-
-        return is_subject
-
-    def _synonyms(self, query: str) -> dict[str, tuple[str, ...]]:
-        """A question word's equivalents: the lexicon's synonyms and the dictionary's translations in the corpus."""
-        translations = self.index.expand(query).translations
-        return {**translations, **{k: v + translations.get(k, ()) for k, v in self.lexicon.synonyms.items()}}
-
-    def _has_subject(self, text: str) -> bool:
-        return bool(self.support.read(text, self._subject_test(self._synonyms(text))).subject)
-
-    def _support_judge(self, query: str, lang: str, chunks: list[Chunk], synonyms: dict[str, tuple[str, ...]],
-                       followup: bool, rejected: list[tuple[Verdict, str]]) -> Callable[[Picked], bool]:
-        """The support check as a judge of candidate sentences; each rejection (verdict, document title) is
-        appended to ``rejected``, the best candidate's first."""
-        vocab = self.index.lexical.vocab
-        ask = self.support.read(query, self._subject_test(synonyms, followup),
-                                known=lambda t: not followup and (t in vocab or bool(synonyms.get(t))))
-        covers = make_covers(synonyms, self.tokenizer.search_words)
-        embedded = [0]  # sentences compared by the embedder so far: each may cost a model call
-
-        def accept(pick: Picked) -> bool:
-            chunk = chunks[pick.chunk_rank]
-            before = chunk.text[:max(chunk.text.find(pick.sentence), 0)]
-            passage = f"{chunk.title} {chunk.heading} {chunk.article} {chunk.text}"
-            other = passage_language(pick.sentence) != lang
-            verdict = self.support.judge(ask, pick.sentence, passage, covers, before=before, other_language=other,
-                                         title=chunk.title, heading=chunk.heading)
-            # A paraphrase (成绩 for 新引进项目84个) escapes word matching: the embedder may still see it on topic.
-            if verdict.reason == "subject" and not other and embedded[0] < MAX_EMBEDDED:
-                embedded[0] += 1
-                if self._on_topic(query, lang, pick.sentence):
-                    verdict = self.support.judge(ask, pick.sentence, passage, covers, before=before, subject_ok=True,
-                                                 title=chunk.title, heading=chunk.heading)
-            if not verdict.ok:
-                rejected.append((verdict, chunk.title))
-            return verdict.ok
-
-        return accept
-
-    def _on_topic(self, query: str, lang: str, sentence: str) -> bool:
-        threshold = self.settings.answering.subject_similarity.get(lang)
-        if threshold is None:
-            return False
-        text = embedding_text(query, self.settings.retrieval.max_embed_chars)
-        return self.index.similarity(text, [sentence])[0] >= threshold
-
-    @staticmethod
-    def _nearby(declined: tuple[Verdict, str], lang: str) -> str:
-        """One line on what was found instead of an answer: the best sentence's document and why it is not one."""
-        verdict, title = declined
-        return say(f"nearby_{verdict.reason}", lang).format(title=title, missing=verdict.missing) if verdict.reason else ""
 
     def _contact_part(self, key: str, lang: str) -> Part:
         contact = self._contact[lang]
