@@ -163,8 +163,8 @@ def test_answers_carry_their_topic(service: ChatService) -> None:
 
 
 def test_a_figure_question_is_not_answered_with_sentences_that_hold_no_figure() -> None:
-    from assistant.answering.composer import Picked
     from assistant.answering.checks import _figure_missing
+    from assistant.answering.composer import Picked
 
     def picked(*texts: str) -> list[Picked]:
         return [Picked(0, i, t, 1.0) for i, t in enumerate(texts)]
@@ -211,8 +211,8 @@ def test_english_questions_on_topics_the_corpus_lacks_get_no_answer(service: Cha
 
 
 def test_a_year_counts_when_the_answering_passage_or_its_date_names_it() -> None:
-    from assistant.answering.composer import Picked
     from assistant.answering.checks import _other_year
+    from assistant.answering.composer import Picked
     from assistant.documents import Chunk
 
     chunk = Chunk(doc_id="d", text="All-in energy price for a 10 kV user: RMB 0.562/kWh.", title="Guide",
