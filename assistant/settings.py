@@ -166,8 +166,8 @@ class AnsweringSettings(BaseModel):
         "Words in so many passages (IDF below this: about one in seven) that they say nothing of what a question "
         "is about (公司, 贵阳, company); never part of its subject."))
     min_subject: float = Field(0.5, ge=0, le=1, description=(
-        "Share (IDF-weighted) of the asking clause's nouns that a supporting sentence's passage must hold; the "
-        "most specific one always."))
+        "Share (IDF-weighted) of the asking clause's nouns that a supporting sentence's passage must hold (60% "
+        "of it for a passage in the other language, reached through a dictionary)."))
     intent_similarity: dict[str, float] = Field({"handoff": 0.9, "out_of_scope": 0.9, "policy": 0.85}, description=(
         "How close (cosine) a question must be to its nearest example phrasings (lexicon intent_examples) for them "
         "to decide: handoff and out_of_scope add that intent; policy turns a listing search that names no unit "

@@ -30,7 +30,10 @@ _CLAUSES = re.compile(r"[，,。；;！!？?\n]|(?<=[a-z])\.\s", re.I)
 _SENTENCES = re.compile(r"(?<=[。！？!?\n])|(?<=[a-z])\.\s", re.I)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 CROSS_LANGUAGE_SHARE = 0.6  # of min_subject: the dictionary finds fewer of a question's words in a translation
+NAME_LETTERS = 6  # shorter pinyin-like words are as often English first names (Luke, Tina)
 NAME_IDF = 3.0  # a capitalised word in fewer passages than this is a name, not a word capitalised in a title
+_YEAR_REFERENCE = re.compile(r"(?:before|prior to|after|since|until|earlier than|later than)\s+(?:the\s+)?(?:year\s+)?YYYY|"
+                             r"YYYY\s*年?\s*(?:以前|之前|以后|之后|以来|前|后)", re.I)
 _NUMBERISH = re.compile(r"^[\d.,%]+$")
 _WORDS = re.compile(r"[a-z][a-z'-]+")
 
@@ -140,7 +143,10 @@ class SupportCheck:
         topics = tuple(dict.fromkeys((m.group(0).lower(), *entries.get(m.group(0).lower(), ())) for m in
                                      pattern.finditer(question)
                                      if not self.districts_of(self.normalise(m.group(0))))) if pattern else ()
-        return Ask(subject, self._names(" ".join(asking or questions or clauses), known_words), topics, weights, districts, tuple(dict.fromkeys(_YEAR.findall(text))), kinds, units)
+        # A year the question measures from (prior to 2000, 2020年以来) is not the year it asks about.
+        years = tuple(y for y in dict.fromkeys(_YEAR.findall(text)) if not _YEAR_REFERENCE.search(
+            text[max(0, text.find(y) - 12): text.find(y) + 10].replace(y, "YYYY")))
+        return Ask(subject, self._names(" ".join(asking or questions or clauses), known_words), topics, weights, districts, years, kinds, units)
 
     def _names(self, clause: str, known: Callable[[str], bool]) -> tuple[str, ...]:
         """Chinese names written in Latin letters in the asking clause (Shuangying, Longxin: capitalised, not
@@ -151,7 +157,7 @@ class SupportCheck:
             words = re.findall(r"[A-Za-z][\w'’-]*", sentence)
             for word in words[1:]:
                 plain = re.sub(r"['’]s$", "", word)
-                if (plain[:1].isupper() and is_pinyin(plain) and not self.districts_of(plain)
+                if (plain[:1].isupper() and len(plain) >= NAME_LETTERS and is_pinyin(plain) and not self.districts_of(plain)
                         and known(plain.lower()) and self.idf(plain.lower()) >= NAME_IDF):
                     names.append(plain.lower())
         return tuple(dict.fromkeys(names))
@@ -175,8 +181,7 @@ class SupportCheck:
             where = to_simplified(passage)
             held = [t for t in ask.subject if covers(t, where)]
             share = sum(ask.weights[t] for t in held) / (sum(ask.weights.values()) or 1.0)
-            head_missing = ask.subject[0] not in held and not other_language
-            if head_missing or share < (self.min_subject * CROSS_LANGUAGE_SHARE if other_language else self.min_subject):
+            if share < (self.min_subject * CROSS_LANGUAGE_SHARE if other_language else self.min_subject):
                 return Verdict(False, "subject", next(t for t in ask.subject if t not in held))
         if ask.districts:
             named = set(self.districts_of(text))
