@@ -11,7 +11,7 @@ from collections.abc import Callable
 from assistant.answering.composer import Picked
 from assistant.answering.glossary import unknown_english_topic
 from assistant.answering.messages import say
-from assistant.answering.support import SupportCheck, Verdict, make_covers
+from assistant.answering.support import SupportCheck, Verdict, make_covers, years_in
 from assistant.documents import Chunk
 from assistant.index import SearchIndex, embedding_text
 from assistant.language import passage_language, to_simplified
@@ -24,7 +24,7 @@ MAX_EMBEDDED = 6  # sentences per question the support check may ask the embedde
 def _other_year(question: str, picked: list[Picked], chunks: list[Chunk]) -> bool:
     """The question names a year the passages answering it never mention (asked about 2027, found 2026).
     The year may sit outside the chosen sentences: in their passage, its title or its date in force."""
-    years = set(re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", question))
+    years = set(years_in(question))
     if not years:
         return False
     used = [chunks[i] for i in {p.chunk_rank for p in picked}]
@@ -73,7 +73,7 @@ class AnswerChecks:
         """The older, passage-wide checks: a year the passages never name, a subject the corpus never names, a
         figure asked for and none found. None when they pass; else the line on what was found instead."""
         title = chunks[picked[0].chunk_rank].title
-        years = re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", query)
+        years = years_in(query)
         if _other_year(query, picked, chunks):
             return self.nearby((Verdict(False, "year", years[0]), title), lang)
         unknown = self.unknown_subject(query)

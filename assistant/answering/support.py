@@ -29,6 +29,11 @@ PATTERNS_FILE = Path(__file__).with_name("support_patterns.yaml")
 _CLAUSES = re.compile(r"[，,。；;！!？?\n]|(?<=[a-z])\.\s", re.I)
 _SENTENCES = re.compile(r"(?<=[。！？!?\n])|(?<=[a-z])\.\s", re.I)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def years_in(text: str) -> list[str]:
+    """The years a text names (2024, not 12024), in order."""
+    return _YEAR.findall(text)
 CROSS_LANGUAGE_SHARE = 0.6  # of min_subject: the dictionary finds fewer of a question's words in a translation
 NAME_LETTERS = 6  # shorter pinyin-like words are as often English first names (Luke, Tina)
 NAME_IDF = 3.0  # a capitalised word in fewer passages than this is a name, not a word capitalised in a title

@@ -117,7 +117,8 @@ class HybridRetriever:
         if not late:
             return order
         lifted = [order[i] for i in late]
-        rest = [item for i, item in enumerate(order) if i not in set(late)]
+        lifted_at = set(late)
+        rest = [item for i, item in enumerate(order) if i not in lifted_at]
         at = max(slots - len(lifted), 0)  # the last places among the first ``slots``; the rest keep their order
         return rest[:at] + lifted + rest[at:]
 
