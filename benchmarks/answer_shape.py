@@ -108,9 +108,10 @@ def figures(sentence: str) -> set[tuple[str, str]]:
         number, scale, unit = m.group(1), m.group(2) or "", m.group(3) or ""
         if not unit and _RMB.search(text[:m.start()]):
             unit = "元"
+        value, unit = _figure(number, scale, unit)
         if not unit or unit in _NOT_FACTS or (unit in _DATE_UNITS and len(number) == 4 and number[:2] in ("19", "20")):
             continue
-        found.add(_figure(number, scale, unit))
+        found.add((value, unit))
     return found
 
 

@@ -60,7 +60,7 @@ def test_only_answered_questions_with_figures_are_measured() -> None:
 def test_figures_fold_units_across_languages_and_skip_years_and_voltage_classes() -> None:
     assert figures("合同投资额162.2亿元") == figures("contract investment of RMB 162.2 亿元") == {("162.2亿", "元")}
     assert figures("0.35元/kWh") == figures("RMB 0.35/kWh") == {("0.35", "元/kwh")}
-    assert figures("2025年，10kV用户") == set()
+    assert figures("2025年，10kV用户") == figures("10千伏（10kV）用户") == set()
     assert figures("年产4亿米") == {("4亿", "米")}
 
 
