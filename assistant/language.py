@@ -69,6 +69,19 @@ def pinyin_syllables(text: str) -> list[str]:
     return [s.lower() for s in lazy_pinyin(text)]
 
 
+def romanise(text: str) -> str:
+    """A Chinese name in Latin letters, for a record with no English name: each run of Chinese characters one
+    capitalised pinyin word ('观山湖区' -> 'Guanshanhuqu', '小孟工业园3号厂房' -> 'Xiaomenggongyeyuan 3 Haochangfang');
+    other text is kept and full-width brackets become ASCII ones."""
+    def word(chinese: str) -> str:
+        syllables = pinyin_syllables(chinese)  # an apostrophe before a, o, e inside a word, as in Gui'an
+        return "".join(s if i == 0 or s[:1] not in "aoe" else "'" + s for i, s in enumerate(syllables)).capitalize()
+
+    text = text.replace("（", " (").replace("）", ")").replace("、", ", ")
+    out = re.sub(r"[\u4e00-\u9fff]+", lambda m: f" {word(m.group())} ", text)
+    return re.sub(r"\s+", " ", re.sub(r"\s+([),])|([(])\s+", r"\1\2", out)).strip()
+
+
 @cache
 def _syllables() -> frozenset[str]:
     """Every toneless pinyin syllable pypinyin knows (its dictionary ships in the wheel)."""

@@ -6,7 +6,8 @@
 Builds (or reuses) an index of corpus/ in a benchmark data folder, never the served one, then scores:
 - ours: ChatService.ask, sessions replayed in file order; pass = status, facts, any_of/derived, absent and
   handoff all as expected (scored on Answer.answer); Recall@5 / MRR@10 from Answer.candidates (falling back
-  to service.retriever.search);
+  to service.retriever.search); answer shape (answer_shape.py): the share of answered questions whose first
+  sentence holds an expected figure, and of those that state no figure twice (offenders with --verbose);
 - langchain: loader text → RecursiveCharacterTextSplitter(500, 50) → langchain_chroma.Chroma (temp folder)
   with the same embedder object → similarity_search;
 - lexical / dense: SearchIndex.lexical_search / SearchIndex.dense over our own chunks.
@@ -34,6 +35,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.answer_shape import check_shape, format_offenders, format_summary, summarise_shapes
 from benchmarks.eval_lib import Question, QuestionResult, Summary, check_answer, load_questions, summarise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -336,7 +338,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         matched = sum(languages.get(q.id) == q.lang for q in questions)
         print(f"  answer language = question language: {matched}/{len(questions)}")
         print("  per topic: " + ", ".join(f"{t} {p}/{n}" for t, (p, n) in summaries[-1].by_topic.items()))
+        shapes = [(r.question.id, check_shape(r.question.expect, r.answer, r.status)) for r in results]
+        print("\n".join(format_summary(summarise_shapes(s for _, s in shapes))))
         print_failures(results)
+        if args.verbose:
+            print("  answer-shape offenders:\n" + "\n".join(format_offenders(shapes)))
         if args.verbose:
             print_answers(results)
 

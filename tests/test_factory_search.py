@@ -171,7 +171,7 @@ def test_nothing_matches_gives_nearest_with_reasons(factories: list[Factory]) ->
     assert [a.factory.id for a in nearest] == ["F-007", "F-006", "F-005"]
     assert all(m.constraint == "min_area" for a in nearest for m in a.misses)
     assert "面积12000㎡，低于要求的20000㎡" in nearest[0].explain()
-    assert "below the 20000 asked" in nearest[0].explain("en")
+    assert "below the 20000 m2 asked" in nearest[0].explain("en")
 
 
 def test_nothing_matches_in_a_district_with_only_a_leased_unit(factories: list[Factory]) -> None:

@@ -16,6 +16,7 @@ from assistant.listings import (
     format_number,
     parse_requirements,
     search_factories,
+    tolerance_note,
 )
 
 
@@ -33,7 +34,8 @@ class Part:
 
 
 def _row(f: Factory, lang: str) -> dict[str, Any]:
-    return {"id": f.id, "park": f.park, "district": f.district, "building": f"{f.building} {f.floor}".strip(),
+    return {"id": f.id, "park": f.park_name(lang), "district": f.district_name(lang),
+            "building": f"{f.building_name(lang)} {f.floor_name(lang)}".strip(),
             "area_m2": f.area_m2, "clear_height_m": f.clear_height_m, "floor_load_t_m2": f.floor_load_t_m2,
             "power_kva": f.power_kva, "rent_yuan_m2_month": f.rent_yuan_m2_month,
             "sale_price_yuan_m2": f.sale_price_yuan_m2, "status": f.status_text(lang), "sample": f.sample}
@@ -60,18 +62,21 @@ def factory_part(text: str, catalog: Catalog, lang: str, ids: tuple[str, ...] = 
         n = cite(f)
         return f"- {describe(f, lang)}{extra}" + (f"[{n}]" if n else "")
 
+    searched = tolerance_note(query.asked, lang)  # an 'about' figure is said as asked, its widening in words
     if result.matches:
-        lines.append("符合条件的标准厂房：" if lang == "zh" else "Standard factories that match:")
+        lines.append(("符合条件的标准厂房" + (f"（{searched}）" if searched else "") + "：") if lang == "zh"
+                     else "Standard factories that match" + (f" ({searched})" if searched else "") + ":")
         lines += [line(f) for f in result.matches[:8]]
     for f in result.leased:
         lines.append((f"{f.id} 已出租，暂不可租。" if lang == "zh" else f"{f.id} is already leased and not available.")
-                     + (f"[{cite(f)}]" if f else ""))
+                     + (f"[{n}]" if (n := cite(f)) else ""))
     if not result.matches:
         if query.ids:
             lines.append("可考虑以下类似的可租厂房：" if lang == "zh" else "Similar units that are available:")
         else:
-            lines.append("没有完全符合条件的厂房，最接近的选择：" if lang == "zh"
-                         else "No unit meets every requirement; the nearest alternatives:")
+            lines.append(("没有完全符合条件的厂房" + (f"（{searched}）" if searched else "") + "，最接近的选择：")
+                         if lang == "zh" else "No unit meets every requirement"
+                         + (f" ({searched})" if searched else "") + "; the nearest alternatives:")
         for alt in result.nearest:
             if query.ids:  # alternatives to a named unit: its own figures are shown, derived ranges are not
                 lines.append(line(alt.factory))
@@ -101,7 +106,8 @@ def park_part(text: str, catalog: Catalog, lang: str) -> Part | None:
             if park.land_price_yuan_m2 else park.land_price_note
         industries = "、".join(park.leading_industries)
         lines.append(f"- {park.name}（{park.district}，{park.level}）：主导产业{industries}；工业用地{price}{marker}" if lang == "zh"
-                     else f"- {park.name_en or park.name} ({park.district}): {industries}; industrial land {price}{marker}")
+                     else f"- {park.display_name(lang)} ({park.district_name(lang)}): {industries}; "
+                          f"industrial land {price}{marker}")
     return Part("\n".join(lines), sources, sample=any(p.sample for p in parks[:6]), intent="park")
 
 

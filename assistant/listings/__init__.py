@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.listings.asked import Asked, tolerance_note
 from assistant.listings.places import Place, Places, pinyin_forms
 from assistant.listings.records import (
     SAMPLE_EN,
@@ -25,4 +26,4 @@ from assistant.listings.search import (
     search_factories,
 )
 
-__all__ = ["FACTORY_ID", "Factory", "FactoryQuery", "NUMBER", "Park", "Place", "Places", "SAMPLE_EN", "SAMPLE_ZH", "describe", "detect_industries", "factory_from_row", "find_parks", "format_number", "load_factories", "load_parks", "park_from_row", "parse_requirements", "pinyin_forms", "search_factories"]
+__all__ = ["Asked", "FACTORY_ID", "Factory", "FactoryQuery", "NUMBER", "Park", "Place", "Places", "SAMPLE_EN", "SAMPLE_ZH", "describe", "detect_industries", "factory_from_row", "find_parks", "format_number", "load_factories", "load_parks", "park_from_row", "parse_requirements", "pinyin_forms", "search_factories", "tolerance_note"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
 
+from assistant.language import romanise
 from assistant.validation import (
     parse_bool,
     parse_date,
@@ -43,13 +44,20 @@ class Park:
     notes: str
     sample: bool
     updated: dt.date
+    district_en: str = ""  # optional column; pinyin of the district when empty
+
+    def display_name(self, lang: str = "zh") -> str:
+        return (self.name_en or romanise(self.name)) if lang == "en" else self.name
+
+    def district_name(self, lang: str = "zh") -> str:
+        return (self.district_en or romanise(self.district)) if lang == "en" else self.district
 
     def to_text(self, lang: str = "zh") -> str:
         if lang == "en":
             price = (f"industrial land {format_number(self.land_price_yuan_m2)} yuan/m2"
                      f" ({format_number(self.land_price_wan_mu)} 10k yuan/mu)"
                      if self.land_price_yuan_m2 is not None else f"no listed land price: {self.land_price_note}")
-            return (f"{self.id} {self.name_en} ({self.name}), {self.district}, level {self.level}; leading "
+            return (f"{self.id} {self.display_name('en')} ({self.name}), {self.district_name('en')}, level {self.level}; leading "
                     f"industries: {'、'.join(self.leading_industries)}; {price}; contact {self.contact}."
                     + (SAMPLE_EN if self.sample else ""))
         price = (f"工业用地价格{format_number(self.land_price_yuan_m2)}元/㎡（{format_number(self.land_price_wan_mu)}万元/亩）"
@@ -79,6 +87,23 @@ class Factory:
     notes: str
     sample: bool
     updated: dt.date
+    # Optional columns: the English names an English answer shows; pinyin of the Chinese name when empty.
+    park_en: str = ""
+    district_en: str = ""
+    building_en: str = ""
+    floor_en: str = ""  # where the floor is words (办公楼层), not 1F / 2-4F
+
+    def park_name(self, lang: str = "zh") -> str:
+        return (self.park_en or romanise(self.park)) if lang == "en" else self.park
+
+    def district_name(self, lang: str = "zh") -> str:
+        return (self.district_en or romanise(self.district)) if lang == "en" else self.district
+
+    def building_name(self, lang: str = "zh") -> str:
+        return (self.building_en or romanise(self.building)) if lang == "en" else self.building
+
+    def floor_name(self, lang: str = "zh") -> str:
+        return (self.floor_en or romanise(self.floor)) if lang == "en" else self.floor
 
     @property
     def available(self) -> bool:
@@ -121,7 +146,8 @@ class Factory:
         if lang == "en":
             money = [f"rent {n(self.rent_yuan_m2_month)} yuan/m2 per month" if self.rent_yuan_m2_month else "",
                      f"sale price {n(self.sale_price_yuan_m2)} yuan/m2" if self.sale_price_yuan_m2 else ""]
-            return (f"Standard factory {self.id} in {self.park} ({self.district}), {self.building} {self.floor}: "
+            return (f"Standard factory {self.id} in {self.park_name('en')} ({self.park}; {self.district_name('en')}), "
+                    f"{self.building_name('en')} {self.floor_name('en')}: "
                     f"{n(self.area_m2)} m2, clear height {n(self.clear_height_m)} m, floor load "
                     f"{n(self.floor_load_t_m2)} t/m2, power {n(self.power_kva)} kVA, "
                     + ", ".join(m for m in money if m) + f"; {self.status_text('en')}; suited to "
@@ -172,6 +198,7 @@ def park_from_row(r: dict[str, str]) -> Park:
         land_price_wan_mu=parse_number(r["land_price_wan_mu"]),
         land_price_note=r["land_price_note"], power_supply=r["power_supply"], logistics=r["logistics"],
         contact=r["contact"], notes=r["notes"], sample=parse_bool(r["sample"]), updated=parse_date(r["updated"]),
+        district_en=r.get("district_en", ""),
     )
 
 
@@ -185,4 +212,6 @@ def factory_from_row(r: dict[str, str]) -> Factory:
         sale_price_yuan_m2=parse_number(r["sale_price_yuan_m2"]), status=cast(Status, r["status"]),
         industries=split_list(r["industries"]), contact=r["contact"], notes=r["notes"],
         sample=parse_bool(r["sample"]), updated=parse_date(r["updated"]),
+        park_en=r.get("park_en", ""), district_en=r.get("district_en", ""), building_en=r.get("building_en", ""),
+        floor_en=r.get("floor_en", ""),
     )

@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, cast
 
+from assistant.listings.asked import Asked, Mode, Quantity, quantity_of
 from assistant.listings.places import Places
 from assistant.listings.records import SAMPLE_EN, SAMPLE_ZH, Factory, Park, format_number
 
@@ -80,6 +81,7 @@ class FactoryQuery:
     floor: Literal["upper", "ground"] | None = None  # 楼上 (every floor ≥ 2) or 一楼 (includes the ground floor)
     sort: tuple[str, bool] | None = None  # superlative: (Factory field, largest first)
     top: int = 1  # how many units a superlative returns (ties with the last one are kept)
+    asked: tuple[Asked, ...] = ()  # the figures as the visitor stated them, for the answer's wording
 
 
 def detect_industries(text: str, places: Places) -> tuple[str, ...]:
@@ -97,15 +99,18 @@ def _qualifier(text: str, match: re.Match[str], window_start: int) -> str:
     return (before[-1].lastgroup or "bare") if before else "bare"
 
 
-def _apply(fields: dict[str, float | None], unit: str, low: float, high: float | None, mode: str) -> None:
-    """Record one quantity; `high` is set for ranges like 3000-5000平."""
+def _apply(fields: dict[str, float | None], unit: str, low: float, high: float | None, mode: str,
+           asked: list[Asked]) -> None:
+    """Record one quantity (and, in `asked`, how it was said); `high` is set for ranges like 3000-5000平."""
     if not math.isfinite(low) or (high is not None and not math.isfinite(high)):
         return  # a run of hundreds of digits overflows float: not a requirement anyone means
     if high is not None and high < low:
         low, high = high, low  # "5000-3000平" is the range 3000–5000
     if high is None and low <= 0:
         return  # "把租金都说成0元": no unit is let for nothing, so a zero is not a requirement
+    said = cast(Mode, "range" if high is not None else mode)
     if unit == "area":
+        asked.append(Asked("area", said, low, high))
         if high is not None:
             fields.update(min_area=low, max_area=high, target_area=(low + high) / 2)
         elif mode == "about":
@@ -118,12 +123,14 @@ def _apply(fields: dict[str, float | None], unit: str, low: float, high: float |
     if unit == "money":
         key = "max_rent" if low <= 200 else "max_sale_price"  # rents are tens of 元/㎡·月, prices thousands
         if mode != "min":
+            asked.append(Asked("rent" if key == "max_rent" else "sale", said, low, high))
             fields[key] = (high or low) * (1.2 if mode == "about" else 1.0)
         return
     key = {"height": "min_clear_height", "load": "min_floor_load", "power": "min_power_kva"}[unit]
     if (unit == "height" and low > 40) or (unit == "load" and low > 100):
         return  # a distance ("500米") or a weight, not a clear height or floor load
     if mode != "max":
+        asked.append(Asked(cast(Quantity, unit), said, low, high))
         fields[key] = low * (0.8 if mode == "about" else 1.0)
 
 
@@ -157,6 +164,7 @@ def parse_requirements(text: str, places: Places) -> FactoryQuery:
     top = next((int(g) for m in _TOP_N.finditer(body) for g in m.groups() if g), 1)
     body = _TOP_N.sub(" ", body)
     values: dict[str, float | None] = {}
+    asked: list[Asked] = []
     last_end = 0
     for match in _QUANTITY.finditer(body):
         unit = match.lastgroup or ""
@@ -164,11 +172,13 @@ def parse_requirements(text: str, places: Places) -> FactoryQuery:
         if unit == "money" and scale != 1.0:
             continue  # a total budget in 万元, not a rent or unit price
         low, high = (_number(match.group("a")) or 0) * scale, _number(match.group("b"))
-        _apply(values, unit, low, high * scale if high is not None else None, _qualifier(body, match, last_end))
+        _apply(values, unit, low, high * scale if high is not None else None, _qualifier(body, match, last_end),
+               asked)
         last_end = match.end()
     bare_rent = _RENT_BARE.search(body)
     if bare_rent and "max_rent" not in values and (_number(bare_rent.group("v")) or 0) > 0:
         values["max_rent"] = _number(bare_rent.group("v"))
+        asked.append(Asked("rent", "bare", values["max_rent"] or 0.0))
     rent = re.search(r"租|\brent|\bleas(?:e|ing)\b|to let", body) is not None
     sale = re.search(r"买|购|(?<!销)售|\bsale|\bbuy|purchas", body) is not None
     want: Want = "any" if rent == sale else ("rent" if rent else "sale")
@@ -178,7 +188,7 @@ def parse_requirements(text: str, places: Places) -> FactoryQuery:
     return FactoryQuery(districts=places.districts_in(norm), parks=parks, want=want,
                         industries=detect_industries(text, places),
                         ids=ids, crane=crane, min_crane_t=min_crane_t, floor=floor, sort=_superlative(norm),
-                        top=max(1, min(top, 8)), **values)
+                        top=max(1, min(top, 8)), asked=tuple(asked), **values)
 
 
 # ---------- search ----------
@@ -229,6 +239,10 @@ def _limit_miss(f: Factory, q: FactoryQuery, spec: tuple[str, str, str, str, str
     n = format_number
     if value is None:
         return Miss(qattr, f"{zh}未知", f"{en} unknown", 1.0)
+    said = next((a for a in reversed(q.asked) if a.quantity == quantity_of(qattr)), None)  # the last one counts
+    if said is not None and ((kind == "min" and value < limit) or (kind == "max" and value > limit)):
+        gap = (limit - value) / (limit or 1) if kind == "min" else (value - limit) / (limit or 1)
+        return Miss(qattr, said.miss(value, "zh"), said.miss(value, "en"), gap)
     if kind == "min" and value < limit:
         return Miss(qattr, f"{zh}{n(value)}{unit}，低于要求的{n(limit, digits=1)}{unit}",
                     f"{en} {n(value)} {unit}, below the {n(limit, digits=1)} asked", (limit - value) / (limit or 1))
@@ -261,7 +275,8 @@ def _misses(f: Factory, q: FactoryQuery, places: Places) -> list[Miss]:
     out += _feature_misses(f, q)
     place = places.normalise(f.park + f.building)
     if (q.districts or q.parks) and f.district not in q.districts and not any(k in place for k in q.parks):
-        out.append(Miss("place", f"位于{f.district}，不在所问区域", f"in {f.district}, not the area asked", 1.0))
+        out.append(Miss("place", f"位于{f.district}，不在所问区域", f"in {f.district_name('en')}, not the area asked",
+                        1.0))
     if q.industries and not any(s in "、".join(f.industries) for s in q.industries):
         out.append(Miss("industry", f"适用产业为{'、'.join(f.industries)}", f"suited to {'、'.join(f.industries)}", 1.0))
     if f.available and q.want == "rent" and not f.for_rent:
@@ -333,7 +348,8 @@ def describe(factory: Factory, lang: str = "zh") -> str:
         price = f", rent {n(f.rent_yuan_m2_month)} yuan/m2/month" if f.rent_yuan_m2_month else ""
         price += f", sale {n(f.sale_price_yuan_m2)} yuan/m2" if f.sale_price_yuan_m2 else ""
         crane = "" if f.crane_t is None else (f", {n(f.crane_t)}-tonne crane" if f.crane_t else ", overhead crane")
-        return (f"{f.id} {f.park} {f.building} {f.floor}: {n(f.area_m2)} m2, clear height {n(f.clear_height_m)} m, "
+        return (f"{f.id} {f.park_name('en')}, {f.building_name('en')} {f.floor_name('en')}: {n(f.area_m2)} m2, "
+                f"clear height {n(f.clear_height_m)} m, "
                 f"floor load {n(f.floor_load_t_m2)} t/m2, {n(f.power_kva)} kVA{crane}{price}; {f.status_text('en')}"
                 + (SAMPLE_EN if f.sample else ""))
     price = f"，租金{n(f.rent_yuan_m2_month)}元/㎡·月" if f.rent_yuan_m2_month else ""

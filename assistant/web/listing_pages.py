@@ -40,7 +40,8 @@ def _name(row: dict[str, Any], lang: str) -> str:
     """What a person calls the row: a park's name (English where the listing has one), a factory's place."""
     if row.get("name"):
         return str(row.get("name_en") or row["name"]) if lang == "en" else str(row["name"])
-    parts = [row.get("park"), row.get("building"), row.get("floor")]
+    keys = ("park", "building", "floor")  # English where the listing gives English names
+    parts = [(row.get(f"{k}_en") if lang == "en" else None) or row.get(k) for k in keys]
     return " ".join(str(p) for p in parts if p) or str(row.get("id", ""))
 
 

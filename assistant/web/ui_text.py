@@ -59,7 +59,9 @@ LABELS: dict[str, dict[str, str]] = {
 # Listing fields by their record names (listings.records): the answer's factory table and a listing row's page.
 FIELDS: dict[str, tuple[str, str]] = {
     "id": ("编号", "ID"), "name": ("名称", "Name"), "name_en": ("英文名称", "English name"),
-    "park": ("园区", "Park"), "district": ("区县", "District"), "level": ("级别", "Level"),
+    "park": ("园区", "Park"), "district": ("区县", "District"), "park_en": ("园区英文名", "Park (English)"),
+    "district_en": ("区县英文名", "District (English)"), "building_en": ("楼栋英文名", "Building (English)"),
+    "floor_en": ("楼层英文名", "Floor (English)"), "level": ("级别", "Level"),
     "building": ("楼栋", "Building"), "floor": ("楼层", "Floor"), "area_m2": ("面积㎡", "Area m²"),
     "clear_height_m": ("层高m", "Height m"), "floor_load_t_m2": ("承重t/㎡", "Load t/m²"),
     "power_kva": ("电力kVA", "Power kVA"), "rent_yuan_m2_month": ("租金元/㎡·月", "Rent ¥/m²·month"),

@@ -24,7 +24,9 @@ from assistant.ingest.loaders.table_rows import row_text
 from assistant.settings import IngestBudgets
 from assistant.validation import (
     FACTORY_COLUMNS,
+    FACTORY_OPTIONAL,
     PARK_COLUMNS,
+    PARK_OPTIONAL,
     Problem,
     display_path,
     parse_number,
@@ -54,8 +56,12 @@ _SHARED = (
     FieldSpec("sample", ("示例数据", "是否示例", "是否示例数据", "sample")),
     FieldSpec("updated", ("更新日期", "更新时间", "核实日期", "updated", "last updated")),
 )
+_DISTRICT_EN = FieldSpec("district_en", ("区域英文名", "区县英文名", "区域英文名称", "district_en", "english district"))
 FACTORY_FIELDS = _SHARED + (
     FieldSpec("park", ("园区", "所在园区", "园区名称", "park")),
+    FieldSpec("park_en", ("园区英文名", "园区英文名称", "park_en", "english park name")), _DISTRICT_EN,
+    FieldSpec("building_en", ("楼栋英文名", "厂房英文名", "楼栋英文名称", "building_en", "english building name")),
+    FieldSpec("floor_en", ("楼层英文名", "楼层英文", "floor_en", "english floor")),
     FieldSpec("building", ("楼栋", "厂房", "厂房名称", "楼宇", "building")),
     FieldSpec("floor", ("楼层", "所在楼层", "floor")),
     FieldSpec("area_m2", ("面积", "建筑面积", "可租面积", "租赁面积", "area", "area_m2"), _AREA),
@@ -73,7 +79,7 @@ FACTORY_FIELDS = _SHARED + (
 )
 PARK_FIELDS = _SHARED + (
     FieldSpec("name", ("园区", "园区名称", "名称", "name")),
-    FieldSpec("name_en", ("英文名称", "英文名", "name_en", "english name")),
+    FieldSpec("name_en", ("英文名称", "英文名", "name_en", "english name")), _DISTRICT_EN,
     FieldSpec("level", ("级别", "园区级别", "level")),
     FieldSpec("leading_industries", ("主导产业", "leading industries", "leading_industries")),
     FieldSpec("land_price_yuan_m2", ("工业用地价格", "地价", "用地价格", "土地价格", "land price", "land_price_yuan_m2"),
@@ -297,7 +303,7 @@ def listing_of(sheet: Sheet, shown: str) -> Listing | None:
         out.problems += [Problem(where, header_row, name, "missing required column") for name in missing]
         out.complete = False
         return out
-    schema = FACTORY_COLUMNS if table == "factories" else PARK_COLUMNS
+    schema = (*FACTORY_COLUMNS, *FACTORY_OPTIONAL) if table == "factories" else (*PARK_COLUMNS, *PARK_OPTIONAL)
     rows: list[tuple[int, dict[str, str]]] = []
     extras: dict[int, str] = {}
     for number, cells in sheet.rows:
