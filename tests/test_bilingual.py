@@ -130,3 +130,10 @@ def test_the_build_carries_its_dictionary(yunzhou: ChatService) -> None:
     assert "补贴" in expansion.translations["subsidy"]
     with pytest.raises(TypeError):
         expansion.translations["subsidy"] = ()  # type: ignore[index]  # cached: must not be changed by a caller
+
+
+def test_a_word_the_dictionary_english_uses_is_no_romanised_name() -> None:
+    senses = [(f"中文{i}", f"Chinese (language) {i}", ("chines",)) for i in range(3)] + [("隆欣", "Longxin", ("longxin",))]
+    bilingual = Bilingual(senses)
+    assert bilingual.is_english_word("Chinese")
+    assert not bilingual.is_english_word("Longxin")  # in one sense only: a name

@@ -190,3 +190,54 @@ def test_a_chinese_name_in_latin_letters_is_told_from_an_english_word() -> None:
 
     assert is_pinyin("Shuangying") and is_pinyin("Longxin") and is_pinyin("Guanshanhu")
     assert not is_pinyin("Board") and not is_pinyin("Third") and not is_pinyin("NEEQ!") and not is_pinyin("Gui")
+
+
+def _words_check(words: dict[str, float]) -> SupportCheck:
+    return SupportCheck(lambda text: [w for w in words if w in text.lower()], lambda t: words.get(t, 1.0), _districts,
+                        min_subject=0.5, english_word=lambda w: w.lower() == "chinese")
+
+
+def test_the_noun_between_de_and_the_asking_words_must_be_in_the_passage() -> None:
+    check, covers = _words_check({"物业": 6.0, "基地": 3.0, "兰溪": 3.0}), make_covers({})
+    ask = check.read("兰溪基地的物业费怎么收？每平米每月多少", _everything)
+    assert ask.head == "物业" and ask.subject  # the asking clause has no noun: the question sentence's are used
+    rent = "兰溪基地办公楼，租金35元/㎡·月。"
+    assert not check.judge(ask, rent, rent, covers).ok  # the base's rent is not its property fee
+    fee = "兰溪基地物业费3元/㎡·月。"
+    assert check.judge(ask, fee, fee, covers).ok
+    # 的 ending a description, or 别的 (other), names no head
+    assert check.read("做开发的基地，物业有优惠吗？", _everything).head == ""
+    assert check.read("比别的基地能低多少？", _everything).head == ""
+
+
+def test_a_count_is_answered_by_a_number_of_the_thing_counted() -> None:
+    check, covers = _words_check({"汽车": 3.0, "基地": 3.0}), make_covers({})
+    ask = check.read("汽车基地去年产了多少辆车？", _everything)
+    assert ask.counted == "辆"
+    value = "汽车基地去年产值162.2亿元。"
+    assert not check.judge(ask, value, value, covers).ok
+    cars = "汽车基地去年产车12万辆。"
+    assert check.judge(ask, cars, cars, covers).ok
+    people = check.read("汽车基地有多少人？", _everything)
+    staff = "汽车基地共有员工3000名。"
+    assert check.judge(people, staff, staff, covers).ok  # 名 counts people as 人 does
+    english = check.read("How many workers does the plant employ?", _everything)
+    assert english.counted == "workers"
+    output = "The plant makes 400 million metres a year."
+    assert not check.judge(english, output, output, covers).ok
+    assert check.read("How many days does approval take?", _everything).counted == ""  # a duration
+
+
+def test_when_as_a_conjunction_asks_no_date() -> None:
+    check = _words_check({})
+    assert "date" in check.read("When will the subsidy be paid?", _everything).kinds
+    assert "date" in check.read("For the reward, when in the year do we file the claim?", _everything).kinds
+    assert "date" not in check.read("What sea bordered the empire when he died?", _everything).kinds
+    assert "date" not in check.read("When prices rise, what is it called?", _everything).kinds
+
+
+def test_an_english_word_that_reads_as_pinyin_is_no_name() -> None:
+    check = _words_check({"longxin": 6.0, "chinese": 6.0})
+    known = lambda w: True  # noqa: E731
+    assert check.read("Which dynasties do the Chinese works date from?", _everything, known).names == ()
+    assert check.read("How big is the Longxin plant?", _everything, known).names == ("longxin",)

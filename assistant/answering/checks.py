@@ -13,7 +13,7 @@ from assistant.answering.glossary import unknown_english_topic
 from assistant.answering.messages import say
 from assistant.answering.support import SupportCheck, Verdict, make_covers, years_in
 from assistant.documents import Chunk
-from assistant.index import SearchIndex, embedding_text
+from assistant.index import SearchIndex, embedding_text, english_stem
 from assistant.language import passage_language, to_simplified
 from assistant.listings import Places
 from assistant.settings import Settings
@@ -66,6 +66,7 @@ class AnswerChecks:
             self.tokenizer.tokens, index.lexical.idf, min_subject=answering.min_subject,
             generic_idf=answering.generic_idf, normalise=places.normalise,
             glossary=index.lexicon.glossary_terms, home=index.lexicon.pattern("home_places"),
+            english_word=index.bilingual.is_english_word,
             districts_of=lambda text: {p.district for p, _ in places.park_scores(text)} | set(
                 places.districts_in(places.normalise(text))))
 
@@ -125,6 +126,9 @@ class AnswerChecks:
             if followup:
                 return False
             if term.isascii():
+                # A past form (issued, practised) is how the question asks, not what it asks about.
+                if term.endswith("ed") and english_stem(term) != term:
+                    return False
                 return any(noun(t) for t in synonyms.get(term, ()) if not t.isascii())
             return (term in vocab or bool(synonyms.get(term))) and noun(term)
 
@@ -156,7 +160,9 @@ class AnswerChecks:
             verdict = self.check.judge(ask, pick.sentence, passage, covers, before=before, other_language=other,
                                          title=chunk.title, heading=chunk.heading)
             # A paraphrase (成绩 for 新引进项目84个) escapes word matching: the embedder may still see it on topic.
-            if verdict.reason == "subject" and not other and embedded[0] < MAX_EMBEDDED:
+            # Not for a name it lacks (南明区): the embedder reads places and companies as alike.
+            if (verdict.reason == "subject" and not other and embedded[0] < MAX_EMBEDDED
+                    and not self.tokenizer.is_name(verdict.missing)):
                 embedded[0] += 1
                 if self.on_topic(query, lang, pick.sentence):
                     verdict = self.check.judge(ask, pick.sentence, passage, covers, before=before, subject_ok=True,

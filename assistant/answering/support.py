@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -39,6 +39,7 @@ NAME_LETTERS = 6  # shorter pinyin-like words are as often English first names (
 NAME_IDF = 3.0  # a capitalised word in fewer passages than this is a name, not a word capitalised in a title
 _YEAR_REFERENCE = re.compile(r"(?:before|prior to|after|since|until|earlier than|later than)\s+(?:the\s+)?(?:year\s+)?YYYY|"
                              r"YYYY\s*年?\s*(?:以前|之前|以后|之后|以来|前|后)", re.I)
+_HEAD_ASKS = r"(?:怎么|怎样|如何|多少|几|是什么|是多少|有多少|多高|多大|多长)"
 _NUMBERISH = re.compile(r"^[\d.,%]+$")
 _WORDS = re.compile(r"[a-z][a-z'-]+")
 
@@ -52,6 +53,10 @@ class Patterns:
     not_subject: frozenset[str] = frozenset()  # words naming the kind of figure asked (price, 费用)
     whole_region: re.Pattern[str] | None = None  # 全市, citywide
     asks_list: re.Pattern[str] | None = None  # 有哪几种, what are the steps
+    counted_zh: re.Pattern[str] | None = None  # 多少辆: group 1 is the measure word of the thing counted
+    counted_en: re.Pattern[str] | None = None  # how many workers: group 1 is the thing counted
+    counters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # 人 -> (人, 名, 位): the same thing counted
+    counted_skip: frozenset[str] = frozenset()
 
 
 @cache
@@ -62,10 +67,15 @@ def default_patterns() -> Patterns:
     def compiled(table: Mapping[str, Mapping[str, str]], key: str) -> dict[str, re.Pattern[str]]:
         return {name: re.compile(entry[key], re.I) for name, entry in table.items()}
 
+    counted = data.get("counted") or {}
+    counters = {word: tuple(group) for group in counted.get("counters") or () for word in group}
     return Patterns(compiled(kinds, "ask"), compiled(kinds, "figure"), compiled(units, "ask"), compiled(units, "named"),
                     frozenset(str(w).lower() for w in data.get("not_subject") or ()),
                     re.compile(data["whole_region"], re.I) if data.get("whole_region") else None,
-                    re.compile(data["asks_list"], re.I) if data.get("asks_list") else None)
+                    re.compile(data["asks_list"], re.I) if data.get("asks_list") else None,
+                    re.compile(counted["zh"]) if counted.get("zh") else None,
+                    re.compile(counted["en"], re.I) if counted.get("en") else None,
+                    counters, frozenset(str(w).lower() for w in counted.get("skip") or ()))
 
 
 def asks_for_list(question: str, patterns: Patterns | None = None) -> bool:
@@ -86,6 +96,8 @@ class Ask:
     years: tuple[str, ...]
     kinds: tuple[str, ...]  # figure kinds asked; "number" alone = any figure
     units: tuple[str, ...]  # units the question prices by
+    head: str = ""  # the noun after 的 in "X的物业费": what is asked about, X only narrows it
+    counted: str = ""  # what a count counts: a measure word (辆) or an English noun (workers)
 
 
 @dataclass(frozen=True)
@@ -105,7 +117,8 @@ class SupportCheck:
                  districts_of: Callable[[str], Collection[str]], min_subject: float, generic_idf: float = 0.0,
                  patterns: Patterns | None = None, normalise: Callable[[str], str] = lambda t: t,
                  glossary: tuple[re.Pattern[str] | None, Mapping[str, Sequence[str]]] = (None, {}),
-                 home: re.Pattern[str] | None = None) -> None:
+                 home: re.Pattern[str] | None = None, english_word: Callable[[str], bool] = lambda w: False) -> None:
+        self.english_word = english_word  # an English word (Chinese, Empire) that happens to read as pinyin
         self.home = home  # the region served as a whole (贵阳贵安): a figure for it is not a district's
         self.tokens = tokens
         self.normalise = normalise  # place names in any spelling to the catalogue's (Gui'an New Area → 贵安新区)
@@ -133,14 +146,14 @@ class SupportCheck:
         asking = [c for c in clauses if any(p.search(c) for p in (*self.patterns.asks.values(),
                                                                    *self.patterns.unit_asks.values()))]
         questions = [q for q in _SENTENCES.split(text) if q.strip().endswith(("?", "？"))]
-        clause = self.normalise(" ".join(asking or questions or clauses))
-        terms = [t for t in dict.fromkeys(self.tokens(clause))
-                 if not _NUMBERISH.match(t) and not _YEAR.fullmatch(t) and (t.isascii() or len(t) >= 2)
-                 and t.lower() not in self.patterns.not_subject and not self.districts_of(t)
-                 and self.idf(t) >= self.generic_idf and is_subject(t)]
+        # An asking clause with no noun of its own ("物业费怎么收？每平米每月多少") asks about the question's
+        # subject: then the question sentences, else the whole question, hold it.
+        terms: list[str] = []
+        for part in (asking, [q for q in questions if any(a in q for a in asking)] or questions or clauses):
+            terms = self._subject_terms(self.normalise(" ".join(part)), is_subject) if part else []
+            if terms:
+                break
         known_words = known or is_subject
-        # Inside a compound (污水处理) its parts (污水, 处理) would count twice: keep the longest.
-        terms = [t for t in terms if not any(t != o and t in o for o in terms)]
         weights = {t: self.idf(t) for t in terms}
         subject = tuple(sorted(terms, key=lambda t: -weights[t]))
         pattern, entries = self.glossary
@@ -151,7 +164,32 @@ class SupportCheck:
         # A year the question measures from (prior to 2000, 2020年以来) is not the year it asks about.
         years = tuple(y for y in dict.fromkeys(_YEAR.findall(text)) if not _YEAR_REFERENCE.search(
             text[max(0, text.find(y) - 12): text.find(y) + 10].replace(y, "YYYY")))
-        return Ask(subject, self._names(" ".join(asking or questions or clauses), known_words), topics, weights, districts, years, kinds, units)
+        return Ask(subject, self._names(" ".join(asking or questions or clauses), known_words), topics, weights, districts,
+                   years, kinds, units, self._head(text, subject), self._counted(text))
+
+    @staticmethod
+    def _head(text: str, subject: Sequence[str]) -> str:
+        """The subject word between 的 and the asking words ("小兰山基地的物业费怎么收" → 物业): what is asked
+        about, the words before 的 only narrowing it. Not a 的 that ends a description (做开发的公司，…), nor 别的 (other)."""
+        for term in subject:
+            if re.search(rf"(?<![别他])的{re.escape(term)}[\u4e00-\u9fff]{{0,2}}?{_HEAD_ASKS}", text):
+                return term
+        return ""
+
+    def _counted(self, text: str) -> str:
+        for pattern in (self.patterns.counted_zh, self.patterns.counted_en):
+            match = pattern.search(text) if pattern else None
+            if match and match.group(1).lower() not in self.patterns.counted_skip:
+                return match.group(1).lower()
+        return ""
+
+    def _subject_terms(self, clause: str, is_subject: Callable[[str], bool]) -> list[str]:
+        terms = [t for t in dict.fromkeys(self.tokens(clause))
+                 if not _NUMBERISH.match(t) and not _YEAR.fullmatch(t) and (t.isascii() or len(t) >= 2)
+                 and t.lower() not in self.patterns.not_subject and not self.districts_of(t)
+                 and self.idf(t) >= self.generic_idf and is_subject(t)]
+        # Inside a compound (污水处理) its parts (污水, 处理) would count twice: keep the longest.
+        return [t for t in terms if not any(t != o and t in o for o in terms)]
 
     def _names(self, clause: str, known: Callable[[str], bool]) -> tuple[str, ...]:
         """Chinese names written in Latin letters in the asking clause (Shuangying, Longxin: capitalised, not
@@ -162,7 +200,8 @@ class SupportCheck:
             words = re.findall(r"[A-Za-z][\w'’-]*", sentence)
             for word in words[1:]:
                 plain = re.sub(r"['’]s$", "", word)
-                if (plain[:1].isupper() and len(plain) >= NAME_LETTERS and is_pinyin(plain) and not self.districts_of(plain)
+                if (plain[:1].isupper() and len(plain) >= NAME_LETTERS and is_pinyin(plain)
+                        and not self.english_word(plain) and not self.districts_of(plain)
                         and known(plain.lower()) and self.idf(plain.lower()) >= NAME_IDF):
                     names.append(plain.lower())
         return tuple(dict.fromkeys(names))
@@ -177,6 +216,8 @@ class SupportCheck:
             for topic in ask.topics:
                 if not any(word in lowered for word in topic):
                     return Verdict(False, "subject", topic[0])
+        if ask.head and not covers(ask.head, to_simplified(passage)):
+            return Verdict(False, "subject", ask.head)
         if ask.names:
             where = to_simplified(passage)
             missing = [n for n in ask.names if not covers(n, where)]
@@ -207,7 +248,16 @@ class SupportCheck:
             return Verdict(False, "figure", ask.kinds[0])
         if ask.units and not any(self.patterns.unit_names[u].search(text) for u in ask.units):
             return Verdict(False, "figure", ask.units[0])
+        if ask.counted and not self._counts(ask.counted, text, covers):
+            return Verdict(False, "figure", ask.counted)
         return Verdict(True)
+
+    def _counts(self, counted: str, text: str, covers: Covers) -> bool:
+        """Does a sentence state a number of the thing counted: 3万辆 for 多少辆, the workers for how many workers?"""
+        if counted.isascii():
+            return covers(counted, text)
+        same = "|".join(re.escape(w) for w in self.patterns.counters.get(counted, (counted,)))
+        return bool(re.search(rf"(?:\d|[一二三四五六七八九十两百千万])\s*[万千百亿多余]?\s*(?:{same})", text))
 
 
 def make_covers(synonyms: Mapping[str, Sequence[str]],

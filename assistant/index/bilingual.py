@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -19,6 +19,7 @@ from assistant.language import pinyin_syllables
 BILINGUAL_JSON = "bilingual.json"
 SENSE_WORDS = 3  # a dictionary sense of more content words is an explanation, not a translation
 MIN_PINYIN = 5  # letters of a pinyin name: shorter ones (an, he, xian) collide with English words
+ENGLISH_WORD_SENSES = 3  # definitions using a word before it counts as English, not a pinyin name (Chinese)
 MAX_PER_WORD = 8  # translations kept per question word, most specific first
 _CJK = re.compile(r"^[\u3400-\u9fff]+$")
 _WORD = re.compile(r"^[a-z][a-z'’-]*[a-z]$")
@@ -110,10 +111,12 @@ class Bilingual:
     def __post_init__(self) -> None:
         self._by_word: dict[str, list[int]] = defaultdict(list)
         self._by_term: dict[str, list[int]] = defaultdict(list)
-        for i, (term, _, words) in enumerate(self.senses):
+        self._in_senses: Counter[str] = Counter()  # English word -> senses whose definition uses it
+        for i, (term, definition, words) in enumerate(self.senses):
             self._by_term[term].append(i)
             for w in words:
                 self._by_word[w].append(i)
+            self._in_senses.update(set(re.findall(r"[a-z]+", definition.lower())))
 
     # ---- build time ----
     @classmethod
@@ -185,6 +188,11 @@ class Bilingual:
                     if len(name) >= MIN_PINYIN and name in vocab:
                         out[t][name] = SENSE_WORDS + 1
         return {t: tuple(sorted(terms, key=lambda x: -terms[x])[:MAX_PER_WORD]) for t, terms in out.items()}
+
+    def is_english_word(self, word: str) -> bool:
+        """Does the dictionary's English use this word (Chinese, Empire), rather than it being a romanised name
+        (Longxin) that reads as pinyin too?"""
+        return self._in_senses[word.lower()] >= ENGLISH_WORD_SENSES
 
     def gloss(self, term: str, question: str) -> str:
         """The dictionary sense of a Chinese ``term`` that the question's English words name, for an English
