@@ -35,7 +35,7 @@ def years_in(text: str) -> list[str]:
     """The years a text names (2024, not 12024), in order."""
     return _YEAR.findall(text)
 CROSS_LANGUAGE_SHARE = 0.6  # of min_subject: the dictionary finds fewer of a question's words in a translation
-NAME_LETTERS = 6  # shorter pinyin-like words are as often English first names (Luke, Tina)
+NAME_LETTERS = 5  # a shorter pinyin-like word is too often English (Tina, Hang); longer English words the dictionary knows
 NAME_IDF = 3.0  # a capitalised word in fewer passages than this is a name, not a word capitalised in a title
 _YEAR_REFERENCE = re.compile(r"(?:before|prior to|after|since|until|earlier than|later than)\s+(?:the\s+)?(?:year\s+)?YYYY|"
                              r"YYYY\s*年?\s*(?:以前|之前|以后|之后|以来|前|后)", re.I)
@@ -231,6 +231,9 @@ class SupportCheck:
                 return Verdict(False, "subject", next(t for t in ask.subject if t not in held))
         if ask.districts:
             named = set(self.districts_of(text))
+            if not named and ask.kinds:
+                # A figure reads under its passage's place: a park's document or heading names it once, above.
+                named = set(self.districts_of(to_simplified(heading))) or set(self.districts_of(to_simplified(title)))
             if named and not named & ask.districts:
                 return Verdict(False, "place", sorted(ask.districts)[0])
             # A figure for the whole region answers no district's question (a policy for it still applies).
