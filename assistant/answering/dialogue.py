@@ -39,6 +39,10 @@ class Turn:
 class Conversation:
     turns: list[Turn] = field(default_factory=list)
     updated: float = field(default_factory=time.monotonic)
+    # The company profile given so far for policy matching (Profile fields, plain JSON types), and the profile
+    # fact the last answer asked for ('' when none): a reply giving that fact fills it first.
+    profile: dict[str, Any] = field(default_factory=dict)
+    profile_asked: str = ""
 
     @property
     def last(self) -> Turn | None:
