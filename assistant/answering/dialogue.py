@@ -116,6 +116,12 @@ class ConversationStore:
         self.max_conversations = max_conversations
         self.ttl = ttl_seconds
 
+    def find(self, session_id: str) -> Conversation | None:
+        """The conversation if it is held and fresh; unlike ``get`` it creates none."""
+        with self._lock:
+            conv = self._items.get(session_id)
+            return conv if conv is not None and time.monotonic() - conv.updated <= self.ttl else None
+
     def get(self, session_id: str | None) -> Conversation:
         if not session_id:
             return Conversation()

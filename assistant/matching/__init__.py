@@ -18,8 +18,8 @@ from assistant.matching.result import (
     RuleMatch,
     Totals,
 )
-from assistant.matching.summary import Summary, fact_of_ask, profile_line, summarise
+from assistant.matching.summary import Summary, amount_text, fact_of_ask, profile_line, summarise
 
 __all__ = ["CATEGORIES", "Amount", "Citation", "CostItem", "CriterionResult", "MatchResult", "Matcher", "Profile",
-           "RuleMatch", "Summary", "Talents", "Totals", "fact_of_ask", "load_matcher", "merge", "profile_from_text",
+           "RuleMatch", "Summary", "Talents", "Totals", "amount_text", "fact_of_ask", "load_matcher", "merge", "profile_from_text",
            "profile_line", "render", "stated", "summarise", "valid_part"]

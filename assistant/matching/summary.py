@@ -56,7 +56,7 @@ def profile_line(profile: dict[str, Any], lang: str) -> str:
     return tr(lang, "；", "; ").join(parts)
 
 
-def _amount_text(a: Amount | None, lang: str) -> str:
+def amount_text(a: Amount | None, lang: str) -> str:
     if a is None:
         return tr(lang, "未测算", "not estimated")
     basis = _pick(_BASIS[a.basis], lang)
@@ -75,7 +75,7 @@ def _amount_text(a: Amount | None, lang: str) -> str:
 def _rule_line(rule: RuleMatch, n: int, lang: str) -> str:
     mark = "✓" if rule.status == "eligible" else "?"
     sample = tr(lang, "【示例数据】", " [sample data]") if rule.sample or (rule.amount and rule.amount.sample) else ""
-    line = f"- {mark} {rule.name}{sample}{tr(lang, '：', ': ')}{_amount_text(rule.amount, lang)}"
+    line = f"- {mark} {rule.name}{sample}{tr(lang, '：', ': ')}{amount_text(rule.amount, lang)}"
     if rule.payee == "staff":
         line += tr(lang, "（员工本人领取）", " (paid to staff)")
     if rule.excluded_by:
@@ -119,7 +119,7 @@ def summarise(result: MatchResult, profile: dict[str, Any], max_rules: int = 30)
         for rule in rules:
             lines.append(_rule_line(rule, cite(rule.citation), lang))
             if rule.amount and (rule.amount.value_yuan is not None or rule.amount.low_yuan is not None):
-                out.working.append(f"{rule.name}{tr(lang, '：', ': ')}{_amount_text(rule.amount, lang)}")
+                out.working.append(f"{rule.name}{tr(lang, '：', ': ')}{amount_text(rule.amount, lang)}")
                 out.working += rule.amount.working
         shown += len(rules)
     if len(result.rules) > shown:
