@@ -88,7 +88,8 @@ class MatchingTurn:
         sources = [self.source(c) for c in summary.citations]
         body = with_sample_note(summary.text, summary.sample, lang)
         evidence = ([s.text for s in sources] + [f"{s.title} {s.locator}" for s in sources] + summary.working
-                    + list(said) + [self._profile_evidence(profile)])
+                    + list(said) + [self._profile_evidence(profile)]
+                    + [r.name for r in result.rules])  # a rule's own name (…rate of 15%) is the rules file's
         missing = ungrounded_numbers(body, evidence)
         notices = [f"ungrounded numbers: {', '.join(missing)}"] if missing else []
         return Answer(body, "answered", lang, sources, intents=[MATCH], confidence=1.0, working=summary.working,

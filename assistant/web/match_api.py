@@ -7,6 +7,7 @@ it matches against the same corpus the chat answers from, and follows it when th
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Literal
 
 from fastapi import FastAPI
@@ -21,6 +22,7 @@ from assistant.web.render import answer_html
 from assistant.web.schemas import field_error
 from assistant.web.turns import source_files
 
+log = logging.getLogger(__name__)
 _UNAVAILABLE = {503: {"description": "The served corpus has no valid rules files."}}
 BRIEF_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
@@ -53,14 +55,19 @@ def profile_brief(service: ChatService, profile: Profile, lang: str) -> str:
 
 
 def lead_brief(service: ChatService, profile: Profile | None, session_id: str | None, lang: str) -> str | None:
-    """The brief a lead keeps: of the profile the form sent, else of the one given in the lead's chat."""
-    if not service.matching.available:
+    """The brief a lead keeps: of the profile the form sent, else of the one given in the lead's chat. A brief
+    that cannot be made is logged and left out: it must never cost the investor the lead."""
+    try:
+        if not service.matching.available:
+            return None
+        if profile is None and session_id and (conv := service.conversations.find(session_id)) and conv.profile:
+            profile = Profile.model_validate(conv.profile)
+        if profile is None or not profile.model_dump(exclude_none=True):
+            return None
+        return profile_brief(service, profile, lang)
+    except Exception:
+        log.exception("could not make the investment brief of a lead")
         return None
-    if profile is None and session_id and (conv := service.conversations.find(session_id)) and conv.profile:
-        profile = Profile.model_validate(conv.profile)
-    if profile is None or not profile.model_dump(exclude_none=True):
-        return None
-    return profile_brief(service, profile, lang)
 
 
 def brief_response(html: str, lang: str, download: bool = True) -> Response:
