@@ -61,6 +61,7 @@ class MatchingTurn:
         adds = after_match and bool(facts) and not calculation
         if (taught and facts) or len(facts) >= self.settings.match.min_profile_facts or answers_ask or adds:
             conv.profile = merge(conv.profile if (after_match or taught or answers_ask) else {}, update)
+            conv.profile_asked = ""  # the answer sets the next question (an LLM answer asks in its own words)
             return True
         conv.profile_asked = ""  # the question went unanswered: a later bare figure is not its answer
         return False
