@@ -24,7 +24,7 @@ _TEXT = {
     "summary": ("匹配结果", "Match"),
     "rules": ("可能适用的政策与条件", "Incentives that may apply, with their conditions"),
     "col_rule": ("政策", "Incentive"), "col_amount": ("估算金额", "Estimate"),
-    "col_criteria": ("条件（✓ 满足 ? 待确认）", "Conditions (✓ met, ? to confirm)"), "col_source": ("依据", "Source"),
+    "col_criteria": ("条件（✓ 满足 ? 待补充）", "Conditions (✓ met, ? to provide)"), "col_source": ("依据", "Source"),
     "not_applicable": ("不适用的政策", "Incentives that do not apply"),
     "working": ("计算过程", "Working"),
     "sources": ("出处", "Sources"),
@@ -35,7 +35,7 @@ _TEXT = {
              "This brief is an estimate, not a commitment; the latest official publications prevail."),
     "print": ("打印或另存为 PDF：按 Ctrl+P（Mac：⌘P）。", "To print or save as PDF: press Ctrl+P (Mac: ⌘P)."),
 }
-_MARK = {"met": "✓", "not_met": "✗", "unknown": "?"}
+_COLUMNS = "".join(f"<col style='width:{w}%'>" for w in (24, 17, 37, 22)).join(("<colgroup>", "</colgroup>"))
 
 BRIEF_CSS = """
 *{box-sizing:border-box}
@@ -47,9 +47,11 @@ h1{font-size:15pt;margin:0 0 2px;color:#b3262d}h2{font-size:11pt;margin:10px 0 4
 table{border-collapse:collapse;width:100%;font-size:8.5pt}th,td{border:1px solid #d9dee7;padding:2px 4px;
  text-align:left;vertical-align:top}th{background:#f6f7f9}td.n{white-space:nowrap}
 ol.small,p.small{font-size:8pt;color:#374151;margin:2px 0;padding-left:1.4em}p.small{padding-left:0}
+ol.cols{columns:2;column-gap:14px}.muted{color:#6b7280;font-size:.9em}
 .sample{color:#7a4b00}footer{margin-top:8px;font-size:8pt;color:#4b5563}
 @page{size:A4;margin:10mm}
-@media print{body{margin:0;max-width:none;padding:0;font-size:8.5pt}.hint{display:none}h2{break-after:avoid}
+@media print{body{margin:0;max-width:none;padding:0;font-size:8pt}.hint{display:none}h2{break-after:avoid;margin:6px 0 3px}
+ table{font-size:7.5pt}ol.small,p.small{font-size:7pt}
  tr{break-inside:avoid}a{color:inherit;text-decoration:none}}
 """
 
@@ -59,10 +61,29 @@ def _t(key: str, lang: str) -> str:
     return en if lang == "en" else zh
 
 
-def _criteria(rule: RuleMatch) -> str:
-    items = [f"{_MARK[c.status]} {escape(c.text)}" + (f"（{escape(c.value)}）" if c.value else "")
-             + (f" → {escape(c.ask)}" if c.status == "unknown" and c.ask else "") for c in rule.criteria]
-    return "<br>".join(items)
+def _criteria(rule: RuleMatch, lang: str) -> str:
+    """Compact, for one page: how many conditions are met, then each one still to confirm (what to provide);
+    the dates of validity are in the source column."""
+    shown = [c for c in rule.criteria if c.fact != "valid"]
+    met = sum(c.status == "met" for c in shown)
+    asks = list(dict.fromkeys(c.ask or c.text for c in shown if c.status == "unknown"))
+    if rule.amount and rule.amount.ask and rule.amount.value_yuan is None and rule.amount.low_yuan is None:
+        asks = list(dict.fromkeys([*asks, rule.amount.ask]))
+    items = ([f"✓ {met}" + ("" if lang == "en" else " 项满足") + (" met" if lang == "en" else "")] if met else [])
+    return "<br>".join(items + [f"? {escape(a)}" for a in asks])
+
+
+def _valid(rule: RuleMatch, lang: str) -> str:
+    if not (rule.valid_from or rule.valid_to):
+        return ""
+    span = f"{rule.valid_from or '…'}–{rule.valid_to or '…'}"
+    return f"<br><span class=muted>{escape(('valid ' if lang == 'en' else '有效期 ') + span)}</span>"
+
+
+def _overview(text: str) -> str:
+    """The answer without its rule lines (the table below states them in full): the head, total, costs, parks
+    and the question."""
+    return "\n".join(line for line in text.splitlines() if not line.startswith(("- ", "**")))
 
 
 def brief_html(result: MatchResult, answer: Answer, profile: dict[str, Any], made: date | None = None) -> str:
@@ -77,9 +98,11 @@ def brief_html(result: MatchResult, answer: Answer, profile: dict[str, Any], mad
         n = numbers.get(rule.citation.text, 0)
         sample = f' <span class="sample">{"[sample data]" if lang == "en" else "【示例数据】"}</span>' \
             if rule.sample else ""
-        source = escape(rule.citation.text) + (f" [{n}]" if n else "")
-        rows.append(f"<tr><td>{escape(rule.name)}{sample}</td><td class=n>{escape(amount_text(rule.amount, lang))}</td>"
-                    f"<td>{_criteria(rule)}</td><td>{source}</td></tr>")
+        cited = f"《{rule.citation.title}》{rule.citation.article}"  # the document number is in the sources list
+        source = escape(cited) + (f" [{n}]" if n else "") + _valid(rule, lang)
+        mark = "✓" if rule.status == "eligible" else "?"
+        rows.append(f"<tr><td>{mark} {escape(rule.name)}{sample}</td><td class=n>{escape(amount_text(rule.amount, lang))}"
+                    f"</td><td>{_criteria(rule, lang)}</td><td>{source}</td></tr>")
     head = "".join(f"<th>{escape(_t(k, lang))}</th>" for k in ("col_rule", "col_amount", "col_criteria", "col_source"))
     not_applicable = "；".join(f"{escape(r.name)}：{escape(r.reason)}（{escape(r.citation.text)}）"
                               for r in result.not_applicable) if lang != "en" else "; ".join(
@@ -94,16 +117,16 @@ def brief_html(result: MatchResult, answer: Answer, profile: dict[str, Any], mad
         f"<h1>{escape(title)}</h1><p class=meta>{escape(_t('made', lang))}: {made.isoformat()}</p>",
         f'<p class="hint">{escape(_t("print", lang))}</p>',
         f"<h2>{escape(_t('profile', lang))}</h2><p>{escape(profile_line(profile, lang))}</p>",
-        f"<h2>{escape(_t('summary', lang))}</h2><div class=zst-answer>{answer_markup(answer.answer)}</div>",
-        f"<h2>{escape(_t('rules', lang))}</h2><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
+        f"<h2>{escape(_t('summary', lang))}</h2><div class=zst-answer>{answer_markup(_overview(answer.answer))}</div>",
+        f"<h2>{escape(_t('rules', lang))}</h2><table>{_COLUMNS}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
         "</table>",
     ]
     if not_applicable:
         parts.append(f"<h2>{escape(_t('not_applicable', lang))}</h2><p class=small>{not_applicable}</p>")
     if working:
-        parts.append(f"<h2>{escape(_t('working', lang))}</h2><ol class=small>{working}</ol>")
+        parts.append(f"<h2>{escape(_t('working', lang))}</h2><ol class='small cols'>{working}</ol>")
     if sources:
-        parts.append(f"<h2>{escape(_t('sources', lang))}</h2><ol class=small>{sources}</ol>")
+        parts.append(f"<h2>{escape(_t('sources', lang))}</h2><ol class='small cols'>{sources}</ol>")
     parts.append(f"<footer>{escape(_t('sample' if result.sample else 'note', lang))}</footer></body></html>")
     return "".join(parts)
 

@@ -29,6 +29,12 @@ NUMBERS = (("investment_yuan", "m_investment", WAN), ("land_mu", "m_land", 1.0),
 OPEN = "open"
 
 
+def figure(text: str | None) -> float | None:
+    """A figure typed in a field ("1,200", "80"); None when empty. ValueError when it is no number."""
+    raw = (text or "").strip().replace(",", "").replace("，", "")
+    return float(raw) if raw else None
+
+
 def profile_of(industry: str, district: str, numbers: list[float | None]) -> dict[str, Any]:
     """The form's values as Profile fields (万 figures in yuan or kWh; empty fields left out)."""
     out: dict[str, Any] = {}
@@ -39,12 +45,10 @@ def profile_of(industry: str, district: str, numbers: list[float | None]) -> dic
     for (field, _key, factor), value in zip(NUMBERS, numbers, strict=True):
         if value is None:
             continue
-        if field in ("jobs",) or field.startswith("talents."):
-            value = int(value)
         if field.startswith("talents."):
-            out.setdefault("talents", {})[field.split(".", 1)[1]] = value
+            out.setdefault("talents", {})[field.split(".", 1)[1]] = int(value)
         else:
-            out[field] = float(value) * factor
+            out[field] = int(value) if field == "jobs" else float(value) * factor
     return out
 
 
@@ -55,8 +59,18 @@ class MatchForm:
 
     def run(self, industry: str, district: str, *rest: Any) -> tuple[str, Any, dict[str, Any]]:
         """(result HTML, the download button, the profile kept for a later contact request)."""
-        *numbers, lang = rest
-        fields = profile_of(industry or "", district or "", list(numbers))
+        *typed, lang = rest
+        numbers, bad = [], []
+        for (_field, key, _factor), text in zip(NUMBERS, typed, strict=True):
+            try:
+                numbers.append(figure(text))
+            except ValueError:
+                numbers.append(None)
+                bad.append(t(key, lang))
+        if bad:
+            return f'<p class="zst-notice">{escape(t("m_bad", lang, fields=("、" if lang == "zh" else ", ").join(bad)))}</p>', \
+                gr.update(visible=False), {}
+        fields = profile_of(industry or "", district or "", numbers)
         if not fields:
             return f'<p class="zst-notice">{escape(t("m_empty", lang))}</p>', gr.update(visible=False), {}
         try:
@@ -89,11 +103,12 @@ def build_match_form(service: ChatService, lang_box: gr.Radio) -> tuple[gr.State
         with gr.Row():
             industry = gr.Textbox(label=t("m_industry", zh), max_length=100, elem_id="zst-m-industry")
             district = gr.Dropdown(choices=districts, value=OPEN, label=t("m_district", zh), elem_id="zst-m-district")
-        fields: list[gr.Number] = []
+        fields: list[gr.Textbox] = []
         for row in (NUMBERS[:5], NUMBERS[5:]):
             with gr.Row():
-                fields += [gr.Number(label=t(key, zh), minimum=0, precision=None, elem_id=f"zst-m-{field}"
-                                     .replace(".", "-").replace("_", "-")) for field, key, _f in row]
+                # Text, not gr.Number: the page sends an empty Number as 0, and an unknown figure is not a zero.
+                fields += [gr.Textbox(label=t(key, zh), max_length=20, elem_id=f"zst-m-{field}"
+                                      .replace(".", "-").replace("_", "-")) for field, key, _f in row]
         run = gr.Button(t("m_run", zh), variant="primary", elem_id="zst-m-run")
         result = gr.HTML(elem_id="zst-m-result")
         download = gr.DownloadButton(t("m_download", zh), visible=False, elem_id="zst-m-download")
