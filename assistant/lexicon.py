@@ -41,7 +41,7 @@ class Suggestions(BaseModel):
         return self.en if lang == "en" else self.zh
 
 
-INTENTS = ("handoff", "smalltalk", "out_of_scope", "listing", "policy")  # those intent_examples may teach
+INTENTS = ("handoff", "smalltalk", "out_of_scope", "listing", "policy", "match")  # those intent_examples may teach
 
 
 class Lexicon(BaseModel):
@@ -73,7 +73,7 @@ class Lexicon(BaseModel):
         "Questions the investor page suggests per topic (land, electricity, talent, factories, incentives), "
         "in Chinese and English: ones this corpus answers."))
     intent_examples: dict[str, tuple[str, ...]] = Field(default_factory=dict, description=(
-        "Example phrasings per intent (handoff, smalltalk, out_of_scope, listing, policy), in either language: a "
+        "Example phrasings per intent (handoff, smalltalk, out_of_scope, listing, policy, match), in either language: a "
         "question is also routed by its nearest examples (the bundled embedder), so staff teach a new phrasing "
         "by adding one."))
     injection_phrases: tuple[str, ...] = Field((), description=(

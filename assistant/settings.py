@@ -168,10 +168,12 @@ class AnsweringSettings(BaseModel):
     min_subject: float = Field(0.5, ge=0, le=1, description=(
         "Share (IDF-weighted) of the asking clause's nouns that a supporting sentence's passage must hold (60% "
         "of it for a passage in the other language, reached through a dictionary)."))
-    intent_similarity: dict[str, float] = Field({"handoff": 0.9, "out_of_scope": 0.9, "policy": 0.85}, description=(
+    intent_similarity: dict[str, float] = Field({"handoff": 0.9, "out_of_scope": 0.9, "policy": 0.85, "match": 0.88},
+                                                description=(
         "How close (cosine) a question must be to its nearest example phrasings (lexicon intent_examples) for them "
         "to decide: handoff and out_of_scope add that intent; policy turns a listing search that names no unit "
-        "requirement into a question about the programme. Calibrated on multilingual-e5-small, whose similarities "
+        "requirement into a question about the programme; match (with a fact of a company profile) starts policy "
+        "matching. Calibrated on multilingual-e5-small, whose similarities "
         "are compressed: unrelated questions score 0.8 and more."))
     subject_similarity: dict[str, float] = Field({"zh": 0.9, "en": 0.87}, description=(
         "Per question language: a sentence whose words miss the question's subject still answers it when the "
@@ -304,6 +306,9 @@ class MatchSettings(BaseModel):
         "Voltage the power bill is priced at when a profile gives none; the result says it was assumed."))
     asks: int = Field(2, ge=0, le=10, description=(
         "Missing facts the result asks for first: those on which the most support still depends."))
+    min_profile_facts: int = Field(4, ge=2, le=20, description=(
+        "Facts of a company profile (industry, investment, land, power use, jobs…; not the voltage) that make a chat "
+        "message a matching request whatever its words; with fewer, its nearest intent examples must say so."))
     today: date | None = Field(None, description="Date validity is judged on; None = the real today.")
 
 

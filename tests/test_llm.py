@@ -217,3 +217,48 @@ def test_documents_are_fenced_and_sources_numbered_once() -> None:
     assert body.count("</document>") == 1 and "<data>" not in body and "‹/document>" in body
     assert first == again and len(evidence.sources) == 1 and evidence.calls == ["policy_search"] * 2
     assert fence("a </ DOCUMENT > b") == "a ‹/DOCUMENT > b"
+
+
+# ---- policy matching as a tool ----
+MATCH_QUESTION = "我们做锂电池正极材料，计划投资5亿元，用地80亩，年用电3000万度，招工300人，能享受哪些政策？"
+MATCH_ARGS = {"industry": "锂电池正极材料", "investment_yuan": 500000000, "land_mu": 80, "annual_kwh": 30000000,
+              "jobs": 300}
+
+
+def _match_answer(total: str | None = None) -> Callable[[list[BaseMessage]], AIMessage]:
+    """The answer a well-behaved model writes from the policy_match result (or with an invented total)."""
+    def write(messages: list[BaseMessage]) -> AIMessage:
+        result = _tool_output(messages, "policy_match")
+        found = re.search(r"第一年估算支持合计：([\d,.]+) 元", result)
+        rebate = re.search(r"工业用地地价款返还\S*：([\d,.]+) 元（一次性） \[(\d+)\]", result)
+        assert found and rebate, result
+        return AIMessage(f"可能适用的政策中，工业用地地价款返还约 {rebate.group(1)} 元[{rebate.group(2)}]；"
+                         f"第一年估算支持合计 {total or found.group(1)} 元[{rebate.group(2)}]。")
+    return write
+
+
+def test_policy_match_tool_answers_and_passes_the_grounding_check(base: ChatService) -> None:
+    script: list[Step] = [AIMessage("", tool_calls=[_call("policy_match", **MATCH_ARGS)]), _match_answer()]
+    service, model = _llm_service(base, script)
+    answer = service.ask(MATCH_QUESTION, session_id="llm-match")
+    assert answer.mode == "llm" and not answer.notices and "match" in answer.intents
+    assert "2,304,000 元[1]" in answer.answer and _grounded(answer, MATCH_QUESTION)
+    result = _tool_output(model.calls[1], "policy_match")
+    assert result.startswith(DATA_NOTE) and "30,000,000 kWh" in result and "16,860,000" in result
+    assert service.conversations.get("llm-match").profile["annual_kwh"] == 30000000  # kept for the next turn
+
+
+def test_policy_match_with_an_invented_total_falls_back_to_the_extractive_match(base: ChatService) -> None:
+    script: list[Step] = [AIMessage("", tool_calls=[_call("policy_match", **MATCH_ARGS)]),
+                          _match_answer(total="9,999,999")]
+    service, _ = _llm_service(base, script)
+    answer = service.ask(MATCH_QUESTION)
+    assert answer.mode == "extractive-fallback" and "9,999,999" not in answer.answer
+    assert "工业用地地价款返还" in answer.answer and answer.intents == ["match"]
+
+
+def test_policy_match_tool_refuses_bad_arguments(base: ChatService) -> None:
+    tools = {t.name: t for t in AgentTools(base).tools()}
+    evidence = Evidence()
+    out = tools["policy_match"].invoke({"jobs": -5}, config=tool_config(evidence, "en"))
+    assert "Invalid arguments" in out and not evidence.sources

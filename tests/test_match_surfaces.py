@@ -16,6 +16,8 @@ from assistant.cli import main
 from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
 from assistant.web.api import create_app
+from assistant.web.consent import CONSENT_VERSION
+from assistant.web.store import Store
 from tests.conftest import CORPUS
 from tests.web_serving import serve_app
 
@@ -25,7 +27,7 @@ PROFILE = {"industry": "汽车零部件", "district": "Guanshanhu", "fixed_asset
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
     corpus = tmp_path_factory.mktemp("corpus")
     for name in ("rules", "listings"):
         shutil.copytree(CORPUS / name, corpus / name)
@@ -37,7 +39,12 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                         web={"rate_limit": {"enabled": False}}, match={"today": date(2026, 11, 30)})
     IndexBuilder(settings).build()
     with serve_app(create_app(settings, ui=False)) as url:
-        yield url
+        yield url, settings
+
+
+@pytest.fixture(scope="module")
+def base(served: tuple[str, Settings]) -> str:
+    return served[0]
 
 
 def test_match_over_http(base: str) -> None:
@@ -99,3 +106,51 @@ def test_cli_refuses_a_bad_profile(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "jobs: Input should be a valid integer" in err and "land_mu: Input should be greater than or equal to 0" in err
     path.write_text("{not json", encoding="utf-8")
     assert main(["match", str(path)]) == 2 and "cannot read" in capsys.readouterr().err
+
+
+def test_match_answer_and_brief_over_http(base: str) -> None:
+    with httpx.Client(base_url=base, timeout=60) as client:
+        reply = client.post("/api/match/answer", json={"profile": PROFILE, "lang": "zh"})
+        assert reply.status_code == 200, reply.text
+        body = reply.json()
+        assert "第一年估算支持合计" in body["answer"] and "[1]" in body["answer"] and not body["notices"]
+        assert 'class="zst-cite"' in body["html"] and "zst-sources" in body["html"] and "<script" not in body["html"]
+        brief = client.post("/api/match/brief", json={"profile": PROFILE, "lang": "en"})
+        assert brief.status_code == 200 and brief.headers["content-type"].startswith("text/html")
+        assert brief.headers["content-disposition"] == 'attachment; filename="investment-brief.html"'
+        assert "default-src 'none'" in brief.headers["content-security-policy"]
+        html = brief.text
+        assert "@media print" in html and "@page" in html and "Investment brief" in html and "<script" not in html
+        assert "Industrial land price rebate" in html and "Sources" in html and "Working" in html
+        paths = client.get("/openapi.json").json()["paths"]
+        assert "/api/match/answer" in paths and "/api/match/brief" in paths
+        for path in ("/api/match/answer", "/api/match/brief"):
+            bad = client.post(path, json={"profile": {"jobs": -1}})
+            assert bad.status_code == 422 and "jobs" in bad.text
+
+
+def test_a_lead_keeps_the_brief_of_the_form_or_the_chat(served: tuple[str, Settings]) -> None:
+    base, settings = served
+    contact = {"name": "张三", "phone": "13800000000", "consent_version": CONSENT_VERSION}
+    with httpx.Client(base_url=base, timeout=120) as client:
+        with_form = client.post("/api/leads", json={**contact, "profile": PROFILE, "profile_lang": "en"})
+        assert with_form.status_code == 201, with_form.text
+        chat = client.post("/api/chat", json={"message": "我们做锂电池正极材料，计划投资5亿元，用地80亩，年用电3000万度，"
+                                                         "招工300人，能享受哪些政策？", "session_id": "lead-chat"})
+        assert chat.status_code == 200 and "第一年估算支持合计" in chat.json()["answer"]
+        from_chat = client.post("/api/leads", json={**contact, "session_id": "lead-chat"})
+        plain = client.post("/api/leads", json={**contact, "session_id": "no-such-chat"})
+        bad = client.post("/api/leads", json={**contact, "profile": {"land_mu": -3}})
+        assert bad.status_code == 422 and "land_mu" in bad.text
+    store = Store.from_settings(settings, purge=False)
+    try:
+        form_brief = store.lead_brief(with_form.json()["id"]) or ""
+        chat_brief = store.lead_brief(from_chat.json()["id"]) or ""
+        assert "Investment brief" in form_brief and "Industrial land price rebate" in form_brief
+        assert "投资简报" in chat_brief and "锂电池正极材料" in chat_brief and "30,000,000 kWh" in chat_brief
+        assert store.lead_brief(plain.json()["id"]) is None
+        flags = {x["id"]: x["has_brief"] for x in store.leads()}
+        assert flags[with_form.json()["id"]] and not flags[plain.json()["id"]]
+        assert all("brief_html" not in x for x in store.leads())  # lists never load the brief itself
+    finally:
+        store.close()

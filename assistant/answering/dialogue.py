@@ -39,6 +39,10 @@ class Turn:
 class Conversation:
     turns: list[Turn] = field(default_factory=list)
     updated: float = field(default_factory=time.monotonic)
+    # The company profile given so far for policy matching (Profile fields, plain JSON types), and the profile
+    # fact the last answer asked for ('' when none): a reply giving that fact fills it first.
+    profile: dict[str, Any] = field(default_factory=dict)
+    profile_asked: str = ""
 
     @property
     def last(self) -> Turn | None:
@@ -111,6 +115,12 @@ class ConversationStore:
         self._lock = threading.Lock()
         self.max_conversations = max_conversations
         self.ttl = ttl_seconds
+
+    def find(self, session_id: str) -> Conversation | None:
+        """The conversation if it is held and fresh; unlike ``get`` it creates none."""
+        with self._lock:
+            conv = self._items.get(session_id)
+            return conv if conv is not None and time.monotonic() - conv.updated <= self.ttl else None
 
     def get(self, session_id: str | None) -> Conversation:
         if not session_id:

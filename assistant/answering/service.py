@@ -28,6 +28,7 @@ from assistant.answering.dialogue import (
 from assistant.answering.grounding import ungrounded_numbers
 from assistant.answering.intents import IntentExamples
 from assistant.answering.listing_parts import Part, factory_part, park_part, with_sample_note
+from assistant.answering.matching_turn import MATCH, MatchingTurn
 from assistant.answering.messages import say
 from assistant.answering.router import Route, in_scope, route, strip_instructions
 from assistant.answering.support import Verdict, asks_for_list
@@ -91,6 +92,7 @@ class ChatService:
         self._contact = {lang: hand_over_contact(self.settings.contact, index.chunks, lang) for lang in ("zh", "en")}
         self.intents = IntentExamples(index.lexicon.intent_examples, index.embeddings.embed_query)
         self.checks = AnswerChecks(self.settings, index, self.catalog.places)
+        self.matching = MatchingTurn(self.settings, self.catalog, self.rule_source)  # policy matching, every surface
 
     def reload_if_stale(self) -> bool:
         """Switch to a newer index build (after a re-index) between questions."""
@@ -139,10 +141,12 @@ class ChatService:
         calc = self._calc_request(text, lang, conv, followup or asked)
         # The question's vector (cached: retrieval reuses it) finds its nearest example phrasings.
         nearest = self.intents.nearest(self.index.query_vector(embedding_text(text, self.settings.retrieval.max_embed_chars)))
-        turn_route = route(text, self.lexicon, places=self.catalog.places.pattern, is_calculation=calc is not None,
-                           followup_context=followup or (asked and calc is not None),
-                           domain_gate=self.settings.answering.domain_gate, nearest=nearest,
-                           thresholds=self.settings.answering.intent_similarity)
+        # A company's profile (or a reply that adds to one) is matched against every incentive rule.
+        matching = self.matching.begin(text, conv, nearest, calc is not None)
+        turn_route = Route((MATCH,), lang) if matching else route(
+            text, self.lexicon, places=self.catalog.places.pattern, is_calculation=calc is not None,
+            followup_context=followup or (asked and calc is not None), domain_gate=self.settings.answering.domain_gate,
+            nearest=nearest, thresholds=self.settings.answering.intent_similarity)
         if not turn_route.in_domain and self._uses_corpus_terms(text):
             turn_route = replace(turn_route, in_domain=True)
         query = rewrite(text, conv, self.catalog.places, lang) if followup else text
@@ -150,6 +154,8 @@ class ChatService:
         query = clip_question(query, self.settings.retrieval.max_question_chars)
 
         def extractive() -> Answer:
+            if matching:
+                return self.matching.answer(conv, lang, [*(t.question for t in conv.turns), text])
             return self._answer(text, query, lang, turn_route, calc, conv.last if followup else None)
 
         # Out of scope, small talk and hand-over keep their fixed answers; the LLM answers the rest.
@@ -166,7 +172,7 @@ class ChatService:
             raise RuntimeError("the composer ended without an answer")
         factory_ids = tuple(r["id"] for r in answer.table) or (conv.last.factory_ids if followup and conv.last else ())
         conv.turns.append(Turn(text, query, tuple(answer.intents), places_in(query, self.catalog.places),
-                               factory_ids, calc))
+                               factory_ids, None if matching else calc))
         del conv.turns[:-KEPT_TURNS]  # a long conversation does not grow its memory without end
         yield "answer", answer
 

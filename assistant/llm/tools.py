@@ -16,12 +16,13 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from assistant.answering import Catalog, Part, factory_part, park_part, source_ref
+from assistant.answering import Catalog, MatchingTurn, Part, factory_part, park_part, source_ref
 from assistant.calculators import CalcRequest, run_calc_request
 from assistant.calculators import Source as RuleSource
 from assistant.chat_types import Candidate, SourceRef
 from assistant.index import Filters, HybridRetriever
 from assistant.listings import format_number
+from assistant.matching import Profile
 from assistant.settings import Settings
 
 _FENCE_TAG = re.compile(r"<\s*(/?)\s*(document|data)\b", re.I)
@@ -153,6 +154,7 @@ class ToolContext(Protocol):
     settings: Settings
     retriever: HybridRetriever
     catalog: Catalog
+    matching: MatchingTurn
 
     def today(self) -> date: ...
 
@@ -174,6 +176,10 @@ class AgentTools:
             (self.power_bill, PowerArgs, "Calculate a monthly industrial power bill with its working."),
             (self.land_cost, LandArgs, "Calculate industrial land cost (and any land-price rebate) with working."),
             (self.incentive_estimate, IncentiveArgs, "Estimate an incentive amount with its working."),
+            (self.policy_match, Profile, "Match a company's profile (industry, district, investment, land, power "
+             "use, jobs, revenue, R&D, graduate hires…; give only what the user stated, in yuan, mu, kWh a year) "
+             "against every incentive rule: which may apply, with amounts, working, total, costs and the missing "
+             "fact that matters most. Use it for 'what support can we get' questions about the user's project."),
         ]
         return [StructuredTool.from_function(func=func, name=func.__name__, description=description,
                                              args_schema=schema, handle_validation_error=_invalid_arguments)
@@ -224,6 +230,19 @@ class AgentTools:
 
     def incentive_estimate(self, kind: IncentiveKind, config: RunnableConfig, **inputs: Any) -> str:
         return self._calculate("incentive", {"kind": kind, **inputs}, config)
+
+    def policy_match(self, config: RunnableConfig, **fields: Any) -> str:
+        evidence, lang = _context(config)
+        evidence.calls.append("policy_match")
+        matching = self.service.matching
+        if not matching.available:
+            return "Matching is unavailable: the rule tables are not loaded."
+        stated = {k: v.model_dump(exclude_none=True) if isinstance(v, BaseModel) else v
+                  for k, v in fields.items() if v is not None}
+        profile = Profile.model_validate(stated)
+        answer, _summary = matching.answer_for(matching.match(profile, lang), stated)
+        evidence.working += answer.working
+        return _part_output(Part(answer.answer, answer.sources, working=answer.working), evidence)
 
     def _calculate(self, kind: Literal["power_bill", "land_cost", "incentive"], params: dict[str, Any],
                    config: RunnableConfig) -> str:

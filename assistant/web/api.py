@@ -22,7 +22,7 @@ from assistant.text_input import EmptyQuestion, is_blank
 from assistant.web import turns
 from assistant.web.answer_runner import AnswerRunner, AnswerTimeout, TooManyAnswers
 from assistant.web.body_limit import BodyLimit
-from assistant.web.match_api import install_match
+from assistant.web.match_api import install_match, lead_brief
 from assistant.web.rate_limit import Limit, RateLimiter, client_key, retry_after_header
 from assistant.web.schemas import (
     ChatReply,
@@ -211,11 +211,13 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
 
     @app.post("/api/leads", response_model=Created, status_code=201, tags=["contact"])
     def leads(body: LeadRequest) -> Created:
-        """Store an investor's contact request. Needs a name and a phone number or an email."""
+        """Store an investor's contact request. Needs a name and a phone number or an email. The investment brief
+        of ``profile``, or of the profile given in the chat of ``session_id``, is kept with it for staff."""
         errors = body.contact_errors()
         if errors:
             raise ApiError(422, errors)
-        return Created(id=store.add_lead(**body.model_dump()))
+        brief = lead_brief(service, body.profile, body.session_id, body.profile_lang)
+        return Created(id=store.add_lead(**body.model_dump(exclude={"profile", "profile_lang"}), brief_html=brief))
 
     @app.post("/api/feedback", response_model=Created, status_code=201, tags=["contact"])
     def feedback(body: FeedbackRequest) -> Created:
@@ -241,7 +243,7 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
         return source_response(turns.source_files(service), doc_path, art=art, hl=hl, row=row, rule=rule,
                                lang=lang, raw=raw)
 
-    install_match(app, service, settings.match)
+    install_match(app, service)
     install_widget(app, settings)  # before the page: Gradio at / answers every path after it
 
     from assistant.web.staff import mount_staff  # the console at /staff, behind its own login

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from assistant.matching import Profile
 from assistant.text_input import visible
 from assistant.web.consent import CONSENT_VERSION
 
@@ -61,6 +62,10 @@ class LeadRequest(_Strict):
     interest: str = Field("", max_length=100, description="Topic of interest, e.g. land, standard factories.")
     message: str = Field("", max_length=2000)
     session_id: str | None = Field(None, pattern=SESSION_PATTERN)
+    profile: Profile | None = Field(None, description=(
+        "A company profile (as POST /api/match takes it): its investment brief is kept with the lead. Without one, "
+        "the profile given in the chat of ``session_id`` is used, if any."))
+    profile_lang: Literal["zh", "en"] = Field("zh", description="Language of the brief.")
     consent_version: str = Field("", max_length=40, description=(
         "The version of the consent text the form showed (what is kept, how long, why); recorded with the "
         "time. Forms send it; a version that is not the current one is refused, so the visitor re-reads it."))

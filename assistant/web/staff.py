@@ -18,6 +18,7 @@ from assistant.chat_types import Answer
 from assistant.settings import Settings
 from assistant.text_input import visible
 from assistant.web import staff_pages as pages
+from assistant.web.match_api import brief_response
 from assistant.web.staff_auth import (
     COOKIE,
     PREFIX,
@@ -175,6 +176,14 @@ def _routes(console: StaffConsole) -> APIRouter:
     def leads(tx: Tx) -> Response:
         body = pages.leads_body(tx, console.store.leads(limit=1000), console.zone)
         return _html(pages.page(tx, tx("nav_leads"), "leads", body))
+
+    @router.get("/leads/{lead_id}/brief")
+    def lead_brief(lead_id: int) -> Response:
+        """The investment brief the lead came with, as the investor downloaded it."""
+        html = console.store.lead_brief(lead_id)
+        if html is None:
+            return JSONResponse({"detail": "no brief with this lead"}, status_code=404, headers=_NO_STORE)
+        return brief_response(html, "zh", download=False)
 
     @router.get("/leads.csv")
     def leads_export() -> Response:

@@ -225,12 +225,19 @@ def pending_banner(tx: StaffText, pending: dict[str, Any] | None) -> str:
 def leads_body(tx: StaffText, leads: list[dict[str, Any]], zone: tzinfo) -> str:
     rows = [(x["id"], shown_time(x["created"], zone), x["name"], x["company"], x["phone"], x["email"],
              x["interest"], x["message"], _session_link(x["session_id"]), x.get("consent_version") or "",
+             _brief_link(tx, x),
              f'<a href="/staff/privacy?{escape(urlencode({"kind": "lead", "value": x["id"]}))}">'
              f'{escape(tx("erase_link"))}</a>') for x in leads]
     headers = (tx("col_id"), tx("col_created"), tx("col_name"), tx("col_company"), tx("col_phone"), tx("col_email"),
-               tx("col_interest"), tx("col_message"), tx("col_session"), tx("col_consent"), "")
+               tx("col_interest"), tx("col_message"), tx("col_session"), tx("col_consent"), tx("col_brief"), "")
     return (f'<p><a href="/staff/leads.csv">{escape(tx("export_csv"))}</a></p>'
-            + table(headers, rows, raw={8, 10}, empty=tx("no_leads")))
+            + table(headers, rows, raw={8, 10, 11}, empty=tx("no_leads")))
+
+
+def _brief_link(tx: StaffText, lead: dict[str, Any]) -> str:
+    if not lead.get("has_brief"):
+        return ""
+    return f'<a href="/staff/leads/{int(lead["id"])}/brief" target="_blank" rel="noopener">{escape(tx("open_brief"))}</a>'
 
 
 def _session_link(session_id: str | None) -> str:

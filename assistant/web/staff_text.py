@@ -70,6 +70,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_company": ("公司", "company"), "col_phone": ("电话", "phone"), "col_email": ("邮箱", "email"),
     "col_interest": ("关注领域", "interest"), "col_message": ("留言", "message"), "col_session": ("会话", "session"),
     "col_consent": ("同意书版本", "consent"), "erase_link": ("删除个人数据…", "Delete personal data…"),
+    "col_brief": ("投资简报", "brief"), "open_brief": ("查看简报", "Open brief"),
     # ---- gaps ----
     "no_gaps": ("暂无知识缺口记录。", "No knowledge gaps recorded."),
     "gaps_hint": ("未回答的问题、置信度低于 {low} 的回答和被点踩的回答，按主题分组。",

@@ -66,6 +66,9 @@ class Lead(Base):
     # The version of the consent text the form showed, and when it was sent; NULL for leads sent without one.
     consent_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
     consented_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The investment brief (a policy match, one HTML page) the investor had when leaving the lead. Deferred: lists
+    # of leads do not load it; it goes with the lead (retention, erasure).
+    brief_html: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
 
 
 class Feedback(Base):
@@ -101,7 +104,7 @@ class ConversationTurn(Base):
 # Columns added after the first release: (table, column, SQL type). create_all never alters a table.
 _ADDED_COLUMNS = (("conversations", "confidence", "FLOAT"), ("conversations", "intents", "JSON"),
                   ("conversations", "topic", "VARCHAR(32)"), ("leads", "consent_version", "VARCHAR(40)"),
-                  ("leads", "consented_at", "TIMESTAMP WITH TIME ZONE"))
+                  ("leads", "consented_at", "TIMESTAMP WITH TIME ZONE"), ("leads", "brief_html", "TEXT"))
 
 
 def _add_missing_columns(engine: Engine) -> None:
@@ -145,7 +148,8 @@ def make_engine(url: str) -> Engine:
 
 
 def _row(obj: Base) -> dict[str, Any]:
-    return {c.key: getattr(obj, c.key) for c in obj.__mapper__.column_attrs}
+    unloaded = inspect(obj).unloaded  # deferred columns (a lead's brief) stay out of lists
+    return {c.key: getattr(obj, c.key) for c in obj.__mapper__.column_attrs if c.key not in unloaded}
 
 
 @dataclass(frozen=True)
@@ -302,11 +306,13 @@ class Store:
 
     # ---- writes ----
     def add_lead(self, *, name: str, company: str = "", phone: str = "", email: str = "", interest: str = "",
-                 message: str = "", session_id: str | None = None, consent_version: str | None = None) -> int:
-        """A lead; with ``consent_version`` (the consent text the form showed) the time of consent is now."""
+                 message: str = "", session_id: str | None = None, consent_version: str | None = None,
+                 brief_html: str | None = None) -> int:
+        """A lead; with ``consent_version`` (the consent text the form showed) the time of consent is now;
+        ``brief_html``: the investment brief it comes with."""
         return self._add(Lead(name=name, company=company, phone=phone, email=email, interest=interest,
                               message=message, session_id=session_id, consent_version=consent_version or None,
-                              consented_at=_now() if consent_version else None))
+                              consented_at=_now() if consent_version else None, brief_html=brief_html or None))
 
     def add_feedback(self, *, question: str, answer: str, rating: int, comment: str = "",
                      session_id: str | None = None) -> int:
@@ -331,7 +337,16 @@ class Store:
             return [_row(obj) for obj in session.scalars(query)]
 
     def leads(self, limit: int = 100) -> list[dict[str, Any]]:
-        return self._list(Lead, limit)
+        """The latest leads; ``has_brief`` says whether one came with an investment brief."""
+        rows = self._list(Lead, limit)
+        with Session(self.engine) as session:
+            briefs = set(session.scalars(select(Lead.id).where(Lead.id.in_([r["id"] for r in rows]),
+                                                               Lead.brief_html.is_not(None))))
+        return [r | {"has_brief": r["id"] in briefs} for r in rows]
+
+    def lead_brief(self, lead_id: int) -> str | None:
+        with Session(self.engine) as session:
+            return session.scalar(select(Lead.brief_html).where(Lead.id == lead_id))
 
     def feedback(self, limit: int = 100, session_id: str | None = None) -> list[dict[str, Any]]:
         return self._list(Feedback, limit, session_id)

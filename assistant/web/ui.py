@@ -15,15 +15,18 @@ from fastapi import FastAPI
 from pydantic import ValidationError
 
 from assistant.answering import ChatService
+from assistant.matching import Profile
 from assistant.settings import Settings
 from assistant.text_input import visible
 from assistant.web import turns
 from assistant.web.answer_runner import AnswerRunner, AnswerTimeout, TooManyAnswers
 from assistant.web.consent import CONSENT_VERSION, consent_text
 from assistant.web.markup import answer_markup
+from assistant.web.match_api import lead_brief
 from assistant.web.render import answer_css, answer_html
 from assistant.web.schemas import LeadRequest
 from assistant.web.store import Store
+from assistant.web.ui_match import build_match_form
 from assistant.web.ui_text import LANGS, TOPICS, interest_choices, placeholder, t, topic_label, topic_questions
 
 log = logging.getLogger(__name__)
@@ -114,7 +117,9 @@ class InvestorPage:
 
     # ---- contact form ----
     def submit_lead(self, name: str, company: str, phone: str, email: str, interest: str, message: str,
-                    session_id: str, lang: str) -> list[Any]:
+                    session_id: str, lang: str, matched: dict[str, Any] | None = None) -> list[Any]:
+        """``matched``: the profile of the page's match form, if one was run: its brief goes with the lead (else
+        the profile given in this chat's conversation, if any)."""
         keep = [gr.update()] * len(LEAD_FIELDS)
         values = dict(zip(LEAD_FIELDS, (name, company, phone, email, interest, message), strict=True))
         try:
@@ -127,7 +132,9 @@ class InvestorPage:
             return [t("lead_bad", lang, fields=names), *keep]
         if lead.contact_errors():
             return [t("lead_bad", lang, fields=t("need_contact", lang)), *keep]
-        lead_id = self.store.add_lead(**lead.model_dump())
+        profile = lead.profile or (Profile.model_validate(matched) if matched else None)
+        brief = lead_brief(self.service, profile, lead.session_id, lang)
+        lead_id = self.store.add_lead(**lead.model_dump(exclude={"profile", "profile_lang"}), brief_html=brief)
         return [t("lead_ok", lang, id=lead_id), "", "", "", "", gr.update(), ""]
 
 
@@ -162,6 +169,7 @@ def build_ui(service: ChatService, store: Store, settings: Settings, runner: Ans
                 shown = topic_questions(i, zh, suggestions)
                 questions += [gr.Button(shown[n] if n < len(shown) else "", size="sm", scale=3, visible=n < len(shown))
                               for n in range(slots[-1])]
+        matched, match_labels = build_match_form(service, lang)
         with gr.Accordion(t("contact", zh), open=False) as contact:
             with gr.Row():
                 name = gr.Textbox(label=t("name", zh), max_length=100)
@@ -185,7 +193,7 @@ def build_ui(service: ChatService, store: Store, settings: Settings, runner: Ans
             fill = button.click(lambda q: q, button, box, queue=False, **private)
             fill.then(page.respond, **chat_io, **private)
         chatbot.like(page.feedback, [turn_map, session, lang], None, **private)
-        submit.click(page.submit_lead, [name, company, phone, email, interest, message, session, lang],
+        submit.click(page.submit_lead, [name, company, phone, email, interest, message, session, lang, matched],
                      [lead_result, name, company, phone, email, interest, message], **private)
         demo.load(turns.new_session_id, None, session, queue=False, **private)
 
@@ -194,7 +202,7 @@ def build_ui(service: ChatService, store: Store, settings: Settings, runner: Ans
             (send, "value", "send"), (suggested, "value", "suggested"),
             (contact, "label", "contact"), (name, "label", "name"), (company, "label", "company"),
             (phone, "label", "phone"), (email, "label", "email"), (message, "label", "message"),
-            (submit, "value", "submit")]
+            (submit, "value", "submit"), *match_labels]
 
         def relabel(choice: str) -> list[Any]:
             updates = [gr.update(**{attr: t(key, choice)}) for _c, attr, key in relabelled]

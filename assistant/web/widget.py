@@ -30,7 +30,7 @@ from assistant.web.origins import frame_ancestors, is_allowed
 STATIC = Path(__file__).resolve().parent / "static"
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".html": "text/html; charset=utf-8"}
-EMBED_ASSETS = {"embed.js", "embed-lead.js", "embed.css", "answer.css"}  # answer.css: the page's too (render.py)
+EMBED_ASSETS = {"embed.js", "embed-lead.js", "embed-match.js", "embed.css", "answer.css"}  # answer.css: the page's too (render.py)
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "object-src 'none'; base-uri 'none'")
 

@@ -79,6 +79,9 @@
     FIELDS.forEach(function (f) { lead[f] = input(f).value.trim(); });
     var session = document.body.dataset.session || "";
     if (session) lead.session_id = session;
+    if (document.body.dataset.profile) {  // the policy match run in this panel: its brief goes with the lead
+      try { lead.profile = JSON.parse(document.body.dataset.profile); lead.profile_lang = lang; } catch (e) { /* none */ }
+    }
     send.disabled = true;
     say(t.sending, "");
     fetch("/api/leads", {method: "POST", headers: {"Content-Type": "application/json"},
