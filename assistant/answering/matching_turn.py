@@ -16,6 +16,7 @@ from assistant.answering.dialogue import Conversation
 from assistant.answering.grounding import ungrounded_numbers
 from assistant.answering.intents import Nearest
 from assistant.answering.listing_parts import with_sample_note
+from assistant.answering.support import asks_for_list
 from assistant.calculators import Source as RuleSource
 from assistant.chat_types import Answer, SourceRef
 from assistant.matching import (
@@ -34,6 +35,7 @@ from assistant.settings import Settings
 MATCH = "match"
 # Facts that alone say nothing of a project (a power bill question names a voltage too).
 _MINOR_FACTS = {"voltage_kv"}
+_NAMING_FACTS = {"district", "industry"}  # facts that name, not measure, a project: any policy question has them
 
 
 class MatchingTurn:
@@ -59,7 +61,13 @@ class MatchingTurn:
         after_match = conv.last is not None and MATCH in conv.last.intents
         answers_ask = bool(asked) and after_match and asked in stated(update)
         adds = after_match and bool(facts) and not calculation
-        if (taught and facts) or len(facts) >= self.settings.match.min_profile_facts or answers_ask or adds:
+        # The examples alone are not enough: e5 finds most policy questions near them. A matching request asks
+        # which policies (a list) for a company it describes by a figure, and is no calculation.
+        figures = [f for f in facts if f not in _NAMING_FACTS]
+        taught = taught and bool(figures) and not calculation and asks_for_list(text)
+        # A whole profile is a matching request too, unless it asks for one calculation (地价多少、能返还多少).
+        profile = len(facts) >= self.settings.match.min_profile_facts and (not calculation or asks_for_list(text))
+        if taught or profile or answers_ask or adds:
             conv.profile = merge(conv.profile if (after_match or taught or answers_ask) else {}, update)
             conv.profile_asked = ""  # the answer sets the next question (an LLM answer asks in its own words)
             return True
