@@ -24,10 +24,9 @@ LIST_ITEMS = 8  # sentences of an answer to a question asking for a list
 LIST_RATIO = 0.45  # of the best score: list items each repeat fewer of the question's words
 MAX_JUDGED = 24  # candidates an ``accept`` judge sees: beyond these the sentences are too weak to answer
 SAME_LANGUAGE_BONUS = 0.15  # a sentence in the reader's language, against one to be quoted from the other
-ZH_ONLY_NOTE = ("Note: this comes from Chinese-language sources: key figures are restated in English and the "
-                "passages quoted as published.")
+ZH_ONLY_NOTE = "(From Chinese-language sources: the figures are restated in English, the passages quoted as published.)"
 UPCOMING = {"zh": "（该文件自{date}起施行。）", "en": " (This document takes effect on {date}.)"}
-EN_ONLY_NOTE = "说明：以下内容来自英文资料，主要数字已按中文习惯列出，原文照录。"
+EN_ONLY_NOTE = "（以上内容来自英文资料：数字已按中文习惯列出，原文照录。）"
 
 
 @dataclass(frozen=True)
@@ -159,53 +158,92 @@ def source_ref(chunk: Chunk, highlight: str = "") -> SourceRef:
 
 def compose(picked: list[Picked], chunks: list[Chunk], lang: str,
             glosses: Mapping[str, str] | None = None, today: str = "") -> tuple[str, list[SourceRef]]:
-    """Answer text with [n] markers, one paragraph per source, and the numbered source list. A passage in the
-    other language is quoted as published, after its figures restated in the reader's language (and, for an
-    English reader, ``glosses``: the dictionary senses of the Chinese terms the question was matched on). A
-    document that takes effect after ``today`` (YYYY-MM-DD) says so."""
+    """Answer text with [n] markers and the numbered source list. The sentence that answers best comes first,
+    then the others by source; each fact once (a sentence restating figures already given is left out); no
+    inline source notes or sample-data remarks (the [n] and one badge say that). A passage in the other language
+    is quoted as published after its figures restated in the reader's language (and, for an English reader,
+    ``glosses``: the dictionary senses of the Chinese terms the question was matched on). A document that takes
+    effect after ``today`` (YYYY-MM-DD) says so."""
+    best = max(picked, key=lambda p: p.score) if picked else None
+    shown = _each_fact_once(sorted(picked, key=lambda p: (p is not best, p.chunk_rank, p.position)),
+                            lambda p: chunks[p.chunk_rank].language == lang)
     order: list[int] = []
-    for pick in picked:
+    for pick in shown:
         if pick.chunk_rank not in order:
             order.append(pick.chunk_rank)
-    sources = [source_ref(chunks[r], next(p.sentence for p in picked if p.chunk_rank == r)) for r in order]
+    sources = [source_ref(chunks[r], next(p.sentence for p in shown if p.chunk_rank == r)) for r in order]
     paragraphs = []
     for n, rank in enumerate(order, start=1):
         chunk = chunks[rank]
-        mine = [p.sentence for p in picked if p.chunk_rank == rank]
-        lead = _lead(chunk)
-        body = "".join(_sentence_with_marker(s, n, lang) for s in mine)
+        mine = [p.sentence for p in shown if p.chunk_rank == rank]
+        body = "".join(_sentence_with_marker(plain_sentence(s), n, lang) for s in mine)
         upcoming = bool(today and chunk.effective > today)
-        paragraphs.append(_restated(mine, chunk.language, lang, n, glosses or {}) + lead + body
-                          + (UPCOMING[lang].format(date=chunk.effective) if upcoming else ""))
+        paragraphs.append(_restated(mine, chunk.language, lang, n) + body
+                          + (UPCOMING[lang].format(date=chunk.effective) if upcoming else "")
+                          + _glossed(mine, chunk.language, lang, glosses or {}))
     text = "\n".join(paragraphs)
     if lang == "en" and all(chunks[r].language != "en" for r in order):
-        text = ZH_ONLY_NOTE + "\n" + text
+        text += "\n" + ZH_ONLY_NOTE
     elif lang == "zh" and all(chunks[r].language == "en" for r in order):
-        text = EN_ONLY_NOTE + "\n" + text
+        text += "\n" + EN_ONLY_NOTE
     if any(chunks[r].sample for r in order):
         text += "\n" + SAMPLE_NOTE[lang]
     return text, sources
 
 
-def _restated(quoted: list[str], source_lang: str, lang: str, n: int, glosses: Mapping[str, str]) -> str:
-    """The line before a quote in the other language: its figures in the reader's terms, then key terms."""
+# Inline remarks a sentence carries for readers of its document, not of an answer: its source (the answer cites
+# it as [n]), a sample-data caveat (the answer's badge says it once), the article number it opens with.
+_REMARKS = re.compile(r"[（(](?:来源|source)[：:][^（）()]*(?:[（(][^（）()]*[)）][^（）()]*)*[)）]|"
+                      r"[（(][^（）()]{0,12}示例数据[^（）()]{0,20}[)）]|[；;，,]\s*示例数据[，,]以主管部门最新发布为准|"
+                      r"^第[一二三四五六七八九十百零〇两]+条\s*", re.I)
+
+
+def plain_sentence(sentence: str) -> str:
+    """A sentence as an answer shows it: without its inline source, sample remark or leading article number."""
+    return _REMARKS.sub("", sentence).strip() or sentence
+
+
+_FIGURE = re.compile(r"\d[\d,]*(?:[.\-]\d+)*")  # a phone number or a date is one figure, not its parts
+
+
+def _each_fact_once(picked: list[Picked], own: Callable[[Picked], bool]) -> list[Picked]:
+    """Leaves out a sentence all of whose figures an earlier one already states (the same rule quoted by two
+    documents, a passage and its own table row); a sentence without figures is kept. A sentence in the reader's
+    language (``own``) gives way only to another in it; one in the other language, to any."""
+    def figures(pick: Picked) -> set[str]:
+        return {f.replace(",", "") for f in _FIGURE.findall(plain_sentence(pick.sentence))}
+
+    kept: set[int] = set()
+    for first in (True, False):  # the reader's language first: its sentences are the ones to keep
+        seen = set().union(*(figures(picked[i]) for i in kept)) if kept else set()
+        for i, pick in enumerate(picked):
+            if own(pick) != first:
+                continue
+            found = figures(pick)
+            if found and found <= seen:
+                continue
+            seen |= found
+            kept.add(i)
+    return [p for i, p in enumerate(picked) if i in kept]
+
+
+def _restated(quoted: list[str], source_lang: str, lang: str, n: int) -> str:
+    """The line before a quote in the other language: its figures in the reader's terms."""
     if source_lang == lang or lang not in ("zh", "en"):
         return ""
     if lang == "en":
         figures = list(dict.fromkeys(f for s in quoted for f in figures_in_english(s)))
-        terms = [f"{zh} = {en}" for zh, en in glosses.items() if any(zh in s for s in quoted)]
-        parts = ([f"Key figures: {'; '.join(figures)}"] if figures else []) + (
-            [f"Terms: {'; '.join(terms)}"] if terms else [])
-        return ". ".join(parts) + f" [{n}]\n" if parts else ""
+        return f"Key figures: {'; '.join(figures)} [{n}]\n" if figures else ""
     figures = list(dict.fromkeys(f for s in quoted for f in figures_in_chinese(s)))
     return f"主要数字：{'；'.join(figures)}[{n}]\n" if figures else ""
 
 
-def _lead(chunk: Chunk) -> str:
-    if chunk.language == "en" or chunk.kind not in ("policy", "guide"):
+def _glossed(quoted: list[str], source_lang: str, lang: str, glosses: Mapping[str, str]) -> str:
+    """After a Chinese quote for an English reader: the dictionary senses of the terms it was matched on."""
+    if source_lang == lang or lang != "en":
         return ""
-    where = "" if chunk.text.startswith(chunk.article) else chunk.article
-    return f"《{chunk.title}》{where}："
+    terms = [f"{zh} = {en}" for zh, en in glosses.items() if any(zh in s for s in quoted)]
+    return f"\n(Terms: {'; '.join(terms)})" if terms else ""
 
 
 def _sentence_with_marker(sentence: str, n: int, lang: str) -> str:

@@ -20,10 +20,11 @@ TEXT: dict[str, dict[str, str]] = {
               "You can leave your contact details and a project manager will follow up",
     },
     "handoff": {
-        "zh": "好的，我们会安排项目管家（人工服务）与您联系。您可以在页面上留下联系方式，或直接联系",
-        "en": "Certainly, a project manager (a person) will help you. Leave your contact details on the page, "
-              "or reach the service directly",
+        "zh": "好的，我们会安排项目管家（人工服务）与您联系，您也可以直接联系",
+        "en": "Certainly, a project manager (a person) will help you; you can also reach the service directly",
     },
+    "handoff_more": {"zh": "也可以在页面上留下联系方式，我们会尽快回复。",
+                     "en": "Or leave your contact details on the page and we will get back to you."},
     "contact_lead": {"zh": "：", "en": ": "},
     # What the knowledge base holds near a declined question (support check): {title} and {missing}.
     "nearby_subject": {"zh": "知识库中有《{title}》等相关内容，但没有关于“{missing}”的信息。",

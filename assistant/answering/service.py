@@ -13,7 +13,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.answering.catalog import Catalog
 from assistant.answering.checks import AnswerChecks
-from assistant.answering.composer import Picked, compose, coverage, pick_sentences, source_ref
+from assistant.answering.composer import Picked, compose, coverage, pick_sentences, plain_sentence, source_ref
 from assistant.answering.composers import Composer, ExtractiveComposer
 from assistant.answering.contact import hand_over_contact
 from assistant.answering.dialogue import (
@@ -329,8 +329,11 @@ class ChatService:
         contact = self._contact[lang]
         if contact is None:
             return Part(say(key, lang) + ("。" if lang == "zh" else "."))
-        return Part(f"{say(key, lang)}{say('contact_lead', lang)}{contact.line}[1]", [contact.source],
-                    sample=contact.sample)
+        # The number in the first sentence: it is what the visitor came for.
+        line = re.sub(r"[。.]\s*$", "", plain_sentence(contact.line))
+        more = say("handoff_more", lang) if key == "handoff" else ""
+        return Part(f"{say(key, lang)}{say('contact_lead', lang)}{line}[1]{'。' if lang == 'zh' else '. '}{more}",
+                    [contact.source], sample=contact.sample)
 
     def _calc_part(self, request: CalcRequest, lang: str) -> Part:
         if request.missing:
@@ -339,9 +342,11 @@ class ChatService:
         calc = run_calc_request(self.catalog.rules, request, lang, factories=self.catalog.factories)
         sources = [self.rule_source(s) for s in calc.citations]
         markers = "".join(f"[{i}]" for i in range(1, len(sources) + 1))
-        lines = [say("calc_head", lang)] + [f"- {w}" for w in calc.working] + [f"{n}" for n in calc.notes]
-        return Part("\n".join(lines) + markers, sources, working=list(calc.working) + list(calc.notes),
-                    sample=calc.sample)
+        # The result first (the working's last line), then the steps that lead to it.
+        *steps, result = calc.working or [""]
+        lines = ([f"{result}{markers}"] if result else []) + ([say("calc_head", lang)] + [f"- {w}" for w in steps]
+                                                               if steps else []) + [f"{n}" for n in calc.notes]
+        return Part("\n".join(lines), sources, working=list(calc.working) + list(calc.notes), sample=calc.sample)
 
     def rule_source(self, source: RuleSource) -> SourceRef:
         article = (source.article or "").split("–")[0].split("-")[0].strip()
