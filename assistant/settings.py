@@ -233,6 +233,17 @@ class WebSettings(BaseModel):
     database_url: str = Field("", description=(
         "SQLAlchemy URL of the leads / feedback / conversation store; empty = SQLite file "
         "<data_dir>/assistant.sqlite3. Postgres: postgresql+psycopg://user:password@host/dbname."))
+    workers: int = Field(1, ge=1, le=64, description=(
+        "Processes serving the app on one port (python app.py --workers N), each with its own copy of the index; "
+        "more than one shares conversations, staff logins and rate limits through the database."))
+    shared_state: Literal["auto", "memory", "database"] = Field("auto", description=(
+        "Where conversations, staff logins and rate-limit counts live: memory (one process), database (every "
+        "worker and host alike); auto = database with more than one worker or a database_url, else memory."))
+
+    def shares_state(self) -> bool:
+        if self.shared_state == "auto":
+            return self.workers > 1 or bool(self.database_url)
+        return self.shared_state == "database"
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
