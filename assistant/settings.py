@@ -109,6 +109,9 @@ class IndexSettings(BaseModel):
     chroma_mode: Literal["embedded", "server"] = "embedded"
     chroma_host: str = "127.0.0.1"
     chroma_port: int = 8000
+    chroma_copy: bool = Field(False, description=(
+        "Each serving process searches its own copy of an embedded build's vectors (in <index>/replicas): "
+        "embedded Chroma is not safe to open from several processes. app.py sets it for --workers > 1."))
     # Tuned with benchmarks.quality (e5, 2026-11-25): 240 chars → 95.1% / held-out 86.7%; 360 → 96.3% / 91.7%;
     # 480 → 96.9% / 91.7%. 360 and 480 differ by one question on the main set and none on the held-out set.
     chunk_chars: int = Field(360, ge=80, description="Chunk size limit in characters (tuned by benchmark).")

@@ -92,7 +92,8 @@ class SharedState:
 
     def _one(self, sql: str, **params: Any) -> Any:
         with self.engine.begin() as conn:
-            return conn.execute(text(sql), params).first()
+            result = conn.execute(text(sql), params)
+            return result.first() if result.returns_rows else None
 
     # ---- conversations ----
     def load_dialogue(self, session_id: str, now: float) -> tuple[int, dict[str, Any]] | None:

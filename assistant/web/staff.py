@@ -47,7 +47,7 @@ _html = pages.html_response
 class StaffConsole:
     def __init__(self, service: ChatService, store: Store, settings: Settings, auth: StaffAuth) -> None:
         self.service, self.store, self.settings, self.auth = service, store, settings, auth
-        self.changes = StagedChanges(service, settings)
+        self.changes = StagedChanges(service, settings, store.shared if settings.web.shares_state() else None)
         self.job = self.changes.job
         self.upload_limit = self.changes.upload_limit
         self.zone = ZoneInfo(settings.staff.timezone)  # times on the console's pages
