@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-PACKAGE = "assistant."
+PACKAGES = ("assistant.",)  # modules whose classes stored data may name
 
 
 class StateError(ValueError):
@@ -25,7 +25,7 @@ def _name(cls: type) -> str:
 
 def _class(name: str) -> type:
     module, _, qualname = name.partition(":")
-    if not module.startswith(PACKAGE):
+    if not module.startswith(PACKAGES):
         raise StateError(f"not a class of this project: {name!r}")
     found: Any = importlib.import_module(module)
     for part in qualname.split("."):
