@@ -136,16 +136,18 @@ def _alive(pid: int) -> bool:
 
 
 def _private_copy(build_dir: Path) -> Path:
-    """``<index>/replicas/<build>.<pid>``: copied under a temporary name, then renamed, so it is whole. Copies of
-    processes that are gone, and this process's older ones but the last (a question may still be reading it),
-    are removed first."""
+    """``<index>/replicas/<build>.<pid>``: copied under a temporary name, then renamed, so it is whole. Removed
+    first: copies of processes that are gone, and this process's copies of builds neither served nor staged
+    but its newest (a question may still be reading the build it is replacing)."""
     replicas = build_dir.parent.parent / "replicas"
     replicas.mkdir(parents=True, exist_ok=True)
-    pid = os.getpid()
+    paths, pid = IndexPaths(build_dir.parent.parent), os.getpid()
+    pinned = {f"{b}.{pid}" for b in (paths.current_id(), paths.staged_id()) if b}
     mine = sorted(replicas.glob(f"*.{pid}"), key=lambda p: p.stat().st_mtime)
     for old in replicas.iterdir():
-        owner = old.name.rsplit(".", 1)[-1]
-        if not owner.isdigit() or (int(owner) != pid and not _alive(int(owner))) or old in mine[:-1]:
+        owner = old.name.removesuffix(".tmp").rsplit(".", 1)[-1]  # another worker may be copying right now
+        if not owner.isdigit() or (int(owner) != pid and not _alive(int(owner))) or (
+                old in mine[:-1] and old.name not in pinned):
             shutil.rmtree(old, ignore_errors=True)
     target = replicas / f"{build_dir.name}.{pid}"
     if not target.exists():
