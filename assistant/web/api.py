@@ -264,7 +264,7 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
         from assistant.web.ui import mount_ui  # Gradio is imported only when the page is wanted
 
         mount_ui(app, service, store, settings, runner)
-    if settings.web.workers > 1:
+    if shared is not None:
         from assistant.web.workers import ServedBy
 
         app.add_middleware(ServedBy)  # outermost: on the staff console's responses too

@@ -144,10 +144,11 @@ def build_ui(service: ChatService, store: Store, settings: Settings, runner: Ans
     page = InvestorPage(service, store, settings, runner)
     zh = "zh"
     suggestions = service.lexicon.suggestions  # read when the page is built: a restart shows edited ones
-    # Several workers share the port and any of them may get any call: Gradio's queue (a join, then a stream
-    # from the same process) and its server-side gr.State would split across them. So the page keeps its
-    # state in the browser (hidden fields, sent with every call) and its events are plain requests.
-    stateless = settings.web.workers > 1
+    # Several workers (or hosts: state shared through a database) and any of them may get any call: Gradio's
+    # queue (a join, then a stream from the same process) and its server-side gr.State would split across
+    # them. So the page keeps its state in the browser (hidden fields, sent with every call) and its events
+    # are plain requests.
+    stateless = settings.web.shares_state()
     with gr.Blocks(title="筑商通 · Invest Guiyang Assistant", analytics_enabled=False) as demo:
         if stateless:
             session: Any = gr.Textbox("", visible=False, elem_id="zst-session")
