@@ -233,11 +233,13 @@ def mount_staff(app: FastAPI, service: ChatService, store: Store, settings: Sett
     if new_token is not None:
         print(f"Staff console token (shown once; only its hash is kept in {settings.data_dir}): {new_token}",
               flush=True)
-    auth = StaffAuth(token_hash, settings.staff.session_minutes * 60)
+    lasts = settings.staff.session_minutes * 60
     if settings.web.shares_state():  # a login made on one worker is honoured by every other
         shared = store.shared
-        auth = StaffAuth(token_hash, settings.staff.session_minutes * 60, key=shared.secret("staff_cookie_key"),
-                         sessions=shared, counters=DatabaseCounters(shared))
+        auth = StaffAuth(token_hash, lasts, key=shared.secret("staff_cookie_key"), sessions=shared,
+                         counters=DatabaseCounters(shared))
+    else:
+        auth = StaffAuth(token_hash, lasts)
     console = build_console(service, store, settings, auth)
     app.add_middleware(StaffGate, staff=console, auth=auth,
                        max_body=int(settings.staff.max_upload_mb * 1024 * 1024) + 64 * 1024)
