@@ -10,8 +10,11 @@ first when missing or stale); this process is only the load generator. Every loo
 a deadline.
 
 Chat: N clients each POST /api/chat in a loop for --seconds, with questions from tests/eval/questions.jsonl
-(each client starts at a different one); reported per configuration: requests, req/s, p50/p95/p99 latency,
-errors (non-2xx or an exception), and the last configuration's req/s and p95 against the first's. Leads:
+(each client starts at a different one), after every question was asked 2 × N times untimed, so that each
+worker's caches are warm, as a server's that has run a while are. Reported per configuration: requests, req/s,
+p50/p95/p99 latency, errors (non-2xx or an exception), requests per worker, the server's CPU seconds per
+answer and the cores it and the load generator used (from /proc), and the last configuration's req/s and
+p95 against the first's. Leads:
 --leads POST /api/leads to the last configuration, at most --lead-concurrency in flight; afterwards the database
 is read (assistant.web.store) and every lead answered 201 must be stored. Exit status 1 when a chat request
 failed or an accepted lead is missing; the targets (issue 17: 2 workers ≥ 1.4× the req/s of one, p95 ≤ 0.6 s
@@ -30,7 +33,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -53,6 +56,9 @@ class ChatStats:
     errors: int = 0
     statuses: dict[str, int] = field(default_factory=dict)  # "200", "500", "ReadTimeout" … → count
     seconds: float = 0.0
+    server_cpu_s: float = math.nan  # CPU seconds the server's processes used meanwhile
+    client_cpu_s: float = math.nan  # and this process, the load generator
+    workers: dict[str, int] = field(default_factory=dict)  # X-Served-By → requests (several workers only)
 
     def count(self, what: str) -> None:
         self.statuses[what] = self.statuses.get(what, 0) + 1
@@ -78,6 +84,29 @@ def percentile(values: list[float], p: float) -> float:
 def load_questions(path: Path = QUESTIONS) -> list[str]:
     with path.open(encoding="utf-8") as f:
         return [json.loads(line)["question"] for line in f if line.strip()]
+
+
+def _cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of ``root`` and every process under it, from /proc (Linux); NaN elsewhere."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone since the listing
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    if root not in used:
+        return math.nan
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(used[pid] for pid in tree)
 
 
 def _free_port() -> int:
@@ -107,8 +136,9 @@ def serve(settings: object) -> Iterator[str]:
 
 
 @contextmanager
-def serve_workers(data_dir: Path, embedder: str, workers: int, log: Path) -> Iterator[str]:
-    """``python app.py --workers N`` in its own process group; yields its base URL once every worker is ready."""
+def serve_workers(data_dir: Path, embedder: str, workers: int, log: Path) -> Iterator[tuple[str, int]]:
+    """``python app.py --workers N`` in a process of its own; yields its base URL and process id once every
+    worker is ready."""
     port = _free_port()
     env = os.environ | SERVER_ENV | {"ZST_CORPUS_DIR": str(ROOT / "corpus")}
     with open(log, "wb") as out:
@@ -123,7 +153,7 @@ def serve_workers(data_dir: Path, embedder: str, workers: int, log: Path) -> Ite
                 raise SystemExit(f"the app did not start ({workers} workers):\n"
                                  + log.read_text(errors="replace")[-2000:])
             time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", proc.pid
     finally:
         proc.terminate()
         try:
@@ -150,25 +180,38 @@ async def _chat_client(client: httpx.AsyncClient, questions: list[str], start: i
             stats.count(type(exc).__name__)
             continue
         stats.count(str(response.status_code))
+        worker = response.headers.get("x-served-by")
+        if worker:
+            stats.workers[worker] = stats.workers.get(worker, 0) + 1
         if 200 <= response.status_code < 300:
             stats.latencies.append(time.perf_counter() - began)
         else:
             stats.errors += 1
 
 
-async def run_chat(base: str, clients: int, seconds: float, questions: list[str]) -> ChatStats:
+async def run_chat(base: str, clients: int, seconds: float, questions: list[str],
+                   server_cpu: Callable[[], float] = lambda: math.nan, warm_passes: int = 1) -> ChatStats:
     stats = ChatStats()
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT_S, limits=limits) as client:
-        for question in questions[:4]:  # each worker's model, jieba and Chroma caches, whichever gets it
-            warm = await client.post("/api/chat", json={"message": question})
-            warm.raise_for_status()
-        began = time.monotonic()
+        # Each worker's model, jieba, Chroma and its caches of question vectors: every question several times
+        # (on connections either worker may hold), so both configurations are timed warm, as a server that
+        # has run a while is, and not by how many workers each embedded the same question.
+        gate = asyncio.Semaphore(clients)
+
+        async def warm(question: str) -> None:
+            async with gate:
+                (await client.post("/api/chat", json={"message": question})).raise_for_status()
+
+        await asyncio.gather(*(warm(q) for q in questions * warm_passes))
+        began, cpu, mine = time.monotonic(), server_cpu(), time.process_time()
         deadline = began + seconds
         step = max(1, len(questions) // max(1, clients))
         await asyncio.gather(*(_chat_client(client, questions, i * step, deadline, stats, max_requests=100_000)
                                for i in range(clients)))
         stats.seconds = time.monotonic() - began
+        stats.server_cpu_s = server_cpu() - cpu
+        stats.client_cpu_s = time.process_time() - mine
     return stats
 
 
@@ -236,7 +279,13 @@ def report_chat(stats: ChatStats, clients: int, workers: int) -> None:
           f"{done + stats.errors} requests, {req_per_s(stats):.1f} req/s")
     print(f"  latency p50 {_ms(percentile(lat, 50))}, p95 {_ms(percentile(lat, 95))}, "
           f"p99 {_ms(percentile(lat, 99))}, max {_ms(max(lat) if lat else math.nan)}")
-    print(f"  errors {stats.errors}  statuses {dict(sorted(stats.statuses.items()))}", flush=True)
+    print(f"  errors {stats.errors}  statuses {dict(sorted(stats.statuses.items()))}"
+          + (f"  requests per worker {sorted(stats.workers.values(), reverse=True)}" if stats.workers else ""))
+    if done:  # what an answer costs, whatever else the machine runs: compare it between worker counts
+        print(f"  server CPU {stats.server_cpu_s:.1f} s = {stats.server_cpu_s / done * 1000:.0f} ms per answer, "
+              f"{stats.server_cpu_s / stats.seconds:.2f} cores busy on average; load generator "
+              f"{stats.client_cpu_s / stats.seconds:.2f} cores; machine load average {os.getloadavg()[0]:.1f}",
+              flush=True)
 
 
 def req_per_s(stats: ChatStats) -> float:
@@ -300,8 +349,9 @@ def main(argv: list[str] | None = None) -> int:
     results: list[tuple[int, ChatStats]] = []
     data_dir = settings.data_dir  # type: ignore[attr-defined]
     for n, workers in enumerate(counts):
-        with serve_workers(data_dir, args.embedder, workers, data_dir / f"bench-load-{workers}.log") as base:
-            chat = asyncio.run(run_chat(base, args.clients, args.seconds, questions))
+        with serve_workers(data_dir, args.embedder, workers, data_dir / f"bench-load-{workers}.log") as (base, pid):
+            chat = asyncio.run(run_chat(base, args.clients, args.seconds, questions, lambda: _cpu_seconds(pid),
+                                        warm_passes=2 * workers))
             report_chat(chat, args.clients, workers)
             results.append((workers, chat))
             failed |= chat.errors > 0

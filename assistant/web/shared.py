@@ -97,11 +97,10 @@ class SharedState:
 
     # ---- conversations ----
     def load_dialogue(self, session_id: str, now: float) -> tuple[int, dict[str, Any]] | None:
-        with Session(self.engine) as session:
-            row = session.get(DialogueRow, session_id)
-            if row is None or row.expires <= now:
-                return None
-            return row.version, json.loads(row.data)
+        with self.engine.connect() as conn:  # Core, not an ORM session: this runs before every answer
+            row = conn.execute(select(DialogueRow.version, DialogueRow.data).where(
+                DialogueRow.session_id == session_id, DialogueRow.expires > now)).first()
+        return None if row is None else (int(row[0]), json.loads(row[1]))
 
     def save_dialogue(self, session_id: str, data: dict[str, Any], expires: float) -> int:
         row = self._one("INSERT INTO dialogue_state (session_id, version, expires, data) VALUES (:s, 1, :e, :d) "
