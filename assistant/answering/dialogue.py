@@ -142,6 +142,7 @@ class ConversationStore:
                 version, data = stored
                 if conv is None or self._versions.get(session_id) != version:
                     conv = self._decode(data) or Conversation()
+                    conv.updated = now  # the stored expiry governs: another host's monotonic clock means nothing
                     self._versions[session_id] = version
             elif self.backend is not None and session_id in self._versions:
                 conv = None  # expired or erased in the store: the cached copy is stale
