@@ -2,7 +2,7 @@
 lead submissions.
 
     python -m benchmarks.load [--workers 1,2] [--clients 20] [--seconds 20] [--leads 1000]
-                              [--lead-concurrency 50] [--embedder fake|e5] [--data-dir D]
+                              [--lead-concurrency 50] [--embedder fake|e5] [--data-dir D] [--keep-alive]
 
 Each configuration is ``python app.py --workers N`` (extractive mode, staff console off) in a process of its own
 on a loopback port of 7940–7949, over one data folder (data/bench-load/<embedder>; the index is built there
@@ -190,9 +190,12 @@ async def _chat_client(client: httpx.AsyncClient, questions: list[str], start: i
 
 
 async def run_chat(base: str, clients: int, seconds: float, questions: list[str],
-                   server_cpu: Callable[[], float] = lambda: math.nan, warm_passes: int = 1) -> ChatStats:
+                   server_cpu: Callable[[], float] = lambda: math.nan, warm_passes: int = 1,
+                   keep_alive: bool = False) -> ChatStats:
     stats = ChatStats()
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    # A connection per request, as a reverse proxy's to its upstream often is: the kernel hands each to either
+    # worker; kept-alive connections would stay with whichever worker accepted them in the first burst.
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients if keep_alive else 0)
     async with httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT_S, limits=limits) as client:
         # Each worker's model, jieba, Chroma and its caches of question vectors: every question several times
         # (on connections either worker may hold), so both configurations are timed warm, as a server that
@@ -324,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--leads", type=int, default=1000)
     ap.add_argument("--lead-concurrency", type=int, default=50)
     ap.add_argument("--embedder", default="fake", choices=["fake", "e5"])
+    ap.add_argument("--keep-alive", action="store_true",
+                    help="each client keeps its connection (and so its worker); default: a connection per request")
     ap.add_argument("--data-dir", type=Path, default=None, help="default: data/bench-load/<embedder>")
     args = ap.parse_args(argv)
     try:
@@ -351,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     for n, workers in enumerate(counts):
         with serve_workers(data_dir, args.embedder, workers, data_dir / f"bench-load-{workers}.log") as (base, pid):
             chat = asyncio.run(run_chat(base, args.clients, args.seconds, questions, lambda: _cpu_seconds(pid),
-                                        warm_passes=2 * workers))
+                                        warm_passes=2 * workers, keep_alive=args.keep_alive))
             report_chat(chat, args.clients, workers)
             results.append((workers, chat))
             failed |= chat.errors > 0
