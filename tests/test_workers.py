@@ -4,7 +4,8 @@
 Each request goes over a fresh connection, so the kernel hands it to either worker; ``X-Served-By`` names
 the one that answered. Checked: follow-ups of 20 concurrent sessions are understood whichever worker gets
 them; limits count one client across both; a staff login made on one is honoured (and ended) on the other;
-a re-index started on one runs once, is reported by both, and once published is served by both."""
+a re-index started on one runs once, is reported by both, and once published is served by both; and two
+workers over a Chroma server (the setting for several hosts) query it, copying nothing."""
 
 from __future__ import annotations
 
@@ -199,3 +200,32 @@ def test_login_tries_are_counted_across_workers(served: Served) -> None:
     """Last in this module: it uses up loopback's login tries for five minutes."""
     tries = [call(served, "POST", "/staff/login", data={"token": "wrong"}) for _ in range(7)]
     assert [r.status_code for r in tries] == [401] * 5 + [429] * 2
+
+
+def test_two_workers_over_a_chroma_server(tmp_path: Path) -> None:
+    """The setting for several hosts: every worker queries one Chroma server, and nothing is copied."""
+    from tests.test_chroma_server import _chroma_binary, _wait_for_heartbeat
+
+    port = _port()
+    log = open(tmp_path / "chroma.log", "wb")  # noqa: SIM115 - closed in finally, after the server
+    chroma = subprocess.Popen([_chroma_binary(), "run", "--path", str(tmp_path / "chroma"), "--host", "127.0.0.1",
+                               "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_for_heartbeat(port, chroma)
+        proc, served = start_workers(tmp_path, ZST_INDEX__CHROMA_MODE="server", ZST_INDEX__CHROMA_HOST="127.0.0.1",
+                                     ZST_INDEX__CHROMA_PORT=str(port))
+        try:
+            workers = set()
+            for _ in range(3):
+                for (first_pid, first), (second_pid, second) in [_session(served) for _ in range(4)]:
+                    assert "288" in first and "144" in second, second
+                    workers |= {first_pid, second_pid}
+                if len(workers) == 2:
+                    break
+            assert len(workers) == 2
+            assert not (served.data / "index" / "replicas").exists()
+        finally:
+            stop(proc)
+    finally:
+        stop(chroma)
+        log.close()
