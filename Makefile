@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run ingest test test-fast lint browser-deps db-deps bench bench-ingest bench-quality bench-latency bench-startup clean
+.PHONY: install run ingest test test-fast lint browser-deps db-deps bench bench-ingest bench-quality bench-latency bench-startup bench-load clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ bench-quality: install
 
 bench-latency: install
 	OMP_NUM_THREADS=1 $(PY) -m benchmarks.latency
+
+# 20 chat clients against 1 then 2 workers (python app.py --workers N), the ratio of their req/s, and leads
+bench-load: install
+	OMP_NUM_THREADS=1 $(PY) -m benchmarks.load --embedder e5
 
 clean:
 	rm -rf data .pytest_cache .ruff_cache

@@ -1,21 +1,20 @@
-"""Serve the investor page and the API: ``python app.py [--host H] [--port P] [--data-dir D] [--corpus C]``.
+"""Serve the investor page and the API: ``python app.py [--host H] [--port P] [--data-dir D] [--corpus C]
+[--workers N]``.
 
 Builds the index first when there is none (or when --corpus is given: incremental, quick when nothing
 changed), loads everything and answers one warm-up question before listening, so the first visitor
-does not wait for the model to load."""
+does not wait for the model to load. With --workers N (web.workers) N processes share the port, each
+built by ``assistant.web.workers`` (see there for what they share)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from assistant.settings import Settings
-
-if TYPE_CHECKING:
-    from assistant.answering import ChatService
 
 
 def parser() -> argparse.ArgumentParser:
@@ -26,6 +25,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, help="corpus folder to ingest and serve (default ./corpus)")
     p.add_argument("--embedder", choices=["e5", "sentence-transformers", "fake"],
                    help="embeddings backend (default e5); must match the index")
+    p.add_argument("--workers", type=int, help="processes serving on the one port (default 1)")
     return p
 
 
@@ -38,33 +38,40 @@ def settings_from(args: argparse.Namespace) -> Settings:
         update["corpus_dir"] = args.corpus.resolve()
     if args.embedder:
         update["embeddings"] = settings.embeddings.model_copy(update={"backend": args.embedder})
-    web = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    web = {k: v for k, v in (("host", args.host), ("port", args.port), ("workers", args.workers)) if v is not None}
     if web:
         update["web"] = settings.web.model_copy(update=web)
     return settings.model_copy(update=update)
 
 
-def warm_up(service: ChatService) -> None:
-    """Load the model, tokeniser and vector index now, not on the first visitor's question."""
-    service.index.embeddings.embed_query("贵阳贵安投资")
-    service.ask("研发费用加计扣除比例是多少？")  # a policy question goes through dense and lexical retrieval
+def _staff_token(settings: Settings) -> None:
+    if settings.staff.enabled:
+        from assistant.web.staff_auth import load_or_create_token
+
+        _hash, new_token = load_or_create_token(settings)
+        if new_token is not None:
+            print(f"Staff console token (shown once; only its hash is kept in {settings.data_dir}): {new_token}",
+                  flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = settings_from(args)
     started = time.perf_counter()
+    if settings.web.workers < 1:
+        print("error: --workers must be at least 1", file=sys.stderr)
+        return 2
     # Heavy imports here, not at module level: `--help` stays instant.
     import uvicorn
 
-    from assistant.build import build_chat_service
     from assistant.index import SearchIndex, make_embeddings
     from assistant.ingest import IndexBuilder
     from assistant.lexicon import LexiconError
-    from assistant.web import Store, create_app
+    from assistant.web.workers import FACTORY, SETTINGS_ENV, build_app, settings_env
 
-    embeddings = make_embeddings(settings.embeddings)  # one model, shared by the builder and the service
+    embeddings = None
     if args.corpus or SearchIndex.needs_build(settings):
+        embeddings = make_embeddings(settings.embeddings)  # one model, shared by the builder and one worker
         print(f"Indexing {settings.corpus_dir} into {settings.index_dir} …", flush=True)
         try:
             report = IndexBuilder(settings, embeddings=embeddings, show_progress=True).build()
@@ -72,17 +79,22 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         print(report.summary(), flush=True)
-    service = build_chat_service(settings, embeddings=embeddings)
-    warm_up(service)
-    store = Store.from_settings(settings)
-    app = create_app(settings, service, store=store)
-    url = f"http://{settings.web.host}:{settings.web.port}/"
-    print(f"筑商通 ready in {time.perf_counter() - started:.1f} s: {url}  (API docs: {url}docs)", flush=True)
-    try:
-        uvicorn.run(app, host=settings.web.host, port=settings.web.port, log_level="warning",
-                    proxy_headers=True, forwarded_allow_ips=settings.web.forwarded_allow_ips)
-    finally:
-        store.close()
+    web = settings.web
+    run: dict[str, object] = {"host": web.host, "port": web.port, "log_level": "warning", "proxy_headers": True,
+                              "forwarded_allow_ips": web.forwarded_allow_ips}
+    url = f"http://{web.host}:{web.port}/"
+    if web.workers == 1:
+        from assistant.build import build_chat_service
+
+        app = build_app(settings, build_chat_service(settings, embeddings=embeddings))
+        print(f"筑商通 ready in {time.perf_counter() - started:.1f} s: {url}  (API docs: {url}docs)", flush=True)
+        uvicorn.run(app, **run)  # type: ignore[arg-type]
+        return 0
+    del embeddings  # the workers load their own
+    _staff_token(settings)  # generated (and printed) once here, not raced by the workers
+    os.environ[SETTINGS_ENV] = settings_env(settings)
+    print(f"筑商通 starting {web.workers} workers: {url}  (API docs: {url}docs)", flush=True)
+    uvicorn.run(FACTORY, factory=True, workers=web.workers, **run)  # type: ignore[arg-type]
     return 0
 
 

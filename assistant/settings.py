@@ -109,6 +109,9 @@ class IndexSettings(BaseModel):
     chroma_mode: Literal["embedded", "server"] = "embedded"
     chroma_host: str = "127.0.0.1"
     chroma_port: int = 8000
+    chroma_copy: bool = Field(False, description=(
+        "Each serving process searches its own copy of an embedded build's vectors (in <index>/replicas): "
+        "embedded Chroma is not safe to open from several processes. app.py sets it for --workers > 1."))
     # Tuned with benchmarks.quality (e5, 2026-11-25): 240 chars → 95.1% / held-out 86.7%; 360 → 96.3% / 91.7%;
     # 480 → 96.9% / 91.7%. 360 and 480 differ by one question on the main set and none on the held-out set.
     chunk_chars: int = Field(360, ge=80, description="Chunk size limit in characters (tuned by benchmark).")
@@ -235,6 +238,17 @@ class WebSettings(BaseModel):
     database_url: str = Field("", description=(
         "SQLAlchemy URL of the leads / feedback / conversation store; empty = SQLite file "
         "<data_dir>/assistant.sqlite3. Postgres: postgresql+psycopg://user:password@host/dbname."))
+    workers: int = Field(1, ge=1, le=64, description=(
+        "Processes serving the app on one port (python app.py --workers N), each with its own copy of the index; "
+        "more than one shares conversations, staff logins and rate limits through the database."))
+    shared_state: Literal["auto", "memory", "database"] = Field("auto", description=(
+        "Where conversations, staff logins and rate-limit counts live: memory (one process), database (every "
+        "worker and host alike); auto = database with more than one worker or a database_url, else memory."))
+
+    def shares_state(self) -> bool:
+        if self.shared_state == "auto":
+            return self.workers > 1 or bool(self.database_url)
+        return self.shared_state == "database"
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

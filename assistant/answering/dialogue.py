@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from assistant.jsonstate import StateError, decode, encode
 from assistant.listings import Places
+
+log = logging.getLogger(__name__)
 
 _FOLLOWUP_START = re.compile(r"^\s*(那|那么|还有|另外|再问一下|如果|换成|and\b|what about|how about|and for|same for|"
                              r"what if|if it|if i|for )", re.I)
@@ -107,14 +111,29 @@ def rewrite(text: str, conversation: Conversation, places: Places, lang: str = "
     return f"{last.query} {core}".strip()
 
 
-class ConversationStore:
-    """In-memory conversations, oldest evicted first; surfaces that persist logs do so separately."""
+class ConversationBackend(Protocol):
+    """Where conversations outlive one process (the web store's database): whole state as JSON, by session."""
 
-    def __init__(self, max_conversations: int = 5000, ttl_seconds: float = 6 * 3600) -> None:
+    def load_dialogue(self, session_id: str, now: float) -> tuple[int, dict[str, Any]] | None: ...
+
+    def save_dialogue(self, session_id: str, data: dict[str, Any], expires: float) -> int: ...
+
+
+class ConversationStore:
+    """Conversations by session, oldest evicted first; surfaces that persist logs do so separately.
+
+    With a ``backend`` (several web workers) the backend holds every conversation and memory is a cache: ``get``
+    reads the stored version (one keyed row) and decodes only when another process saved a newer one; ``put``
+    saves the whole state after each turn, so a follow-up is understood whichever worker receives it."""
+
+    def __init__(self, max_conversations: int = 5000, ttl_seconds: float = 6 * 3600,
+                 backend: ConversationBackend | None = None) -> None:
         self._items: OrderedDict[str, Conversation] = OrderedDict()
+        self._versions: dict[str, int] = {}
         self._lock = threading.Lock()
         self.max_conversations = max_conversations
         self.ttl = ttl_seconds
+        self.backend = backend
 
     def find(self, session_id: str) -> Conversation | None:
         """The conversation if it is held and fresh; unlike ``get`` it creates none."""
@@ -125,14 +144,56 @@ class ConversationStore:
     def get(self, session_id: str | None) -> Conversation:
         if not session_id:
             return Conversation()
+        stored = self._load(session_id)
         now = time.monotonic()
         with self._lock:
             conv = self._items.get(session_id)
+            if stored is not None:
+                version, data = stored
+                if conv is None or self._versions.get(session_id) != version:
+                    conv = self._decode(data) or Conversation()
+                    conv.updated = now  # the stored expiry governs: another host's monotonic clock means nothing
+                    self._versions[session_id] = version
+            elif self.backend is not None and session_id in self._versions:
+                conv = None  # expired or erased in the store: the cached copy is stale
+                del self._versions[session_id]
             if conv is None or now - conv.updated > self.ttl:
                 conv = Conversation()
             self._items[session_id] = conv
             self._items.move_to_end(session_id)
             conv.updated = now
             while len(self._items) > self.max_conversations:
-                self._items.popitem(last=False)
+                gone, _ = self._items.popitem(last=False)
+                self._versions.pop(gone, None)
             return conv
+
+    def put(self, session_id: str | None, conv: Conversation) -> None:
+        """Store the conversation after a turn (a no-op without a backend: memory already holds it)."""
+        if not session_id or self.backend is None:
+            return
+        try:
+            version = self.backend.save_dialogue(session_id, encode(conv), time.time() + self.ttl)
+        except Exception:  # the answer is given anyway; only this worker remembers the turn
+            log.exception("could not store the conversation of session %s", session_id)
+            return
+        with self._lock:
+            if session_id in self._items:
+                self._versions[session_id] = version
+
+    def _load(self, session_id: str) -> tuple[int, dict[str, Any]] | None:
+        if self.backend is None:
+            return None
+        try:
+            return self.backend.load_dialogue(session_id, time.time())
+        except Exception:  # a database outage: carry on from this worker's memory
+            log.exception("could not read the conversation of session %s", session_id)
+            return None
+
+    @staticmethod
+    def _decode(data: dict[str, Any]) -> Conversation | None:
+        try:
+            conv = decode(data)
+        except (StateError, TypeError, ValueError, AttributeError, ImportError):
+            log.warning("a stored conversation could not be read; starting afresh", exc_info=True)
+            return None
+        return conv if isinstance(conv, Conversation) else None

@@ -174,6 +174,7 @@ class ChatService:
         conv.turns.append(Turn(text, query, tuple(answer.intents), places_in(query, self.catalog.places),
                                factory_ids, None if matching else calc))
         del conv.turns[:-KEPT_TURNS]  # a long conversation does not grow its memory without end
+        self.conversations.put(session_id, conv)  # shared with the other workers, where there are several
         yield "answer", answer
 
     def _uses_corpus_terms(self, text: str) -> bool:

@@ -17,7 +17,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.documents import Chunk
 from assistant.index.bilingual import BILINGUAL_JSON, Bilingual
 from assistant.index.lexical import LexicalIndex, Tokenizer, query_terms
-from assistant.index.store import IndexPaths, chroma_client, collection_name, read_chunks, read_json
+from assistant.index.store import IndexPaths, chroma_reader, collection_name, read_chunks, read_json
 from assistant.language import to_simplified
 from assistant.lexicon import LEXICON_JSON, Lexicon, lexicon_from_json
 from assistant.settings import Settings
@@ -92,7 +92,7 @@ class SearchIndex:
         # The languages passages are in: dense search runs once per language, since the embedding model
         # ranks passages in the question's own language far above the best one in another.
         self.languages = tuple(sorted({c.language for c in self.chunks}))
-        self._client = chroma_client(settings.index, folder)
+        self._client = chroma_reader(settings.index, folder)
         self._sizes = {lang: sum(c.language == lang for c in self.chunks) for lang in self.languages}
         self._collections = {lang: self._client.get_collection(collection_name(build_id, lang))
                              for lang in self.languages}

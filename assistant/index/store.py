@@ -113,6 +113,51 @@ def chroma_client(settings: IndexSettings, build_dir: Path):
     return chromadb.PersistentClient(path=str(build_dir / "chroma"), settings=chroma_settings)
 
 
+def chroma_reader(settings: IndexSettings, build_dir: Path):
+    """The client a serving process searches a build with: with ``chroma_copy`` (several web workers on embedded
+    Chroma, which is not safe to open from several processes) a private copy of the build's vectors."""
+    if settings.chroma_mode == "server" or not settings.chroma_copy:
+        return chroma_client(settings, build_dir)
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    return chromadb.PersistentClient(path=str(_private_copy(build_dir)),
+                                     settings=ChromaSettings(anonymized_telemetry=False))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _private_copy(build_dir: Path) -> Path:
+    """``<index>/replicas/<build>.<pid>``: copied under a temporary name, then renamed, so it is whole. Removed
+    first: copies of processes that are gone, and this process's copies of builds neither served nor staged
+    but its newest (a question may still be reading the build it is replacing)."""
+    replicas = build_dir.parent.parent / "replicas"
+    replicas.mkdir(parents=True, exist_ok=True)
+    paths, pid = IndexPaths(build_dir.parent.parent), os.getpid()
+    pinned = {f"{b}.{pid}" for b in (paths.current_id(), paths.staged_id()) if b}
+    mine = sorted(replicas.glob(f"*.{pid}"), key=lambda p: p.stat().st_mtime)
+    for old in replicas.iterdir():
+        owner = old.name.removesuffix(".tmp").rsplit(".", 1)[-1]  # another worker may be copying right now
+        if not owner.isdigit() or (int(owner) != pid and not _alive(int(owner))) or (
+                old in mine[:-1] and old.name not in pinned):
+            shutil.rmtree(old, ignore_errors=True)
+    target = replicas / f"{build_dir.name}.{pid}"
+    if not target.exists():
+        tmp = replicas / f".{build_dir.name}.{pid}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(build_dir / "chroma", tmp)
+        os.replace(tmp, target)
+    return target
+
+
 def remove_build(paths: IndexPaths, build_id: str, settings: IndexSettings) -> None:
     if settings.chroma_mode == "server":
         try:

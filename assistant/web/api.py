@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Generator
 from typing import Any
 
@@ -23,7 +24,14 @@ from assistant.web import turns
 from assistant.web.answer_runner import AnswerRunner, AnswerTimeout, TooManyAnswers
 from assistant.web.body_limit import BodyLimit
 from assistant.web.match_api import install_match, lead_brief
-from assistant.web.rate_limit import Limit, RateLimiter, client_key, retry_after_header
+from assistant.web.rate_limit import (
+    Counters,
+    DatabaseCounters,
+    Limit,
+    RateLimiter,
+    client_key,
+    retry_after_header,
+)
 from assistant.web.schemas import (
     ChatReply,
     ChatRequest,
@@ -128,15 +136,17 @@ class AnswerStreamingResponse(StreamingResponse):
                 log.exception("closing an answer stream failed")
 
 
-def make_limiter(limits: RateLimitSettings) -> RateLimiter:
+def make_limiter(limits: RateLimitSettings, counters: Counters | None = None) -> RateLimiter:
+    """The limits on ``counters``: shared ones (the database) count with the wall clock, as every worker does."""
     return RateLimiter({"chat": Limit.per_minute(limits.chat_per_minute, limits.chat_burst),
                         "leads": Limit.per_hour(limits.leads_per_hour, limits.leads_burst),
-                        "feedback": Limit.per_hour(limits.feedback_per_hour, limits.feedback_burst)})
+                        "feedback": Limit.per_hour(limits.feedback_per_hour, limits.feedback_burst)},
+                       counters=counters, clock=time.monotonic if counters is None else time.time)
 
 
-def _install_rate_limit(app: FastAPI, limits: RateLimitSettings) -> None:
+def _install_rate_limit(app: FastAPI, limits: RateLimitSettings, counters: Counters | None) -> None:
     """429 with Retry-After for a client over its limit; installed before CORS, so the widget can read it."""
-    limiter = make_limiter(limits)
+    limiter = make_limiter(limits, counters)
 
     @app.middleware("http")
     async def _rate_limit(request: Request, call_next: Any) -> Response:
@@ -185,8 +195,11 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
     app.state.runner = runner
     _install_error_handlers(app, settings.web.max_body_bytes, settings.web.max_page_body_bytes)
     _install_busy_handler(app)
+    shared = store.shared if settings.web.shares_state() else None
+    if shared is not None:  # every worker reads and writes conversations and counts in the one database
+        service.conversations.backend = shared
     if settings.web.rate_limit.enabled:
-        _install_rate_limit(app, settings.web.rate_limit)
+        _install_rate_limit(app, settings.web.rate_limit, DatabaseCounters(shared) if shared else None)
     if settings.web.allowed_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.web.allowed_origins,
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Accept"])
@@ -253,6 +266,10 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
         from assistant.web.ui import mount_ui  # Gradio is imported only when the page is wanted
 
         mount_ui(app, service, store, settings, runner)
+    if shared is not None:
+        from assistant.web.workers import ServedBy
+
+        app.add_middleware(ServedBy)  # outermost: on the staff console's responses too
     return app
 
 

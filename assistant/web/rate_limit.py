@@ -1,19 +1,25 @@
 """Per-client rate limits on the public API: a token bucket per (client, route group), refilled continuously.
 
 A burst of questions from one visitor is served at once; a client that keeps going faster than the refill rate
-gets 429 with Retry-After, while every other visitor is unaffected. Buckets live in memory: a restart forgets
-them, which only ever errs on the side of the visitor."""
+gets 429 with Retry-After, while every other visitor is unaffected. Buckets live in one process's memory (a
+restart forgets them, which only ever errs on the side of the visitor), or, with several workers, in the
+database they share (``DatabaseCounters``): one write per limited request, on SQLite a few hundred a second
+at most across the host's workers, which the limited routes' own rates stay far below."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from starlette.requests import Request
+
+from assistant.web.shared import SharedState
 
 
 @dataclass(frozen=True)
@@ -30,23 +36,37 @@ class Limit:
         return cls(rate / 3600.0, burst)
 
 
-class RateLimiter:
-    """Thread-safe token buckets; the oldest idle clients are forgotten beyond ``max_clients``."""
+class Counters(Protocol):
+    """Per-client counts, in one process's memory or in the database every worker shares; ``now`` is the
+    caller's clock (wall-clock seconds for the database: processes share no monotonic clock)."""
 
-    def __init__(self, limits: dict[str, Limit], max_clients: int = 100_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.limits = limits
+    def take(self, key: str, limit: Limit, now: float) -> float:
+        """Take a token from ``key``'s bucket: 0.0 when allowed, else seconds until one is free."""
+        ...
+
+    def attempt(self, key: str, most: int, window_s: float, now: float) -> int | None:
+        """Count a try against ``key``: a ticket, or None (not counted) when ``most`` tries of the last
+        ``window_s`` seconds are already counted."""
+        ...
+
+    def give_back(self, key: str, ticket: int) -> None:
+        """Uncount a try (a right staff token takes its try back)."""
+        ...
+
+    def attempts(self, key: str, window_s: float, now: float) -> int: ...
+
+
+class MemoryCounters:
+    """Thread-safe counters of one process; the oldest idle clients are forgotten beyond ``max_clients``."""
+
+    def __init__(self, max_clients: int = 100_000) -> None:
         self.max_clients = max_clients
-        self.clock = clock
-        self._buckets: OrderedDict[tuple[str, str], tuple[float, float]] = OrderedDict()  # key -> (tokens, at)
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, at)
+        self._tries: OrderedDict[str, deque[tuple[float, int]]] = OrderedDict()  # key -> (at, ticket) of tries
+        self._tickets = itertools.count(1)
         self._lock = threading.Lock()
 
-    def acquire(self, group: str, client: str) -> float:
-        """Take one request from the client's bucket: 0.0 when allowed, else seconds until one is free."""
-        limit = self.limits.get(group)
-        if limit is None:
-            return 0.0
-        key, now = (group, client), self.clock()
+    def take(self, key: str, limit: Limit, now: float) -> float:
         with self._lock:
             tokens, at = self._buckets.pop(key, (float(limit.burst), now))
             tokens = min(float(limit.burst), tokens + (now - at) * limit.per_second)
@@ -59,6 +79,71 @@ class RateLimiter:
             while len(self._buckets) > self.max_clients:
                 self._buckets.popitem(last=False)
         return wait
+
+    def _recent(self, key: str, window_s: float, now: float) -> deque[tuple[float, int]]:
+        tries = self._tries.pop(key, None) or deque()
+        while tries and tries[0][0] <= now - window_s:
+            tries.popleft()
+        self._tries[key] = tries  # most recently used last
+        while len(self._tries) > self.max_clients:
+            self._tries.popitem(last=False)
+        return tries
+
+    def attempt(self, key: str, most: int, window_s: float, now: float) -> int | None:
+        with self._lock:
+            tries = self._recent(key, window_s, now)
+            if len(tries) >= most:
+                return None
+            ticket = next(self._tickets)
+            tries.append((now, ticket))
+            return ticket
+
+    def give_back(self, key: str, ticket: int) -> None:
+        with self._lock:
+            tries = self._tries.get(key)
+            if tries is not None:
+                for entry in [e for e in tries if e[1] == ticket]:
+                    tries.remove(entry)
+
+    def attempts(self, key: str, window_s: float, now: float) -> int:
+        with self._lock:
+            return len(self._recent(key, window_s, now))
+
+
+class DatabaseCounters:
+    """The same counts in the store's database, so every worker (and host) sees one bucket per client."""
+
+    def __init__(self, shared: SharedState) -> None:
+        self.shared = shared
+
+    def take(self, key: str, limit: Limit, now: float) -> float:
+        return self.shared.take(key, limit.per_second, limit.burst, now)
+
+    def attempt(self, key: str, most: int, window_s: float, now: float) -> int | None:
+        return self.shared.attempt(key, most, window_s, now)
+
+    def give_back(self, key: str, ticket: int) -> None:
+        self.shared.give_back(ticket)
+
+    def attempts(self, key: str, window_s: float, now: float) -> int:
+        return self.shared.attempts(key, window_s, now)
+
+
+class RateLimiter:
+    """Token buckets per (route group, client) on ``counters`` (this process's memory by default)."""
+
+    def __init__(self, limits: dict[str, Limit], max_clients: int = 100_000,
+                 clock: Callable[[], float] = time.monotonic, counters: Counters | None = None) -> None:
+        self.limits = limits
+        self.clock = clock
+        self.counters: Counters = counters or MemoryCounters(max_clients)
+
+    def acquire(self, group: str, client: str) -> float:
+        """Take one request from the client's bucket: 0.0 when allowed, else seconds until one is free."""
+        limit = self.limits.get(group)
+        if limit is None:
+            return 0.0
+        return self.counters.take(f"{group}:{client}", limit, self.clock())
 
 
 def client_key(request: Request) -> str:

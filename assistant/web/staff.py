@@ -19,6 +19,7 @@ from assistant.settings import Settings
 from assistant.text_input import visible
 from assistant.web import staff_pages as pages
 from assistant.web.match_api import brief_response
+from assistant.web.rate_limit import DatabaseCounters
 from assistant.web.staff_auth import (
     COOKIE,
     PREFIX,
@@ -47,7 +48,7 @@ _html = pages.html_response
 class StaffConsole:
     def __init__(self, service: ChatService, store: Store, settings: Settings, auth: StaffAuth) -> None:
         self.service, self.store, self.settings, self.auth = service, store, settings, auth
-        self.changes = StagedChanges(service, settings)
+        self.changes = StagedChanges(service, settings, store.shared if settings.web.shares_state() else None)
         self.job = self.changes.job
         self.upload_limit = self.changes.upload_limit
         self.zone = ZoneInfo(settings.staff.timezone)  # times on the console's pages
@@ -241,7 +242,13 @@ def mount_staff(app: FastAPI, service: ChatService, store: Store, settings: Sett
     if new_token is not None:
         print(f"Staff console token (shown once; only its hash is kept in {settings.data_dir}): {new_token}",
               flush=True)
-    auth = StaffAuth(token_hash, settings.staff.session_minutes * 60)
+    lasts = settings.staff.session_minutes * 60
+    if settings.web.shares_state():  # a login made on one worker is honoured by every other
+        shared = store.shared
+        auth = StaffAuth(token_hash, lasts, key=shared.secret("staff_cookie_key"), sessions=shared,
+                         counters=DatabaseCounters(shared))
+    else:
+        auth = StaffAuth(token_hash, lasts)
     console = build_console(service, store, settings, auth)
     app.add_middleware(StaffGate, staff=console, auth=auth,
                        max_body=int(settings.staff.max_upload_mb * 1024 * 1024) + 64 * 1024)

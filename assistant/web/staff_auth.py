@@ -3,8 +3,9 @@ and the ASGI gate that sends every /staff request through that check.
 
 The token comes from settings (``ZST_STAFF__TOKEN``); without one, the first start generates a random token,
 keeps only its scrypt hash in ``<data_dir>/staff_token.json`` and hands the plaintext back once to be printed.
-Sessions are random ids kept in memory with their expiry; the cookie carries the id plus an HMAC of it, so
-a forged or truncated cookie is refused before the session table is consulted."""
+Sessions are random ids kept with their expiry (in memory, or in the database that several workers share);
+the cookie carries the id plus an HMAC of it, so a forged or truncated cookie is refused before the session
+table is consulted."""
 
 from __future__ import annotations
 
@@ -15,10 +16,9 @@ import os
 import secrets
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.settings import Settings
 from assistant.web.body_limit import limit_body
+from assistant.web.rate_limit import Counters, MemoryCounters
 
 TOKEN_FILE = "staff_token.json"
 COOKIE = "zst_staff"
@@ -84,7 +85,11 @@ def load_or_create_token(settings: Settings) -> tuple[TokenHash, str | None]:
     stored = TokenHash.of(token)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Created with owner-only permissions from the start: the hash is not for other users to brute-force.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker starting at the same moment made it first: use that one
+        time.sleep(0.2)
+        return TokenHash.from_json(json.loads(path.read_text(encoding="utf-8"))), None
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump(stored.to_json(), fh)
     return stored, token
@@ -94,52 +99,75 @@ class TooManyAttempts(Exception):
     """The client IP has used its MAX_ATTEMPTS login tries of the last ATTEMPT_WINDOW_S."""
 
 
+class SessionTable(Protocol):
+    """Login sessions by a digest of their id, with their expiry: one process's memory or the shared database."""
+
+    def add_session(self, key: str, expires: float, now: float) -> None: ...
+
+    def session_expiry(self, key: str) -> float | None: ...
+
+    def remove_session(self, key: str) -> None: ...
+
+
 @dataclass
-class StaffAuth:
-    token: TokenHash
-    session_seconds: float
-    now: Callable[[], float] = time.monotonic  # tests move the clock to expire sessions
-    _key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
-    _sessions: dict[str, float] = field(default_factory=dict)  # session id -> expiry
-    _attempts: dict[str, deque[float]] = field(default_factory=dict)  # client IP -> failed or pending tries
+class MemorySessions:
+    _expiry: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def add_session(self, key: str, expires: float, now: float) -> None:
+        with self._lock:
+            for gone in [k for k, until in self._expiry.items() if until <= now]:  # never grows without bound
+                del self._expiry[gone]
+            self._expiry[key] = expires
+
+    def session_expiry(self, key: str) -> float | None:
+        with self._lock:
+            return self._expiry.get(key)
+
+    def remove_session(self, key: str) -> None:
+        with self._lock:
+            self._expiry.pop(key, None)
+
+
+def _digest(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()  # a copy of the table holds no usable cookie
+
+
+@dataclass
+class StaffAuth:
+    """Logins against the token. ``sessions`` and ``counters`` are this process's memory by default; with several
+    workers both are the shared database and ``key`` (the cookie's HMAC key) its shared secret, so a login made
+    on one worker is honoured by every other, and the tries of one address are counted together."""
+
+    token: TokenHash
+    session_seconds: float
+    now: Callable[[], float] = time.time  # wall clock: shared sessions are compared across processes
+    key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    sessions: SessionTable = field(default_factory=MemorySessions)
+    counters: Counters = field(default_factory=MemoryCounters)
+
     def _sign(self, session_id: str) -> str:
-        return hmac.new(self._key, session_id.encode(), hashlib.sha256).hexdigest()
+        return hmac.new(self.key, session_id.encode(), hashlib.sha256).hexdigest()
 
     # ---- login attempts ----
-    def _recent_attempts(self, ip: str) -> deque[float]:
-        times = self._attempts.setdefault(ip, deque())
-        while times and times[0] <= self.now() - ATTEMPT_WINDOW_S:
-            times.popleft()
-        return times
-
     def blocked(self, ip: str) -> bool:
-        with self._lock:
-            return len(self._recent_attempts(ip)) >= MAX_ATTEMPTS
+        return self.counters.attempts(_attempt_key(ip), ATTEMPT_WINDOW_S, self.now()) >= MAX_ATTEMPTS
 
     def login(self, ip: str, candidate: str) -> str | None:
         """A new cookie value for the right token, else None; ``TooManyAttempts`` once ``ip`` has used its tries.
 
-        The try is counted against ``ip`` under the lock before the token is checked (scrypt takes tens of ms),
-        so concurrent tries cannot all pass the check before any is counted: at most MAX_ATTEMPTS are checked
-        per window. A right token takes its try back, so only failures stay counted."""
-        with self._lock:
-            self._prune()  # here too: tries from ever new addresses must not pile up
-            attempts = self._recent_attempts(ip)
-            if len(attempts) >= MAX_ATTEMPTS:
-                raise TooManyAttempts(ip)
-            stamp = self.now()
-            attempts.append(stamp)
+        The try is counted against ``ip`` before the token is checked (scrypt takes tens of ms), so concurrent
+        tries cannot all pass the check before any is counted: at most MAX_ATTEMPTS are checked per window.
+        A right token takes its try back, so only failures stay counted."""
+        ticket = self.counters.attempt(_attempt_key(ip), MAX_ATTEMPTS, ATTEMPT_WINDOW_S, self.now())
+        if ticket is None:
+            raise TooManyAttempts(ip)
         if not (candidate and self.token.matches(candidate)):
             return None
+        self.counters.give_back(_attempt_key(ip), ticket)
         session_id = secrets.token_urlsafe(32)
-        with self._lock:
-            self._prune()
-            attempts = self._attempts.get(ip)
-            if attempts and stamp in attempts:
-                attempts.remove(stamp)
-            self._sessions[session_id] = self.now() + self.session_seconds
+        now = self.now()
+        self.sessions.add_session(_digest(session_id), now + self.session_seconds, now)
         return f"{session_id}.{self._sign(session_id)}"
 
     # ---- sessions ----
@@ -150,29 +178,24 @@ class StaffAuth:
         return session_id
 
     def valid(self, cookie: str | None) -> bool:
-        session_id = self._session_id(cookie)
+        session_id = self._session_id(cookie)  # a forged cookie is refused before any table is read
         if session_id is None:
             return False
-        with self._lock:
-            expiry = self._sessions.get(session_id)
-            if expiry is None or expiry <= self.now():
-                self._sessions.pop(session_id, None)
-                return False
+        expiry = self.sessions.session_expiry(_digest(session_id))
+        if expiry is None or expiry <= self.now():
+            if expiry is not None:
+                self.sessions.remove_session(_digest(session_id))
+            return False
         return True
 
     def logout(self, cookie: str | None) -> None:
         session_id = self._session_id(cookie)
         if session_id is not None:
-            with self._lock:
-                self._sessions.pop(session_id, None)
+            self.sessions.remove_session(_digest(session_id))
 
-    def _prune(self) -> None:
-        # Called under the lock on every login try, so neither table grows without bound.
-        now = self.now()
-        for sid in [s for s, expiry in self._sessions.items() if expiry <= now]:
-            del self._sessions[sid]
-        for ip in [i for i, times in self._attempts.items() if not times or times[-1] <= now - ATTEMPT_WINDOW_S]:
-            del self._attempts[ip]
+
+def _attempt_key(ip: str) -> str:
+    return f"staff-login:{ip}"
 
 
 def under_staff(path: str) -> bool:

@@ -8,8 +8,14 @@ serve half of it). While a re-index runs, a change is refused (409): wait or can
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import socket
 import threading
+import time
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,10 +27,14 @@ from assistant.index import IndexPaths, SearchIndex, read_json
 from assistant.ingest import StagingArea, StagingError, StaleStage, UnsafePath, checked_doc_id, staged_report
 from assistant.lexicon import LEXICON_FILE, LexiconError, parse_lexicon
 from assistant.settings import Settings
+from assistant.web.shared import SharedState
 from assistant.web.staff_reindex import ReindexJob, UploadError, upload_doc_id
 
 log = logging.getLogger(__name__)
 BUSY = "a re-index is running: wait for it to finish or cancel it"
+CHANGES_LEASE = "staff-changes"
+CHANGES_LEASE_S = 120.0  # far above a change's few file writes; a holder that died frees it after this
+EXCLUSIVE_WAIT_S = 10.0
 
 
 @dataclass
@@ -42,22 +52,44 @@ class ConsoleError(Exception):
 
 
 class StagedChanges:
-    def __init__(self, service: ChatService, settings: Settings) -> None:
-        self.service, self.settings = service, settings
+    """With ``shared`` (several workers) a change, publish or discard also holds the ``staff-changes`` lease, so
+    two workers never edit the staging area at once, and the re-index job is the one ``ReindexJob`` lease."""
+
+    def __init__(self, service: ChatService, settings: Settings, shared: SharedState | None = None) -> None:
+        self.service, self.settings, self.shared = service, settings, shared
         self.staging = StagingArea(settings)
-        if self.staging.recover():  # a publish a crash interrupted is finished before anything is served
-            log.warning("finished a publish that was interrupted")
-            service.reload_if_stale()
-        self.paths = IndexPaths(settings.index_dir)
-        self.job = ReindexJob(service, self.staging)
-        self.upload_limit = int(settings.staff.max_upload_mb * 1024 * 1024)
         self._lock = threading.Lock()  # one change, publish or discard at a time, never during a build's start
+        self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        with self._exclusive():
+            if self.staging.recover():  # a publish a crash interrupted is finished before anything is served
+                log.warning("finished a publish that was interrupted")
+                service.reload_if_stale()
+        self.paths = IndexPaths(settings.index_dir)
+        self.job = ReindexJob(service, self.staging, shared)
+        self.upload_limit = int(settings.staff.max_upload_mb * 1024 * 1024)
         self._staged: tuple[str, ChatService] | None = None
         self._staged_lock = threading.Lock()
 
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """This process's lock, and with several workers the lease every worker takes for the same work."""
+        with self._lock:
+            if self.shared is None:
+                yield
+                return
+            deadline = time.monotonic() + EXCLUSIVE_WAIT_S
+            while not self.shared.acquire(CHANGES_LEASE, self._owner, CHANGES_LEASE_S, time.time(), {}):
+                if time.monotonic() > deadline:
+                    raise ConsoleError(409, "another change is being made: try again", "err_busy")
+                time.sleep(0.05)
+            try:
+                yield
+            finally:
+                self.shared.renew(CHANGES_LEASE, self._owner, 0, time.time(), {}, release=True)
+
     # ---- changes: each starts a staged re-index ----
     def _change(self, action: str, doc_id: str, apply: Any) -> dict[str, Any]:
-        with self._lock:
+        with self._exclusive():
             if self.job.running():
                 raise ConsoleError(409, BUSY, "err_busy")
             try:
@@ -70,7 +102,8 @@ class StagedChanges:
             if state.empty and action != "reindex":  # e.g. the only pending upload deleted again
                 self.staging.discard()
                 return {"doc_id": doc_id, "staged": False, "job": self.job.status()}
-            self.job.start(self.staging.changes(), action, doc_id)
+            if not self.job.start(self.staging.changes(), action, doc_id):  # another worker's run began first
+                raise ConsoleError(409, BUSY, "err_busy")
         return {"doc_id": doc_id, "job": self.job.status()}
 
     def upload(self, filename: str, data: bytes) -> dict[str, Any]:
@@ -160,7 +193,7 @@ class StagedChanges:
         return self.staged_service().ask(question)  # no session, not logged: staff questions are not gaps
 
     def publish(self) -> dict[str, Any]:
-        with self._lock:
+        with self._exclusive():
             if self.job.running():
                 raise ConsoleError(409, BUSY, "err_busy")
             try:
@@ -173,7 +206,7 @@ class StagedChanges:
         return {"build_id": build_id, "published": True}
 
     def discard(self) -> dict[str, Any]:
-        with self._lock:
+        with self._exclusive():
             if self.job.running():
                 raise ConsoleError(409, BUSY, "err_busy")
             if self.staged_id() is None and self.staging.state().empty:

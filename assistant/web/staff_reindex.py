@@ -10,20 +10,26 @@ from __future__ import annotations
 import logging
 import os
 import re
+import socket
 import threading
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from assistant.answering import ChatService
 from assistant.ingest import BuildCancelled, CorpusChanges, IndexBuilder, StagingArea
+from assistant.web.shared import SharedState
 
 log = logging.getLogger(__name__)
 UPLOAD_FOLDER = "uploads"  # no leading "_" or ".": the loaders skip such folders
 ALLOWED_SUFFIXES = (".pdf", ".md", ".txt", ".docx", ".csv", ".xlsx", ".yaml", ".yml")
 _UNSAFE = re.compile(r"[^\w.\-]+")
 FINISHED = ("done", "failed", "cancelled")
+LEASE = "reindex"
+LEASE_S = 60.0  # a holder renews every LEASE_S / 6; one silent this long has died
 
 
 class UploadError(ValueError):
@@ -76,54 +82,128 @@ class JobState:
     runs: int = 0
 
 
+class _CancelFlag:
+    """The builder's cancel flag (``is_set``): this process's event, or a cancel asked on another worker, read
+    from the job's lease at most once a second."""
+
+    def __init__(self, local: threading.Event, asked_elsewhere: Callable[[], bool]) -> None:
+        self.local, self.asked_elsewhere = local, asked_elsewhere
+        self._next = 0.0
+
+    def is_set(self) -> bool:
+        if self.local.is_set():
+            return True
+        if time.monotonic() >= self._next:
+            self._next = time.monotonic() + 1.0
+            if self.asked_elsewhere():
+                self.local.set()
+        return self.local.is_set()
+
+
 @dataclass
 class ReindexJob:
+    """One builder run at a time. With ``shared`` (several workers) the run holds the ``reindex`` lease in the
+    database: whichever worker a request reaches, a second run is refused while one holds it, every worker
+    reports the holder's progress, and a cancel reaches it. A holder that dies stops renewing; its lease runs
+    out after LEASE_S and the job reads as failed."""
+
     service: ChatService
     staging: StagingArea
+    shared: SharedState | None = None
     _state: JobState = field(default_factory=JobState)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _cancel: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _owner: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
+    _pushed: float = 0.0
 
     def status(self) -> dict[str, Any]:
         with self._lock:
             out = asdict(self._state)
+        if self.shared is not None and not self._mine():
+            lease = self.shared.lease(LEASE)
+            if lease is not None and lease.data:
+                out = {**asdict(JobState()), **lease.data}
+                if out["state"] in ("running", "cancelling") and not lease.held(time.time()):
+                    out |= {"state": "failed", "stage": "failed",
+                            "message": "the worker running the re-index stopped: start it again"}
         out["percent"] = round(100 * out["done"] / out["total"]) if out["total"] else (
             100 if out["state"] == "done" else 0)
         return out
 
+    def _mine(self) -> bool:
+        """This process runs the job now (its own state is the freshest)."""
+        return self._thread is not None and self._thread.is_alive()
+
     def running(self) -> bool:
-        with self._lock:
-            return self._state.state in ("running", "cancelling")
+        return self.status()["state"] in ("running", "cancelling")
 
     def start(self, changes: CorpusChanges | None, action: str, doc_id: str = "") -> bool:
-        """Stage the corpus plus ``changes`` in the background; False when a run is already going."""
+        """Stage the corpus plus ``changes`` in the background; False when a run is already going (anywhere)."""
         with self._lock:
             if self._state.state in ("running", "cancelling"):
                 return False
+            runs = self._state.runs
+            if self.shared is not None:
+                lease = self.shared.lease(LEASE)
+                runs = max(runs, int(lease.data.get("runs", 0)) if lease else 0)
+            state = JobState("running", action, "starting", doc_id=doc_id, started=time.time(), runs=runs + 1)
+            if self.shared is not None and not self.shared.acquire(LEASE, self._owner, LEASE_S, time.time(),
+                                                                   asdict(state)):
+                return False
             self._cancel.clear()
-            self._state = JobState("running", action, "starting", doc_id=doc_id, started=time.time(),
-                                   runs=self._state.runs + 1)
+            self._state = state
         self._thread = threading.Thread(target=self._run, args=(changes,), name="staff-reindex", daemon=True)
         self._thread.start()
+        if self.shared is not None:
+            threading.Thread(target=self._heartbeat, args=(self._thread,), name="reindex-lease", daemon=True).start()
         return True
 
     def cancel(self) -> bool:
         """Ask the running build to stop (at its next file, page or batch); False when none is running."""
         with self._lock:
-            if self._state.state != "running":
-                return self._state.state == "cancelling"
-            self._state.state = "cancelling"
-            self._cancel.set()
-            return True
+            if self._state.state == "running":
+                self._state.state = "cancelling"
+                self._cancel.set()
+                local = True
+            else:
+                local = self._state.state == "cancelling"
+        if local or self.shared is None:
+            self._push()
+            return local
+        return self.running() and self.shared.request_cancel(LEASE, time.time())
 
     def wait(self, timeout: float | None = None) -> None:
         if self._thread is not None:
             self._thread.join(timeout)
 
+    def _push(self, release: bool = False) -> None:
+        """The state into the lease, for the other workers (and the lease renewed)."""
+        if self.shared is None:
+            return
+        with self._lock:
+            data = asdict(self._state)
+        try:
+            self.shared.renew(LEASE, self._owner, LEASE_S, time.time(), data, release=release)
+        except Exception:  # the build goes on; the others see its state when the database is back
+            log.exception("could not record the re-index state")
+
+    def _heartbeat(self, thread: threading.Thread) -> None:
+        while thread.is_alive():
+            thread.join(LEASE_S / 6)
+            if thread.is_alive():
+                self._push()
+
+    def _asked_elsewhere(self) -> bool:
+        lease = self.shared.lease(LEASE) if self.shared is not None else None
+        return bool(lease and lease.cancel and lease.owner == self._owner)
+
     def _progress(self, stage: str, done: int, total: int) -> None:
         with self._lock:
             self._state.stage, self._state.done, self._state.total = stage, done, total
+        if time.monotonic() - self._pushed > 1.0:  # at most once a second to the database
+            self._pushed = time.monotonic()
+            self._push()
 
     def _end(self, state: str, message: str, **fields: Any) -> None:
         with self._lock:
@@ -134,8 +214,9 @@ class ReindexJob:
     def _run(self, changes: CorpusChanges | None) -> None:
         service = self.service
         try:
+            cancel = _CancelFlag(self._cancel, self._asked_elsewhere)
             builder = IndexBuilder(service.settings, embeddings=service.index.embeddings, on_progress=self._progress,
-                                   cancel=self._cancel)
+                                   cancel=cancel)  # type: ignore[arg-type]
             report = builder.build(Path(service.settings.corpus_dir), changes=changes, stage=True)
             if not report.changed:
                 self.staging.discard()  # the changes make no difference: nothing to review
@@ -157,3 +238,4 @@ class ReindexJob:
         finally:
             with self._lock:
                 self._state.finished = time.time()
+            self._push(release=True)

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from assistant.settings import Settings
+from assistant.web.shared import SharedState, create_shared_tables
 
 log = logging.getLogger(__name__)
 SQLITE_FILE = "assistant.sqlite3"
@@ -193,6 +194,7 @@ class Store:
     def from_url(cls, url: str, retention: Retention | None = None) -> Store:
         store = cls(make_engine(url), retention)
         Base.metadata.create_all(store.engine)
+        create_shared_tables(store.engine)
         _add_missing_columns(store.engine)
         return store
 
@@ -203,6 +205,11 @@ class Store:
         if purge:
             store.purge_if_due()
         return store
+
+    @property
+    def shared(self) -> SharedState:
+        """What the web workers share through this database (conversations, logins, counters, leases)."""
+        return SharedState(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -249,6 +256,7 @@ class Store:
         with Session(self.engine) as session, session.begin():
             counts = [session.execute(delete(model).where(model.created < cut)).rowcount  # type: ignore[attr-defined]
                       for model, cut in ((Lead, lead_cut), (ConversationTurn, talk_cut), (Feedback, talk_cut))]
+        self.shared.purge(time.time())  # conversation state, staff sessions, counters past their time
         erased = Erased(*counts)
         if any(counts):
             log.info("deleted expired personal data: %s", erased.to_dict())
@@ -302,6 +310,7 @@ class Store:
                     ConversationTurn.session_id.in_(sessions))).rowcount  # type: ignore[attr-defined]
                 votes = session.execute(delete(Feedback).where(
                     Feedback.session_id.in_(sessions))).rowcount  # type: ignore[attr-defined]
+        self.shared.forget_dialogues(sessions)  # the follow-up context kept for those sessions too
         return Erased(gone, turns, votes)
 
     # ---- writes ----

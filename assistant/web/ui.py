@@ -105,6 +105,15 @@ class InvestorPage:
                 events.close()  # the visitor left mid-answer (Gradio closes this generator): stop the producer
         yield history, "", session_id, turn_map
 
+    def respond_at_once(self, question: str, history: History | None, lang: str, session_id: str,
+                        turn_map: TurnMap, request: gr.Request | None = None) -> Any:
+        """``respond``'s last step, for the page served without Gradio's queue (several workers): one plain
+        request and its response, the answer shown whole."""
+        last: Any = None
+        for last in self.respond(question, history, lang, session_id, turn_map, request):  # noqa: B007
+            pass
+        return last
+
     def feedback(self, data: gr.LikeData, turn_map: TurnMap, session_id: str, lang: str) -> None:
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         turn = turn_map.get(str(index))
@@ -142,9 +151,17 @@ def build_ui(service: ChatService, store: Store, settings: Settings, runner: Ans
     page = InvestorPage(service, store, settings, runner)
     zh = "zh"
     suggestions = service.lexicon.suggestions  # read when the page is built: a restart shows edited ones
+    # Several workers (or hosts: state shared through a database) and any of them may get any call: Gradio's
+    # queue (a join, then a stream from the same process) and its server-side gr.State would split across
+    # them. So the page keeps its state in the browser (hidden fields, sent with every call) and its events
+    # are plain requests.
+    stateless = settings.web.shares_state()
     with gr.Blocks(title="筑商通 · Invest Guiyang Assistant", analytics_enabled=False) as demo:
-        session = gr.State("")
-        turn_map = gr.State({})
+        if stateless:
+            session: Any = gr.Textbox("", visible=False, elem_id="zst-session")
+            turn_map: Any = gr.JSON({}, visible=False)
+        else:
+            session, turn_map = gr.State(""), gr.State({})
         with gr.Row():
             header = gr.Markdown(t("header", zh))
             lang = gr.Radio(choices=list(LANGS), value=zh, label=t("language", zh), scale=0, min_width=200)
@@ -184,18 +201,20 @@ def build_ui(service: ChatService, store: Store, settings: Settings, runner: Ans
             lead_result = gr.Markdown()
 
         # Programs use /api; only the chat event is callable from outside the page (tests, gradio_client).
-        private: dict[str, Any] = {"api_visibility": "private"}
+        private: dict[str, Any] = {"api_visibility": "private"} | ({"queue": False} if stateless else {})
+        respond = page.respond_at_once if stateless else page.respond
         chat_io = dict(inputs=[box, chatbot, lang, session, turn_map],
                        outputs=[chatbot, box, session, turn_map])
-        box.submit(page.respond, **chat_io, api_name="chat", api_visibility="undocumented")
-        send.click(page.respond, **chat_io, **private)
+        box.submit(respond, **chat_io, api_name="chat", api_visibility="undocumented",
+                   **({"queue": False} if stateless else {}))
+        send.click(respond, **chat_io, **private)
         for button in questions:
-            fill = button.click(lambda q: q, button, box, queue=False, **private)
-            fill.then(page.respond, **chat_io, **private)
+            fill = button.click(lambda q: q, button, box, **({"queue": False} | private))
+            fill.then(respond, **chat_io, **private)
         chatbot.like(page.feedback, [turn_map, session, lang], None, **private)
         submit.click(page.submit_lead, [name, company, phone, email, interest, message, session, lang, matched],
                      [lead_result, name, company, phone, email, interest, message], **private)
-        demo.load(turns.new_session_id, None, session, queue=False, **private)
+        demo.load(turns.new_session_id, None, session, **({"queue": False} | private))
 
         relabelled: list[tuple[Any, str, str]] = [
             (header, "value", "header"), (lang, "label", "language"), (chatbot, "label", "chat"),
@@ -218,7 +237,7 @@ def build_ui(service: ChatService, store: Store, settings: Settings, runner: Ans
             return updates
 
         outputs = [c for c, _a, _k in relabelled] + [notice, box, *topic_titles, *questions, interest, consent]
-        lang.change(relabel, lang, outputs, queue=False, **private)
+        lang.change(relabel, lang, outputs, **({"queue": False} | private))
     return demo
 
 

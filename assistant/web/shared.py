@@ -1,0 +1,213 @@
+"""State every web worker must see alike, kept in the store's database (SQLite on one host, PostgreSQL for
+several): conversations by session, staff login sessions, rate-limit buckets and login tries, a shared secret,
+and leases for jobs that must run in one place.
+
+Each operation is one short transaction; read-modify-writes that race between processes are single
+``INSERT … ON CONFLICT … RETURNING`` statements (SQLite ≥ 3.35 and PostgreSQL read them alike), so no
+row lock outlives a statement. Times are wall-clock seconds (``time.time``): processes share no monotonic clock."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, Float, Integer, String, Text, delete, func, select, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+
+class SharedBase(DeclarativeBase):
+    pass
+
+
+class DialogueRow(SharedBase):
+    __tablename__ = "dialogue_state"
+
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    expires: Mapped[float] = mapped_column(Float, index=True)
+    data: Mapped[str] = mapped_column(Text)  # JSON of the whole Conversation
+
+
+class StaffSessionRow(SharedBase):
+    __tablename__ = "staff_sessions"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # a hash of the session id, not the id
+    expires: Mapped[float] = mapped_column(Float, index=True)
+
+
+class SecretRow(SharedBase):
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+
+
+class BucketRow(SharedBase):
+    __tablename__ = "rate_buckets"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    at: Mapped[float] = mapped_column(Float, index=True)
+    allowed: Mapped[int] = mapped_column(Integer, default=1)  # whether the last take got a token
+
+
+class AttemptRow(SharedBase):
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class LeaseRow(SharedBase):
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(120), default="")
+    expires: Mapped[float] = mapped_column(Float, default=0.0)
+    cancel: Mapped[int] = mapped_column(Integer, default=0)
+    data: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the job's last reported state
+
+
+def create_shared_tables(engine: Engine) -> None:
+    SharedBase.metadata.create_all(engine)
+
+
+@dataclass(frozen=True)
+class Lease:
+    owner: str
+    expires: float
+    cancel: bool
+    data: dict[str, Any]
+
+    def held(self, now: float) -> bool:
+        return bool(self.owner) and self.expires > now
+
+
+class SharedState:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _one(self, sql: str, **params: Any) -> Any:
+        with self.engine.begin() as conn:
+            result = conn.execute(text(sql), params)
+            return result.first() if result.returns_rows else None
+
+    # ---- conversations ----
+    def load_dialogue(self, session_id: str, now: float) -> tuple[int, dict[str, Any]] | None:
+        with self.engine.connect() as conn:  # Core, not an ORM session: this runs before every answer
+            row = conn.execute(select(DialogueRow.version, DialogueRow.data).where(
+                DialogueRow.session_id == session_id, DialogueRow.expires > now)).first()
+        return None if row is None else (int(row[0]), json.loads(row[1]))
+
+    def save_dialogue(self, session_id: str, data: dict[str, Any], expires: float) -> int:
+        row = self._one("INSERT INTO dialogue_state (session_id, version, expires, data) VALUES (:s, 1, :e, :d) "
+                        "ON CONFLICT (session_id) DO UPDATE SET version = dialogue_state.version + 1, "
+                        "expires = excluded.expires, data = excluded.data RETURNING version",
+                        s=session_id, e=expires, d=json.dumps(data, ensure_ascii=False))
+        return int(row[0])
+
+    def forget_dialogues(self, session_ids: set[str]) -> int:
+        if not session_ids:
+            return 0
+        with self.engine.begin() as conn:
+            return conn.execute(delete(DialogueRow).where(DialogueRow.session_id.in_(session_ids))).rowcount
+
+    def purge(self, now: float) -> None:
+        """Drop what has expired: conversations, staff sessions, buckets idle a day, old login tries."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(DialogueRow).where(DialogueRow.expires <= now))
+            conn.execute(delete(StaffSessionRow).where(StaffSessionRow.expires <= now))
+            conn.execute(delete(BucketRow).where(BucketRow.at <= now - 86400))
+            conn.execute(delete(AttemptRow).where(AttemptRow.at <= now - 86400))
+
+    # ---- a secret every worker shares (the staff cookie's signing key) ----
+    def secret(self, name: str) -> bytes:
+        self._one("INSERT INTO app_secrets (name, value) VALUES (:n, :v) ON CONFLICT (name) DO NOTHING",
+                  n=name, v=secrets.token_hex(32))
+        with Session(self.engine) as session:
+            row = session.get(SecretRow, name)
+            assert row is not None  # inserted just above, or before by another worker
+            return bytes.fromhex(row.value)
+
+    # ---- staff sessions ----
+    def add_session(self, key: str, expires: float, now: float) -> None:  # expired ones go in ``purge``
+        with Session(self.engine) as session, session.begin():
+            session.merge(StaffSessionRow(key=key, expires=expires))
+
+    def session_expiry(self, key: str) -> float | None:
+        with Session(self.engine) as session:
+            row = session.get(StaffSessionRow, key)
+            return None if row is None else row.expires
+
+    def remove_session(self, key: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(StaffSessionRow).where(StaffSessionRow.key == key))
+
+    # ---- counters ----
+    def take(self, key: str, per_second: float, burst: int, now: float) -> float:
+        """A token bucket in one statement: 0.0 when a token was taken, else seconds until one is free."""
+        refilled = ("CASE WHEN rate_buckets.tokens + (:now - rate_buckets.at) * :rate > :burst THEN :burst "
+                    "ELSE rate_buckets.tokens + (:now - rate_buckets.at) * :rate END")
+        row = self._one(
+            "INSERT INTO rate_buckets (key, tokens, at, allowed) VALUES (:key, :burst - 1, :now, 1) "
+            f"ON CONFLICT (key) DO UPDATE SET tokens = CASE WHEN {refilled} >= 1 THEN {refilled} - 1 "
+            f"ELSE {refilled} END, allowed = CASE WHEN {refilled} >= 1 THEN 1 ELSE 0 END, at = :now "
+            "RETURNING tokens, allowed", key=key, rate=per_second, burst=float(burst), now=now)
+        tokens, allowed = float(row[0]), bool(row[1])
+        return 0.0 if allowed else (1.0 - tokens) / per_second
+
+    def attempt(self, key: str, most: int, window_s: float, now: float) -> int | None:
+        """Count a try against ``key``: its ticket, or None (not counted) when ``most`` tries of the last
+        ``window_s`` are already counted. Inserted first, then counted: of racing tries, none is missed."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(delete(AttemptRow).where(AttemptRow.key == key, AttemptRow.at <= now - window_s))
+            row = AttemptRow(key=key, at=now)
+            session.add(row)
+            session.flush()
+            ticket = row.id
+        with Session(self.engine) as session:
+            counted = session.scalar(select(func.count()).select_from(AttemptRow).where(
+                AttemptRow.key == key, AttemptRow.at > now - window_s)) or 0
+        if counted > most:
+            self.give_back(ticket)
+            return None
+        return ticket
+
+    def attempts(self, key: str, window_s: float, now: float) -> int:
+        with Session(self.engine) as session:
+            return session.scalar(select(func.count()).select_from(AttemptRow).where(
+                AttemptRow.key == key, AttemptRow.at > now - window_s)) or 0
+
+    def give_back(self, ticket: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(AttemptRow).where(AttemptRow.id == ticket))
+
+    # ---- leases: one holder at a time, taken over once it has expired ----
+    def acquire(self, name: str, owner: str, ttl_s: float, now: float, data: dict[str, Any]) -> bool:
+        row = self._one("INSERT INTO leases (name, owner, expires, cancel, data) VALUES (:n, :o, :e, 0, :d) "
+                        "ON CONFLICT (name) DO UPDATE SET owner = :o, expires = :e, cancel = 0, data = :d "
+                        "WHERE leases.expires <= :now OR leases.owner = :o RETURNING owner",
+                        n=name, o=owner, e=now + ttl_s, d=json.dumps(data), now=now)
+        return row is not None
+
+    def renew(self, name: str, owner: str, ttl_s: float, now: float, data: dict[str, Any],
+              release: bool = False) -> bool:
+        """Extend (or with ``release`` end) the lease with the holder's latest state; False if not its holder."""
+        row = self._one("UPDATE leases SET expires = :e, data = :d WHERE name = :n AND owner = :o RETURNING owner",
+                        n=name, o=owner, e=0.0 if release else now + ttl_s, d=json.dumps(data))
+        return row is not None
+
+    def lease(self, name: str) -> Lease | None:
+        with Session(self.engine) as session:
+            row = session.get(LeaseRow, name)
+            if row is None:
+                return None
+            return Lease(row.owner, row.expires, bool(row.cancel), json.loads(row.data or "{}"))
+
+    def request_cancel(self, name: str, now: float) -> bool:
+        row = self._one("UPDATE leases SET cancel = 1 WHERE name = :n AND expires > :now RETURNING name",
+                        n=name, now=now)
+        return row is not None
