@@ -1,0 +1,45 @@
+"""The shape of an extractive answer (issue 15): the sentence that answers first, each fact once, no inline
+source notes or sample remarks, a quote in the other language after its figures in the reader's."""
+
+from __future__ import annotations
+
+from assistant.answering.composer import Picked, compose, plain_sentence
+from assistant.documents import Chunk
+
+RULE = Chunk("policies/power.md", "第四条　数据中心用电执行0.35元/kWh的优惠电价；其他地区约0.5元/kWh。", "数据中心电价说明",
+             article="第四条", sample=True)
+TABLE = Chunk("rules/tariffs.yaml", "数据中心优惠电价0.35元/kWh，其他地区约0.5元/kWh（来源：《数据中心电价说明》第四条）。",
+              "电价规则表", kind="rule", sample=True)
+CONTEXT = Chunk("policies/plan.md", "新区建设国家级数据中心集聚区，已投运数据中心12个。", "新区规划")
+
+
+def test_the_best_sentence_comes_first_and_each_fact_once() -> None:
+    chunks = [CONTEXT, RULE, TABLE]
+    picked = [Picked(0, 0, CONTEXT.text, 0.5), Picked(1, 0, RULE.text, 0.9), Picked(2, 0, TABLE.text, 0.8)]
+    text, sources = compose(picked, chunks, "zh")
+    first = text.splitlines()[0]
+    assert first.startswith("数据中心用电执行0.35元/kWh")  # the best, without its article number
+    assert "《" not in first and "第四条" not in first
+    assert text.count("0.35") == 1  # the rule table restating the article is left out
+    assert [s.doc_id for s in sources] == ["policies/power.md", "policies/plan.md"]
+    assert text.rstrip().endswith("以主管部门最新发布为准。）")  # one sample note, at the end
+
+
+def test_inline_source_and_sample_remarks_are_not_answer_content() -> None:
+    assert plain_sentence(TABLE.text) == "数据中心优惠电价0.35元/kWh，其他地区约0.5元/kWh。"
+    assert plain_sentence("工业用地价格288元/㎡（示例数据，以主管部门最新发布为准）。") == "工业用地价格288元/㎡。"
+    assert plain_sentence("第十二条　贵阳市投资服务热线：0851-0000-0000。") == "贵阳市投资服务热线：0851-0000-0000。"
+
+
+def test_a_fact_in_the_readers_language_is_kept_over_the_same_in_the_other() -> None:
+    english = Chunk("guide/en.md", "Data centres pay RMB 0.35/kWh, against about 0.5 elsewhere.", "Guide", language="en")
+    picked = [Picked(0, 0, english.text, 0.9), Picked(1, 0, RULE.text, 0.8)]
+    text, _ = compose(picked, [english, RULE], "zh")
+    assert "优惠电价" in text and "Data centres pay" not in text
+
+
+def test_a_chinese_quote_for_an_english_reader_opens_with_its_figures() -> None:
+    text, _ = compose([Picked(0, 0, RULE.text, 0.9)], [RULE], "en", {"电价": "price of electricity"})
+    lines = text.splitlines()
+    assert lines[0].startswith("Key figures:") and "0.35" in lines[0]
+    assert "(Terms: 电价 = price of electricity)" in text and text.index("Terms") > text.index("优惠电价")
