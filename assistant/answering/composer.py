@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from assistant.answering.units import figures_in_chinese, figures_in_english
 from assistant.chat_types import SourceRef
 from assistant.documents import Chunk
-from assistant.index import Tokenizer, near_duplicate, query_terms
+from assistant.index import Tokenizer, english_stem, near_duplicate, query_terms
 from assistant.language import passage_language
 
 _QUANTITY = re.compile(r"多少|几|价格|价|标准|费用|金额|面积|比例|税率|补贴|奖励|how much|how many|price|rate|cost|"
                        r"amount|fee|tariff|subsid|grant|award|percent", re.I)
+_PRICE = re.compile(r"多少钱|价格|价钱|电价|地价|租金|费用|收费|补贴多少|奖励多少|how much|price|cost|rent|fee|tariff|charge", re.I)
+_MONEY = re.compile(r"\d\s*(?:万|亿)?\s*(?:元|块)|(?:rmb|¥|￥|yuan|cny)\s*[\d.]|\d\s*(?:yuan|rmb)|元/|yuan/", re.I)
 SAMPLE_NOTE = {"zh": "（注：以上含示例数据，以主管部门最新发布为准。）",
                "en": "(Includes sample data; check the latest official release.)"}
 # Defaults of RetrievalSettings.max_query_terms / max_composer_sentences, for callers without settings.
@@ -70,6 +72,7 @@ def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, lim
     weights = _weights(query_terms(tokenizer.tokens(question), max_terms), idf)
     total = sum(weights.values()) or 1.0
     wants_number = bool(_QUANTITY.search(question))
+    wants_money = bool(_PRICE.search(question))
     scored: list[Picked] = []
     budget = max_sentences
     for rank, chunk in enumerate(chunks):
@@ -81,11 +84,14 @@ def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, lim
             # Items under a heading line ("The results for 2025:") inherit its words.
             tokens = set(tokenizer.tokens(sentence)) | lead
             lead = set(tokenizer.tokens(sentence)) if sentence.rstrip().endswith((":", "：")) else lead
-            coverage = sum(w for t, w in weights.items() if _covered(t, tokens, synonyms)) / total
+            stems = _stems(tokens)
+            coverage = sum(w for t, w in weights.items() if _covered(t, tokens, synonyms, stems)) / total
             if coverage <= 0:
                 continue
             has_number = bool(re.search(r"\d", sentence))
-            bonus = (0.15 if has_number else -0.2) if wants_number else 0.0
+            # A price asked is answered by a sum of money, not by the other figures of its passage (substations).
+            fits = has_number and (not wants_money or bool(_MONEY.search(sentence)))
+            bonus = (0.15 if fits else 0.0 if has_number else -0.2) if wants_number else 0.0
             own = SAME_LANGUAGE_BONUS if language and chunk.language == language else 0.0
             scored.append(Picked(rank, position, sentence, coverage + bonus + own + 0.25 / (1 + rank)))
     scored.sort(key=lambda p: -p.score)
@@ -143,11 +149,19 @@ def coverage(question: str, picked: list[Picked], tokenizer: Tokenizer, idf: Wei
     for pick in picked:
         found |= set(tokenizer.tokens(pick.sentence))
     total = sum(weights.values())
-    return sum(w for t, w in weights.items() if _covered(t, found, synonyms or {})) / total if total else 0.0
+    stems = _stems(found)
+    return sum(w for t, w in weights.items() if _covered(t, found, synonyms or {}, stems)) / total if total else 0.0
 
 
-def _covered(token: str, tokens: set[str], synonyms: Synonyms) -> bool:
-    return token in tokens or any(s in tokens for s in synonyms.get(token, ()))
+def _stems(tokens: set[str]) -> set[str]:
+    return {english_stem(t) for t in tokens if t.isascii() and t.isalpha()}
+
+
+def _covered(token: str, tokens: set[str], synonyms: Synonyms, stems: set[str] | None = None) -> bool:
+    if token in tokens or any(s in tokens for s in synonyms.get(token, ())):
+        return True
+    # An English word in another form (centre, centres) is the same word.
+    return token.isascii() and token.isalpha() and english_stem(token) in (_stems(tokens) if stems is None else stems)
 
 
 def source_ref(chunk: Chunk, highlight: str = "") -> SourceRef:
