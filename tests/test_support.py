@@ -225,6 +225,10 @@ def test_a_count_is_answered_by_a_number_of_the_thing_counted() -> None:
     assert english.counted == "workers"
     output = "The plant makes 400 million metres a year."
     assert not check.judge(english, output, output, covers).ok
+    row = "Unit F-7, 12000 m2, in the park where the plant's workers commute by shuttle bus."
+    assert not check.judge(english, row, row, covers).ok  # workers named, but no figure counts them
+    staff = "The plant employs 300 workers."
+    assert check.judge(english, staff, staff, covers).ok
     assert check.read("How many days does approval take?", _everything).counted == ""  # a duration
 
 

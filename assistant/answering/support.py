@@ -36,6 +36,8 @@ def years_in(text: str) -> list[str]:
     return _YEAR.findall(text)
 CROSS_LANGUAGE_SHARE = 0.6  # of min_subject: the dictionary finds fewer of a question's words in a translation
 NAME_LETTERS = 5  # a shorter pinyin-like word is too often English (Tina, Hang); longer English words the dictionary knows
+COUNT_REACH = 12  # characters before a figure (twice that after it) where the thing it counts is named
+CJK_COUNT_REACH = 3  # the same in Chinese, denser: 员工300人, 300名员工, 12万辆汽车
 NAME_IDF = 3.0  # a capitalised word in fewer passages than this is a name, not a word capitalised in a title
 _YEAR_REFERENCE = re.compile(r"(?:before|prior to|after|since|until|earlier than|later than)\s+(?:the\s+)?(?:year\s+)?YYYY|"
                              r"YYYY\s*年?\s*(?:以前|之前|以后|之后|以来|前|后)", re.I)
@@ -258,7 +260,12 @@ class SupportCheck:
     def _counts(self, counted: str, text: str, covers: Covers) -> bool:
         """Does a sentence state a number of the thing counted: 3万辆 for 多少辆, the workers for how many workers?"""
         if counted.isascii():
-            return covers(counted, text)
+            # Next to a figure ("300 workers", "员工300人"), not anywhere in a row that also holds one.
+            def near(m: re.Match[str]) -> str:
+                reach = COUNT_REACH if text[m.end(): m.end() + 2].isascii() else CJK_COUNT_REACH
+                return text[max(0, m.start() - reach): m.end() + 2 * reach]
+
+            return any(covers(counted, near(m)) for m in re.finditer(r"\d[\d,.]*", text))
         same = "|".join(re.escape(w) for w in self.patterns.counters.get(counted, (counted,)))
         return bool(re.search(rf"(?:\d|[一二三四五六七八九十两百千万])\s*[万千百亿多余]?\s*(?:{same})", text))
 
