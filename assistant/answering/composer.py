@@ -208,7 +208,7 @@ def compose(picked: list[Picked], chunks: list[Chunk], lang: str,
 # Inline remarks a sentence carries for readers of its document, not of an answer: its source (the answer cites
 # it as [n]), a sample-data caveat (the answer's badge says it once), the article number it opens with.
 _REMARKS = re.compile(r"[（(](?:来源|source)[：:][^（）()]*(?:[（(][^（）()]*[)）][^（）()]*)*[)）]|"
-                      r"[（(][^（）()]{0,12}示例数据[^（）()]{0,20}[)）]|[；;，,]\s*示例数据[，,]以主管部门最新发布为准|"
+                      r"[（(][^（）()]{0,12}示例数据[^（）()]{0,20}[)）]|\s*\(sample data[^()]{0,60}\)|[；;，,]\s*示例数据[，,]以主管部门最新发布为准|"
                       r"^第[一二三四五六七八九十百零〇两]+条\s*", re.I)
 
 

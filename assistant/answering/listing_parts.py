@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answering.catalog import Catalog
-from assistant.answering.composer import SAMPLE_NOTE, source_ref
+from assistant.answering.composer import SAMPLE_NOTE, plain_sentence, source_ref
 from assistant.chat_types import SourceRef
 from assistant.listings import (
     Factory,
@@ -60,7 +60,8 @@ def factory_part(text: str, catalog: Catalog, lang: str, ids: tuple[str, ...] = 
 
     def line(f: Factory, extra: str = "") -> str:
         n = cite(f)
-        return f"- {describe(f, lang)}{extra}" + (f"[{n}]" if n else "")
+        # The sample remark of each row is said once, by the answer's badge and note.
+        return f"- {plain_sentence(describe(f, lang))}{extra}" + (f"[{n}]" if n else "")
 
     searched = tolerance_note(query.asked, lang)  # an 'about' figure is said as asked, its widening in words
     if result.matches:
@@ -103,7 +104,7 @@ def park_part(text: str, catalog: Catalog, lang: str) -> Part | None:
         n = format_number
         price = (f"{n(park.land_price_yuan_m2)}元/㎡（{n(park.land_price_wan_mu)}万元/亩）" if lang == "zh" else
                  f"{n(park.land_price_yuan_m2)} yuan/m2 ({n(park.land_price_wan_mu)} 万元/mu)") \
-            if park.land_price_yuan_m2 else park.land_price_note
+            if park.land_price_yuan_m2 else plain_sentence(park.land_price_note)
         industries = "、".join(park.leading_industries)
         lines.append(f"- {park.name}（{park.district}，{park.level}）：主导产业{industries}；工业用地{price}{marker}" if lang == "zh"
                      else f"- {park.display_name(lang)} ({park.district_name(lang)}): {industries}; "
