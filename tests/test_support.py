@@ -208,6 +208,7 @@ def test_the_noun_between_de_and_the_asking_words_must_be_in_the_passage() -> No
     # 的 ending a description, or 别的 (other), names no head
     assert check.read("做开发的基地，物业有优惠吗？", _everything).head == ""
     assert check.read("比别的基地能低多少？", _everything).head == ""
+    assert check.read("兰溪基地的物业是什么？", _everything).head == ""  # its nature, in the passage's own words
 
 
 def test_a_count_is_answered_by_a_number_of_the_thing_counted() -> None:

@@ -41,7 +41,9 @@ CJK_COUNT_REACH = 3  # the same in Chinese, denser: 员工300人, 300名员工, 
 NAME_IDF = 3.0  # a capitalised word in fewer passages than this is a name, not a word capitalised in a title
 _YEAR_REFERENCE = re.compile(r"(?:before|prior to|after|since|until|earlier than|later than)\s+(?:the\s+)?(?:year\s+)?YYYY|"
                              r"YYYY\s*年?\s*(?:以前|之前|以后|之后|以来|前|后)", re.I)
-_HEAD_ASKS = r"(?:怎么|怎样|如何|多少|几|是什么|是多少|有多少|多高|多大|多长)"
+# Asking for an amount of the head ("物业费怎么收"), not its name or nature ("…的原因是什么"): a passage answers
+# those in its own words.
+_HEAD_ASKS = r"(?:怎么收|怎么算|怎么计|如何收|如何计|多少|几|多高|多大|多长|多久)"
 _NUMBERISH = re.compile(r"^[\d.,%]+$")
 _WORDS = re.compile(r"[a-z][a-z'-]+")
 
@@ -267,7 +269,7 @@ class SupportCheck:
 
             return any(covers(counted, near(m)) for m in re.finditer(r"\d[\d,.]*", text))
         same = "|".join(re.escape(w) for w in self.patterns.counters.get(counted, (counted,)))
-        return bool(re.search(rf"(?:\d|[一二三四五六七八九十两百千万])\s*[万千百亿多余]?\s*(?:{same})", text))
+        return bool(re.search(rf"(?:\d|[一二三四五六七八九十两百千万])\s*[万千百亿多余]{{0,2}}\s*(?:{same})", text))
 
 
 def make_covers(synonyms: Mapping[str, Sequence[str]],
