@@ -29,6 +29,8 @@ class Industry(BaseModel):
 
     name: str = Field(min_length=1, description="The Chinese stem listings and questions use (汽车, 电子).")
     en: tuple[str, ...] = Field((), description="English regular expressions naming it (auto(?:motive)?, cars?).")
+    label_en: str = Field("", description=(
+        "Its English name in answers, for a listing row without English industries (automotive); pinyin if empty."))
 
 
 class Suggestions(BaseModel):

@@ -14,7 +14,7 @@ from assistant.answering.listing_parts import factory_part, park_part
 from assistant.ingest import load_file
 from assistant.language import romanise
 from assistant.listings import SAMPLE_EN, Asked, load_factories, load_parks, parse_requirements, search_factories
-from assistant.validation import FACTORY_COLUMNS
+from assistant.validation import FACTORY_COLUMNS, PARK_COLUMNS
 from tests.conftest import sample_places
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -113,3 +113,43 @@ def test_the_listing_files_carry_english_names() -> None:
     assert rows and all(r["park_en"] and r["district_en"] and r["building_en"] for r in rows)
     english = [b.text for b in workbook.blocks if b.language == "en" and b.row_id]
     assert english and all("Baiyun District" in t or "Shuanglong" in t for t in english)
+
+
+def test_english_park_and_factory_answers_hold_no_chinese(catalog: Catalog) -> None:
+    for question in ("Which parks are in Guanshanhu?", "parks for phosphorus chemicals", "Tell me about Kaiyang park"):
+        part = park_part(question, catalog, "en")
+        assert part is not None and not CJK.search(part.text), part.text
+    office = park_part("Which parks are in Guanshanhu?", catalog, "en")
+    assert office is not None and "no listed industrial land price: Office space only" in office.text
+    for unit in catalog.factories:  # every row's English text: industries and notes included
+        assert not CJK.search(unit.to_text("en")), unit.to_text("en")
+    for park in catalog.parks:
+        assert not CJK.search(park.to_text("en")), park.to_text("en")
+    cold = next(f for f in catalog.factories if f.id == "F-014")
+    assert "suited to cold-chain logistics; cold-chain storage building;" in cold.to_text("en")
+
+
+def test_a_row_without_english_columns_falls_back_without_chinese(tmp_path: Path) -> None:
+    row = ["P-99", "测试园区", "Test Park", "观山湖区", "区级", "冷链物流、汽车零部件", "", "",
+           "仅提供办公空间", "", "", "0851-0000-0099", "园区说明", "true", "2026-11-01"]
+    path = tmp_path / "parks.csv"
+    path.write_text(",".join(PARK_COLUMNS) + "\n" + ",".join(row) + "\n", encoding="utf-8")
+    park = load_parks(path)[0]
+    labels = sample_places().industry_labels
+    assert park.industry_names("en", labels) == ("cold-chain logistics", "automotive Lingbujian")
+    assert park.level_name("en") == "district-level" and park.level_name("zh") == "区级"
+    assert not CJK.search(park.to_text("en")), park.to_text("en")
+    catalog = Catalog([], [park], None, {}, sample_places())
+    part = park_part("parks in Guanshanhu", catalog, "en")
+    assert part is not None and not CJK.search(part.text), part.text
+    assert "no listed industrial land price" in part.text
+
+
+def test_an_english_row_page_shows_the_english_columns_in_place() -> None:
+    from assistant.web.listing_pages import row_html
+
+    rows = load_file(LISTINGS / "parks.csv", CORPUS).structured["parks"]
+    html = row_html(next(r for r in rows if r["id"] == "P-08"), "en")
+    assert "<td>provincial</td>" in html and "省级" not in html  # power and logistics have no English column yet
+    assert "<td>phosphorus chemicals, battery materials (lithium iron phosphate)</td>" in html and "磷化工、" not in html
+    assert "国家级" in row_html(rows[0], "zh")

@@ -80,21 +80,26 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("租售价格", ("租金（元/㎡·月）", "售价（元/㎡）")),
     ("状态", ()), ("适合产业", ()), ("联系电话", ()), ("备注", ()), ("示例数据", ()), ("更新日期", ()),
     ("园区英文名", ()), ("区域英文名", ()), ("楼栋英文名", ()),  # English answers name the place in English
+    ("适合产业英文", ()), ("备注英文", ()),  # and say its industries and notes in English
 )
 UNITS: tuple[tuple[object, ...] | None, ...] = (
     ("F-016", "白云经济开发区", "白云区", "铝加工产业园K2厂房", "1F", 4200, 9.0, 3.0, 1250, 12, None, "可出租",
      "铝加工、装备制造", "0851-0000-0010", "单层厂房，可分割为两个单元；" + SAMPLE, "是", UPDATED,
-     "Baiyun Economic Development Zone", "Baiyun District", "Aluminium Processing Industrial Park Building K2"),
+     "Baiyun Economic Development Zone", "Baiyun District", "Aluminium Processing Industrial Park Building K2",
+     "aluminium processing, equipment manufacturing", "single-storey unit, divisible into two units"),
     ("F-017", "白云经济开发区", "白云区", "铝加工产业园K3厂房", "2F", 2800, 6.0, 1.5, 630, 11, None, "可出租",
      "电子组装、轻型加工", "0851-0000-0010", "楼上厂房，配货梯；" + SAMPLE, "是", UPDATED,
-     "Baiyun Economic Development Zone", "Baiyun District", "Aluminium Processing Industrial Park Building K3"),
+     "Baiyun Economic Development Zone", "Baiyun District", "Aluminium Processing Industrial Park Building K3",
+     "electronic assembly, light processing", "upper-floor unit with a goods lift"),
     None,  # staff leave an empty row between buildings
     ("F-018", "双龙航空港经济区", "双龙航空港经济区", "临空产业园P1厂房", "1F", 3600, 8.0, 2.0, 800, 13, None, "可出租",
      "临空物流配套、电子产品组装", "0851-0000-0005", "靠近机场货运区；" + SAMPLE, "是", UPDATED,
-     "Shuanglong Airport Economic Zone", "Shuanglong Airport Economic Zone", "Airport Industrial Park Building P1"),
+     "Shuanglong Airport Economic Zone", "Shuanglong Airport Economic Zone", "Airport Industrial Park Building P1",
+     "airport logistics support, electronic product assembly", "close to the airport cargo area"),
     ("F-019", "白云经济开发区", "白云区", "铝加工产业园K4厂房", "1F", 5000, 10.0, 3.0, 1600, 11, None, "已出租",
      "装备制造", "0851-0000-0010", "已出租，暂不可租；" + SAMPLE, "是", UPDATED,
-     "Baiyun Economic Development Zone", "Baiyun District", "Aluminium Processing Industrial Park Building K4"),
+     "Baiyun Economic Development Zone", "Baiyun District", "Aluminium Processing Industrial Park Building K4",
+     "equipment manufacturing", "leased, not available"),
 )
 NOTES_SHEET: tuple[str, ...] = (
     "填表说明",

@@ -102,13 +102,18 @@ def park_part(text: str, catalog: Catalog, lang: str) -> Part | None:
             sources.append(source_ref(chunk, chunk.text))
             marker = f"[{len(sources)}]"
         n = format_number
-        price = (f"{n(park.land_price_yuan_m2)}元/㎡（{n(park.land_price_wan_mu)}万元/亩）" if lang == "zh" else
-                 f"{n(park.land_price_yuan_m2)} yuan/m2 ({n(park.land_price_wan_mu)} 万元/mu)") \
-            if park.land_price_yuan_m2 else plain_sentence(park.land_price_note)
-        industries = "、".join(park.leading_industries)
-        lines.append(f"- {park.name}（{park.district}，{park.level}）：主导产业{industries}；工业用地{price}{marker}" if lang == "zh"
-                     else f"- {park.display_name(lang)} ({park.district_name(lang)}): {industries}; "
-                          f"industrial land {price}{marker}")
+        industries = park.industry_names(lang, catalog.places.industry_labels)
+        if lang == "zh":
+            price = (f"{n(park.land_price_yuan_m2)}元/㎡（{n(park.land_price_wan_mu)}万元/亩）" if park.land_price_yuan_m2
+                     else plain_sentence(park.land_price_note))
+            lines.append(f"- {park.name}（{park.district}，{park.level}）：主导产业{'、'.join(industries)}；"
+                         f"工业用地{price}{marker}")
+            continue
+        note = plain_sentence(park.price_note(lang)) if park.price_note(lang) else ""
+        price = (f"industrial land {n(park.land_price_yuan_m2)} yuan/m2 ({n(park.land_price_wan_mu)} 10k yuan/mu)"
+                 if park.land_price_yuan_m2 else "no listed industrial land price" + (f": {note}" if note else ""))
+        lines.append(f"- {park.display_name(lang)} ({park.district_name(lang)}): {park.level_name(lang)} park; "
+                     f"{', '.join(industries)}; {price}{marker}")
     return Part("\n".join(lines), sources, sample=any(p.sample for p in parks[:6]), intent="park")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
@@ -19,6 +20,8 @@ from assistant.validation import (
 )
 
 Status = Literal["for_rent", "for_sale", "for_rent_or_sale", "leased"]
+# The schema's park levels (validation.PARK_LEVELS) in English, like the status words: part of the schema, not data.
+LEVEL_EN = {"国家级": "national", "省级": "provincial", "区级": "district-level"}
 SAMPLE_ZH = "（示例数据，以主管部门最新发布为准）"
 SAMPLE_EN = " (sample data; check the latest official release)"
 
@@ -45,6 +48,24 @@ class Park:
     sample: bool
     updated: dt.date
     district_en: str = ""  # optional column; pinyin of the district when empty
+    # Optional English columns; an English answer falls back as english_terms / level_name / note say.
+    level_en: str = ""
+    leading_industries_en: tuple[str, ...] = ()
+    land_price_note_en: str = ""
+    notes_en: str = ""
+
+    def level_name(self, lang: str = "zh") -> str:
+        return (self.level_en or LEVEL_EN.get(self.level) or romanise(self.level)) if lang == "en" else self.level
+
+    def industry_names(self, lang: str = "zh", labels: Mapping[str, str] | None = None) -> tuple[str, ...]:
+        if lang != "en":
+            return self.leading_industries
+        return self.leading_industries_en or english_terms(self.leading_industries, labels or {})
+
+    def price_note(self, lang: str = "zh") -> str:
+        """Why a park has no listed land price; in English only the English note (a sentence in pinyin says
+        nothing), '' without one."""
+        return self.land_price_note_en if lang == "en" else self.land_price_note
 
     def display_name(self, lang: str = "zh") -> str:
         return (self.name_en or romanise(self.name)) if lang == "en" else self.name
@@ -54,12 +75,14 @@ class Park:
 
     def to_text(self, lang: str = "zh") -> str:
         if lang == "en":
+            note = self.price_note("en")
             price = (f"industrial land {format_number(self.land_price_yuan_m2)} yuan/m2"
-                     f" ({format_number(self.land_price_wan_mu)} 10k yuan/mu)"
-                     if self.land_price_yuan_m2 is not None else f"no listed land price: {self.land_price_note}")
-            return (f"{self.id} {self.display_name('en')} ({self.name}), {self.district_name('en')}, level {self.level}; leading "
-                    f"industries: {'、'.join(self.leading_industries)}; {price}; contact {self.contact}."
-                    + (SAMPLE_EN if self.sample else ""))
+                     f" ({format_number(self.land_price_wan_mu)} 10k yuan/mu)" if self.land_price_yuan_m2 is not None
+                     else "no listed land price" + (f": {note}" if note else ""))
+            notes = f" {self.notes_en}" if self.notes_en else ""
+            return (f"{self.id} {self.display_name('en')}, {self.district_name('en')}, {self.level_name('en')} level; "
+                    f"leading industries: {', '.join(self.industry_names('en'))}; {price}; contact {self.contact}."
+                    + notes + (SAMPLE_EN if self.sample else ""))
         price = (f"工业用地价格{format_number(self.land_price_yuan_m2)}元/㎡（{format_number(self.land_price_wan_mu)}万元/亩）"
                  if self.land_price_yuan_m2 is not None else f"无工业用地挂牌价：{self.land_price_note}")
         parts = [f"{self.id} {self.name}（{self.district}，{self.level}园区）", f"主导产业：{'、'.join(self.leading_industries)}",
@@ -92,6 +115,13 @@ class Factory:
     district_en: str = ""
     building_en: str = ""
     floor_en: str = ""  # where the floor is words (办公楼层), not 1F / 2-4F
+    industries_en: tuple[str, ...] = ()
+    notes_en: str = ""  # English answers leave out a note with no English (its pinyin says nothing)
+
+    def industry_names(self, lang: str = "zh", labels: Mapping[str, str] | None = None) -> tuple[str, ...]:
+        if lang != "en":
+            return self.industries
+        return self.industries_en or english_terms(self.industries, labels or {})
 
     def park_name(self, lang: str = "zh") -> str:
         return (self.park_en or romanise(self.park)) if lang == "en" else self.park
@@ -146,12 +176,13 @@ class Factory:
         if lang == "en":
             money = [f"rent {n(self.rent_yuan_m2_month)} yuan/m2 per month" if self.rent_yuan_m2_month else "",
                      f"sale price {n(self.sale_price_yuan_m2)} yuan/m2" if self.sale_price_yuan_m2 else ""]
-            return (f"Standard factory {self.id} in {self.park_name('en')} ({self.park}; {self.district_name('en')}), "
+            return (f"Standard factory {self.id} in {self.park_name('en')} ({self.district_name('en')}), "
                     f"{self.building_name('en')} {self.floor_name('en')}: "
                     f"{n(self.area_m2)} m2, clear height {n(self.clear_height_m)} m, floor load "
                     f"{n(self.floor_load_t_m2)} t/m2, power {n(self.power_kva)} kVA, "
                     + ", ".join(m for m in money if m) + f"; {self.status_text('en')}; suited to "
-                    f"{'、'.join(self.industries)}; {self.notes}; contact {self.contact}."
+                    f"{', '.join(self.industry_names('en'))}; " + (f"{self.notes_en}; " if self.notes_en else "")
+                    + f"contact {self.contact}."
                     + (SAMPLE_EN if self.sample else ""))
         money = [f"租金{n(self.rent_yuan_m2_month)}元/㎡·月" if self.rent_yuan_m2_month else "",
                  f"售价{n(self.sale_price_yuan_m2)}元/㎡" if self.sale_price_yuan_m2 else ""]
@@ -168,6 +199,20 @@ def format_number(value: float | None, thousands: bool = False, digits: int = 6)
         return "—"
     text = f"{round(value, digits):,.{digits}f}" if thousands else f"{round(value, digits):.{digits}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def english_terms(terms: tuple[str, ...], labels: Mapping[str, str]) -> tuple[str, ...]:
+    """Chinese industry names in English for a row without English: a name the lexicon labels as a whole, else each
+    labelled stem in it replaced by its label (冷链物流 -> cold-chain logistics) and the rest in pinyin."""
+    stems = sorted(labels, key=len, reverse=True)
+
+    def one(term: str) -> str:
+        if term in labels:
+            return labels[term]
+        for stem in stems:
+            term = term.replace(stem, f" {labels[stem]} ")
+        return romanise(term)
+    return tuple(one(t) for t in terms)
 
 
 def split_list(text: str) -> tuple[str, ...]:
@@ -198,7 +243,9 @@ def park_from_row(r: dict[str, str]) -> Park:
         land_price_wan_mu=parse_number(r["land_price_wan_mu"]),
         land_price_note=r["land_price_note"], power_supply=r["power_supply"], logistics=r["logistics"],
         contact=r["contact"], notes=r["notes"], sample=parse_bool(r["sample"]), updated=parse_date(r["updated"]),
-        district_en=r.get("district_en", ""),
+        district_en=r.get("district_en", ""), level_en=r.get("level_en", ""),
+        leading_industries_en=split_list(r.get("leading_industries_en", "")),
+        land_price_note_en=r.get("land_price_note_en", ""), notes_en=r.get("notes_en", ""),
     )
 
 
@@ -213,5 +260,6 @@ def factory_from_row(r: dict[str, str]) -> Factory:
         industries=split_list(r["industries"]), contact=r["contact"], notes=r["notes"],
         sample=parse_bool(r["sample"]), updated=parse_date(r["updated"]),
         park_en=r.get("park_en", ""), district_en=r.get("district_en", ""), building_en=r.get("building_en", ""),
-        floor_en=r.get("floor_en", ""),
+        floor_en=r.get("floor_en", ""), industries_en=split_list(r.get("industries_en", "")),
+        notes_en=r.get("notes_en", ""),
     )

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from fastapi.responses import HTMLResponse
 
 from assistant.listings import SAMPLE_ZH, Factory
+from assistant.listings.records import LEVEL_EN
 from assistant.web.source_shell import not_found, page
 from assistant.web.sources import SourceFiles, row_url, rules_of
 from assistant.web.ui_text import field_label, t
@@ -19,7 +20,16 @@ from assistant.web.ui_text import field_label, t
 HIDDEN = {"sample"}
 
 
+def _keys(row: dict[str, Any], lang: str) -> list[str]:
+    """The fields a page shows: in English a field's English column stands in its place, not beside it."""
+    return [k for k in row if k not in HIDDEN and not (lang == "en" and k.endswith("_en") and k[:-3] in row)]
+
+
 def _value(key: str, value: Any, row: dict[str, Any], lang: str) -> str:
+    if lang == "en" and row.get(f"{key}_en"):
+        value = row[f"{key}_en"]
+    elif lang == "en" and key == "level":
+        value = LEVEL_EN.get(str(value), value)
     if value is None or value == "" or value == ():
         return "—"
     if key == "status":
@@ -58,13 +68,13 @@ def _badge(sample: bool, lang: str) -> str:
 
 
 def row_html(row: dict[str, Any], lang: str) -> str:
-    cells = "".join(f"<tr><th>{escape(field_label(k, lang))}</th><td>{escape(_value(k, v, row, lang))}</td></tr>"
-                    for k, v in row.items() if k not in HIDDEN)
+    cells = "".join(f"<tr><th>{escape(field_label(k, lang))}</th><td>{escape(_value(k, row[k], row, lang))}</td></tr>"
+                    for k in _keys(row, lang))
     return f'<table class="fields">{cells}</table>'
 
 
 def table_html(doc_id: str, rows: list[dict[str, Any]], lang: str) -> str:
-    keys = [k for k in rows[0] if k not in HIDDEN] if rows else []
+    keys = _keys(rows[0], lang) if rows else []
     head = "".join(f"<th>{escape(field_label(k, lang))}</th>" for k in keys)
     body = ""
     for row in rows:

@@ -56,12 +56,14 @@ _SHARED = (
     FieldSpec("sample", ("示例数据", "是否示例", "是否示例数据", "sample")),
     FieldSpec("updated", ("更新日期", "更新时间", "核实日期", "updated", "last updated")),
 )
-_DISTRICT_EN = FieldSpec("district_en", ("区域英文名", "区县英文名", "区域英文名称", "district_en", "english district"))
+_NOTES_EN, _DISTRICT_EN = FieldSpec("notes_en", ("备注英文", "notes_en", "english notes")), FieldSpec(
+    "district_en", ("区域英文名", "区县英文名", "区域英文名称", "district_en", "english district"))
 FACTORY_FIELDS = _SHARED + (
     FieldSpec("park", ("园区", "所在园区", "园区名称", "park")),
     FieldSpec("park_en", ("园区英文名", "园区英文名称", "park_en", "english park name")), _DISTRICT_EN,
     FieldSpec("building_en", ("楼栋英文名", "厂房英文名", "楼栋英文名称", "building_en", "english building name")),
-    FieldSpec("floor_en", ("楼层英文名", "楼层英文", "floor_en", "english floor")),
+    FieldSpec("floor_en", ("楼层英文名", "楼层英文", "floor_en", "english floor")), _NOTES_EN,
+    FieldSpec("industries_en", ("适合产业英文", "industries_en", "english industries")),
     FieldSpec("building", ("楼栋", "厂房", "厂房名称", "楼宇", "building")),
     FieldSpec("floor", ("楼层", "所在楼层", "floor")),
     FieldSpec("area_m2", ("面积", "建筑面积", "可租面积", "租赁面积", "area", "area_m2"), _AREA),
@@ -81,6 +83,8 @@ PARK_FIELDS = _SHARED + (
     FieldSpec("name", ("园区", "园区名称", "名称", "name")),
     FieldSpec("name_en", ("英文名称", "英文名", "name_en", "english name")), _DISTRICT_EN,
     FieldSpec("level", ("级别", "园区级别", "level")),
+    FieldSpec("level_en", ("级别英文", "level_en")), FieldSpec("land_price_note_en", ("地价说明英文", "land_price_note_en")),
+    FieldSpec("leading_industries_en", ("主导产业英文", "leading_industries_en", "english leading industries")), _NOTES_EN,
     FieldSpec("leading_industries", ("主导产业", "leading industries", "leading_industries")),
     FieldSpec("land_price_yuan_m2", ("工业用地价格", "地价", "用地价格", "土地价格", "land price", "land_price_yuan_m2"),
               (("元㎡", 1.0), ("yuan㎡", 1.0))),
