@@ -39,6 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "eval" / "profiles.jsonl"
 TITLE = re.compile(r"《([^》]+)》")
 ARTICLE = re.compile(r"第([零〇一二三四五六七八九十百\d]+)条")
+MONEY = re.compile(r"(?P<n1>\d+(?:\.\d+)?)\s*(?P<s1>亿|万|million|billion)?\s*(?:元|yuan)"
+                   r"|(?:rmb|¥)\s*(?P<n2>\d+(?:\.\d+)?)\s*(?P<s2>million|billion)?", re.IGNORECASE)
+SCALE = {"亿": 1e8, "万": 1e4, "million": 1e6, "billion": 1e9}
 COMPLETE = Profile.model_validate({
     "industry": "新能源汽车零部件", "district": "观山湖区", "investment_yuan": 6e8, "fixed_asset_investment_yuan": 4e8,
     "equipment_investment_yuan": 1.2e8, "land_mu": 120, "factory_m2": 6000, "annual_kwh": 3e7, "voltage_kv": 10,
@@ -85,11 +88,15 @@ def yuan(amount: object, working: str = "") -> list[float]:
         if "万元" in working and amount < 1e6:
             out.append(float(amount) * 1e4)
         return out
-    text = str(amount).replace(",", "").replace("，", "")
-    m = re.search(r"(\d+(?:\.\d+)?)\s*(亿|万)?", text)
+    text = str(amount).replace(",", "")
+    # The first sum of money, not the first figure: "5年少缴租金1,512,000元" is 1,512,000 yuan, not 5.
+    m = MONEY.search(text) or re.search(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<s>亿|万)?", text)
     if not m:
         return []
-    return [float(m.group(1)) * {"亿": 1e8, "万": 1e4}.get(m.group(2) or "", 1.0)]
+    groups = {k: v for k, v in m.groupdict().items() if v}
+    number = next(v for k, v in groups.items() if k.startswith("n"))
+    scale = next((v for k, v in groups.items() if k.startswith("s")), "")
+    return [float(number) * SCALE.get(scale.lower(), 1.0)]
 
 
 def same(a: float, b: float) -> bool:
@@ -141,7 +148,8 @@ def score(n: int, case: dict, result: MatchResult, tally: Tally) -> None:
         ids = resolve(str(item.get("incentive", "")), every)
         golden = yuan(item.get("amount"), str(item.get("working", "")))
         ours = [v for i in ids if (a := by_id[i].amount) for v in (a.value_yuan, a.first_year_yuan, a.low_yuan,
-                                                                   a.high_yuan) if v is not None]
+                                                                   a.high_yuan, a.extra_yuan, a.assumed_yuan)
+                if v is not None]
         if any(same(o, g) for o in ours for g in golden):
             tally.amounts_right += 1
         else:

@@ -26,6 +26,9 @@ def test_names_resolve_by_document_and_article() -> None:
     assert bench.resolve("《小兰山数据标注基地简介》第五条 经济贡献奖励", everything) == {"guanshanhu-contribution-return"}
     assert bench.resolve("《小兰山数据标注基地简介》第五条 购房补贴", everything) == {"guanshanhu-talent-home-purchase"}
     assert bench.yuan("230.4万元") == [2304000.0] and bench.yuan(14000) == [14000.0]
+    # the first sum of money, not the first figure
+    assert bench.yuan("5年少缴租金1,512,000元（正常月租36,000元）") == [1512000.0]
+    assert bench.yuan("extra deduction RMB 30 million; RMB 60 million in total") == [3e7]
 
 
 def test_scores_a_golden_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

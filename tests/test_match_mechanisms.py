@@ -44,3 +44,17 @@ def test_trade_and_logistics_are_outside_the_industrial_measures() -> None:
         result = _match(industry=industry, revenue_yuan=4e8, fixed_asset_investment_yuan=2e8, land_mu=100)
         for rule_id in ("guiyang-revenue-milestone-award", "priority-equipment-subsidy", LAND_REBATE):
             assert rule(result, rule_id).status == "not_eligible", (industry, rule_id)
+
+
+def test_an_assumed_part_is_shown_apart_and_a_deduction_states_its_extra() -> None:
+    result = _match(talents={"phd": 1, "master": 2, "bachelor": 10}, rd_spend_yuan=1e7)
+    settle = rule(result, "talent-settlement-subsidy").amount
+    assert settle.value_yuan == 300000 and settle.assumed_yuan == 200000  # 10 × 2万 only if all are 双一流
+    assert any("假设" in n for n in settle.notes) and settle.ask
+    assert rule(result, "graduate-hiring-subsidy").amount.assumed_yuan == 20000
+    assert result.totals.first_year_yuan == sum(r.amount.first_year_yuan for r in result.rules
+                                                if r.counted and r.amount)  # the assumption is never counted
+    said = _match(talents={"phd": 1, "bachelor": 10, "bachelor_double_first_class": 4})
+    assert rule(said, "talent-settlement-subsidy").amount.assumed_yuan is None
+    rd = rule(result, "rd-super-deduction").amount
+    assert rd.value_yuan == 2e7 and rd.extra_yuan == 1e7
