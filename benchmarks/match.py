@@ -9,7 +9,11 @@ line: {"profile": {...}, "must_match": [...], "must_not_match": [...], "amounts"
 Golden names are free text that name a source document and article ("《贵阳市工业用地供应与地价政策指引》第八条
 地价奖励"). Each is matched to the rules by document + article: the 《title》 in the name and its 第X条 articles
 against every rule's citation and `restated_in` sources (same title, an article in common; with no article in
-the name, the only rule citing that title). A name no rule matches counts as a miss, and is listed. Where one article states several rules (a park
+the name, the only rule citing that title; failing that, the articles the rules' criteria cite, as 第一条 scope). A name
+no rule matches counts as a miss, and is listed. Two kinds of names are scored apart, and listed: a name no rule
+answers that cites a tariff document (the documents the power cost cites) is a tariff, not an incentive, and
+counts as priced when the result's costs cite it; a must-not name that resolves to a rule that must match (its
+20% tier where the 30% tier applies) is judged by the rule's amount, not by rule id. Where one article states several rules (a park
 overview restating three), the name's other words pick the rule whose name shares most of them.
 
 A rule is "matched" when it may apply (eligible or possible, as the result lists it); the strict figures count
@@ -27,6 +31,7 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +44,9 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "eval" / "profiles.jsonl"
 TITLE = re.compile(r"《([^》]+)》")
 ARTICLE = re.compile(r"第([零〇一二三四五六七八九十百\d]+)条")
+MONEY = re.compile(r"(?P<n1>\d+(?:\.\d+)?)\s*(?P<s1>亿|万|million|billion)?\s*(?:元|yuan)"
+                   r"|(?:rmb|¥)\s*(?P<n2>\d+(?:\.\d+)?)\s*(?P<s2>million|billion)?", re.IGNORECASE)
+SCALE = {"亿": 1e8, "万": 1e4, "million": 1e6, "billion": 1e9}
 COMPLETE = Profile.model_validate({
     "industry": "新能源汽车零部件", "district": "观山湖区", "investment_yuan": 6e8, "fixed_asset_investment_yuan": 4e8,
     "equipment_investment_yuan": 1.2e8, "land_mu": 120, "factory_m2": 6000, "annual_kwh": 3e7, "voltage_kv": 10,
@@ -56,18 +64,33 @@ def rule_sources(rule: RuleMatch) -> list[tuple[str, set[str]]]:
     return [(c.title, articles(c.article)) for c in (rule.citation, *rule.also_cited)]
 
 
+def criteria_sources(rule: RuleMatch) -> list[tuple[str, set[str]]]:
+    """The articles of the rule's own document that its criteria cite (第一条 scope, 第八条 excluded sectors):
+    a golden name citing the article a condition comes from names the rule that condition belongs to."""
+    return [(rule.citation.title, set().union(*(articles(c.article) for c in rule.criteria)))]
+
+
+def cost_sources(result: MatchResult) -> list[tuple[str, set[str]]]:
+    return [(c.title, articles(c.article)) for item in result.costs for c in item.citations]
+
+
 def _words(name: str) -> set[str]:
     """The characters of a name outside its 《title》 and 第X条: what it calls the rule (地价奖励)."""
     return set(ARTICLE.sub("", TITLE.sub("", name))) - set(" ，,、；;：:（）()")
 
 
 def resolve(name: str, rules: list[RuleMatch]) -> set[str]:
-    """The ids of the rules a golden name names, by document title and article. Where one article states
-    several rules (a park overview restating three), the name's own words pick those whose name shares most."""
+    """The ids of the rules a golden name names, by document title and article (the rules' citations first,
+    then the articles their criteria cite). Where one article states several rules (a park overview restating
+    three), the name's own words pick those whose name shares most."""
+    return _resolve(name, rules, rule_sources) or _resolve(name, rules, criteria_sources)
+
+
+def _resolve(name: str, rules: list[RuleMatch], sources: Callable[[RuleMatch], list[tuple[str, set[str]]]]) -> set[str]:
     titles, wanted = TITLE.findall(name), articles(name)
     hits: set[str] = set()
     for article in wanted or {None}:
-        found = [r for r in rules for title, arts in rule_sources(r)
+        found = [r for r in rules for title, arts in sources(r)
                  if title in titles and (article is None or article in arts)]
         if len({r.id for r in found}) > 1 and (words := _words(name)):
             best = max(len(words & set(r.name)) for r in found)
@@ -78,6 +101,18 @@ def resolve(name: str, rules: list[RuleMatch]) -> set[str]:
     return hits
 
 
+def cited(name: str) -> list[tuple[str, set[str]]]:
+    """Each 《document》 a name cites with the articles written after it (up to the next document)."""
+    found = list(TITLE.finditer(name))
+    return [(m.group(1), articles(name[m.end(): found[i + 1].start() if i + 1 < len(found) else len(name)]))
+            for i, m in enumerate(found)]
+
+
+def cites(name: str, sources: list[tuple[str, set[str]]]) -> bool:
+    """Whether one of a golden name's documents, at one of its own articles, is among these sources."""
+    return any(title == t and (not wanted or wanted & arts) for t, wanted in cited(name) for title, arts in sources)
+
+
 def yuan(amount: object, working: str = "") -> list[float]:
     """The golden amount in yuan (a number is yuan; also read as 万元 when its working speaks in 万元)."""
     if isinstance(amount, int | float) and not isinstance(amount, bool):
@@ -85,11 +120,15 @@ def yuan(amount: object, working: str = "") -> list[float]:
         if "万元" in working and amount < 1e6:
             out.append(float(amount) * 1e4)
         return out
-    text = str(amount).replace(",", "").replace("，", "")
-    m = re.search(r"(\d+(?:\.\d+)?)\s*(亿|万)?", text)
+    text = str(amount).replace(",", "")
+    # The first sum of money, not the first figure: "5年少缴租金1,512,000元" is 1,512,000 yuan, not 5.
+    m = MONEY.search(text) or re.search(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<s>亿|万)?", text)
     if not m:
         return []
-    return [float(m.group(1)) * {"亿": 1e8, "万": 1e4}.get(m.group(2) or "", 1.0)]
+    groups = {k: v for k, v in m.groupdict().items() if v}
+    number = next(v for k, v in groups.items() if k.startswith("n"))
+    scale = next((v for k, v in groups.items() if k.startswith("s")), "")
+    return [float(number) * SCALE.get(scale.lower(), 1.0)]
 
 
 def same(a: float, b: float) -> bool:
@@ -107,6 +146,10 @@ class Tally:
     labelled_strict_right: int = 0
     amounts: int = 0
     amounts_right: int = 0
+    tariffs: int = 0
+    tariffs_priced: int = 0
+    tiers: int = 0
+    tariff_titles: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
 
 
@@ -116,7 +159,13 @@ def score(n: int, case: dict, result: MatchResult, tally: Tally) -> None:
     strict = {r.id for r in result.rules if r.status == "eligible"}
     must: dict[str, set[str]] = {name: resolve(name, every) for name in case.get("must_match", [])}
     must_not = {name: resolve(name, every) for name in case.get("must_not_match", [])}
+    _tariffs(n, must, must_not, result, tally)
     want = set().union(*must.values()) if must else set()
+    for name, ids in list(must_not.items()):
+        if ids and ids <= want:  # "the 20% tier" of a rule whose 30% tier must match: its amount judges it
+            tally.tiers += 1
+            tally.problems.append(f"line {n}: a tier of a rule that must match (judged by its amount): {name!r}")
+            del must_not[name]
     refuse = set().union(*must_not.values()) if must_not else set()
     for name, ids in {**must, **must_not}.items():
         if not ids:
@@ -141,12 +190,30 @@ def score(n: int, case: dict, result: MatchResult, tally: Tally) -> None:
         ids = resolve(str(item.get("incentive", "")), every)
         golden = yuan(item.get("amount"), str(item.get("working", "")))
         ours = [v for i in ids if (a := by_id[i].amount) for v in (a.value_yuan, a.first_year_yuan, a.low_yuan,
-                                                                   a.high_yuan) if v is not None]
+                                                                   a.high_yuan, a.extra_yuan, a.assumed_yuan)
+                if v is not None]
         if any(same(o, g) for o in ours for g in golden):
             tally.amounts_right += 1
         else:
             tally.problems.append(f"line {n}: amount of {item.get('incentive')!r}: golden {item.get('amount')}, "
                                   f"ours {sorted(set(ours)) or 'none'}")
+
+
+def _tariffs(n: int, must: dict[str, set[str]], must_not: dict[str, set[str]], result: MatchResult,
+             tally: Tally) -> None:
+    """Golden names no rule answers that cite a tariff document are tariffs, not incentives: the result prices
+    them as the power cost, so they are scored apart (priced or not), not as rules; they leave the rule figures."""
+    priced = cost_sources(result)
+    for names, wanted in ((must, True), (must_not, False)):
+        for name in [x for x, ids in names.items() if not ids and set(TITLE.findall(x)) & tally.tariff_titles]:
+            del names[name]
+            stated = cites(name, priced)
+            if wanted:
+                tally.tariffs += 1
+                tally.tariffs_priced += stated
+            if stated != wanted:
+                tally.problems.append(f"line {n}: tariff {'not priced' if wanted else 'priced, which must not be'}"
+                                      f": {name!r}")
 
 
 def latency(matcher: Matcher, repeat: int) -> tuple[float, float]:
@@ -173,7 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = Settings()
     matcher = load_matcher(args.corpus or Path(settings.corpus_dir), settings.match)
-    tally = Tally()
+    # The tariff documents: those the power cost of a complete profile cites.
+    tally = Tally(tariff_titles={c.title for item in matcher.match(COMPLETE).costs if item.kind == "power"
+                                 for c in item.citations})
     if not args.profiles.exists():
         print(f"{args.profiles} does not exist: no golden profiles to score (latency only)")
     else:
@@ -200,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"recall (eligible only):   {ratio(tally.found_strict, tally.must)}")
         print(f"precision (eligible only):{ratio(tally.labelled_strict_right, tally.labelled_strict)}")
         print(f"correct amounts:          {ratio(tally.amounts_right, tally.amounts)}")
+        print(f"tariffs priced as costs:  {ratio(tally.tariffs_priced, tally.tariffs)} (must-match tariff names, "
+              f"scored apart from the incentive rules)")
+        print(f"tiers of a must rule:     {tally.tiers} must-not names (judged by the rule's amount)")
         for problem in tally.problems:
             print("  " + problem)
     p50, p95 = latency(matcher, max(1, args.repeat))

@@ -25,7 +25,16 @@ def test_names_resolve_by_document_and_article() -> None:
     assert bench.resolve("地价奖励", everything) == set()
     assert bench.resolve("《小兰山数据标注基地简介》第五条 经济贡献奖励", everything) == {"guanshanhu-contribution-return"}
     assert bench.resolve("《小兰山数据标注基地简介》第五条 购房补贴", everything) == {"guanshanhu-talent-home-purchase"}
+    # a condition's article names the rule when no citation does (第一条: the district the measures apply in)
+    assert bench.resolve("《观山湖区招商引资企业扶持办法》第一条（企业在白云区）", everything) == {
+        "guanshanhu-contribution-return"}
+    tariff = "两部制输配电价 — 《贵州电网两部制输配电价有关事项的通知（摘编）》第四条；《另一文件》第三条"
+    assert bench.cited(tariff) == [("贵州电网两部制输配电价有关事项的通知（摘编）", {"四"}), ("另一文件", {"三"})]
+    assert not bench.cites(tariff, [("贵州电网两部制输配电价有关事项的通知（摘编）", {"三"})])
     assert bench.yuan("230.4万元") == [2304000.0] and bench.yuan(14000) == [14000.0]
+    # the first sum of money, not the first figure
+    assert bench.yuan("5年少缴租金1,512,000元（正常月租36,000元）") == [1512000.0]
+    assert bench.yuan("extra deduction RMB 30 million; RMB 60 million in total") == [3e7]
 
 
 def test_scores_a_golden_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -50,6 +59,21 @@ def test_scores_a_golden_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "correct amounts:          0.667 (2/3)" in out
     assert "no rule found for golden name '《不存在的文件》第一条'" in out and "line 3: unreadable profile" in out
     assert "p95" in out
+
+
+def test_tariffs_and_tiers_are_scored_apart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tariff = "10千伏两部制输配电价 — 《贵州电网两部制输配电价有关事项的通知（摘编）》第四条、第五条"
+    profile = {"industry": "汽车零部件", "land_mu": 50, "jobs": 300, "annual_kwh": 3e7, "voltage_kv": 10,
+               "district": "经开区", "registered_locally": True}
+    lines = [{"profile": profile, "must_match": [LAND, tariff], "must_not_match": [LAND + "（20%档）"]},
+             {"profile": {**profile, "annual_kwh": None}, "must_match": [tariff]}]
+    path = tmp_path / "profiles.jsonl"
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
+    assert bench.main(["--profiles", str(path), "--corpus", str(CORPUS), "--repeat", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "recall (may apply):       1.000 (1/1)" in out and "precision (may apply):    1.000 (1/1)" in out
+    assert "tariffs priced as costs:  0.500 (1/2)" in out and "line 2: tariff not priced" in out
+    assert "tiers of a must rule:     1" in out
 
 
 def test_without_a_golden_file_it_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

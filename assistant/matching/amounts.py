@@ -70,20 +70,43 @@ def _counts(s: Scene) -> tuple[dict[str, int], list[str]]:
     return counts, notes
 
 
+def _assumed(s: Scene, subsidy: str) -> float | None:
+    """What the bachelors would add were all of them from 双一流 universities, when how many are was not said:
+    the calculator's own figure for them, shown as an assumption to confirm, never counted."""
+    f = s.facts
+    bachelors = f.point("talents.bachelor")
+    if not bachelors or f.point("talents.bachelor_double_first_class") is not None:
+        return None
+    calc = talent(s.rules, s.lang, counts={"bachelor": int(bachelors)}, subsidy=subsidy, double_first_class=True)
+    return from_calc(calc).value_yuan
+
+
+def _with_assumption(amount: Amount, s: Scene, subsidy: str) -> Amount:
+    if (extra := _assumed(s, subsidy)) is not None:
+        amount.assumed_yuan = extra
+        amount.notes.append(tr(s.lang, f"假设本科生均为“双一流”高校全日制毕业生：另加 {num(extra, 2)} 元（未计入，请确认人数）。",
+                               f"Assumed all bachelors are full-time 双一流 graduates: {num(extra, 2)} yuan more "
+                               "(not counted; confirm how many)."))
+        if not amount.ask:
+            amount.ask = ask_for("talents.bachelor_double_first_class", s.lang)
+    return amount
+
+
 def _talent(inc: Incentive, s: Scene, subsidy: str) -> Amount:
     counts, notes = _counts(s)
     if not counts:
-        return asking("talents.phd", "talents.master", "talents.bachelor_double_first_class", lang=s.lang)
+        return _with_assumption(asking("talents.phd", "talents.master", "talents.bachelor_double_first_class",
+                                       lang=s.lang), s, subsidy)
     calc = talent(s.rules, s.lang, counts=counts, subsidy=subsidy, double_first_class=True)
     calc.notes = [n for n in calc.notes if "双一流" not in n] + notes  # only 双一流 bachelors were counted
     if subsidy != "allowance":
-        return from_calc(calc)
+        return _with_assumption(from_calc(calc), s, subsidy)
     months = float(getattr(inc, "months", 12))
     value = (calc.result or 0) * 1e4
     first = value * min(12.0, months) / months
     line = tr(s.lang, f"第一年 = {num(value, 2)} 元 × {num(min(12.0, months))} ÷ {num(months)} = {num(first, 2)} 元",
               f"First year = {num(value, 2)} yuan × {num(min(12.0, months))} / {num(months)} = {num(first, 2)} yuan")
-    return from_calc(calc, "over_term", round(first, 2), [line], months / 12)
+    return _with_assumption(from_calc(calc, "over_term", round(first, 2), [line], months / 12), s, subsidy)
 
 
 def _land_rebate(inc: Incentive, s: Scene) -> Amount:
@@ -177,6 +200,8 @@ def _rd(inc: Incentive, s: Scene) -> Amount:
         return asking("rd_spend_yuan", lang=s.lang)
     amount = from_calc(rd_calc(s.rules, s.lang, rd_expense_wan=spend / 1e4, industry=s.facts.industry_text), "deduction")
     amount.first_year_yuan = None
+    if amount.value_yuan is not None:  # the calculator's total is the expense plus the extra deduction
+        amount.extra_yuan = round(amount.value_yuan - spend, 2)
     amount.notes.append(tr(s.lang, "此为税前扣除额，不是现金，不计入合计。", "A pre-tax deduction, not cash: not in the total."))
     return amount
 

@@ -88,8 +88,12 @@ def _flag(c: Criterion, facts: Facts, lang: str, article: str) -> CriterionResul
     text = (tr(lang, spec.zh, spec.en) if c.is_ else tr(lang, f"不是{spec.zh}", f"not: {spec.en}"))
     status: Status = "unknown" if value is None else "met" if value == c.is_ else "not_met"
     shown = "" if value is None else tr(lang, "是" if value else "否", "yes" if value else "no")
-    return CriterionResult(fact=c.fact, status=status, text=text, value=shown,
-                           ask=ask_for(c.fact, lang) if status == "unknown" else "", article=article)
+    ask = ask_for(c.fact, lang) if status == "unknown" else ""
+    if status == "not_met" and c.is_ and spec.attainable:
+        # Not yet done, but the company can do it (register locally): the rule waits on it, it does not fail.
+        status, shown = "unknown", tr(lang, "尚未", "not yet")
+        ask = tr(lang, f"须先{spec.zh}（尚未办理）", f"To do first: {spec.en} (not yet)")
+    return CriterionResult(fact=c.fact, status=status, text=text, value=shown, ask=ask, article=article)
 
 
 def _category(c: Criterion, facts: Facts, lang: str, article: str) -> CriterionResult:

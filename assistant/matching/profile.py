@@ -114,6 +114,19 @@ def _district(text: str | None, places: Places) -> tuple[str | None, bool]:
     return known or text.strip(), False
 
 
+def _site(p: Profile, numbers: dict[str, Range], notes: list[tuple[str, str]]) -> None:
+    """A project states its site as land in mu or a factory area to lease: the one stated is the site, the other
+    is read as none (said in the notes), so a tenant is not offered the land rebate, nor a builder the rent relief."""
+    if p.land_mu and p.factory_m2 is None:
+        numbers["factory_m2"] = (0.0, 0.0)
+        notes.append(("只提供了用地面积：按取得土地自建处理，不租用标准厂房。",
+                      "Land given, no factory area: read as building on its own land, not leasing a standard factory."))
+    elif p.factory_m2 and p.land_mu is None:
+        numbers["land_mu"] = (0.0, 0.0)
+        notes.append(("只提供了厂房面积：按租用厂房处理，不取得出让土地。",
+                      "Factory area given, no land: read as leasing a factory, not acquiring land."))
+
+
 def read_facts(profile: Profile, places: Places) -> Facts:
     """The facts of a profile; districts and industries are read through the corpus's place catalogue and
     lexicon (Guanshanhu → 观山湖区, lithium battery → 电池)."""
@@ -122,6 +135,7 @@ def read_facts(profile: Profile, places: Places) -> Facts:
         "investment_yuan", "fixed_asset_investment_yuan", "equipment_investment_yuan", "land_mu", "factory_m2",
         "annual_kwh", "voltage_kv", "jobs", "revenue_yuan", "taxable_income_yuan", "local_contribution_yuan",
         "rd_spend_yuan", "encouraged_revenue_share")}
+    _site(p, numbers, notes)
     t = p.talents or Talents()
     degrees = {"phd": t.phd, "master": t.master, "bachelor": t.bachelor}
     for key in ("phd", "master", "bachelor", "high_level"):

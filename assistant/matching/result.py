@@ -39,6 +39,10 @@ class Amount(BaseModel):
     working: list[str] = []
     notes: list[str] = []
     ask: str = Field("", description="What to provide for an amount, when it cannot be estimated yet.")
+    extra_yuan: float | None = Field(None, description="For a deduction: the extra deduction beyond the expense "
+                                     "itself (加计扣除额), the benefit; value_yuan is the total deductible.")
+    assumed_yuan: float | None = Field(None, description="What more would come if the assumption its notes state "
+                                       "holds (all bachelors from 双一流 universities); in neither value nor total.")
     sample: bool = False
 
 

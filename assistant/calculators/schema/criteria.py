@@ -30,6 +30,9 @@ class FactSpec:
     unit_en: str = ""
     values: tuple[str, ...] = ()  # a closed category's values (empty: open, e.g. industry, district)
     derived: bool = False  # computed from other facts, never asked for itself
+    # A step the company takes on settling (registering locally): "not yet" leaves the rule to confirm, since the
+    # documents make it a condition of applying, not a property the company lacks for good.
+    attainable: bool = False
 
 
 def _n(zh: str, en: str, unit_zh: str = "元", unit_en: str = "yuan", derived: bool = False) -> FactSpec:
@@ -64,7 +67,8 @@ FACTS: dict[str, FactSpec] = {
     "talents.high_level": _n("经认定的高层次或急需紧缺人才", "recognised high-level or urgently needed talents",
                              "人", "people"),
     "talents.total": _n("新引进高校毕业生合计", "new graduate hires in all", "人", "people", derived=True),
-    "registered_locally": FactSpec("flag", "在本地注册并纳税、统计", "registered, taxed and counted locally"),
+    "registered_locally": FactSpec("flag", "在本地注册并纳税、统计", "registered, taxed and counted locally",
+                                   attainable=True),
     "foreign_invested": FactSpec("flag", "外商投资企业", "foreign-invested company"),
     "new_rd_institute": FactSpec("flag", "新设独立法人研发机构", "setting up a new R&D institute as its own legal "
                                  "person"),
