@@ -224,19 +224,14 @@ def _each_fact_once(picked: list[Picked], own: Callable[[Picked], bool]) -> list
     """Leaves out a sentence all of whose figures an earlier one already states (the same rule quoted by two
     documents, a passage and its own table row); a sentence without figures is kept. A sentence in the reader's
     language (``own``) gives way only to another in it; one in the other language, to any."""
-    def figures(pick: Picked) -> set[str]:
-        return {f.replace(",", "") for f in _FIGURE.findall(plain_sentence(pick.sentence))}
-
+    figures = [{f.replace(",", "") for f in _FIGURE.findall(plain_sentence(p.sentence))} for p in picked]
     kept: set[int] = set()
     for first in (True, False):  # the reader's language first: its sentences are the ones to keep
-        seen = set().union(*(figures(picked[i]) for i in kept)) if kept else set()
+        seen = set().union(*(figures[i] for i in kept))
         for i, pick in enumerate(picked):
-            if own(pick) != first:
+            if own(pick) != first or (figures[i] and figures[i] <= seen):
                 continue
-            found = figures(pick)
-            if found and found <= seen:
-                continue
-            seen |= found
+            seen |= figures[i]
             kept.add(i)
     return [p for i, p in enumerate(picked) if i in kept]
 

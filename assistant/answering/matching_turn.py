@@ -64,9 +64,10 @@ class MatchingTurn:
         # The examples alone are not enough: e5 finds most policy questions near them. A matching request asks
         # which policies (a list) for a company it describes by a figure, and is no calculation.
         figures = [f for f in facts if f not in _NAMING_FACTS]
-        taught = taught and bool(figures) and not calculation and asks_for_list(text)
+        asks_which = asks_for_list(text)
+        taught = taught and bool(figures) and not calculation and asks_which
         # A whole profile is a matching request too, unless it asks for one calculation (地价多少、能返还多少).
-        profile = len(facts) >= self.settings.match.min_profile_facts and (not calculation or asks_for_list(text))
+        profile = len(facts) >= self.settings.match.min_profile_facts and (not calculation or asks_which)
         if taught or profile or answers_ask or adds:
             conv.profile = merge(conv.profile if (after_match or taught or answers_ask) else {}, update)
             conv.profile_asked = ""  # the answer sets the next question (an LLM answer asks in its own words)
