@@ -137,3 +137,9 @@ def test_a_word_the_dictionary_english_uses_is_no_romanised_name() -> None:
     bilingual = Bilingual(senses)
     assert bilingual.is_english_word("Chinese")
     assert not bilingual.is_english_word("Longxin")  # in one sense only: a name
+
+
+def test_a_sense_giving_a_verb_marks_the_english_word_a_verb() -> None:
+    bilingual = Bilingual([("检查", "to check", ("check",)), ("初创", "startups", ("startup",))])
+    assert bilingual.is_english_verb("check") and bilingual.is_english_verb("checks")
+    assert not bilingual.is_english_verb("startups")

@@ -246,3 +246,21 @@ def test_an_english_word_that_reads_as_pinyin_is_no_name() -> None:
     known = lambda w: True  # noqa: E731
     assert check.read("Which dynasties do the Chinese works date from?", _everything, known).names == ()
     assert check.read("How big is the Longxin plant?", _everything, known).names == ("longxin",)
+
+
+def test_a_verb_and_the_asking_words_are_no_subject() -> None:
+    words = {"check": 4.0, "bureau": 3.0, "startups": 5.0, "时候": 4.0, "材料": 3.0}
+    check = SupportCheck(lambda text: [w for w in words if w in text.lower()], lambda t: words.get(t, 1.0), _districts,
+                         min_subject=0.5, english_verb=lambda w: w == "check")
+    ask = check.read("How long does the bureau take to check it?", _everything)
+    assert ask.subject == ("bureau",)  # "to check": how it is asked
+    assert "startups" in check.read("Does the rule apply to startups?", _everything).subject  # a noun after "to"
+    assert check.read("上半年的货什么时候交材料？", _everything).subject == ("材料",)  # 时候 asks when
+
+
+def test_a_word_jieba_guessed_from_characters_is_no_unknown_subject() -> None:
+    from assistant.index.lexical import Tokenizer
+
+    tokenizer = Tokenizer(["青溪工业园"])
+    assert tokenizer.in_dictionary("政府") and tokenizer.in_dictionary("青溪工业园")
+    assert not tokenizer.in_dictionary("拿块")  # 拿块工业用地: its model's guess, not a word

@@ -66,7 +66,7 @@ class AnswerChecks:
             self.tokenizer.tokens, index.lexical.idf, min_subject=answering.min_subject,
             generic_idf=answering.generic_idf, normalise=places.normalise,
             glossary=index.lexicon.glossary_terms, home=index.lexicon.pattern("home_places"),
-            english_word=index.bilingual.is_english_word,
+            english_word=index.bilingual.is_english_word, english_verb=index.bilingual.is_english_verb,
             districts_of=lambda text: {p.district for p, _ in places.park_scores(text)} | set(
                 places.districts_in(places.normalise(text))))
 
@@ -97,8 +97,10 @@ class AnswerChecks:
             return (word in corpus or any(s in corpus for s in self.lexicon.synonyms.get(word, ()))
                     or bool(translations.get(word)))
 
+        asking_words = self.check.patterns.not_subject
         for noun in self.tokenizer.subject_nouns(question):
-            if known(noun):
+            # A word jieba made up from characters it could not place (拿块 in 拿块工业用地) says nothing.
+            if known(noun) or noun in asking_words or not self.tokenizer.in_dictionary(noun):
                 continue
             # A compound whose parts the corpus all uses (安家费: 安家) is worded differently, not unknown;
             # one with a part it never uses (工业用水: 用水) is a subject the corpus lacks.

@@ -61,6 +61,7 @@ class Patterns:
     counted_en: re.Pattern[str] | None = None  # how many workers: group 1 is the thing counted
     counters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # 人 -> (人, 名, 位): the same thing counted
     counted_skip: frozenset[str] = frozenset()
+    verb_after: re.Pattern[str] | None = None  # an English word after "to", "we"…: a verb when the dictionary says so
 
 
 @cache
@@ -79,7 +80,8 @@ def default_patterns() -> Patterns:
                     re.compile(data["asks_list"], re.I) if data.get("asks_list") else None,
                     re.compile(counted["zh"]) if counted.get("zh") else None,
                     re.compile(counted["en"], re.I) if counted.get("en") else None,
-                    counters, frozenset(str(w).lower() for w in counted.get("skip") or ()))
+                    counters, frozenset(str(w).lower() for w in counted.get("skip") or ()),
+                    re.compile(data["verb_after"], re.I) if data.get("verb_after") else None)
 
 
 def asks_for_list(question: str, patterns: Patterns | None = None) -> bool:
@@ -121,8 +123,10 @@ class SupportCheck:
                  districts_of: Callable[[str], Collection[str]], min_subject: float, generic_idf: float = 0.0,
                  patterns: Patterns | None = None, normalise: Callable[[str], str] = lambda t: t,
                  glossary: tuple[re.Pattern[str] | None, Mapping[str, Sequence[str]]] = (None, {}),
-                 home: re.Pattern[str] | None = None, english_word: Callable[[str], bool] = lambda w: False) -> None:
+                 home: re.Pattern[str] | None = None, english_word: Callable[[str], bool] = lambda w: False,
+                 english_verb: Callable[[str], bool] = lambda w: False) -> None:
         self.english_word = english_word  # an English word (Chinese, Empire) that happens to read as pinyin
+        self.english_verb = english_verb  # a word the dictionary gives as a verb (check: "to check")
         self.home = home  # the region served as a whole (贵阳贵安): a figure for it is not a district's
         self.tokens = tokens
         self.normalise = normalise  # place names in any spelling to the catalogue's (Gui'an New Area → 贵安新区)
@@ -188,9 +192,12 @@ class SupportCheck:
         return ""
 
     def _subject_terms(self, clause: str, is_subject: Callable[[str], bool]) -> list[str]:
+        after = self.patterns.verb_after
+        verbs = {m.group(1).lower() for m in after.finditer(clause)} if after else set()
+        verbs = {v for v in verbs if self.english_verb(v)}
         terms = [t for t in dict.fromkeys(self.tokens(clause))
                  if not _NUMBERISH.match(t) and not _YEAR.fullmatch(t) and (t.isascii() or len(t) >= 2)
-                 and t.lower() not in self.patterns.not_subject and not self.districts_of(t)
+                 and t.lower() not in self.patterns.not_subject and t not in verbs and not self.districts_of(t)
                  and self.idf(t) >= self.generic_idf and is_subject(t)]
         # Inside a compound (污水处理) its parts (污水, 处理) would count twice: keep the longest.
         return [t for t in terms if not any(t != o and t in o for o in terms)]

@@ -112,11 +112,15 @@ class Bilingual:
         self._by_word: dict[str, list[int]] = defaultdict(list)
         self._by_term: dict[str, list[int]] = defaultdict(list)
         self._in_senses: Counter[str] = Counter()  # English word -> senses whose definition uses it
+        self._verbs: set[str] = set()  # stems of the words a sense gives as a verb ("to check")
         for i, (term, definition, words) in enumerate(self.senses):
             self._by_term[term].append(i)
             for w in words:
                 self._by_word[w].append(i)
             self._in_senses.update(set(re.findall(r"[a-z]+", definition.lower())))
+            verb = re.match(r"to ([a-z]+)", definition.lower())
+            if verb:
+                self._verbs.add(stem(verb.group(1)))
 
     # ---- build time ----
     @classmethod
@@ -193,6 +197,10 @@ class Bilingual:
         """Does the dictionary's English use this word (Chinese, Empire), rather than it being a romanised name
         (Longxin) that reads as pinyin too?"""
         return self._in_senses[word.lower()] >= ENGLISH_WORD_SENSES
+
+    def is_english_verb(self, word: str) -> bool:
+        """Does a dictionary sense give this word as a verb ("to check")?"""
+        return stem(word.lower()) in self._verbs
 
     def gloss(self, term: str, question: str) -> str:
         """The dictionary sense of a Chinese ``term`` that the question's English words name, for an English

@@ -85,6 +85,10 @@ class Tokenizer:
                 out.append(word)
         return out
 
+    def in_dictionary(self, word: str) -> bool:
+        """Is a word in jieba's dictionary (or the lexicon's terms), not one its model guessed at from characters?"""
+        return bool(self._get().FREQ.get(word))
+
     def search_words(self, text: str) -> list[str]:
         """jieba's search-mode words of a text, unfiltered (a compound and the words inside it)."""
         return [w for w in self._get().lcut_for_search(to_simplified(text)) if w.strip()]
