@@ -264,3 +264,14 @@ def test_a_word_jieba_guessed_from_characters_is_no_unknown_subject() -> None:
     tokenizer = Tokenizer(["青溪工业园"])
     assert tokenizer.in_dictionary("政府") and tokenizer.in_dictionary("青溪工业园")
     assert not tokenizer.in_dictionary("拿块")  # 拿块工业用地: its model's guess, not a word
+
+
+def test_a_message_asking_two_things_is_split_into_its_questions() -> None:
+    from assistant.answering.support import split_questions
+
+    assert split_questions("运费每公斤能补多少？一家企业一年最多补多少？") == ["运费每公斤能补多少？", "一家企业一年最多补多少？"]
+    assert split_questions("How far is the zone from the airport, and how far from the port?") == [
+        "How far is the zone from the airport", "how far from the port?"]
+    assert split_questions("有没有英文电话？另外说明会几点开始？") == ["有没有英文电话？", "另外说明会几点开始？"]
+    assert split_questions("经开区的工业用地参考价是多少？") == ["经开区的工业用地参考价是多少？"]
+    assert split_questions("能补多少？吗？") == ["能补多少？吗？"]  # a piece too short to ask joins the one before

@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from assistant.answering.composer import Picked
+from assistant.answering.composer import Picked, sentences
 from assistant.answering.glossary import unknown_english_topic
 from assistant.answering.messages import say
-from assistant.answering.support import SupportCheck, Verdict, make_covers, years_in
+from assistant.answering.support import SupportCheck, Verdict, asks_for_list, make_covers, years_in
 from assistant.documents import Chunk
 from assistant.index import SearchIndex, embedding_text, english_stem
 from assistant.language import passage_language, to_simplified
@@ -141,6 +141,12 @@ class AnswerChecks:
         translations = self.index.expand(query).translations
         return {**translations, **{k: v + translations.get(k, ()) for k, v in self.lexicon.synonyms.items()}}
 
+    def asks(self, text: str) -> bool:
+        """Does a piece of a message ask something: a question mark, a figure asked for or a list?"""
+        patterns = self.check.patterns
+        return (text.rstrip().endswith(("?", "？")) or asks_for_list(text, patterns)
+                or any(p.search(to_simplified(text)) for p in patterns.asks.values()))
+
     def has_subject(self, text: str) -> bool:
         return bool(self.check.read(text, self.subject_test(self.synonyms(text))).subject)
 
@@ -156,7 +162,9 @@ class AnswerChecks:
 
         def accept(pick: Picked) -> bool:
             chunk = chunks[pick.chunk_rank]
-            before = chunk.text[:max(chunk.text.find(pick.sentence), 0)]
+            # The sentences before it, as the composer split them (its text has lost the Markdown: **852**),
+            # after the passage leading into its own under the same heading.
+            before = " ".join([self.index.lead_in(chunk), *sentences(chunk.text)[:pick.position]])
             passage = f"{chunk.title} {chunk.heading} {chunk.article} {chunk.text}"
             other = passage_language(pick.sentence) != lang
             verdict = self.check.judge(ask, pick.sentence, passage, covers, before=before, other_language=other,

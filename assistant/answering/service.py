@@ -13,7 +13,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.answering.catalog import Catalog
 from assistant.answering.checks import AnswerChecks
-from assistant.answering.composer import Picked, compose, coverage, pick_sentences, plain_sentence, source_ref
+from assistant.answering.composer import compose, plain_sentence, source_ref
 from assistant.answering.composers import Composer, ExtractiveComposer
 from assistant.answering.contact import hand_over_contact
 from assistant.answering.dialogue import (
@@ -30,8 +30,8 @@ from assistant.answering.intents import IntentExamples
 from assistant.answering.listing_parts import Part, factory_part, park_part, with_sample_note
 from assistant.answering.matching_turn import MATCH, MatchingTurn
 from assistant.answering.messages import say
+from assistant.answering.picking import SentencePicker
 from assistant.answering.router import Route, in_scope, route, strip_instructions
-from assistant.answering.support import Verdict, asks_for_list
 from assistant.calculators import CalcRequest, parse_calc_request, run_calc_request
 from assistant.calculators import Source as RuleSource
 from assistant.chat_types import Answer, Candidate, SourceRef
@@ -92,6 +92,7 @@ class ChatService:
         self._contact = {lang: hand_over_contact(self.settings.contact, index.chunks, lang) for lang in ("zh", "en")}
         self.intents = IntentExamples(index.lexicon.intent_examples, index.embeddings.embed_query)
         self.checks = AnswerChecks(self.settings, index, self.catalog.places)
+        self.picker = SentencePicker(self.settings, index, self.checks)
         self.matching = MatchingTurn(self.settings, self.catalog, self.rule_source)  # policy matching, every surface
 
     def reload_if_stale(self) -> bool:
@@ -284,42 +285,17 @@ class ChatService:
         filters = Filters(day=self.today(), prefer_language=lang)
         candidates = self.retriever.search(query, self.settings.retrieval.top_k, filters)
         chunks = [self.retriever.chunk(c) for c in candidates]
-        idf = self.index.lexical.idf
-        limits = self.settings.retrieval
-        # A sentence covers a question's word when it holds the word, a synonym, or its translation (an English
-        # question answered from a Chinese passage).
-        translations = self.index.expand(query).translations
-        synonyms = self.checks.synonyms(query)
-        picked = pick_sentences(query, chunks[: limits.answer_chunks], self.tokenizer, idf=idf, synonyms=synonyms,
-                                max_terms=limits.max_query_terms, max_sentences=limits.max_composer_sentences,
-                               language=lang)
-        # Confidence: how much of the question the chosen sentences cover, or (slightly discounted) the two best
-        # chunks as a whole, or the two best of its own language (the other language's best, lifted among the
-        # first, is matched through a dictionary): a right passage phrased differently still counts.
-        own = [c for c in chunks if c.language == lang][:2]
-        wholes = [[Picked(i, 0, c.text, 0.0) for i, c in enumerate(group)] for group in (chunks[:2], own) if group]
-        confidence = max([coverage(query, picked, self.tokenizer, idf=idf, synonyms=synonyms,
-                                   max_terms=limits.max_query_terms)]
-                         + [0.9 * coverage(query, whole, self.tokenizer, idf=idf, synonyms=synonyms,
-                                           max_terms=limits.max_query_terms) for whole in wholes])
         top = candidates[0] if candidates else None
-        if top and (top.dense_rank or 99) <= 3 and (top.lexical_rank or 99) <= 3:
-            confidence += self.settings.retrieval.agreement_bonus  # both retrievers put the same passage on top
-        if not picked or confidence < self.settings.retrieval.min_coverage:
-            return None, confidence, candidates, ""
-        declined = self.checks.passage_wide(query, picked, chunks[: limits.answer_chunks], lang)
-        if declined is not None:
-            return None, confidence, candidates, declined
-        if self.settings.answering.support_check:
-            # Chosen again, each candidate judged: a sentence that does not answer gives way to the next best.
-            rejected: list[tuple[Verdict, str]] = []
-            picked = pick_sentences(query, chunks[: limits.answer_chunks], self.tokenizer, idf=idf, synonyms=synonyms,
-                                    max_terms=limits.max_query_terms, max_sentences=limits.max_composer_sentences,
-                                    language=lang, accept=self.checks.accept(query, lang, chunks, synonyms, followup,
-                                                                              rejected),
-                                    as_list=asks_for_list(query))
-            if not picked:
-                return None, confidence, candidates, self.checks.nearby(rejected[0], lang) if rejected else ""
+        # Both retrievers put the same passage on top: surer than coverage alone says.
+        agree = bool(top and (top.dense_rank or 99) <= 3 and (top.lexical_rank or 99) <= 3)
+        choice = self.picker.choose(query, chunks, lang, followup,
+                                    self.settings.retrieval.agreement_bonus if agree else 0.0)
+        picked, confidence = choice.picked, choice.confidence
+        if not picked:
+            return None, confidence, candidates, choice.nearby
+        # A sentence covers a question's word when it holds the word, a synonym, or its translation (an English
+        # question answered from a Chinese passage): the English answer glosses the Chinese terms it quotes.
+        translations = self.index.expand(query).translations
         glosses = {term: self.index.bilingual.gloss(term, query)
                    for terms in translations.values() for term in terms} if lang == "en" else {}
         text, sources = compose(picked, chunks[: self.settings.retrieval.answer_chunks], lang,

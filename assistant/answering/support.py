@@ -62,6 +62,7 @@ class Patterns:
     counters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # 人 -> (人, 名, 位): the same thing counted
     counted_skip: frozenset[str] = frozenset()
     verb_after: re.Pattern[str] | None = None  # an English word after "to", "we"…: a verb when the dictionary says so
+    question_breaks: re.Pattern[str] | None = None  # where a message's next question starts
 
 
 @cache
@@ -81,13 +82,35 @@ def default_patterns() -> Patterns:
                     re.compile(counted["zh"]) if counted.get("zh") else None,
                     re.compile(counted["en"], re.I) if counted.get("en") else None,
                     counters, frozenset(str(w).lower() for w in counted.get("skip") or ()),
-                    re.compile(data["verb_after"], re.I) if data.get("verb_after") else None)
+                    re.compile(data["verb_after"], re.I) if data.get("verb_after") else None,
+                    re.compile(data["question_breaks"], re.I) if data.get("question_breaks") else None)
 
 
 def asks_for_list(question: str, patterns: Patterns | None = None) -> bool:
     """Does the question ask for several things (有哪几种方式, what are the steps)?"""
     pattern = (patterns or default_patterns()).asks_list
     return bool(pattern and pattern.search(to_simplified(question)))
+
+
+MIN_QUESTION_CHARS = 4  # a shorter piece ("吗？", "ok?") asks nothing of its own
+
+
+def split_questions(text: str, patterns: Patterns | None = None) -> list[str]:
+    """The questions one message asks, in order ("…补多少？一家企业一年最多补多少？" → two); one item when it asks
+    one thing. A piece too short to ask anything joins the one before it."""
+    pattern = (patterns or default_patterns()).question_breaks
+    if pattern is None:
+        return [text]
+    out: list[str] = []
+    for piece in pattern.split(text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        if out and len(re.sub(r"\W", "", piece)) < MIN_QUESTION_CHARS:
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return out or [text]
 
 
 @dataclass(frozen=True)

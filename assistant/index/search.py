@@ -176,6 +176,16 @@ class SearchIndex:
         weights = dict.fromkeys(translated, limits.translation_weight)
         return [Hit(i, s) for i, s in self.lexical.top(terms + synonyms + translated, k, weights)]
 
+    def lead_in(self, chunk: Chunk) -> str:
+        """The text of the passage before ``chunk`` in its document when both sit under the same heading (a list
+        cut from the paragraph introducing it: "The results for 2025:"); "" otherwise."""
+        position = self.positions.get(chunk.chunk_id, 0)
+        if position == 0:
+            return ""
+        previous = self.chunks[position - 1]
+        same = previous.doc_id == chunk.doc_id and bool(previous.heading) and chunk.heading.startswith(previous.heading)
+        return previous.text if same and not chunk.row_id else ""
+
     def twin(self, position: int, language: str) -> int | None:
         """The position of a listing row's rendering in ``language`` (rows are indexed in zh and en)."""
         chunk = self.chunks[position]

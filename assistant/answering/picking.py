@@ -1,0 +1,107 @@
+"""Choosing the sentences that answer a question from its passages, and how sure we are of them: term coverage
+first, then the passage-wide checks, then the sentence-level support check (checks.py). A message that asks
+several questions ("运费每公斤补多少？一家企业一年最多补多少？") is answered question by question: each gets its
+own subject, figure and place checked and its own best sentence, so the second is not lost under the first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.answering.checks import AnswerChecks
+from assistant.answering.composer import Picked, coverage, pick_sentences
+from assistant.answering.support import Verdict, asks_for_list, split_questions, years_in
+from assistant.documents import Chunk
+from assistant.index import SearchIndex
+from assistant.index.retrieval import near_duplicate
+from assistant.settings import Settings
+
+MAX_QUESTIONS = 3  # questions of one message answered apart; more read as one (a form pasted in)
+PER_QUESTION = 2  # sentences a later question may add
+
+
+@dataclass
+class Choice:
+    picked: list[Picked]
+    confidence: float
+    nearby: str = ""  # when declined by a check: one line on what the knowledge base holds instead
+
+
+class SentencePicker:
+    def __init__(self, settings: Settings, index: SearchIndex, checks: AnswerChecks) -> None:
+        self.settings = settings
+        self.index = index
+        self.tokenizer = index.tokenizer
+        self.checks = checks
+
+    def choose(self, query: str, chunks: list[Chunk], lang: str, followup: bool, bonus: float = 0.0) -> Choice:
+        """The sentences answering ``query`` from ``chunks`` (ranked passages). ``bonus``: confidence added when
+        both retrievers agree on the top passage."""
+        questions = self._questions(query)
+        if not 1 < len(questions) <= MAX_QUESTIONS:
+            return self._one(query, chunks, lang, followup, bonus)
+        choices = [self._one(text, chunks, lang, followup, bonus) for text in questions]
+        answered = [c for c in choices if c.picked]
+        if not answered:
+            best = max(choices, key=lambda c: c.confidence)
+            return Choice([], best.confidence, next((c.nearby for c in choices if c.nearby), ""))
+        picked: list[Picked] = list(answered[0].picked)
+        for choice in answered[1:]:
+            added = 0
+            for pick in sorted(choice.picked, key=lambda p: -p.score):
+                same = any((p.chunk_rank, p.position) == (pick.chunk_rank, pick.position)
+                           or near_duplicate(p.sentence, pick.sentence, 0.7) for p in picked)
+                if not same and added < PER_QUESTION:
+                    picked.append(pick)
+                    added += 1
+        return Choice(sorted(picked, key=lambda p: (p.chunk_rank, p.position)),
+                      max(c.confidence for c in answered))
+
+    def _questions(self, query: str) -> list[str]:
+        """The message's questions that stand on their own. A piece that asks nothing (a description after the
+        question) or has no subject of its own ("每吨多少钱？", "有没有上限？") narrows the one before it and stays
+        with it. The years the message names hold for every question in it ("2024年…多少个项目？合同投资额多少？")."""
+        out: list[str] = []
+        for piece in split_questions(query):
+            if out and not (self.checks.asks(piece) and self.checks.has_subject(piece)):
+                out[-1] = f"{out[-1]} {piece}"
+            else:
+                out.append(piece)
+        if len(out) < 2:
+            return out
+        # Places are not carried: a message names some only to set them apart ("apart from Kaiyang, …").
+        years = years_in(query)
+        return [q if years_in(q) else " ".join([*years, q]) for q in out]
+
+    def _one(self, query: str, chunks: list[Chunk], lang: str, followup: bool, bonus: float) -> Choice:
+        idf = self.index.lexical.idf
+        limits = self.settings.retrieval
+        synonyms = self.checks.synonyms(query)
+        top = chunks[: limits.answer_chunks]
+        picked = pick_sentences(query, top, self.tokenizer, idf=idf, synonyms=synonyms,
+                                max_terms=limits.max_query_terms, max_sentences=limits.max_composer_sentences,
+                                language=lang)
+        # Confidence: how much of the question the chosen sentences cover, or (slightly discounted) the two best
+        # chunks as a whole, or the two best of its own language (the other language's best, lifted among the
+        # first, is matched through a dictionary): a right passage phrased differently still counts.
+        own = [c for c in chunks if c.language == lang][:2]
+        wholes = [[Picked(i, 0, c.text, 0.0) for i, c in enumerate(group)] for group in (chunks[:2], own) if group]
+        confidence = max([coverage(query, picked, self.tokenizer, idf=idf, synonyms=synonyms,
+                                   max_terms=limits.max_query_terms)]
+                         + [0.9 * coverage(query, whole, self.tokenizer, idf=idf, synonyms=synonyms,
+                                           max_terms=limits.max_query_terms) for whole in wholes]) + bonus
+        if not picked or confidence < limits.min_coverage:
+            return Choice([], confidence)
+        declined = self.checks.passage_wide(query, picked, top, lang)
+        if declined is not None:
+            return Choice([], confidence, declined)
+        if self.settings.answering.support_check:
+            # Chosen again, each candidate judged: a sentence that does not answer gives way to the next best.
+            rejected: list[tuple[Verdict, str]] = []
+            picked = pick_sentences(query, top, self.tokenizer, idf=idf, synonyms=synonyms,
+                                    max_terms=limits.max_query_terms, max_sentences=limits.max_composer_sentences,
+                                    language=lang, accept=self.checks.accept(query, lang, chunks, synonyms, followup,
+                                                                              rejected),
+                                    as_list=asks_for_list(query))
+            if not picked:
+                return Choice([], confidence, self.checks.nearby(rejected[0], lang) if rejected else "")
+        return Choice(picked, confidence)
