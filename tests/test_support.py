@@ -20,7 +20,7 @@ from assistant.settings import Settings
 
 # ---------- the check on its own ----------
 
-DISTRICTS = {"北岸": "北岸区", "南岸": "南岸区", "north bank": "北岸区"}
+DISTRICTS = {"北岸": "北岸区", "南岸": "南岸区", "north bank": "北岸区", "south bank": "南岸区"}
 
 
 def _districts(text: str) -> set[str]:
@@ -275,3 +275,11 @@ def test_a_message_asking_two_things_is_split_into_its_questions() -> None:
     assert split_questions("有没有英文电话？另外说明会几点开始？") == ["有没有英文电话？", "另外说明会几点开始？"]
     assert split_questions("经开区的工业用地参考价是多少？") == ["经开区的工业用地参考价是多少？"]
     assert split_questions("能补多少？吗？") == ["能补多少？吗？"]  # a piece too short to ask joins the one before
+
+
+def test_a_place_named_to_compare_with_is_not_the_place_asked_about() -> None:
+    check = _check()
+    ask = check.read("Does North Bank return part of the tax like South Bank does, and at what rate?", _everything)
+    assert ask.districts == {"北岸区"}
+    assert _check().read("北岸有没有像南岸一样的电价补贴？", _everything).districts == {"北岸区"}
+    assert _check().read("北岸和南岸的电价分别是多少？", _everything).districts == {"北岸区", "南岸区"}  # both asked

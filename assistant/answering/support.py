@@ -63,6 +63,7 @@ class Patterns:
     counted_skip: frozenset[str] = frozenset()
     verb_after: re.Pattern[str] | None = None  # an English word after "to", "we"…: a verb when the dictionary says so
     question_breaks: re.Pattern[str] | None = None  # where a message's next question starts
+    reference_places: re.Pattern[str] | None = None  # a place named to compare with ("like Guanshanhu does")
 
 
 @cache
@@ -83,7 +84,8 @@ def default_patterns() -> Patterns:
                     re.compile(counted["en"], re.I) if counted.get("en") else None,
                     counters, frozenset(str(w).lower() for w in counted.get("skip") or ()),
                     re.compile(data["verb_after"], re.I) if data.get("verb_after") else None,
-                    re.compile(data["question_breaks"], re.I) if data.get("question_breaks") else None)
+                    re.compile(data["question_breaks"], re.I) if data.get("question_breaks") else None,
+                    re.compile(data["reference_places"], re.I) if data.get("reference_places") else None)
 
 
 def asks_for_list(question: str, patterns: Patterns | None = None) -> bool:
@@ -170,7 +172,8 @@ class SupportCheck:
         if len(kinds) > 1:
             kinds = tuple(k for k in kinds if k != "number")  # a specific kind says more than 多少
         units = tuple(u for u, p in self.patterns.unit_asks.items() if p.search(text))
-        districts = frozenset(self.districts_of(text))
+        reference = self.patterns.reference_places
+        districts = frozenset(self.districts_of(reference.sub(" ", text) if reference else text))
         # The clauses that ask (多少钱, how long…) hold the subject; else the sentences ending in a question mark
         # (not the company's story before them); else the whole question.
         clauses = [c for c in _CLAUSES.split(text) if c.strip()]
