@@ -51,10 +51,10 @@ LABELS: dict[str, dict[str, str]] = {
     # the policy-match form (ui_match)
     "m_title": {"zh": "政策匹配：填写项目情况，看能享受哪些政策", "en": "Policy match: describe your project, see what support applies"},
     "m_hint": {"zh": "只填已知的项即可，未填的记为待确认。金额单位为万元。",
-               "en": "Fill in what you know; the rest is left to confirm. Amounts in 10,000 yuan (万元)."},
+               "en": "Fill in what you know; the rest is left to confirm. Amounts in 10,000 yuan."},
     "m_industry": {"zh": "行业（如：锂电池正极材料）", "en": "Industry (e.g. cathode materials)"},
     "m_district": {"zh": "选址区县", "en": "District"},
-    "m_open": {"zh": "未定 / open", "en": "未定 / open"},
+    "m_open": {"zh": "未定", "en": "Not decided"},
     "m_investment": {"zh": "计划总投资（万元）", "en": "Planned investment (10k yuan)"},
     "m_land": {"zh": "用地（亩）", "en": "Land (mu)"},
     "m_factory": {"zh": "租用厂房面积（㎡）", "en": "Factory floor to lease (m²)"},
