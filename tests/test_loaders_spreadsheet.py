@@ -14,7 +14,7 @@ from assistant.index.embeddings import HashEmbeddings
 from assistant.ingest.builder import IndexBuilder
 from assistant.ingest.check import check_corpus
 from assistant.ingest.loaders import Unreadable, load_file
-from assistant.ingest.loaders.spreadsheet import split_unit
+from assistant.ingest.loaders.listing_columns import split_unit
 from assistant.settings import Settings
 from tests.conftest import CORPUS
 
