@@ -70,7 +70,7 @@ class Places:
         self._home = lexicon.pattern("home_places")
         self.industries = tuple((i.name, re.compile("|".join(f"(?:{p})" for p in i.en), re.I) if i.en else None)
                                 for i in lexicon.industries)
-        self.industry_labels = {i.name: i.label_en for i in lexicon.industries if i.label_en}  # stem -> English
+        self.industry_labels = lexicon.industry_labels  # stem -> English
         self._districts = tuple(dict.fromkeys(d for d in districts if d))
         self._stems = {d: self._stem(d) for d in self._districts}
         self._district_words = frozenset(self._stems) | frozenset(self._stems.values())

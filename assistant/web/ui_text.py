@@ -93,6 +93,11 @@ FIELDS: dict[str, tuple[str, str]] = {
     "land_price_wan_mu": ("工业用地价格万元/亩", "Land price ¥10,000/mu"), "land_price_note": ("地价说明", "Land price note"),
     "power_supply": ("电力配套", "Power supply"), "logistics": ("交通物流", "Logistics"), "contact": ("联系电话", "Contact"),
     "notes": ("备注", "Notes"), "updated": ("更新日期", "Updated"),
+    # The other optional English columns, as a Chinese page lists them (an English page shows each in its field's place).
+    "level_en": ("级别英文", "Level (English)"), "leading_industries_en": ("主导产业英文", "Leading industries (English)"),
+    "industries_en": ("适合产业英文", "Industries (English)"), "land_price_note_en": ("地价说明英文", "Land price note (English)"),
+    "power_supply_en": ("电力配套英文", "Power supply (English)"), "logistics_en": ("交通物流英文", "Logistics (English)"),
+    "notes_en": ("备注英文", "Notes (English)"),
 }
 
 # (key, zh label, en label): the topics of the page; their suggested questions come from the corpus's lexicon.

@@ -69,6 +69,8 @@ PARK_FIELDS = _SHARED + (
     FieldSpec("land_price_note", ("地价说明", "价格说明", "land_price_note")),
     FieldSpec("power_supply", ("供电", "供电条件", "电力保障", "power_supply")),
     FieldSpec("logistics", ("物流", "交通物流", "logistics")),
+    FieldSpec("power_supply_en", ("供电英文", "电力配套英文", "power_supply_en", "english power supply")),
+    FieldSpec("logistics_en", ("物流英文", "交通物流英文", "logistics_en", "english logistics")),
 )
 STATUS_WORDS = (("可租可售", "for_rent_or_sale"), ("租售均可", "for_rent_or_sale"), ("已出租", "leased"),
                 ("已租", "leased"), ("可出租", "for_rent"), ("可租", "for_rent"), ("招租", "for_rent"),
