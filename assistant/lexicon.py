@@ -107,6 +107,11 @@ class Lexicon(BaseModel):
         cls._regex(tuple(p for i in items for p in i.en))
         return items
 
+    @property
+    def industry_labels(self) -> dict[str, str]:
+        """Industry stems with their English names (label_en): a listing row without English columns in English."""
+        return {i.name: i.label_en for i in self.industries if i.label_en}
+
     # ---- compiled forms (built once per loaded lexicon) ----
     @cached_property
     def fingerprint(self) -> str:

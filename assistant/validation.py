@@ -24,7 +24,8 @@ FACTORY_COLUMNS = (
     "rent_yuan_m2_month", "sale_price_yuan_m2", "status", "industries", "contact", "notes", "sample", "updated",
 )
 # Optional columns (a file without them is valid): English names for English answers, pinyin when empty.
-PARK_OPTIONAL = ("district_en", "level_en", "leading_industries_en", "land_price_note_en", "notes_en")
+PARK_OPTIONAL = ("district_en", "level_en", "leading_industries_en", "land_price_note_en", "power_supply_en",
+                 "logistics_en", "notes_en")
 FACTORY_OPTIONAL = ("park_en", "district_en", "building_en", "floor_en", "industries_en", "notes_en")
 FACTORY_STATUSES = ("for_rent", "for_sale", "for_rent_or_sale", "leased")
 PARK_LEVELS = ("国家级", "省级", "区级")

@@ -1,4 +1,4 @@
-"""The cross-lingual benchmark's own parts (benchmarks/crosslingual.py) on tiny synthetic data, never the shared
+"""The cross-lingual benchmark's own parts (benchmarks/crosslingual/) on tiny synthetic data, never the shared
 sets: paragraph files, paragraph-level ranking, the metrics, sampling; the domain-gate switch it relies on; and
 one small end-to-end run with the fake embedder."""
 

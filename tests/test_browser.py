@@ -40,6 +40,7 @@ class Sites:
     partner: str  # on web.allowed_origins
     stranger: str  # not on it, serving the same page
     store: Store  # the app's leads and conversations
+    folder: Path  # the folder both other sites serve
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
             page = host_page(base, title="贵安招商助手", greeting="您好，欢迎了解贵安新区！", color="#0b6e4f",
                              position="bottom-left", lang="zh")
             (folder / "host.html").write_text(page, encoding="utf-8")
-            yield Sites(base, partner.origin, stranger.origin, store)
+            yield Sites(base, partner.origin, stranger.origin, store, folder)
         store.close()
 
 
@@ -181,6 +182,34 @@ def test_panel_fills_a_phone_screen(sites: Sites, browser: Browser, tmp_path: Pa
         phone.screenshot(path=tmp_path / "phone-embed.png")
     finally:
         context.close()
+
+
+def test_the_widget_follows_the_host_page_language(sites: Sites, page: Page, browser: Browser) -> None:
+    """Without data-lang the panel speaks the host page's <html lang> (any language but Chinese: English); a
+    data-lang overrides it; a visitor answered in English gets an English panel for the rest of the visit."""
+    english = host_page(sites.app, color="#0b6e4f").replace("<html>", '<html lang="en-GB">')
+    (sites.folder / "english.html").write_text(english, encoding="utf-8")
+    told = host_page(sites.app, lang="zh").replace("<html>", '<html lang="en">')
+    (sites.folder / "told.html").write_text(told, encoding="utf-8")
+    page.goto(sites.partner + "/english.html")
+    assert page.locator("#zst-widget .zst-btn").get_attribute("aria-label") == "Open the investment assistant"
+    frame = _open_widget(page)
+    expect(frame.locator("#zst-title")).to_have_text("Invest Guiyang Assistant")
+    expect(frame.locator("#zst-send")).to_have_text("Send")
+    other = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-GB")
+    try:
+        visit = other.new_page()
+        visit.goto(sites.partner + "/told.html")
+        frame = _open_widget(visit)
+        expect(frame.locator("#zst-send")).to_have_text("发送")  # data-lang="zh" wins over the page
+        _ask(frame, "What is the industrial land price in Jingkai?")
+        expect(frame.locator("#zst-send")).to_have_text("Send")
+        expect(frame.locator("#zst-title")).to_have_text("Invest Guiyang Assistant")
+        visit.reload()  # the next page of the same visit starts in English
+        assert visit.locator("#zst-widget .zst-btn").get_attribute("aria-label") == "Open the investment assistant"
+        expect(_open_widget(visit).locator("#zst-send")).to_have_text("Send")
+    finally:
+        other.close()
 
 
 def test_promo_page_shows_the_widget_and_the_snippet(sites: Sites, page: Page, tmp_path: Path) -> None:

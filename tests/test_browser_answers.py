@@ -159,8 +159,41 @@ def test_investor_page_in_english_shows_no_chinese_label(app_url: str, browser: 
         assert "Sources (2)" in labels and "Sample data" in labels and "View source" in labels
         assert not [text for text in labels if CJK.search(text)], labels
         _shoot(page, bubble, f"page-{viewport}-english")
+        # The policy-match form: its hint and district list in English (the value sent stays the Chinese name).
+        page.locator("#zst-match .label-wrap").first.click()
+        district = page.locator("#zst-m-district input")
+        expect(district).to_have_value("Not decided")
+        district.click()
+        options = page.get_by_role("option").all_inner_texts()
+        assert "Guanshanhu District" in [o.strip(" ✓\n") for o in options], options
+        assert not [o for o in options if CJK.search(o)], options
+        page.keyboard.press("Escape")
+        hint = page.locator("#zst-match").inner_text()
+        assert "Amounts in 10,000 yuan" in hint and not CJK.search(hint), hint
     finally:
         page.context.close()
+
+
+# The widget's own words, everything of the panel but its conversation: visible text of the header, notice, box,
+# buttons and links and of the (hidden) lead and match forms, the attributes a screen reader or a hover shows, and
+# the document's title; and the loader's button and panel on the host page.
+CHROME = """body => {
+  const out = [document.title];
+  const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode()))
+    if (!node.parentElement.closest('#zst-log') && node.textContent.trim()) out.push(node.textContent.trim());
+  for (const el of body.querySelectorAll('[placeholder], [aria-label], [title]'))
+    for (const name of ['placeholder', 'aria-label', 'title'])
+      if (el.getAttribute(name) && !el.closest('#zst-log')) out.push(name + '=' + el.getAttribute(name));
+  return out;
+}"""
+LOADER = """box => [...box.shadowRoot.querySelectorAll('[aria-label], [title]')]
+  .flatMap(el => [el.getAttribute('aria-label'), el.getAttribute('title')]).filter(Boolean)"""
+
+
+def _chrome(page: Page, frame: FrameLocator) -> list[str]:
+    return frame.locator("body").evaluate(CHROME) + page.locator("#zst-widget").evaluate(LOADER)
 
 
 def _widget(page: Page, app_url: str) -> FrameLocator:
@@ -187,12 +220,27 @@ def test_widget_answer_fits_its_bubble_in_both_languages(app_url: str, browser: 
         bubble = _widget_ask(frame, FACTORY_ZH)
         _check_fits(bubble)
         assert bubble.locator(".zst-card").count() == 2 and bubble.locator(".zst-badge").count() == 2
+        expect(frame.locator("#zst-send")).to_have_text("发送")  # the demo page says data-lang="zh"
         _shoot(page, bubble, f"widget-{viewport}")
         english = _widget_ask(frame, FACTORY_EN)
         _check_fits(english)
         labels = english.locator(".zst-sources > summary, .zst-badge, .zst-open, .zst-table th").all_inner_texts()
         assert "View source" in labels and not [text for text in labels if CJK.search(text)], labels
         _shoot(page, english, f"widget-{viewport}-english")
+        # Answered in English, the panel's own words are English too: header, notice, box, links, both forms.
+        expect(frame.locator("#zst-send")).to_have_text("Send")
+        chrome = _chrome(page, frame)
+        assert "Invest Guiyang Assistant" in chrome and "Contact me (a project manager will call back)" in chrome
+        assert not [text for text in chrome if CJK.search(text)], chrome
+        frame.locator("#zst-contact").click()
+        expect(frame.locator("#zst-lead-title")).to_have_text("Contact me (a project manager will call back)")
+        assert "365 days" in frame.locator("#zst-consent").inner_text()
+        page.screenshot(path=ARTIFACTS / f"widget-{viewport}-english-lead.png")
+        frame.locator("#zst-lead-back").click()
+        frame.locator("#zst-open-match").click()
+        expect(frame.locator("#zst-m-industry")).to_have_attribute("placeholder", "cathode materials")
+        frame.locator("#zst-match-back").click()
+        page.screenshot(path=ARTIFACTS / f"widget-{viewport}-english-chrome.png")
     finally:
         page.context.close()
 

@@ -150,6 +150,34 @@ def test_an_english_row_page_shows_the_english_columns_in_place() -> None:
 
     rows = load_file(LISTINGS / "parks.csv", CORPUS).structured["parks"]
     html = row_html(next(r for r in rows if r["id"] == "P-08"), "en")
-    assert "<td>provincial</td>" in html and "省级" not in html  # power and logistics have no English column yet
+    assert "<td>provincial</td>" in html and "省级" not in html
     assert "<td>phosphorus chemicals, battery materials (lithium iron phosphate)</td>" in html and "磷化工、" not in html
-    assert "国家级" in row_html(rows[0], "zh")
+    assert "<th>Power supply</th><td>Planned for large industrial users as a phosphorus chemical park;" in html
+    assert "<th>Logistics</th><td>Connected with central Guiyang by the Guiyang–Kaiyang Expressway;" in html
+    for row in rows:  # every park's English page: power supply and logistics included
+        assert not CJK.search(row_html(row, "en")), row["id"]
+    chinese = row_html(rows[0], "zh")
+    assert "国家级" in chinese and "<th>电力配套英文</th>" in chinese
+
+
+def test_park_texts_in_english_carry_power_supply_and_logistics(catalog: Catalog) -> None:
+    parks = {p.id: p for p in catalog.parks}
+    text = parks["P-01"].to_text("en")
+    assert "power supply: Covered by several 110 kV substations" in text
+    assert "logistics: Next to the Guiyang Ring Expressway; about 20 km from Guiyang Longdongbao International Airport" \
+        in text
+    assert "0.35 yuan/kWh (about 0.5 yuan/kWh elsewhere)" in parks["P-04"].to_text("en")
+    assert "供电：" in parks["P-01"].to_text("zh")  # the Chinese text as before
+
+
+def test_a_row_page_without_english_columns_falls_back_to_labels_then_pinyin() -> None:
+    from assistant.web.listing_pages import row_html
+
+    row = {"id": "P-99", "name": "测试园区", "district": "观山湖区", "level": "区级",
+           "leading_industries": ["冷链物流", "汽车零部件"], "power_supply": "园区10kV双回路供电", "logistics": "",
+           "contact": "0851-0000-0099", "sample": True}
+    labels = sample_places().industry_labels
+    html = row_html(row, "en", labels)
+    assert not CJK.search(html), html
+    assert "<td>cold-chain logistics, automotive Lingbujian</td>" in html and "<td>district-level</td>" in html
+    assert "<td>Guanshanhuqu</td>" in html and "<td>Yuanqu 10kV Shuanghuilugongdian</td>" in html

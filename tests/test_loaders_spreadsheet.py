@@ -14,7 +14,7 @@ from assistant.index.embeddings import HashEmbeddings
 from assistant.ingest.builder import IndexBuilder
 from assistant.ingest.check import check_corpus
 from assistant.ingest.loaders import Unreadable, load_file
-from assistant.ingest.loaders.spreadsheet import split_unit
+from assistant.ingest.loaders.listing_columns import split_unit
 from assistant.settings import Settings
 from tests.conftest import CORPUS
 
@@ -51,6 +51,26 @@ def _listing(root: Path, rows: list[list[Any] | None], header_top: list[Any] | N
     notes.append(["面积按单层计。"])
     wb.save(path)
     return path
+
+
+def test_a_park_sheet_reads_its_english_columns(tmp_path: Path) -> None:
+    """A park sheet with English power-supply and logistics columns (供电英文, 物流英文) maps them like parks.csv."""
+    path = tmp_path / "listings" / "parks.xlsx"
+    path.parent.mkdir(parents=True)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["编号", "园区名称", "区域", "级别", "主导产业", "工业用地价格（元/㎡）", "供电", "供电英文", "物流", "物流英文",
+               "示例数据", "更新日期"])
+    ws.append(["P-91", "测试园区", "白云区", "省级", "铝加工", 204, "10kV双回路供电", "Double-circuit 10 kV supply",
+               "经绕城高速连通", "Connected via the bypass expressway", "是", "2026-11-01"])
+    wb.save(path)
+    doc = load_file(path, tmp_path)
+    [row] = doc.structured["parks"]
+    assert (row["power_supply_en"], row["logistics_en"]) == ("Double-circuit 10 kV supply",
+                                                           "Connected via the bypass expressway")
+    english = next(b.text for b in doc.blocks if b.language == "en")
+    assert "power supply: Double-circuit 10 kV supply; logistics: Connected via the bypass expressway" in english
+    assert not doc.warnings
 
 
 def test_split_unit_takes_the_unit_and_the_column_name_under_its_group() -> None:

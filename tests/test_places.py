@@ -34,6 +34,9 @@ def test_the_sample_catalogue_is_read_from_the_listings_and_lexicon() -> None:
     assert places.resolve_park("沙文园区的地价").id == "P-02"
     assert places.park_words_in(places.normalise("小孟工业园有厂房吗")) == ("小孟工业园",)
     assert places.pattern is not None and places.pattern.search("factories in Xifeng")
+    # A district's English name is the one a listing row gives it (parks' or factories' district_en).
+    assert places.district_name("观山湖区", "en") == "Guanshanhu District"
+    assert places.district_name("观山湖区", "zh") == "观山湖区"
 
 
 # ---------- a corpus of another city ----------
@@ -101,6 +104,12 @@ def test_the_catalogue_comes_from_the_other_corpus(other_city: ChatService) -> N
     assert set(places.districts()) == {"青云区", "临江县", "望湖区"}  # parks, factory rows, document metadata
     assert places.stem("临江县") == "临江"
     assert "青云高新园" in places.park_aliases(places.parks[0])  # the home region is stripped from the name
+    # No row gives an English district name here: pinyin, in the match form's list too.
+    assert places.district_name("临江县", "en") == "Linjiangxian"
+    from assistant.web.ui_match import district_choices
+
+    assert ("Linjiangxian", "临江县") in district_choices(other_city, "en")
+    assert ("临江县", "临江县") in district_choices(other_city, "zh")
 
 
 def test_a_place_followup_is_rewritten_to_the_other_place(other_city: ChatService) -> None:

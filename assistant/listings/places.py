@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.language import pinyin_syllables
+from assistant.language import pinyin_syllables, romanise
 from assistant.lexicon import Lexicon
 from assistant.listings.records import Factory, Park
 
@@ -60,8 +60,9 @@ class Places:
     """Districts and parks of the corpus; built by :meth:`build`, rebuilt with every index."""
 
     def __init__(self, parks: Sequence[Park], districts: Sequence[str], lexicon: Lexicon,
-                 buildings: dict[str, tuple[str, ...]]) -> None:
+                 buildings: dict[str, tuple[str, ...]], district_en: Mapping[str, str] | None = None) -> None:
         self.parks = tuple(parks)
+        self._district_en = dict(district_en or {})  # district -> the English name a listing row gives it
         self.lexicon = lexicon
         # Longest first, so 国家高新技术产业开发区 is shortened before 高新技术产业开发区.
         self._abbreviations = sorted(lexicon.abbreviations.items(), key=lambda kv: len(kv[0]), reverse=True)
@@ -69,7 +70,7 @@ class Places:
         self._home = lexicon.pattern("home_places")
         self.industries = tuple((i.name, re.compile("|".join(f"(?:{p})" for p in i.en), re.I) if i.en else None)
                                 for i in lexicon.industries)
-        self.industry_labels = {i.name: i.label_en for i in lexicon.industries if i.label_en}  # stem -> English
+        self.industry_labels = lexicon.industry_labels  # stem -> English
         self._districts = tuple(dict.fromkeys(d for d in districts if d))
         self._stems = {d: self._stem(d) for d in self._districts}
         self._district_words = frozenset(self._stems) | frozenset(self._stems.values())
@@ -84,7 +85,11 @@ class Places:
         for f in factories:
             buildings[f.park] = (*buildings.get(f.park, ()), f.building)
         found = [p.district for p in parks] + [f.district for f in factories] + list(districts)
-        return cls(parks, found, lexicon, buildings)
+        english: dict[str, str] = {}
+        for row in (*parks, *factories):
+            if row.district_en:
+                english.setdefault(row.district, row.district_en)
+        return cls(parks, found, lexicon, buildings, english)
 
     # ---- derived names ----
     def _abbreviate(self, text: str) -> str:
@@ -193,6 +198,10 @@ class Places:
     def districts(self) -> tuple[str, ...]:
         """Canonical district names, in the order the data first names them."""
         return self._districts
+
+    def district_name(self, district: str, lang: str = "zh") -> str:
+        """A district as a reader of ``lang`` sees it: in English the name a listing row gives it, else pinyin."""
+        return (self._district_en.get(district) or romanise(district)) if lang == "en" else district
 
     def stem(self, district: str) -> str:
         return self._stems.get(district) or self._stem(district)

@@ -53,6 +53,8 @@ class Park:
     leading_industries_en: tuple[str, ...] = ()
     land_price_note_en: str = ""
     notes_en: str = ""
+    power_supply_en: str = ""  # English answers leave out a sentence with no English, as for notes
+    logistics_en: str = ""
 
     def level_name(self, lang: str = "zh") -> str:
         return (self.level_en or LEVEL_EN.get(self.level) or romanise(self.level)) if lang == "en" else self.level
@@ -80,9 +82,11 @@ class Park:
                      f" ({format_number(self.land_price_wan_mu)} 10k yuan/mu)" if self.land_price_yuan_m2 is not None
                      else "no listed land price" + (f": {note}" if note else ""))
             notes = f" {self.notes_en}" if self.notes_en else ""
+            supply = "".join(f"; {label}: {text}" for label, text in (("power supply", self.power_supply_en),
+                                                                      ("logistics", self.logistics_en)) if text)
             return (f"{self.id} {self.display_name('en')}, {self.district_name('en')}, {self.level_name('en')} level; "
-                    f"leading industries: {', '.join(self.industry_names('en'))}; {price}; contact {self.contact}."
-                    + notes + (SAMPLE_EN if self.sample else ""))
+                    f"leading industries: {', '.join(self.industry_names('en'))}; {price}{supply}; "
+                    f"contact {self.contact}." + notes + (SAMPLE_EN if self.sample else ""))
         price = (f"工业用地价格{format_number(self.land_price_yuan_m2)}元/㎡（{format_number(self.land_price_wan_mu)}万元/亩）"
                  if self.land_price_yuan_m2 is not None else f"无工业用地挂牌价：{self.land_price_note}")
         parts = [f"{self.id} {self.name}（{self.district}，{self.level}园区）", f"主导产业：{'、'.join(self.leading_industries)}",
@@ -204,15 +208,16 @@ def format_number(value: float | None, thousands: bool = False, digits: int = 6)
 def english_terms(terms: tuple[str, ...], labels: Mapping[str, str]) -> tuple[str, ...]:
     """Chinese industry names in English for a row without English: a name the lexicon labels as a whole, else each
     labelled stem in it replaced by its label (冷链物流 -> cold-chain logistics) and the rest in pinyin."""
-    stems = sorted(labels, key=len, reverse=True)
+    return tuple(english_term(t, labels) for t in terms)
 
-    def one(term: str) -> str:
-        if term in labels:
-            return labels[term]
-        for stem in stems:
-            term = term.replace(stem, f" {labels[stem]} ")
-        return romanise(term)
-    return tuple(one(t) for t in terms)
+
+def english_term(term: str, labels: Mapping[str, str]) -> str:
+    """One Chinese value in Latin letters: the lexicon's label_en for it or its stems, the rest in pinyin."""
+    if term in labels:
+        return labels[term]
+    for stem in sorted(labels, key=len, reverse=True):
+        term = term.replace(stem, f" {labels[stem]} ")
+    return romanise(term)
 
 
 def split_list(text: str) -> tuple[str, ...]:
@@ -246,6 +251,7 @@ def park_from_row(r: dict[str, str]) -> Park:
         district_en=r.get("district_en", ""), level_en=r.get("level_en", ""),
         leading_industries_en=split_list(r.get("leading_industries_en", "")),
         land_price_note_en=r.get("land_price_note_en", ""), notes_en=r.get("notes_en", ""),
+        power_supply_en=r.get("power_supply_en", ""), logistics_en=r.get("logistics_en", ""),
     )
 
 

@@ -4,6 +4,8 @@ a rules file, each rule named and linked to the document article it comes from. 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -11,13 +13,16 @@ from urllib.parse import quote
 
 from fastapi.responses import HTMLResponse
 
-from assistant.listings import SAMPLE_ZH, Factory
-from assistant.listings.records import LEVEL_EN
+from assistant.language import romanise
+from assistant.lexicon import LexiconError, load_lexicon
+from assistant.listings import LEVEL_EN, SAMPLE_ZH, Factory, english_term, english_terms
 from assistant.web.source_shell import not_found, page
 from assistant.web.sources import SourceFiles, row_url, rules_of
 from assistant.web.ui_text import field_label, t
 
 HIDDEN = {"sample"}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+Labels = Mapping[str, str]  # the lexicon's industry stems in English (label_en)
 
 
 def _keys(row: dict[str, Any], lang: str) -> list[str]:
@@ -25,11 +30,23 @@ def _keys(row: dict[str, Any], lang: str) -> list[str]:
     return [k for k in row if k not in HIDDEN and not (lang == "en" and k.endswith("_en") and k[:-3] in row)]
 
 
-def _value(key: str, value: Any, row: dict[str, Any], lang: str) -> str:
-    if lang == "en" and row.get(f"{key}_en"):
-        value = row[f"{key}_en"]
-    elif lang == "en" and key == "level":
-        value = LEVEL_EN.get(str(value), value)
+def _english(key: str, value: Any, row: dict[str, Any], labels: Labels) -> Any:
+    """A field in English: its English column, the level's English word, else (a row without that column) the
+    lexicon's label_en for its industry stems and pinyin for the rest, as English answers name things."""
+    if row.get(f"{key}_en"):
+        return row[f"{key}_en"]
+    if key == "level":
+        return LEVEL_EN.get(str(value), value)
+    if isinstance(value, (tuple, list)):
+        return english_terms(tuple(str(v) for v in value), labels)
+    if isinstance(value, str) and _CJK.search(value):
+        return english_term(value, labels)
+    return value
+
+
+def _value(key: str, value: Any, row: dict[str, Any], lang: str, labels: Labels | None = None) -> str:
+    if lang == "en" and key != "status":
+        value = _english(key, value, row, labels or {})
     if value is None or value == "" or value == ():
         return "—"
     if key == "status":
@@ -49,10 +66,18 @@ def _value(key: str, value: Any, row: dict[str, Any], lang: str) -> str:
 def _name(row: dict[str, Any], lang: str) -> str:
     """What a person calls the row: a park's name (English where the listing has one), a factory's place."""
     if row.get("name"):
-        return str(row.get("name_en") or row["name"]) if lang == "en" else str(row["name"])
-    keys = ("park", "building", "floor")  # English where the listing gives English names
-    parts = [(row.get(f"{k}_en") if lang == "en" else None) or row.get(k) for k in keys]
+        return str(row.get("name_en") or romanise(row["name"])) if lang == "en" else str(row["name"])
+    keys = ("park", "building", "floor")  # English where the listing gives English names, else pinyin
+    parts = [(row.get(f"{k}_en") or romanise(str(row.get(k) or ""))) if lang == "en" else row.get(k) for k in keys]
     return " ".join(str(p) for p in parts if p) or str(row.get("id", ""))
+
+
+def industry_labels(root: Path) -> Labels:
+    """The corpus lexicon's English industry names; none when it is missing or invalid (pinyin then)."""
+    try:
+        return load_lexicon(root).industry_labels
+    except (LexiconError, OSError):
+        return {}
 
 
 def listing_rows(path: Path, root: Path) -> tuple[str, list[dict[str, Any]]]:
@@ -67,20 +92,21 @@ def _badge(sample: bool, lang: str) -> str:
     return f' <span class="badge">{escape(t("sample_badge", lang))}</span>' if sample else ""
 
 
-def row_html(row: dict[str, Any], lang: str) -> str:
-    cells = "".join(f"<tr><th>{escape(field_label(k, lang))}</th><td>{escape(_value(k, row[k], row, lang))}</td></tr>"
-                    for k in _keys(row, lang))
+def row_html(row: dict[str, Any], lang: str, labels: Labels | None = None) -> str:
+    cells = "".join(f"<tr><th>{escape(field_label(k, lang))}</th>"
+                    f"<td>{escape(_value(k, row[k], row, lang, labels))}</td></tr>" for k in _keys(row, lang))
     return f'<table class="fields">{cells}</table>'
 
 
-def table_html(doc_id: str, rows: list[dict[str, Any]], lang: str) -> str:
+def table_html(doc_id: str, rows: list[dict[str, Any]], lang: str, labels: Labels | None = None) -> str:
     keys = _keys(rows[0], lang) if rows else []
     head = "".join(f"<th>{escape(field_label(k, lang))}</th>" for k in keys)
     body = ""
     for row in rows:
         ident = str(row.get("id", ""))
         link = f'<a href="{escape(row_url(doc_id, ident, lang), quote=True)}">{escape(ident)}</a>'
-        cells = "".join(f"<td>{link if k == 'id' else escape(_value(k, row.get(k), row, lang))}</td>" for k in keys)
+        cells = "".join(f"<td>{link if k == 'id' else escape(_value(k, row.get(k), row, lang, labels))}</td>"
+                        for k in keys)
         body += f'<tr id="{escape(ident, quote=True)}">{cells}</tr>'
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -93,18 +119,19 @@ def listing_page(path: Path, root: Path, doc_id: str, row_id: str, lang: str) ->
         title, rows = listing_rows(path, root)
     except (LoaderError, ValueError, OSError):  # changed on disk since the index read it
         return not_found(lang)
+    labels = industry_labels(root) if lang == "en" else {}
     all_rows = f'<p class="raw"><a href="{escape(_all(doc_id, lang), quote=True)}">{escape(t("all_rows", lang))}</a>' \
                f' · <a href="{escape(quote(path.name), quote=True)}?raw=1">{escape(t("original_file", lang))}</a></p>'
     if not row_id:
         sample = any(r.get("sample") for r in rows)
-        return page(title, f"<h1>{escape(title)}{_badge(sample, lang)}</h1>{table_html(doc_id, rows, lang)}"
+        return page(title, f"<h1>{escape(title)}{_badge(sample, lang)}</h1>{table_html(doc_id, rows, lang, labels)}"
                     + all_rows, lang)
     row = next((r for r in rows if str(r.get("id", "")) == row_id), None)
     if row is None:
         return not_found(lang)
     name = _name(row, lang)
     body = (f'<p class="meta">{escape(title)} · {escape(row_id)}</p><h1>{escape(name)}'
-            f'{_badge(bool(row.get("sample")), lang)}</h1>{row_html(row, lang)}{all_rows}')
+            f'{_badge(bool(row.get("sample")), lang)}</h1>{row_html(row, lang, labels)}{all_rows}')
     return page(f"{name} · {title}", body, lang)
 
 

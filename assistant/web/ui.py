@@ -26,7 +26,7 @@ from assistant.web.match_api import lead_brief
 from assistant.web.render import answer_css, answer_html
 from assistant.web.schemas import LeadRequest
 from assistant.web.store import Store
-from assistant.web.ui_match import build_match_form
+from assistant.web.ui_match import build_match_form, district_choices
 from assistant.web.ui_text import LANGS, TOPICS, interest_choices, placeholder, t, topic_label, topic_questions
 
 log = logging.getLogger(__name__)
@@ -186,7 +186,7 @@ def build_ui(service: ChatService, store: Store, settings: Settings, runner: Ans
                 shown = topic_questions(i, zh, suggestions)
                 questions += [gr.Button(shown[n] if n < len(shown) else "", size="sm", scale=3, visible=n < len(shown))
                               for n in range(slots[-1])]
-        matched, match_labels = build_match_form(service, lang)
+        matched, match_labels, district = build_match_form(service, lang)
         with gr.Accordion(t("contact", zh), open=False) as contact:
             with gr.Row():
                 name = gr.Textbox(label=t("name", zh), max_length=100)
@@ -234,9 +234,11 @@ def build_ui(service: ChatService, store: Store, settings: Settings, runner: Ans
                             for n in range(count)]
             updates.append(gr.update(label=t("interest", choice), choices=interest_choices(choice)))
             updates.append(gr.update(value=consent_text(choice, settings)))
+            updates.append(gr.update(label=t("m_district", choice), choices=district_choices(service, choice)))
             return updates
 
-        outputs = [c for c, _a, _k in relabelled] + [notice, box, *topic_titles, *questions, interest, consent]
+        outputs = [c for c, _a, _k in relabelled] + [notice, box, *topic_titles, *questions, interest, consent,
+                                                      district]
         lang.change(relabel, lang, outputs, **({"queue": False} | private))
     return demo
 

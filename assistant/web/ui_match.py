@@ -91,18 +91,26 @@ class MatchForm:
         return html, gr.update(value=out.name, visible=True, label=t("m_download", lang)), kept
 
 
-def build_match_form(service: ChatService, lang_box: gr.Radio) -> tuple[gr.State, list[tuple[Any, str, str]]]:
-    """The form inside an accordion (call within the page's Blocks); returns the profile state and the
-    (component, attribute, label key) triples the language switch relabels."""
+def district_choices(service: ChatService, lang: str) -> list[tuple[str, str]]:
+    """(shown, value) of the district list: shown in the page's language, the value the Chinese name a profile
+    takes."""
+    places = service.catalog.places
+    return [(t("m_open", lang), OPEN)] + [(places.district_name(d, lang), d) for d in places.districts()]
+
+
+def build_match_form(service: ChatService, lang_box: gr.Radio) -> tuple[gr.State, list[tuple[Any, str, str]], Any]:
+    """The form inside an accordion (call within the page's Blocks); returns the profile state, the
+    (component, attribute, label key) triples the language switch relabels, and the district list (whose choices
+    it relabels too: ``district_choices``)."""
     form = MatchForm(service)
     zh = "zh"
     kept = gr.State({})
-    districts = [(t("m_open", zh), OPEN)] + [(d, d) for d in service.catalog.places.districts()]
     with gr.Accordion(t("m_title", zh), open=False, elem_id="zst-match") as box:
         hint = gr.Markdown(t("m_hint", zh))
         with gr.Row():
             industry = gr.Textbox(label=t("m_industry", zh), max_length=100, elem_id="zst-m-industry")
-            district = gr.Dropdown(choices=districts, value=OPEN, label=t("m_district", zh), elem_id="zst-m-district")
+            district = gr.Dropdown(choices=district_choices(service, zh), value=OPEN, label=t("m_district", zh),
+                                   elem_id="zst-m-district")
         fields: list[gr.Textbox] = []
         for row in (NUMBERS[:5], NUMBERS[5:]):
             with gr.Row():
@@ -115,7 +123,7 @@ def build_match_form(service: ChatService, lang_box: gr.Radio) -> tuple[gr.State
     run.click(form.run, [industry, district, *fields, lang_box], [result, download, kept],
               api_visibility="private")
     labels: list[tuple[Any, str, str]] = [(box, "label", "m_title"), (hint, "value", "m_hint"),
-                                          (industry, "label", "m_industry"), (district, "label", "m_district"),
+                                          (industry, "label", "m_industry"),
                                           (run, "value", "m_run"), (download, "label", "m_download")]
     labels += [(f, "label", key) for f, (_field, key, _factor) in zip(fields, NUMBERS, strict=True)]
-    return kept, labels
+    return kept, labels, district

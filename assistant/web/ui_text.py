@@ -51,10 +51,10 @@ LABELS: dict[str, dict[str, str]] = {
     # the policy-match form (ui_match)
     "m_title": {"zh": "政策匹配：填写项目情况，看能享受哪些政策", "en": "Policy match: describe your project, see what support applies"},
     "m_hint": {"zh": "只填已知的项即可，未填的记为待确认。金额单位为万元。",
-               "en": "Fill in what you know; the rest is left to confirm. Amounts in 10,000 yuan (万元)."},
+               "en": "Fill in what you know; the rest is left to confirm. Amounts in 10,000 yuan."},
     "m_industry": {"zh": "行业（如：锂电池正极材料）", "en": "Industry (e.g. cathode materials)"},
     "m_district": {"zh": "选址区县", "en": "District"},
-    "m_open": {"zh": "未定 / open", "en": "未定 / open"},
+    "m_open": {"zh": "未定", "en": "Not decided"},
     "m_investment": {"zh": "计划总投资（万元）", "en": "Planned investment (10k yuan)"},
     "m_land": {"zh": "用地（亩）", "en": "Land (mu)"},
     "m_factory": {"zh": "租用厂房面积（㎡）", "en": "Factory floor to lease (m²)"},
@@ -93,6 +93,11 @@ FIELDS: dict[str, tuple[str, str]] = {
     "land_price_wan_mu": ("工业用地价格万元/亩", "Land price ¥10,000/mu"), "land_price_note": ("地价说明", "Land price note"),
     "power_supply": ("电力配套", "Power supply"), "logistics": ("交通物流", "Logistics"), "contact": ("联系电话", "Contact"),
     "notes": ("备注", "Notes"), "updated": ("更新日期", "Updated"),
+    # The other optional English columns, as a Chinese page lists them (an English page shows each in its field's place).
+    "level_en": ("级别英文", "Level (English)"), "leading_industries_en": ("主导产业英文", "Leading industries (English)"),
+    "industries_en": ("适合产业英文", "Industries (English)"), "land_price_note_en": ("地价说明英文", "Land price note (English)"),
+    "power_supply_en": ("电力配套英文", "Power supply (English)"), "logistics_en": ("交通物流英文", "Logistics (English)"),
+    "notes_en": ("备注英文", "Notes (English)"),
 }
 
 # (key, zh label, en label): the topics of the page; their suggested questions come from the corpus's lexicon.

@@ -28,7 +28,8 @@
     }
   };
   var FIELDS = ["name", "company", "phone", "email"];
-  var lang = new URLSearchParams(location.search).get("lang") === "en" ? "en" : "zh";
+  // The panel's language as embed.js (loaded first) set it; it may switch to English after an answer.
+  var lang = document.body.dataset.lang === "en" ? "en" : "zh";
   var t = TEXT[lang];
   var $ = function (id) { return document.getElementById(id); };
   var section = $("zst-lead"), form = $("zst-lead-form"), status = $("zst-lead-status"), send = $("zst-lead-send");
@@ -106,12 +107,21 @@
       .then(function () { send.disabled = false; });
   }
 
-  function setUp() {
+  function applyText() {
     $("zst-lead-title").textContent = t.title;
     FIELDS.forEach(function (f) { $("zst-lead-" + f + "-label").textContent = t[f]; });
     send.textContent = t.send;
     $("zst-lead-back").textContent = t.back;
     consent.textContent = (lang === "en" ? consent.dataset.en : consent.dataset.zh) || consent.textContent;
+  }
+
+  function setUp() {
+    applyText();
+    document.addEventListener("zst-lang", function (e) {
+      lang = e.detail === "en" ? "en" : "zh";
+      t = TEXT[lang];
+      applyText();
+    });
     document.addEventListener("click", function (e) {
       var link = e.target && e.target.closest ? e.target.closest("a.zst-open-lead") : null;
       if (!link) return;

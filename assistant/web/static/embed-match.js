@@ -10,7 +10,7 @@
       industry: "行业", district: "选址区县（可不填）", investment: "计划总投资（万元）", land: "用地（亩）",
       kwh: "年用电量（万度）", jobs: "新增就业（人）", send: "匹配政策", back: "返回对话", busy: "正在匹配…",
       empty: "请至少填写一项。", bad: "请检查填写的数字。", failed: "抱歉，暂时无法匹配，请稍后再试。",
-      brief: "下载投资简报", asked: "政策匹配："
+      brief: "下载投资简报", asked: "政策匹配：", example: "锂电池正极材料"
     },
     en: {
       title: "Policy match", open: "Policy match", hint: "Fill in what you know; the rest is left to confirm.",
@@ -18,13 +18,14 @@
       land: "Land (mu)", kwh: "Power use a year (10k kWh)", jobs: "New jobs", send: "Match incentives",
       back: "Back to the chat", busy: "Matching…", empty: "Please fill in at least one field.",
       bad: "Please check the figures.", failed: "Sorry, matching failed; please try again.",
-      brief: "Download the investment brief", asked: "Policy match: "
+      brief: "Download the investment brief", asked: "Policy match: ", example: "cathode materials"
     }
   };
   // (input id, profile field, factor to the profile's unit, whole number)
   var NUMBERS = [["investment", "investment_yuan", 10000, false], ["land", "land_mu", 1, false],
                  ["kwh", "annual_kwh", 10000, false], ["jobs", "jobs", 1, true]];
-  var lang = new URLSearchParams(location.search).get("lang") === "en" ? "en" : "zh";
+  // The panel's language as embed.js (loaded first) set it; it may switch to English after an answer.
+  var lang = document.body.dataset.lang === "en" ? "en" : "zh";
   var t = TEXT[lang];
   var $ = function (id) { return document.getElementById(id); };
   var section = $("zst-match"), form = $("zst-match-form"), status = $("zst-match-status");
@@ -120,16 +121,25 @@
     }).catch(function () { say(t.failed, "bad"); }).then(function () { send.disabled = false; });
   }
 
-  function setUp() {
+  function applyText() {
     $("zst-match-title").textContent = t.title;
     $("zst-match-hint").textContent = t.hint;
     $("zst-open-match").textContent = t.open;
     ["industry", "district", "investment", "land", "kwh", "jobs"].forEach(function (k) {
       $("zst-m-" + k + "-label").textContent = t[k];
     });
-    if (lang === "en") $("zst-m-industry").placeholder = "cathode materials";
+    $("zst-m-industry").placeholder = t.example;
     send.textContent = t.send;
     $("zst-match-back").textContent = t.back;
+  }
+
+  function setUp() {
+    applyText();
+    document.addEventListener("zst-lang", function (e) {
+      lang = e.detail === "en" ? "en" : "zh";
+      t = TEXT[lang];
+      applyText();
+    });
     $("zst-open-match").addEventListener("click", function (e) { e.preventDefault(); open(true); });
     $("zst-match-back").addEventListener("click", function () { open(false); });
     form.addEventListener("submit", submit);

@@ -1,7 +1,12 @@
 /* The widget's chat panel (/embed): asks /api/chat on its own origin, streams the answer (server-sent
  * events), then shows the answer as the server rendered it (its ``html``: text, table, working, numbered
  * citation cards, escaped and link-checked there). Everything else, the streamed text included, goes through
- * textContent, so nothing a visitor or a document says can become markup here. */
+ * textContent, so nothing a visitor or a document says can become markup here.
+ *
+ * The panel's own words (title, notice, box, buttons, links) are in the language the loader passed (?lang=,
+ * from data-lang or the host page's lang), until an answer comes back in English (the reply's ``language``):
+ * the visitor reads English, so the panel switches to English for the rest of the visit. It announces the
+ * switch on the document ("zst-lang"; the lead and match forms follow) and to the loader (the button's label). */
 (function () {
   "use strict";
   var TEXT = {
@@ -23,13 +28,18 @@
     }
   };
   var params = new URLSearchParams(location.search);
-  var lang = params.get("lang") === "en" ? "en" : "zh";
+  var SESSION_KEY = "zst-widget-session", LANG_KEY = "zst-widget-lang";
+  var lang = params.get("lang") === "en" || stored(LANG_KEY) === "en" ? "en" : "zh";
   var t = TEXT[lang];
   var COLOR = /^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|(rgb|hsl)a?\([0-9.,%\s]+\))$/;
+  var CJK = /[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]/;
   var $ = function (id) { return document.getElementById(id); };
   var log = $("zst-log"), form = $("zst-form"), input = $("zst-input"), send = $("zst-send");
-  var SESSION_KEY = "zst-widget-session";
   var memorySession = "";
+
+  function stored(key) {
+    try { return sessionStorage.getItem(key) || ""; } catch (e) { return ""; }
+  }
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -69,6 +79,7 @@
     if (typeof reply.html === "string" && reply.html) bubble.replaceChildren(answerNodes(reply.html));
     else bubble.replaceChildren(el("p", "answer", reply.answer));
     (reply.notices || []).forEach(function (n) { bubble.appendChild(el("p", "extra", n)); });
+    if (reply.language === "en" && lang !== "en") setLang("en");  // before the hand-over line below is written
     if (reply.handoff) {  // opens the lead form of this panel (embed-lead.js)
       var more = el("p", "extra handoff"), link = el("a", "zst-open-lead", t.handoff);
       link.href = "#zst-lead";
@@ -154,11 +165,16 @@
     });
   }
 
-  function setUp() {
-    var title = (params.get("title") || t.title).slice(0, 60);
-    var color = params.get("color") || "";
-    if (COLOR.test(color)) document.documentElement.style.setProperty("--zst-color", color);
+  function titleIn(language) {
+    // The host's data-title, unless it is Chinese and the panel has switched to English.
+    var own = (params.get("title") || "").slice(0, 60);
+    return own && !(language === "en" && CJK.test(own)) ? own : TEXT[language].title;
+  }
+
+  function applyText() {
+    var title = titleIn(lang);
     document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
+    document.body.dataset.lang = lang;
     document.title = title;
     $("zst-title").textContent = title;
     $("zst-notice").textContent = t.notice;
@@ -166,8 +182,24 @@
     input.placeholder = t.placeholder;
     input.setAttribute("aria-label", t.question);
     send.textContent = t.send;
+    $("zst-close").setAttribute("aria-label", t.close);
+  }
+
+  function setLang(language) {
+    lang = language;
+    t = TEXT[lang];
+    try { sessionStorage.setItem(LANG_KEY, lang); } catch (e) { /* this page view only */ }
+    applyText();
+    document.dispatchEvent(new CustomEvent("zst-lang", {detail: lang}));
+    // Only the loader's label follows; nothing private in it, and the loader checks who sent it.
+    if (window.parent !== window) window.parent.postMessage({type: "zst-lang", lang: lang}, "*");
+  }
+
+  function setUp() {
+    var color = params.get("color") || "";
+    if (COLOR.test(color)) document.documentElement.style.setProperty("--zst-color", color);
+    applyText();
     var close = $("zst-close");
-    close.setAttribute("aria-label", t.close);
     if (window.parent !== window) {  // inside the widget: the header's × closes the panel
       close.hidden = false;
       close.addEventListener("click", function () { window.parent.postMessage({type: "zst-close"}, "*"); });
@@ -189,5 +221,8 @@
   }
 
   setUp();
+  if (lang === "en" && params.get("lang") !== "en" && window.parent !== window) {
+    window.parent.postMessage({type: "zst-lang", lang: lang}, "*");  // switched earlier in this visit
+  }
   if (getSession()) document.body.dataset.session = getSession();  // a thread kept from earlier in this visit
 })();

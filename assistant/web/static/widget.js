@@ -2,6 +2,8 @@
  *   <script src="https://HOST/widget.js" data-title="…" data-greeting="…" data-color="#0b6e4f"
  *           data-position="right|left" data-lang="zh|en" defer></script>
  * Adds a floating button opening a chat panel: an iframe of HOST/embed. No secret, no external asset.
+ * Language: data-lang, else the host page's <html lang> (zh… is Chinese, any other language English), else
+ * Chinese; the panel switches to English once the visitor is answered in English, for the rest of the visit.
  * The server decides which sites may embed it (CORS on /widget-config, CSP frame-ancestors on /embed). */
 (function () {
   "use strict";
@@ -10,18 +12,34 @@
   window.__zstWidget = true;
   var host = new URL(script.src, location.href).origin;
   var data = script.dataset;
-  var lang = data.lang === "en" ? "en" : "zh";
+  var LANG_KEY = "zst-widget-lang";
+  var lang = pageLang();
   var COLOR = /^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|(rgb|hsl)a?\([0-9.,%\s]+\))$/;
   var color = COLOR.test(data.color || "") ? data.color : "#b3262d";
   // data-position: the README's "left" / "right", or the older "bottom-left" / "bottom-right"; else right.
   var SIDES = {"left": "left", "bottom-left": "left", "right": "right", "bottom-right": "right"};
   var left = SIDES[data.position] === "left";
-  var text = {
+  var TEXT = {
     zh: {title: "筑商通 · 投资助手", open: "打开投资助手", close: "关闭"},
     en: {title: "Invest Guiyang Assistant", open: "Open the investment assistant", close: "Close"}
-  }[lang];
-  var title = (data.title || text.title).slice(0, 60);
+  };
+  var CJK = /[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]/;
+  var text = TEXT[lang];
+  var title = titleIn(lang);
   var greeting = (data.greeting || "").slice(0, 300);
+
+  function pageLang() {
+    try { if (sessionStorage.getItem(LANG_KEY) === "en") return "en"; } catch (e) { /* no storage */ }
+    if (data.lang === "en" || data.lang === "zh") return data.lang;
+    var page = (document.documentElement.lang || "").trim().toLowerCase();
+    return !page || page.indexOf("zh") === 0 ? "zh" : "en";
+  }
+
+  function titleIn(language) {
+    // The host's data-title, unless it is Chinese and the panel is in English.
+    var own = (data.title || "").slice(0, 60);
+    return own && !(language === "en" && CJK.test(own)) ? own : TEXT[language].title;
+  }
 
   var CSS = [
     ":host{all:initial}",
@@ -85,6 +103,13 @@
     button.setAttribute("aria-expanded", "false");
     var frame = null;
 
+    function label(open) {
+      button.setAttribute("aria-label", open ? text.close : text.open);
+      button.title = open ? text.close : title;
+      panel.setAttribute("aria-label", title);
+      if (frame) frame.title = title;
+    }
+
     function setOpen(open) {
       if (open && !frame) {  // the panel loads on first open: a page visit costs one small script
         var query = new URLSearchParams({lang: lang, title: title, color: color});
@@ -98,8 +123,7 @@
       panel.classList.toggle("zst-open", open);
       button.classList.toggle("zst-hide", open);
       button.setAttribute("aria-expanded", String(open));
-      button.setAttribute("aria-label", open ? text.close : text.open);
-      button.title = open ? text.close : title;
+      label(open);
       button.replaceChildren(icon(open ? CLOSE_ICON : CHAT_ICON));
       if (open && frame) frame.focus();
     }
@@ -112,6 +136,13 @@
       // Only the panel's own frame, from the assistant's origin, may close it.
       if (e.origin !== host || !frame || e.source !== frame.contentWindow) return;
       if (e.data && e.data.type === "zst-close") setOpen(false);
+      if (e.data && e.data.type === "zst-lang" && e.data.lang === "en" && lang !== "en") {
+        lang = "en";  // the visitor was answered in English: the button speaks English too, on later pages as well
+        text = TEXT[lang];
+        title = titleIn(lang);
+        try { sessionStorage.setItem(LANG_KEY, lang); } catch (err) { /* this page only */ }
+        label(panel.classList.contains("zst-open"));
+      }
     });
     setOpen(false);
     root.appendChild(panel);

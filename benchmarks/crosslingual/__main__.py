@@ -1,0 +1,7 @@
+"""``python -m benchmarks.crosslingual``."""
+
+import sys
+
+from benchmarks.crosslingual.cli import main
+
+sys.exit(main())
