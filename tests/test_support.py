@@ -283,3 +283,27 @@ def test_a_place_named_to_compare_with_is_not_the_place_asked_about() -> None:
     assert ask.districts == {"北岸区"}
     assert _check().read("北岸有没有像南岸一样的电价补贴？", _everything).districts == {"北岸区"}
     assert _check().read("北岸和南岸的电价分别是多少？", _everything).districts == {"北岸区", "南岸区"}  # both asked
+
+
+def test_a_count_of_a_noun_needs_a_figure_next_to_that_noun() -> None:
+    words = {"产业项目": 4.0, "项目": 3.0}
+    check, covers = _words_check(words), make_covers({})
+    ask = check.read("2024年一共引进了多少个产业项目？", _everything)
+    assert ask.counted_noun == "产业项目"
+    assert check.judge(ask, "2024年共引进产业项目852个。", "2024年共引进产业项目852个。", covers).ok
+    aside = "围绕龙头企业引进配套，2024年8月首次考察。"  # names the year and a figure, counts no project
+    assert not check.judge(ask, aside, aside, covers).ok
+
+
+def test_the_region_named_by_two_home_names_is_no_district() -> None:
+    import re
+
+    check = SupportCheck(lambda text: [], lambda t: 1.0, _districts, min_subject=0.5, home=re.compile("江城|南岸"))
+    assert check.read("江城南岸2025年引进了多少个项目？", _everything).districts == frozenset()  # the whole region
+    assert check.read("南岸引进了多少个项目？", _everything).districts == {"南岸区"}  # the district itself
+
+
+def test_a_word_before_a_participle_describes_the_subject() -> None:
+    words = {"government": 4.0, "factory": 4.0}
+    check = _words_check(words)
+    assert check.read("How much is a government-built factory?", _everything).subject == ("factory",)

@@ -44,6 +44,7 @@ _YEAR_REFERENCE = re.compile(r"(?:before|prior to|after|since|until|earlier than
 # Asking for an amount of the head ("物业费怎么收"), not its name or nature ("…的原因是什么"): a passage answers
 # those in its own words.
 _HEAD_ASKS = r"(?:怎么收|怎么算|怎么计|如何收|如何计|多少|几|多高|多大|多长|多久)"
+_MODIFIER = re.compile(r"\b([a-z]+)-(?:[a-z]+ed|built|made|run|owned|led|held|grown)\b", re.I)
 _NUMBERISH = re.compile(r"^[\d.,%]+$")
 _WORDS = re.compile(r"[a-z][a-z'-]+")
 
@@ -64,6 +65,7 @@ class Patterns:
     verb_after: re.Pattern[str] | None = None  # an English word after "to", "we"…: a verb when the dictionary says so
     question_breaks: re.Pattern[str] | None = None  # where a message's next question starts
     reference_places: re.Pattern[str] | None = None  # a place named to compare with ("like Guanshanhu does")
+    counted_noun: re.Pattern[str] | None = None  # 多少个产业项目: group 1 is the noun counted
 
 
 @cache
@@ -85,7 +87,8 @@ def default_patterns() -> Patterns:
                     counters, frozenset(str(w).lower() for w in counted.get("skip") or ()),
                     re.compile(data["verb_after"], re.I) if data.get("verb_after") else None,
                     re.compile(data["question_breaks"], re.I) if data.get("question_breaks") else None,
-                    re.compile(data["reference_places"], re.I) if data.get("reference_places") else None)
+                    re.compile(data["reference_places"], re.I) if data.get("reference_places") else None,
+                    re.compile(counted["zh_noun"]) if counted.get("zh_noun") else None)
 
 
 def asks_for_list(question: str, patterns: Patterns | None = None) -> bool:
@@ -129,6 +132,7 @@ class Ask:
     units: tuple[str, ...]  # units the question prices by
     head: str = ""  # the noun after 的 in "X的物业费": what is asked about, X only narrows it
     counted: str = ""  # what a count counts: a measure word (辆) or an English noun (workers)
+    counted_noun: str = ""  # the Chinese noun counted after 个/家 (产业项目 in 多少个产业项目)
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,10 @@ class SupportCheck:
         self.english_word = english_word  # an English word (Chinese, Empire) that happens to read as pinyin
         self.english_verb = english_verb  # a word the dictionary gives as a verb (check: "to check")
         self.home = home  # the region served as a whole (贵阳贵安): a figure for it is not a district's
+        # Two of its names side by side (贵阳贵安, Guiyang and Gui'an) name the whole region, not the district
+        # one of them also names (贵安新区).
+        self.region = re.compile(rf"(?:{home.pattern})\s*(?:and|&|–|—|-|、|和|与|及)?\s*(?:{home.pattern})",
+                                 re.I) if home else None
         self.tokens = tokens
         self.normalise = normalise  # place names in any spelling to the catalogue's (Gui'an New Area → 贵安新区)
         self.glossary = glossary  # the lexicon's English topics and their Chinese equivalents
@@ -173,7 +181,7 @@ class SupportCheck:
             kinds = tuple(k for k in kinds if k != "number")  # a specific kind says more than 多少
         units = tuple(u for u, p in self.patterns.unit_asks.items() if p.search(text))
         reference = self.patterns.reference_places
-        districts = frozenset(self.districts_of(reference.sub(" ", text) if reference else text))
+        districts = frozenset(self._places(reference.sub(" ", text) if reference else text))
         # The clauses that ask (多少钱, how long…) hold the subject; else the sentences ending in a question mark
         # (not the company's story before them); else the whole question.
         clauses = [c for c in _CLAUSES.split(text) if c.strip()]
@@ -199,7 +207,10 @@ class SupportCheck:
         years = tuple(y for y in dict.fromkeys(_YEAR.findall(text)) if not _YEAR_REFERENCE.search(
             text[max(0, text.find(y) - 12): text.find(y) + 10].replace(y, "YYYY")))
         return Ask(subject, self._names(" ".join(asking or questions or clauses), known_words), topics, weights, districts,
-                   years, kinds, units, self._head(text, subject), self._counted(text))
+                   years, kinds, units, self._head(text, subject), self._counted(text), self._counted_noun(text))
+
+    def _places(self, text: str) -> Collection[str]:
+        return self.districts_of(self.region.sub(" ", text) if self.region else text)
 
     @staticmethod
     def _head(text: str, subject: Sequence[str]) -> str:
@@ -209,6 +220,10 @@ class SupportCheck:
             if re.search(rf"(?<![别他])的{re.escape(term)}[\u4e00-\u9fff]{{0,2}}?{_HEAD_ASKS}", text):
                 return term
         return ""
+
+    def _counted_noun(self, text: str) -> str:
+        match = self.patterns.counted_noun.search(text) if self.patterns.counted_noun else None
+        return match.group(1) if match and self.idf(match.group(1)) >= self.generic_idf else ""
 
     def _counted(self, text: str) -> str:
         for pattern in (self.patterns.counted_zh, self.patterns.counted_en):
@@ -221,6 +236,8 @@ class SupportCheck:
         after = self.patterns.verb_after
         verbs = {m.group(1).lower() for m in after.finditer(clause)} if after else set()
         verbs = {v for v in verbs if self.english_verb(v)}
+        # "government-built", "state-owned": a word before a participle describes the thing, it is not the thing.
+        verbs |= {m.group(1).lower() for m in _MODIFIER.finditer(clause)}
         terms = [t for t in dict.fromkeys(self.tokens(clause))
                  if not _NUMBERISH.match(t) and not _YEAR.fullmatch(t) and (t.isascii() or len(t) >= 2)
                  and t.lower() not in self.patterns.not_subject and t not in verbs and not self.districts_of(t)
@@ -267,7 +284,7 @@ class SupportCheck:
             if share < (self.min_subject * CROSS_LANGUAGE_SHARE if other_language else self.min_subject):
                 return Verdict(False, "subject", next(t for t in ask.subject if t not in held))
         if ask.districts:
-            named = set(self.districts_of(text))
+            named = set(self._places(text))
             if not named and ask.kinds:
                 # A figure reads under its passage's place: a park's document or heading names it once, above.
                 named = set(self.districts_of(to_simplified(heading))) or set(self.districts_of(to_simplified(title)))
@@ -290,7 +307,16 @@ class SupportCheck:
             return Verdict(False, "figure", ask.units[0])
         if ask.counted and not self._counts(ask.counted, text, covers):
             return Verdict(False, "figure", ask.counted)
+        # In a translation the noun is matched through the dictionary only by chance: checked within a language.
+        if ask.counted_noun and not other_language and not self._counts_noun(ask.counted_noun, text, covers):
+            return Verdict(False, "figure", ask.counted_noun)
         return Verdict(True)
+
+    def _counts_noun(self, noun: str, text: str, covers: Covers) -> bool:
+        """A figure next to the noun counted (引进产业项目852个, 852 new industrial projects), not a year."""
+        reach = len(noun) + CJK_COUNT_REACH + 2
+        return any(covers(noun, text[max(0, m.start() - reach): m.end() + reach])
+                   for m in re.finditer(r"\d[\d,.]*", text) if not _YEAR.fullmatch(m.group(0)))
 
     def _counts(self, counted: str, text: str, covers: Covers) -> bool:
         """Does a sentence state a number of the thing counted: 3万辆 for 多少辆, the workers for how many workers?"""
