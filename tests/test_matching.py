@@ -296,4 +296,4 @@ def test_rules_load_unchanged_for_the_calculators() -> None:
     """The matcher's keys are additions: the RuleSet the chat's calculators read still loads."""
     rules = RuleSet.load(CORPUS / "rules", CORPUS / "listings")
     assert all(inc.criteria for inc in rules.incentives.items)
-    assert {g.id for g in rules.incentives.exclusive_groups} == {"rd-institution", "talent-housing"}
+    assert {g.id for g in rules.incentives.exclusive_groups} == {"rd-institution", "rd-deduction", "talent-housing"}

@@ -11,6 +11,7 @@ from assistant.calculators import (
     GENERIC_KINDS,
     Calculation,
     Incentive,
+    RdSuperDeduction,
     RuleSet,
     incentive_estimate,
     land_cost,
@@ -198,7 +199,10 @@ def _rd(inc: Incentive, s: Scene) -> Amount:
     spend = s.facts.point("rd_spend_yuan")
     if spend is None:
         return asking("rd_spend_yuan", lang=s.lang)
-    amount = from_calc(rd_calc(s.rules, s.lang, rd_expense_wan=spend / 1e4, industry=s.facts.industry_text), "deduction")
+    # The general rule (it lists the industries with higher rates) is priced at its own rate; a rule for those
+    # industries alone (integrated circuits) at theirs: the same calculator, told the industry.
+    industry = "" if isinstance(inc, RdSuperDeduction) and inc.special is not None else s.facts.industry_text
+    amount = from_calc(rd_calc(s.rules, s.lang, rd_expense_wan=spend / 1e4, industry=industry), "deduction")
     amount.first_year_yuan = None
     if amount.value_yuan is not None:  # the calculator's total is the expense plus the extra deduction
         amount.extra_yuan = round(amount.value_yuan - spend, 2)

@@ -157,7 +157,7 @@ def _answer_to(asked: str, text: str, norm: str, found: list[Token], places: Pla
             if _rx(pattern).search(norm):
                 out[asked] = value
                 break
-    elif found:
+    elif found and not _rx(w["question"]).search(text):  # a question ("两免三减半是什么意思") answers no figure
         t = found[0]
         value = t.value
         if asked == "annual_kwh" and _near(t, w["monthly"]):

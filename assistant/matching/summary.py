@@ -31,9 +31,9 @@ def fact_of_ask(ask: str, lang: str) -> str:
     """The profile fact a result's ask is about ("请提供年营业收入（元）" -> revenue_yuan), '' when none is."""
     if ask.startswith(tr(lang, "请说明选址区县", "Say which district")):
         return "district"
-    first = ask.split(tr(lang, "或", " or "))[0].split(tr(lang, "；", "; "))[0].split(tr(lang, "、", ", "))[0]
-    for fact in PROFILE_FACTS:
-        if first.startswith(ask_for(fact, lang)):
+    # The ask opens with its first fact's own ask; the longest match first (a label may hold 、 or 或).
+    for fact in sorted(PROFILE_FACTS, key=lambda f: -len(ask_for(f, lang))):
+        if ask.startswith(ask_for(fact, lang)):
             return fact
     return ""
 
