@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from assistant.matching import Profile
 from tests.test_matching import corpus_matcher, rule
 
@@ -104,3 +106,13 @@ def test_a_price_cap_is_stated_never_counted() -> None:
     assert cap.status == "eligible" and cap.amount.basis == "cap" and cap.amount.value_yuan == 1e7
     assert not cap.counted and any("价格上限" in line for line in result.totals.not_counted)
     assert rule(_match(district="修文县", land_mu=50), "xiuwen-land-price-cap").status == "possible"
+
+
+def test_an_unknown_test_shows_the_top_tier_apart_and_a_cap_prices_unlisted_land() -> None:
+    result = _match(district="经开区", land_mu=50, jobs=150)  # 20% by jobs; the investment test unknown
+    rebate = rule(result, LAND_REBATE)
+    assert rebate.amount.value_yuan == 1_920_000 and rebate.amount.assumed_yuan == 2_880_000  # the calculator's 万元
+    assert any("未计入" in n for n in rebate.amount.notes)  # 30% were the investment 1.5 million a mu: never counted
+    assert result.totals.first_year_yuan == sum(r.amount.first_year_yuan for r in result.rules if r.counted)
+    xiuwen = _match(district="修文县", land_mu=50, leading_enterprise=True, fixed_asset_investment_yuan=1.2e8)
+    assert rule(xiuwen, LAND_REBATE).amount.value_yuan == pytest.approx(3e6, rel=1e-6)  # 30% of at most 20万 a mu

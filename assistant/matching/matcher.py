@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from assistant.calculators import CriterionItem, Incentive, RuleSet, data_centre_power, num, tr
+from assistant.calculators import CriterionItem, Incentive, PriceCap, RuleSet, data_centre_power, num, tr
 from assistant.listings import Factory
 from assistant.matching import costs as cost
 from assistant.matching.amounts import Scene, amount_for, from_calc
@@ -61,7 +61,7 @@ class Matcher:
         parks = cost.candidate_parks(self.rules, facts, self.settings.parks)
         units = cost.candidate_factories(self.factories, facts, self.rules, self.settings.factories)
         priced = next((p for p in parks if p.land_price_yuan_m2 is not None), None)
-        scene = Scene(self.rules, facts, priced, units[0] if units else None, lang)
+        scene = Scene(self.rules, facts, priced, units[0] if units else None, lang, self._land_cap(facts, lang, today))
         matches = [self._rule(inc, scene, today) for inc in self.rules.incentives.items]
         if self.rules.tariffs.data_centre.criteria:
             matches.append(self._data_centre(scene, today))
@@ -127,6 +127,14 @@ class Matcher:
                          valid_to=dc.valid_to.isoformat() if dc.valid_to else "", sample=dc.sample)
         rule.reason = self._reason(rule, lang)
         return rule
+
+    def _land_cap(self, facts: Facts, lang: str, today: dt.date) -> float | None:
+        """The lowest land price cap per mu (kind price_cap on land_mu) whose criteria may hold: it prices land
+        where no park lists a price."""
+        caps = [inc.max_yuan for inc in self.rules.incentives.items
+                if isinstance(inc, PriceCap) and inc.per == "land_mu" and _status(self._judge(
+                    inc.criteria, facts, lang, inc.source.article, inc.valid_from, inc.valid_to, today)) != "not_eligible"]
+        return min(caps, default=None)
 
     @staticmethod
     def _reason(rule: RuleMatch, lang: str) -> str:
