@@ -160,7 +160,7 @@ def rent_costs(rules: RuleSet, facts: Facts, units: list[Factory], lang: str) ->
     out = []
     for unit in units:
         calc = rent_cost(rules, lang, area_m2=area, factory=unit, months=12)
-        item = _item("rent", f"{unit.id} {unit.park} {unit.building}", unit.id, calc, "per_year", calc.result)
+        item = _item("rent", f"{unit.id} {unit.building_name(lang)}", unit.id, calc, "per_year", calc.result)
         if area and unit.area_m2 < area:
             item.notes.append(tr(lang, f"{unit.id}面积{num(unit.area_m2)}㎡，小于所需{num(area)}㎡。",
                                  f"{unit.id} has {num(unit.area_m2)} m2, less than the {num(area)} m2 wanted."))
@@ -174,5 +174,7 @@ def park_places(parks: list[Park], lang: str) -> list[Place]:
 
 
 def factory_places(units: list[Factory], lang: str) -> list[Place]:
-    return [Place(id=f.id, name=f"{f.park} {f.building} {f.floor}", district=f.district, detail=describe(f, lang),
+    # the building names its park (吉利汽车配套产业园D1厂房); the park is listed apart
+    return [Place(id=f.id, name=f"{f.building_name(lang)} {f.floor_name(lang)}", district=f.district,
+                  detail=describe(f, lang),
                   sample=f.sample) for f in units]

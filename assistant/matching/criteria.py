@@ -38,7 +38,8 @@ def ask_for(fact: str, lang: str) -> str:
     if spec.kind == "flag":
         return tr(lang, f"请说明是否{spec.zh}", f"Say whether: {spec.en}")
     if spec.values:
-        return tr(lang, f"请说明{spec.zh}（{'、'.join(spec.values)}）", f"Give the {spec.en} ({', '.join(spec.values)})")
+        named = [spec.value_name(v, lang) for v in spec.values]
+        return tr(lang, f"请说明{spec.zh}（{'、'.join(named)}）", f"Give the {spec.en} ({', '.join(named)})")
     if spec.kind == "category":  # open values (industry, park): words, no unit
         return tr(lang, f"请说明{spec.zh}", f"Say the {spec.en}")
     return tr(lang, f"请提供{spec.zh}（{unit}）", f"Give the {spec.en} ({unit})")

@@ -46,7 +46,7 @@ def _value(fact: str, profile: dict[str, Any], lang: str) -> str:
     if isinstance(value, (int, float)):
         unit = spec.unit_en if lang == "en" else spec.unit_zh
         return f"{num(value, 2)} {unit}".strip() if fact != "encouraged_revenue_share" else f"{num(value * 100, 2)}%"
-    return tr(lang, "未定", "open") if fact == "district" and value == "open" else str(value)
+    return tr(lang, "未定", "open") if fact == "district" and value == "open" else spec.value_name(str(value), lang)
 
 
 def profile_line(profile: dict[str, Any], lang: str) -> str:

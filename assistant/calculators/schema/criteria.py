@@ -36,6 +36,10 @@ class FactSpec:
     # What a profile that does not state a yes/no fact reads as: a status a company names when it has it
     # (foreign-invested) reads as "no" when unsaid, and the criterion says it was assumed.
     unstated: bool | None = None
+    names: tuple[tuple[str, str, str], ...] = ()  # a closed category's values in words: (value, zh, en)
+
+    def value_name(self, value: str, lang: str) -> str:
+        return next((en if lang == "en" else zh for v, zh, en in self.names if v == value), value)
 
 
 def _n(zh: str, en: str, unit_zh: str = "元", unit_en: str = "yuan", derived: bool = False) -> FactSpec:
@@ -50,7 +54,8 @@ FACTS: dict[str, FactSpec] = {
     "equipment_investment_yuan": _n("新购置生产设备投资", "new production equipment"),
     "investment_per_mu_yuan": _n("亩均固定资产投资（不含地价）", "fixed-asset investment per mu (excluding land)",
                                  "元/亩", "yuan/mu", derived=True),
-    "site": FactSpec("category", "取得场地方式", "how the site is obtained", values=("land", "lease")),
+    "site": FactSpec("category", "取得场地方式", "how the site is obtained", values=("land", "lease"),
+                     names=(("land", "取得土地", "acquiring land"), ("lease", "租用厂房或办公用房", "leasing premises"))),
     "land_mu": _n("用地面积", "land area", "亩", "mu"),
     "factory_m2": _n("租用厂房面积", "factory floor area to lease", "㎡", "m2"),
     "factory_unit": FactSpec("category", "拟租用的厂房编号", "factory unit to lease"),
@@ -82,10 +87,15 @@ FACTS: dict[str, FactSpec] = {
     "leading_enterprise": FactSpec("flag", "经认定的龙头企业、高新技术企业或“冠军企业”",
                                    "a recognised leading, high-tech or 'champion' enterprise"),
     "rd_centre_level": FactSpec("category", "首次获批研发中心级别", "level of a first-approved R&D centre",
-                                values=("national", "provincial", "municipal")),
-    "listing_board": FactSpec("category", "上市或挂牌板块", "listing board", values=("main", "other", "neeq")),
+                                values=("national", "provincial", "municipal"),
+                                names=(("national", "国家级", "national"), ("provincial", "省级", "provincial"),
+                                       ("municipal", "市级", "municipal"))),
+    "listing_board": FactSpec("category", "上市或挂牌板块", "listing board", values=("main", "other", "neeq"),
+                              names=(("main", "主板", "main board"), ("other", "其他板块", "other board"),
+                                     ("neeq", "新三板", "NEEQ"))),
     "firm_size": FactSpec("category", "企业规模（新纳入规上或晋档）", "firm size (newly above-scale or upgraded)",
-                          values=("large", "medium", "small")),
+                          values=("large", "medium", "small"),
+                          names=(("large", "大型", "large"), ("medium", "中型", "medium"), ("small", "小型", "small"))),
 }
 
 
