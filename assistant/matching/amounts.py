@@ -225,8 +225,9 @@ def _tax(inc: Incentive, s: Scene) -> Amount:
         return asking("taxable_income_yuan", lang=s.lang)
     calc = tax_saving(s.rules, s.lang, taxable_income_wan=income / 1e4)
     amount = from_calc(calc, "per_year")
-    if calc.result is None:
-        amount.ask = tr(s.lang, "规则表未载明一般企业所得税税率，少缴税额未测算", "The rules hold no standard rate to compare with")
+    if calc.result is None:  # nothing the company can give: a note, not a question to it
+        amount.notes.append(tr(s.lang, "规则表未载明一般企业所得税税率，少缴税额未测算。",
+                               "The rules hold no standard rate to compare with: the saving is not estimated."))
     return amount
 
 
@@ -240,7 +241,7 @@ def _rd(inc: Incentive, s: Scene) -> Amount:
     amount = from_calc(rd_calc(s.rules, s.lang, rd_expense_wan=spend / 1e4, industry=industry), "deduction")
     amount.first_year_yuan = None
     if amount.value_yuan is not None:  # the calculator's total is the expense plus the extra deduction
-        amount.extra_yuan = round(amount.value_yuan - spend, 2)
+        amount.extra_yuan = max(0.0, round(amount.value_yuan - spend, 2))  # the total is in 0.01 万元: never below
     amount.notes.append(tr(s.lang, "此为税前扣除额，不是现金，不计入合计。", "A pre-tax deduction, not cash: not in the total."))
     return amount
 

@@ -130,9 +130,9 @@ def _place(p: Profile, places: Places, unit: Factory | None) -> tuple[str | None
         park = _park_named(text, places)
     if park is None and unit is not None:
         park = next((k for k in places.parks if k.name == unit.park), None)
-    if district is None and not is_open:
-        district = park.district if park else unit.district if unit else text or None
-    return district, park.name if park else None, is_open
+    if district is None:  # a named park or unit decides the district, even one said to be open
+        district = park.district if park else unit.district if unit else None if is_open else text or None
+    return district, park.name if park else None, is_open and district is None
 
 
 def _park_named(text: str | None, places: Places) -> Park | None:
