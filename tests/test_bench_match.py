@@ -35,6 +35,20 @@ def test_names_resolve_by_document_and_article() -> None:
     # the first sum of money, not the first figure
     assert bench.yuan("5年少缴租金1,512,000元（正常月租36,000元）") == [1512000.0]
     assert bench.yuan("extra deduction RMB 30 million; RMB 60 million in total") == [3e7]
+    # a unit price is no sum; a sum a year is
+    assert bench.yuan("电量电价0.1097元/kWh，需量电价33元/kW·月；输配电量电费约329.1万元/年") == [3291000.0]
+    assert bench.yuan("RMB 0.35/kWh, about RMB 175 million a year") == [1.75e8]
+
+
+def test_the_message_fills_only_what_the_golden_profile_leaves_unset() -> None:
+    places = bench.load_matcher(CORPUS).rules.places
+    golden = {"industry": "汽车零部件", "investment_yuan": 1.2e8, "equipment_investment_yuan": None,
+              "talents": {"phd": 1}}
+    message = "我们做汽车座椅，总投资2亿元，其中新购生产设备8000万元，引进博士3人、硕士4人。"
+    merged, added = bench.with_message(golden, message, places)
+    assert merged["investment_yuan"] == 1.2e8 and merged["equipment_investment_yuan"] == 8e7
+    assert merged["talents"] == {"phd": 1, "master": 4} and merged["industry"] == "汽车零部件"
+    assert sorted(added) == ["equipment_investment_yuan", "talents.master"]
 
 
 def test_scores_a_golden_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

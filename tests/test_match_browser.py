@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from pypdf import PdfReader
@@ -94,7 +95,7 @@ def test_investor_page_form_brief_and_lead(app: tuple[str, Store], page: Page, b
     printed.pdf(path=str(pdf), format="A4", print_background=True)
     pages = len(PdfReader(str(pdf)).pages)
     printed.close()
-    assert 1 <= pages <= 3, pages  # the printable page: a page or so of A4, not a long scroll
+    assert pages == 1, pages  # the brief is one A4 page
 
     page.get_by_text("联系我（项目管家回访）").click()
     page.get_by_label("姓名 *").fill("李四")
@@ -147,3 +148,32 @@ def test_widget_form_shows_the_result_and_downloads_the_brief(app: tuple[str, St
     page.get_by_label("New jobs").fill("-5")
     page.get_by_role("button", name="Match incentives").click()
     assert page.locator("#zst-match-status").inner_text() == "Please check the figures."
+
+
+# A typical complete profile: every figure the form and the chat ask for, a leased unit beside the land, talents.
+COMPLETE = {"industry": "新能源汽车零部件（电池包）", "district": "观山湖区", "investment_yuan": 8e8,
+            "fixed_asset_investment_yuan": 6e8, "equipment_investment_yuan": 3e8, "land_mu": 100, "factory_m2": 6000,
+            "annual_kwh": 3e7, "voltage_kv": 10, "transformer_kva": 4000, "jobs": 500, "revenue_yuan": 1.5e9,
+            "local_contribution_yuan": 3e6, "rd_spend_yuan": 3e7, "registered_locally": True,
+            "talents": {"phd": 1, "master": 8, "bachelor": 40}}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_brief_of_a_complete_profile_prints_on_one_a4_page(app: tuple[str, Store], browser: Browser,
+                                                               lang: str) -> None:
+    base, _store = app
+    with httpx.Client(base_url=base, timeout=120) as client:
+        reply = client.post("/api/match/brief", json={"profile": COMPLETE, "lang": lang})
+    assert reply.status_code == 200, reply.text
+    brief = ARTIFACTS / f"match-brief-complete-{lang}.html"
+    brief.write_text(reply.text, encoding="utf-8")
+    printed = browser.new_page()
+    printed.goto(brief.as_uri())
+    printed.emulate_media(media="print")
+    pdf = ARTIFACTS / f"match-brief-complete-{lang}.pdf"
+    printed.pdf(path=str(pdf), format="A4", print_background=True)
+    printed.close()
+    reader = PdfReader(str(pdf))
+    assert len(reader.pages) == 1, len(reader.pages)
+    text = reader.pages[0].extract_text()
+    assert ("工业用地地价款返还" if lang == "zh" else "Industrial land price rebate") in text

@@ -110,3 +110,35 @@ def test_a_reply_fills_the_asked_fact_first() -> None:
 ])
 def test_profile_from_text(text: str, expected: dict) -> None:
     assert profile_from_text(text, sample_places()) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # colloquial Chinese amounts, read by cn2an once the measure word is gone
+    ("投资一个亿，招三百人，用地五十亩", {"investment_yuan": 1e8, "jobs": 300, "land_mu": 50}),
+    ("计划投资两千万，年营业收入半个亿", {"investment_yuan": 2e7, "revenue_yuan": 5e7}),
+    ("我们做锂电池正极材料，总投资五个亿", {"industry": "锂电池正极材料", "investment_yuan": 5e8}),
+    # an English industry kept whole, to the next thing the sentence says
+    ("We make cathode materials and separators for lithium batteries, investing RMB 500 million",
+     {"industry": "cathode materials and separators for lithium batteries", "investment_yuan": 5e8}),
+    ("We produce LFP cathode material and are considering Guiyang for a new plant",
+     {"industry": "LFP cathode material"}),
+    ("We're a 30-person electronics assembly start-up from Shenzhen", {"industry": "electronics assembly", "jobs": 30}),
+    # figures named further off, a bare sum after RMB, a count named by its noun after it, floors times area
+    ("Fixed-asset investment excluding land is RMB 60 million, we'll create 120 jobs and hire 5 PhDs",
+     {"fixed_asset_investment_yuan": 6e7, "jobs": 120, "talents": {"phd": 5}}),
+    ("a local economic contribution of about RMB 800,000 a year", {"local_contribution_yuan": 8e5}),
+    ("rent two floors of unit F-004 (2 × 2,600 m²), 120 jobs",
+     {"factory_m2": 5200, "factory_unit": "F-004", "jobs": 120, "site": "lease"}),
+    # where it registers, a listing or centre planned, a capacity, a leading enterprise
+    ("公司在观山湖区注册纳税，计划三年内到新三板挂牌，配电800千伏安",
+     {"district": "观山湖区", "registered_locally": True, "listing_board": "neeq", "transformer_kva": 800}),
+    ("We haven't registered a company in Guiyang yet", {"registered_locally": False}),
+    ("我们是省级农业产业化龙头企业，准备首次申报省级企业技术中心",
+     {"leading_enterprise": True, "rd_centre_level": "provincial"}),
+])
+def test_profile_words(text: str, expected: dict) -> None:
+    assert profile_from_text(text, sample_places()) == expected
+
+
+def test_a_question_is_no_answer_to_a_figure_asked() -> None:
+    assert profile_from_text("两免三减半是什么意思", sample_places(), asked="talents.phd") == {}

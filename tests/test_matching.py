@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.calculators import Criterion, RuleSet, land_cost, validate_rules_file
+from assistant.calculators import FACTS, AnyOf, Criterion, RuleSet, land_cost, validate_rules_file
 from assistant.matching import Matcher, MatchResult, Profile, load_matcher
 from assistant.matching.profile import read_facts
 from assistant.settings import MatchSettings
@@ -219,7 +219,11 @@ AMOUNT = st.one_of(st.none(), st.sampled_from([0.0, 1.0, 5e5, 8e5, 1e8, 2e8, 5e8
 COUNT = st.one_of(st.none(), st.integers(min_value=0, max_value=500))
 PROFILES = st.fixed_dictionaries({}, optional={
     "industry": st.sampled_from(["锂电池正极材料", "汽车零部件", "data centre", "餐饮", "冷链物流", "未知行业", "software"]),
-    "district": st.sampled_from(["观山湖区", "开阳县", "贵安新区", "Guanshanhu", "open", "南明区"]),
+    "district": st.sampled_from(["观山湖区", "开阳县", "贵安新区", "Guanshanhu", "open", "南明区", "贵阳综合保税区"]),
+    "park": st.sampled_from(["贵阳综合保税区", "开阳经济开发区", "修文经济开发区", "no such park"]),
+    "factory_unit": st.sampled_from(["F-005", "F-007", "F-011", "F-999"]),
+    "site": st.sampled_from(["land", "lease"]), "leading_enterprise": st.booleans(),
+    "transformer_kva": st.one_of(st.none(), st.floats(min_value=1, max_value=1e5)),
     "investment_yuan": AMOUNT, "fixed_asset_investment_yuan": AMOUNT, "equipment_investment_yuan": AMOUNT,
     "land_mu": st.one_of(st.none(), st.floats(min_value=0, max_value=5000)),
     "factory_m2": st.one_of(st.none(), st.floats(min_value=0, max_value=50000)),
@@ -245,22 +249,32 @@ def _finite(value: float | None) -> bool:
     return value is None or (math.isfinite(value) and value >= 0)
 
 
+def _short(item: Criterion, facts: Any) -> bool:
+    """Whether a stated figure (or the fallback read in its place) falls short of the criterion's bounds."""
+    stated = facts.point(item.fact)
+    if stated is None and item.fallback and facts.number(item.fact) == (0.0, math.inf):
+        stated = facts.point(item.fallback)
+    return stated is not None and ((item.min is not None and stated < item.min) or
+                                   (item.above is not None and stated <= item.above) or
+                                   (item.max is not None and stated > item.max))
+
+
 @FEW
 @given(PROFILES)
 def test_never_met_below_a_stated_threshold(generic_matcher: Matcher, data: dict[str, Any]) -> None:
+    """A figure stated short of a bound (≥, >, ≤; alone or in every branch of an any_of) is never met, and the
+    rule is then never eligible."""
     profile = _profile(data)
-    facts = read_facts(profile, generic_matcher.rules.places)
+    facts = read_facts(profile, generic_matcher.rules.places, generic_matcher.factories)
     result = generic_matcher.match(profile)
-    for inc in generic_matcher.rules.incentives.items:
-        judged = rule(result, inc.id)
+    rules = [*generic_matcher.rules.incentives.items, generic_matcher.rules.tariffs.data_centre]
+    for inc in rules:
+        judged = rule(result, getattr(inc, "id", "data-centre-power-price"))
         for item, outcome in zip(inc.criteria, judged.criteria, strict=False):
-            if not isinstance(item, Criterion) or item.min is None:
-                continue
-            stated = facts.point(item.fact)
-            if stated is None and item.fallback and facts.number(item.fact) == (0.0, math.inf):
-                stated = facts.point(item.fallback)
-            if stated is not None and stated < item.min:
-                assert outcome.status == "not_met" and judged.status == "not_eligible", (inc.id, item, stated)
+            parts = item.any_of if isinstance(item, AnyOf) else (item,)
+            numbers = [c for c in parts if FACTS[c.fact].kind == "number"]
+            if numbers and len(numbers) == len(parts) and all(_short(c, facts) for c in parts):
+                assert outcome.status == "not_met" and judged.status == "not_eligible", (judged.id, item, outcome)
 
 
 @FEW
@@ -286,14 +300,15 @@ def test_amounts_are_never_negative_or_infinite(generic_matcher: Matcher, data: 
     for r in result.rules:
         if r.amount:
             a = r.amount
-            assert all(_finite(v) for v in (a.value_yuan, a.low_yuan, a.high_yuan, a.first_year_yuan)), (r.id, a)
+            assert all(_finite(v) for v in (a.value_yuan, a.low_yuan, a.high_yuan, a.first_year_yuan, a.extra_yuan,
+                                            a.assumed_yuan)), (r.id, a)
     assert all(_finite(v) for v in (result.totals.first_year_yuan, result.totals.company_yuan,
                                     result.totals.staff_yuan, result.totals.confirmed_yuan))
-    assert all(_finite(c.value_yuan) for c in result.costs)
+    assert all(_finite(c.value_yuan) and all(_finite(p.value_yuan) for p in c.parts) for c in result.costs)
 
 
 def test_rules_load_unchanged_for_the_calculators() -> None:
     """The matcher's keys are additions: the RuleSet the chat's calculators read still loads."""
     rules = RuleSet.load(CORPUS / "rules", CORPUS / "listings")
     assert all(inc.criteria for inc in rules.incentives.items)
-    assert {g.id for g in rules.incentives.exclusive_groups} == {"rd-institution", "talent-housing"}
+    assert {g.id for g in rules.incentives.exclusive_groups} == {"rd-institution", "rd-deduction", "talent-housing"}

@@ -33,8 +33,9 @@ from assistant.matching import (
 from assistant.settings import Settings
 
 MATCH = "match"
-# Facts that alone say nothing of a project (a power bill question names a voltage too).
-_MINOR_FACTS = {"voltage_kv"}
+# Facts that alone say nothing of a project (a power bill question names a voltage or a capacity too, a factory
+# question a unit, a park and a lease; a question about a status names it).
+_MINOR_FACTS = {"voltage_kv", "transformer_kva", "factory_unit", "park", "site", "leading_enterprise"}
 _NAMING_FACTS = {"district", "industry"}  # facts that name, not measure, a project: any policy question has them
 
 

@@ -20,8 +20,11 @@ from assistant.calculators.schema import (
     FixedAmount,
     Incentive,
     Incentives,
+    InKind,
     PerUnit,
+    PriceCap,
     RateOfBase,
+    RdSuperDeduction,
     Tiered,
 )
 from assistant.calculators.talent import talent
@@ -30,7 +33,8 @@ from assistant.calculators.tax import rd_deduction, tax_saving
 from assistant.calculators.tokens import Token, clause_after, clause_before, prepare, tokens
 
 __all__ = ["FACTS", "GENERIC_KINDS", "AmountRange", "AnyOf", "CalcRequest", "Calculation", "Criterion", "CriterionItem",
-           "DataCentreTariff", "FixedAmount", "Incentive", "Incentives", "PerUnit", "RateOfBase", "RuleSet", "Source",
+           "DataCentreTariff", "FixedAmount", "InKind", "Incentive", "Incentives", "PerUnit", "PriceCap", "RateOfBase",
+           "RdSuperDeduction", "RuleSet", "Source",
            "Tiered", "data_centre_power", "incentive_estimate", "land_cost", "load_rules_file", "num", "parse_calc_request",
            "pct", "power_bill", "rd_deduction", "rent_cost", "rent_relief", "rule_texts_for_file", "run_calc_request",
            "talent", "tax_saving", "tr", "Token", "clause_after", "clause_before", "prepare", "tokens", "validate_rules_file", "yuan_and_wan"]

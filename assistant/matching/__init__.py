@@ -13,6 +13,7 @@ from assistant.matching.result import (
     Amount,
     Citation,
     CostItem,
+    CostPart,
     CriterionResult,
     MatchResult,
     RuleMatch,
@@ -20,6 +21,6 @@ from assistant.matching.result import (
 )
 from assistant.matching.summary import Summary, amount_text, fact_of_ask, profile_line, summarise
 
-__all__ = ["CATEGORIES", "Amount", "Citation", "CostItem", "CriterionResult", "MatchResult", "Matcher", "Profile",
+__all__ = ["CATEGORIES", "Amount", "Citation", "CostItem", "CostPart", "CriterionResult", "MatchResult", "Matcher", "Profile",
            "RuleMatch", "Summary", "Talents", "Totals", "amount_text", "fact_of_ask", "load_matcher", "merge", "profile_from_text",
            "profile_line", "render", "stated", "summarise", "valid_part"]

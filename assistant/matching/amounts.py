@@ -11,6 +11,7 @@ from assistant.calculators import (
     GENERIC_KINDS,
     Calculation,
     Incentive,
+    RdSuperDeduction,
     RuleSet,
     incentive_estimate,
     land_cost,
@@ -39,6 +40,7 @@ class Scene:
     park: Park | None
     factory: Factory | None
     lang: str
+    land_cap_yuan_mu: float | None = None  # a land price cap that may apply (prices land no park lists a price for)
 
 
 def from_calc(calc: Calculation, basis: str = "one_off", first_year: float | None = None,
@@ -116,15 +118,49 @@ def _land_rebate(inc: Incentive, s: Scene) -> Amount:
         return asking("land_mu", lang=lang)
     if per_mu is None and jobs is None:
         return asking("fixed_asset_investment_yuan", "jobs", lang=lang)
-    if s.park is None:
+    cap = s.land_cap_yuan_mu
+    if s.park is None and cap is None:
         return Amount(ask=tr(lang, "请说明选址园区（地价按园区参考价测算）", "Say which park (the land price is the park's)"))
-    calc = land_cost(s.rules, park=s.park, area_mu=area, lang=lang, want="rebate", jobs=None if jobs is None else int(jobs),
-                     investment_wan_per_mu=None if per_mu is None else round(per_mu / 1e4, 2))
-    amount = from_calc(calc)
-    amount.notes.append(tr(lang, f"按{s.park.name}工业用地参考价测算。", f"Priced at {s.park.name_en}'s land price."))
-    if calc.result is None:
+    price = None if s.park is not None else cap / s.rules.land.mu_m2  # type: ignore[operator]
+
+    def rebate(investment: float | None, people: float | None) -> Amount:
+        return from_calc(land_cost(s.rules, park=s.park, price_yuan_m2=price, area_mu=area, lang=lang, want="rebate",
+                                   jobs=None if people is None else int(people),
+                                   investment_wan_per_mu=None if investment is None else round(investment / 1e4, 2)))
+
+    amount = rebate(per_mu, jobs)
+    if s.park is not None:
+        amount.notes.append(tr(lang, f"按{s.park.name}工业用地参考价测算。", f"Priced at {s.park.name_en}'s land price."))
+    else:
+        amount.notes.append(tr(lang, f"园区未列地价：按价格上限每亩{num(cap or 0)}元测算，返还最多为此数。",
+                               f"No listed land price: priced at the cap of {num(cap or 0)} yuan a mu, so at most this."))
+    if amount.value_yuan is None:
         amount.ask = tr(lang, "请选择有挂牌地价的园区或提供地价", "Choose a park with a listed land price")
+        return amount
+    _higher_tier(amount, rebate, inc, per_mu, jobs, lang)
     return amount
+
+
+def _higher_tier(amount: Amount, rebate: Callable[[float | None, float | None], Amount], inc: Incentive,
+                 per_mu: float | None, jobs: float | None, lang: str) -> None:
+    """Where one of the two tests is unknown, what its top tier would return (the other test still short of it):
+    shown as an assumption to confirm, never counted."""
+    tiers = sorted(getattr(inc, "tiers", ()), key=lambda t: -t.rate)
+    if not tiers or (per_mu is not None and jobs is not None):
+        return
+    top = tiers[0]
+    best = rebate(top.min_investment_wan_per_mu * 1e4 if per_mu is None else per_mu,
+                  top.min_jobs if jobs is None else jobs).value_yuan
+    if best is None or amount.value_yuan is None or best <= amount.value_yuan:
+        return
+    amount.assumed_yuan = best
+    test = (tr(lang, f"固定资产投资（不含地价）达到每亩{num(top.min_investment_wan_per_mu)}万元",
+               f"fixed-asset investment (excluding land) reaches {num(top.min_investment_wan_per_mu)} 10k yuan a mu")
+            if per_mu is None else tr(lang, f"新增就业达到{num(top.min_jobs)}人", f"new jobs reach {num(top.min_jobs)}"))
+    amount.notes.append(tr(lang, f"若{test}，按{num(top.rate * 100)}%返还 {num(best, 2)} 元（未计入，请确认）。",
+                           f"If {test}: {num(top.rate * 100)}% back, {num(best, 2)} yuan (not counted; confirm)."))
+    if not amount.ask:
+        amount.ask = ask_for("fixed_asset_investment_yuan" if per_mu is None else "jobs", lang)
 
 
 def _rent_relief(inc: Incentive, s: Scene) -> Amount:
@@ -189,8 +225,9 @@ def _tax(inc: Incentive, s: Scene) -> Amount:
         return asking("taxable_income_yuan", lang=s.lang)
     calc = tax_saving(s.rules, s.lang, taxable_income_wan=income / 1e4)
     amount = from_calc(calc, "per_year")
-    if calc.result is None:
-        amount.ask = tr(s.lang, "规则表未载明一般企业所得税税率，少缴税额未测算", "The rules hold no standard rate to compare with")
+    if calc.result is None:  # nothing the company can give: a note, not a question to it
+        amount.notes.append(tr(s.lang, "规则表未载明一般企业所得税税率，少缴税额未测算。",
+                               "The rules hold no standard rate to compare with: the saving is not estimated."))
     return amount
 
 
@@ -198,10 +235,13 @@ def _rd(inc: Incentive, s: Scene) -> Amount:
     spend = s.facts.point("rd_spend_yuan")
     if spend is None:
         return asking("rd_spend_yuan", lang=s.lang)
-    amount = from_calc(rd_calc(s.rules, s.lang, rd_expense_wan=spend / 1e4, industry=s.facts.industry_text), "deduction")
+    # The general rule (it lists the industries with higher rates) is priced at its own rate; a rule for those
+    # industries alone (integrated circuits) at theirs: the same calculator, told the industry.
+    industry = "" if isinstance(inc, RdSuperDeduction) and inc.special is not None else s.facts.industry_text
+    amount = from_calc(rd_calc(s.rules, s.lang, rd_expense_wan=spend / 1e4, industry=industry), "deduction")
     amount.first_year_yuan = None
     if amount.value_yuan is not None:  # the calculator's total is the expense plus the extra deduction
-        amount.extra_yuan = round(amount.value_yuan - spend, 2)
+        amount.extra_yuan = max(0.0, round(amount.value_yuan - spend, 2))  # the total is in 0.01 万元: never below
     amount.notes.append(tr(s.lang, "此为税前扣除额，不是现金，不计入合计。", "A pre-tax deduction, not cash: not in the total."))
     return amount
 

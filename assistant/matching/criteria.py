@@ -38,7 +38,10 @@ def ask_for(fact: str, lang: str) -> str:
     if spec.kind == "flag":
         return tr(lang, f"请说明是否{spec.zh}", f"Say whether: {spec.en}")
     if spec.values:
-        return tr(lang, f"请说明{spec.zh}（{'、'.join(spec.values)}）", f"Give the {spec.en} ({', '.join(spec.values)})")
+        named = [spec.value_name(v, lang) for v in spec.values]
+        return tr(lang, f"请说明{spec.zh}（{'、'.join(named)}）", f"Give the {spec.en} ({', '.join(named)})")
+    if spec.kind == "category":  # open values (industry, park): words, no unit
+        return tr(lang, f"请说明{spec.zh}", f"Say the {spec.en}")
     return tr(lang, f"请提供{spec.zh}（{unit}）", f"Give the {spec.en} ({unit})")
 
 
@@ -85,15 +88,22 @@ def _derived_ask(fact: str, lang: str) -> str:
 def _flag(c: Criterion, facts: Facts, lang: str, article: str) -> CriterionResult:
     value = facts.flags.get(c.fact)
     spec = FACTS[c.fact]
+    assumed = value is None and spec.unstated is not None
+    if assumed:  # a status a company names when it has it: unsaid reads as the spec says, and is marked so
+        value = spec.unstated
     text = (tr(lang, spec.zh, spec.en) if c.is_ else tr(lang, f"不是{spec.zh}", f"not: {spec.en}"))
     status: Status = "unknown" if value is None else "met" if value == c.is_ else "not_met"
     shown = "" if value is None else tr(lang, "是" if value else "否", "yes" if value else "no")
+    if assumed:
+        shown += tr(lang, "（未说明）", " (not stated)")
     ask = ask_for(c.fact, lang) if status == "unknown" else ""
     if status == "not_met" and c.is_ and spec.attainable:
         # Not yet done, but the company can do it (register locally): the rule waits on it, it does not fail.
         status, shown = "unknown", tr(lang, "尚未", "not yet")
         ask = tr(lang, f"须先{spec.zh}（尚未办理）", f"To do first: {spec.en} (not yet)")
-    return CriterionResult(fact=c.fact, status=status, text=text, value=shown, ask=ask, article=article)
+    note = tr(lang, f"未说明是否{spec.zh}，按“{shown[:1]}”判断", f"Not stated whether {spec.en}: read as {shown.split()[0]}") \
+        if assumed else ""
+    return CriterionResult(fact=c.fact, status=status, text=text, value=shown, ask=ask, note=note, article=article)
 
 
 def _category(c: Criterion, facts: Facts, lang: str, article: str) -> CriterionResult:

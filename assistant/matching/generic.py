@@ -1,11 +1,25 @@
 """Amounts of the generic award kinds (schema/awards.py): fixed, rate × base with a cap, tiers, per unit, range.
 
-A rules file adds an incentive of one of these shapes without code: its figures come from the file, the
+A price cap and support in kind are stated, never counted as support. A rules file adds an incentive of one of
+these shapes without code: its figures come from the file, the
 profile's from the facts, and every step is a working line."""
 
 from __future__ import annotations
 
-from assistant.calculators import AmountRange, FixedAmount, Incentive, PerUnit, RateOfBase, Tiered, num, pct, tr
+from assistant.calculators import (
+    FACTS,
+    AmountRange,
+    FixedAmount,
+    Incentive,
+    InKind,
+    PerUnit,
+    PriceCap,
+    RateOfBase,
+    Tiered,
+    num,
+    pct,
+    tr,
+)
 from assistant.matching.criteria import ask_for, figure, label
 from assistant.matching.profile import Facts
 from assistant.matching.result import Amount
@@ -118,6 +132,23 @@ def _range(inc: AmountRange, facts: Facts, lang: str) -> Amount:
     return Amount(low_yuan=low, high_yuan=high, basis="range", calculator=inc.kind, working=working, sample=inc.sample)
 
 
+def _price_cap(inc: PriceCap, facts: Facts, lang: str) -> Amount:
+    count = facts.point(inc.per)
+    if count is None:
+        return Amount(ask=ask_for(inc.per, lang), calculator=inc.kind)
+    most = inc.max_yuan * count
+    working = [tr(lang, f"{_name(inc, lang)}：每{FACTS[inc.per].unit_zh}不高于 {_yuan(inc.max_yuan, lang)}",
+                  f"{_name(inc, lang)}: at most {_yuan(inc.max_yuan, lang)} per {FACTS[inc.per].unit_en}"),
+               tr(lang, f"最多支付 = {_yuan(inc.max_yuan, lang)} × {figure(inc.per, count, lang)} = {_yuan(most, lang)}",
+                  f"At most = {_yuan(inc.max_yuan, lang)} × {figure(inc.per, count, lang)} = {_yuan(most, lang)}")]
+    return Amount(value_yuan=round(most, 2), basis="cap", calculator=inc.kind, working=working, sample=inc.sample)
+
+
+def _in_kind(inc: InKind, lang: str) -> Amount:
+    return Amount(basis="in_kind", calculator=inc.kind, working=[(inc.text_en or inc.text) if lang == "en" else inc.text],
+                  sample=inc.sample)
+
+
 def generic_amount(inc: Incentive, facts: Facts, lang: str) -> Amount:
     if isinstance(inc, FixedAmount):
         return _fixed(inc, facts, lang)
@@ -129,4 +160,8 @@ def generic_amount(inc: Incentive, facts: Facts, lang: str) -> Amount:
         return _per_unit(inc, facts, lang)
     if isinstance(inc, AmountRange):
         return _range(inc, facts, lang)
+    if isinstance(inc, PriceCap):
+        return _price_cap(inc, facts, lang)
+    if isinstance(inc, InKind):
+        return _in_kind(inc, lang)
     raise TypeError(f"not a generic award kind: {inc.kind}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from assistant.calculators import CriterionItem, Incentive, RuleSet, data_centre_power, num, tr
+from assistant.calculators import CriterionItem, Incentive, PriceCap, RuleSet, data_centre_power, num, tr
 from assistant.listings import Factory
 from assistant.matching import costs as cost
 from assistant.matching.amounts import Scene, amount_for, from_calc
@@ -20,7 +20,7 @@ from assistant.settings import MatchSettings
 
 CATEGORIES = ("land", "power", "factory_rent", "talent", "tax", "awards")
 DATA_CENTRE_ID = "data-centre-power-price"
-_UNCOUNTED = ("deduction", "in_kind", "range")
+_UNCOUNTED = ("deduction", "in_kind", "range", "cap")
 
 
 def _status(criteria: list[CriterionResult]) -> str:
@@ -32,9 +32,17 @@ def _value(rule: RuleMatch) -> float:
     """What a rule is worth in cash, for sorting and weighing asks: a deduction or support in kind is not
     cash, and a range is worth its low end."""
     a = rule.amount
-    if a is None or a.basis in ("deduction", "in_kind"):
+    if a is None or a.basis in ("deduction", "in_kind", "cap"):
         return 0.0
     return a.value_yuan if a.value_yuan is not None else (a.low_yuan or 0.0)
+
+
+def _worth(rule: RuleMatch) -> float | None:
+    """What ranks a rule in its exclusivity group: its first-year amount, else its total (a deduction)."""
+    a = rule.amount
+    if a is None:
+        return None
+    return a.first_year_yuan if a.first_year_yuan is not None else a.value_yuan
 
 
 class Matcher:
@@ -48,12 +56,12 @@ class Matcher:
 
     def match(self, profile: Profile, lang: str = "zh") -> MatchResult:
         lang = "en" if lang == "en" else "zh"
-        facts = read_facts(profile, self.rules.places)
+        facts = read_facts(profile, self.rules.places, self.factories)
         today = self.settings.today or dt.date.today()
         parks = cost.candidate_parks(self.rules, facts, self.settings.parks)
         units = cost.candidate_factories(self.factories, facts, self.rules, self.settings.factories)
         priced = next((p for p in parks if p.land_price_yuan_m2 is not None), None)
-        scene = Scene(self.rules, facts, priced, units[0] if units else None, lang)
+        scene = Scene(self.rules, facts, priced, units[0] if units else None, lang, self._land_cap(facts, lang, today))
         matches = [self._rule(inc, scene, today) for inc in self.rules.incentives.items]
         if self.rules.tariffs.data_centre.criteria:
             matches.append(self._data_centre(scene, today))
@@ -120,6 +128,14 @@ class Matcher:
         rule.reason = self._reason(rule, lang)
         return rule
 
+    def _land_cap(self, facts: Facts, lang: str, today: dt.date) -> float | None:
+        """The lowest land price cap per mu (kind price_cap on land_mu) whose criteria may hold: it prices land
+        where no park lists a price."""
+        caps = [inc.max_yuan for inc in self.rules.incentives.items
+                if isinstance(inc, PriceCap) and inc.per == "land_mu" and _status(self._judge(
+                    inc.criteria, facts, lang, inc.source.article, inc.valid_from, inc.valid_to, today)) != "not_eligible"]
+        return min(caps, default=None)
+
     @staticmethod
     def _reason(rule: RuleMatch, lang: str) -> str:
         sep = tr(lang, "；", "; ")
@@ -137,10 +153,10 @@ class Matcher:
         """In each exclusivity group only the best rule that may apply counts (就高); the others say which."""
         for group in self.rules.incentives.exclusive_groups:
             members = [m for m in matches if m.exclusive_group == group.id and m.status != "not_eligible"]
-            priced = [m for m in members if m.amount and m.amount.first_year_yuan is not None]
+            priced = [m for m in members if _worth(m) is not None]
             if len(members) < 2 or not priced:
                 continue
-            best = max(priced, key=lambda m: (m.amount.first_year_yuan or 0.0, m.status == "eligible"))  # type: ignore[union-attr]
+            best = max(priced, key=lambda m: (_worth(m) or 0.0, m.status == "eligible"))
             name = (group.name_en or group.name) if lang == "en" else group.name
             for m in members:
                 if m is not best:
@@ -162,10 +178,12 @@ class Matcher:
                 num(r.amount.first_year_yuan or 0, 2) for r in counted if r.amount) + f" = {num(total, 2)} {unit}")
         not_counted = [f"{r.name}: " + (tr(lang, f"与{r.excluded_by}不重复享受", f"not with {r.excluded_by}")
                                         if r.excluded_by else tr(lang, {"deduction": "税前扣除额，非现金",
-                                                                       "in_kind": "非现金支持", "range": "金额为区间"}
+                                                                       "in_kind": "非现金支持", "range": "金额为区间",
+                                                                       "cap": "价格上限，不是补助"}
                                                                  .get(r.amount.basis, "未测算"),
                                                                  {"deduction": "a pre-tax deduction, not cash",
-                                                                  "in_kind": "in kind", "range": "a range"}
+                                                                  "in_kind": "in kind", "range": "a range",
+                                                                  "cap": "a price cap, not support"}
                                                                  .get(r.amount.basis, "not estimated")))
                        for r in rules if not r.counted and r.amount]
         return Totals(first_year_yuan=round(total, 2),

@@ -11,7 +11,8 @@ _CATEGORY = {"land": ("土地", "Land"), "power": ("电力", "Power"), "factory_
 _STATUS = {"eligible": ("符合", "eligible"), "possible": ("待确认", "to confirm"),
            "not_eligible": ("不适用", "does not apply")}
 _BASIS = {"one_off": ("一次性", "one-off"), "per_year": ("每年", "a year"), "over_term": ("分年发放", "over its term"),
-          "range": ("区间", "range"), "deduction": ("税前扣除额", "pre-tax deduction"), "in_kind": ("非现金", "in kind")}
+          "range": ("区间", "range"), "deduction": ("税前扣除额", "pre-tax deduction"), "in_kind": ("非现金", "in kind"),
+          "cap": ("价格上限，最多支付", "price cap: the most paid")}
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:

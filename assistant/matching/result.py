@@ -33,7 +33,8 @@ class Amount(BaseModel):
     low_yuan: float | None = Field(None, description="A range's low end (amount decided case by case).")
     high_yuan: float | None = None
     first_year_yuan: float | None = Field(None, description="What arrives in the first year; the total adds these.")
-    basis: Literal["one_off", "per_year", "over_term", "range", "deduction", "in_kind"] = "one_off"
+    basis: Literal["one_off", "per_year", "over_term", "range", "deduction", "in_kind", "cap"] = Field(
+        "one_off", description="cap: a price ceiling (the most the company pays), never support in the total.")
     term_years: float | None = None
     calculator: str = Field("", description="The calculator (or generic award kind) that computed it.")
     working: list[str] = []
@@ -66,6 +67,14 @@ class RuleMatch(BaseModel):
     sample: bool = False
 
 
+class CostPart(BaseModel):
+    """A part of a cost worth stating on its own (the T&D share of the energy charge, a month's basic charge)."""
+
+    name: str
+    value_yuan: float
+    period: Literal["one_off", "per_year", "per_month"]
+
+
 class CostItem(BaseModel):
     kind: Literal["land", "power", "rent"]
     subject: str = Field(description="The park, factory unit or supply it prices.")
@@ -75,6 +84,7 @@ class CostItem(BaseModel):
     working: list[str] = []
     notes: list[str] = []
     citations: list[Citation] = []
+    parts: list[CostPart] = Field([], description="Parts of the cost stated on their own (already in its value).")
     sample: bool = False
 
 

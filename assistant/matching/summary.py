@@ -31,9 +31,9 @@ def fact_of_ask(ask: str, lang: str) -> str:
     """The profile fact a result's ask is about ("请提供年营业收入（元）" -> revenue_yuan), '' when none is."""
     if ask.startswith(tr(lang, "请说明选址区县", "Say which district")):
         return "district"
-    first = ask.split(tr(lang, "或", " or "))[0].split(tr(lang, "；", "; "))[0].split(tr(lang, "、", ", "))[0]
-    for fact in PROFILE_FACTS:
-        if first.startswith(ask_for(fact, lang)):
+    # The ask opens with its first fact's own ask; the longest match first (a label may hold 、 or 或).
+    for fact in sorted(PROFILE_FACTS, key=lambda f: -len(ask_for(f, lang))):
+        if ask.startswith(ask_for(fact, lang)):
             return fact
     return ""
 
@@ -46,7 +46,7 @@ def _value(fact: str, profile: dict[str, Any], lang: str) -> str:
     if isinstance(value, (int, float)):
         unit = spec.unit_en if lang == "en" else spec.unit_zh
         return f"{num(value, 2)} {unit}".strip() if fact != "encouraged_revenue_share" else f"{num(value * 100, 2)}%"
-    return tr(lang, "未定", "open") if fact == "district" and value == "open" else str(value)
+    return tr(lang, "未定", "open") if fact == "district" and value == "open" else spec.value_name(str(value), lang)
 
 
 def profile_line(profile: dict[str, Any], lang: str) -> str:

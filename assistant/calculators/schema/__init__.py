@@ -10,7 +10,9 @@ from assistant.calculators.schema.awards import (
     GENERIC_KINDS,
     AmountRange,
     FixedAmount,
+    InKind,
     PerUnit,
+    PriceCap,
     RateOfBase,
     Tier,
     Tiered,
@@ -102,4 +104,4 @@ RULE_MODELS: dict[str, type[Tariffs | LandRules | Incentives]] = {
     "tariffs": Tariffs, "land": LandRules, "incentives": Incentives,
 }
 
-__all__ = ["FACTS", "GENERIC_KINDS", "AmountRange", "AnyOf", "Category", "Criterion", "CriterionItem", "ExclusiveGroup", "FactSpec", "FixedAmount", "IndustryGroup", "Payee", "PerUnit", "RateOfBase", "Tier", "Tiered", "AllInPrices", "AnyIncentive", "BoardTier", "ContributionReturn", "ContributionStep", "DataCentreTariff", "Date", "DegreeAllowance", "DegreeAward", "EquipmentSubsidy", "Example", "Flag", "FloorRatio", "ForeignRdInstitute", "GraduateRentSubsidy", "GuideFund", "HiringSubsidy", "HomePurchaseSubsidy", "Id", "Incentive", "Incentives", "Item", "KINDS", "Label", "LandRebate", "LandRules", "LevelTier", "ListingAward", "Meta", "MilestoneAward", "MilestoneTier", "MinimumGrades", "NonEmpty", "NoteSection", "Num", "OptDate", "OptText", "Period", "Periods", "ProxyPurchase", "RULE_MODELS", "Ratios", "RdCentreAward", "RdSuperDeduction", "RebateTier", "RentRelief", "ResidentialTier", "ResidentialTiers", "SizeTier", "Source", "SpecialDeduction", "SpecialIndustry", "Strict", "TalentAllowance", "TalentApartment", "TalentSettlement", "Tariffs", "TaxRate", "TemporaryAccommodation", "Text", "TimeOfUse", "TwoPartTariff", "UnitPrice", "UnknownKind", "UpgradeAward", "VoltageLevel", "Whole", "kind_name", "normalise_voltage"]
+__all__ = ["FACTS", "GENERIC_KINDS", "AmountRange", "AnyOf", "Category", "Criterion", "CriterionItem", "ExclusiveGroup", "FactSpec", "FixedAmount", "InKind", "IndustryGroup", "Payee", "PerUnit", "PriceCap", "RateOfBase", "Tier", "Tiered", "AllInPrices", "AnyIncentive", "BoardTier", "ContributionReturn", "ContributionStep", "DataCentreTariff", "Date", "DegreeAllowance", "DegreeAward", "EquipmentSubsidy", "Example", "Flag", "FloorRatio", "ForeignRdInstitute", "GraduateRentSubsidy", "GuideFund", "HiringSubsidy", "HomePurchaseSubsidy", "Id", "Incentive", "Incentives", "Item", "KINDS", "Label", "LandRebate", "LandRules", "LevelTier", "ListingAward", "Meta", "MilestoneAward", "MilestoneTier", "MinimumGrades", "NonEmpty", "NoteSection", "Num", "OptDate", "OptText", "Period", "Periods", "ProxyPurchase", "RULE_MODELS", "Ratios", "RdCentreAward", "RdSuperDeduction", "RebateTier", "RentRelief", "ResidentialTier", "ResidentialTiers", "SizeTier", "Source", "SpecialDeduction", "SpecialIndustry", "Strict", "TalentAllowance", "TalentApartment", "TalentSettlement", "Tariffs", "TaxRate", "TemporaryAccommodation", "Text", "TimeOfUse", "TwoPartTariff", "UnitPrice", "UnknownKind", "UpgradeAward", "VoltageLevel", "Whole", "kind_name", "normalise_voltage"]

@@ -2,7 +2,9 @@
 
 fixed_amount (a sum, once or for some years), rate_of_base (rate × a profile figure, with a cap), tiered (the
 highest tier a profile figure or category reaches), per_unit (an amount per person or per unit of a figure,
-optionally per month for some months) and amount_range (a sum between two bounds, decided case by case).
+optionally per month for some months), amount_range (a sum between two bounds, decided case by case),
+price_cap (a price capped per unit of a figure, 每亩不高于20万元: the most the company pays, not support) and
+in_kind (support that is no sum of money, in words: a lower floor price, customs treatment).
 Amounts are in yuan; `base`, `by` and `per` name facts of the profile (schema/criteria.FACTS).
 """
 
@@ -111,7 +113,24 @@ class AmountRange(Incentive):
         return self
 
 
-GENERIC_KINDS: tuple[type[Incentive], ...] = (FixedAmount, RateOfBase, Tiered, PerUnit, AmountRange)
+class PriceCap(Incentive):
+    kind: Literal["price_cap"]
+    per: Fact
+    max_yuan: Num  # the most paid per unit of `per` (per mu)
+
+    @model_validator(mode="after")
+    def _per_is_a_figure(self) -> PriceCap:
+        _number_fact(self.per, "per")
+        return self
+
+
+class InKind(Incentive):
+    kind: Literal["in_kind"]
+    text: Text  # what the support is, in words
+    text_en: OptText = ""
+
+
+GENERIC_KINDS: tuple[type[Incentive], ...] = (FixedAmount, RateOfBase, Tiered, PerUnit, AmountRange, PriceCap, InKind)
 
 
 def generic_kind(value: Any) -> bool:

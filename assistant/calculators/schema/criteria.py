@@ -33,6 +33,13 @@ class FactSpec:
     # A step the company takes on settling (registering locally): "not yet" leaves the rule to confirm, since the
     # documents make it a condition of applying, not a property the company lacks for good.
     attainable: bool = False
+    # What a profile that does not state a yes/no fact reads as: a status a company names when it has it
+    # (foreign-invested) reads as "no" when unsaid, and the criterion says it was assumed.
+    unstated: bool | None = None
+    names: tuple[tuple[str, str, str], ...] = ()  # a closed category's values in words: (value, zh, en)
+
+    def value_name(self, value: str, lang: str) -> str:
+        return next((en if lang == "en" else zh for v, zh, en in self.names if v == value), value)
 
 
 def _n(zh: str, en: str, unit_zh: str = "元", unit_en: str = "yuan", derived: bool = False) -> FactSpec:
@@ -47,10 +54,15 @@ FACTS: dict[str, FactSpec] = {
     "equipment_investment_yuan": _n("新购置生产设备投资", "new production equipment"),
     "investment_per_mu_yuan": _n("亩均固定资产投资（不含地价）", "fixed-asset investment per mu (excluding land)",
                                  "元/亩", "yuan/mu", derived=True),
+    "site": FactSpec("category", "取得场地方式", "how the site is obtained", values=("land", "lease"),
+                     names=(("land", "取得土地", "acquiring land"), ("lease", "租用厂房或办公用房", "leasing premises"))),
     "land_mu": _n("用地面积", "land area", "亩", "mu"),
     "factory_m2": _n("租用厂房面积", "factory floor area to lease", "㎡", "m2"),
+    "factory_unit": FactSpec("category", "拟租用的厂房编号", "factory unit to lease"),
+    "park": FactSpec("category", "所在园区", "park"),
     "annual_kwh": _n("年用电量", "annual power use", "kWh", "kWh"),
     "voltage_kv": _n("供电电压等级", "supply voltage", "kV", "kV"),
+    "transformer_kva": _n("变压器（报装）容量", "transformer (contracted) capacity", "kVA", "kVA"),
     "jobs": _n("新增就业", "new jobs", "人", "people"),
     "revenue_yuan": _n("年营业收入", "annual revenue"),
     "taxable_income_yuan": _n("年应纳税所得额", "annual taxable income"),
@@ -69,14 +81,21 @@ FACTS: dict[str, FactSpec] = {
     "talents.total": _n("新引进高校毕业生合计", "new graduate hires in all", "人", "people", derived=True),
     "registered_locally": FactSpec("flag", "在本地注册并纳税、统计", "registered, taxed and counted locally",
                                    attainable=True),
-    "foreign_invested": FactSpec("flag", "外商投资企业", "foreign-invested company"),
+    "foreign_invested": FactSpec("flag", "外商投资企业", "foreign-invested company", unstated=False),
     "new_rd_institute": FactSpec("flag", "新设独立法人研发机构", "setting up a new R&D institute as its own legal "
-                                 "person"),
+                                 "person", unstated=False),
+    "leading_enterprise": FactSpec("flag", "经认定的龙头企业、高新技术企业或“冠军企业”",
+                                   "a recognised leading, high-tech or 'champion' enterprise"),
     "rd_centre_level": FactSpec("category", "首次获批研发中心级别", "level of a first-approved R&D centre",
-                                values=("national", "provincial", "municipal")),
-    "listing_board": FactSpec("category", "上市或挂牌板块", "listing board", values=("main", "other", "neeq")),
+                                values=("national", "provincial", "municipal"),
+                                names=(("national", "国家级", "national"), ("provincial", "省级", "provincial"),
+                                       ("municipal", "市级", "municipal"))),
+    "listing_board": FactSpec("category", "上市或挂牌板块", "listing board", values=("main", "other", "neeq"),
+                              names=(("main", "主板", "main board"), ("other", "其他板块", "other board"),
+                                     ("neeq", "新三板", "NEEQ"))),
     "firm_size": FactSpec("category", "企业规模（新纳入规上或晋档）", "firm size (newly above-scale or upgraded)",
-                          values=("large", "medium", "small")),
+                          values=("large", "medium", "small"),
+                          names=(("large", "大型", "large"), ("medium", "中型", "medium"), ("small", "小型", "small"))),
 }
 
 

@@ -15,7 +15,15 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from assistant.calculators.schema.awards import AmountRange, FixedAmount, PerUnit, RateOfBase, Tiered
+from assistant.calculators.schema.awards import (
+    AmountRange,
+    FixedAmount,
+    InKind,
+    PerUnit,
+    PriceCap,
+    RateOfBase,
+    Tiered,
+)
 from assistant.calculators.schema.criteria import ExclusiveGroup, IndustryGroup
 from assistant.calculators.schema.fields import (
     Meta,
@@ -244,7 +252,8 @@ KINDS: dict[str, type[Incentive]] = {
     for cls in (ContributionReturn, MilestoneAward, EquipmentSubsidy, LandRebate, RentRelief, RdCentreAward,
                 ListingAward, UpgradeAward, ForeignRdInstitute, TaxRate, RdSuperDeduction, TalentSettlement,
                 TalentAllowance, HiringSubsidy, GraduateRentSubsidy, HomePurchaseSubsidy, GuideFund,
-                TemporaryAccommodation, TalentApartment, FixedAmount, RateOfBase, Tiered, PerUnit, AmountRange)
+                TemporaryAccommodation, TalentApartment, FixedAmount, RateOfBase, Tiered, PerUnit, AmountRange,
+                PriceCap, InKind)
 }
 
 
@@ -279,6 +288,8 @@ AnyIncentive = Annotated[
         Annotated[Tiered, Tag("tiered")],
         Annotated[PerUnit, Tag("per_unit")],
         Annotated[AmountRange, Tag("amount_range")],
+        Annotated[PriceCap, Tag("price_cap")],
+        Annotated[InKind, Tag("in_kind")],
         Annotated[UnknownKind, Tag("unknown")],
     ],
     Discriminator(_kind_tag),
