@@ -307,3 +307,23 @@ def test_a_word_before_a_participle_describes_the_subject() -> None:
     words = {"government": 4.0, "factory": 4.0}
     check = _words_check(words)
     assert check.read("How much is a government-built factory?", _everything).subject == ("factory",)
+
+
+def test_a_district_the_catalogue_does_not_know_must_be_named_by_the_passage() -> None:
+    check = SupportCheck(lambda text: [], lambda t: 1.0, _districts, min_subject=0.5,
+                         place_word=lambda w: w == "东湖区")
+    covers = make_covers({})
+    ask = check.read("东湖区有没有工业用地参考价？", _everything)
+    assert ask.names == ("东湖区",)
+    elsewhere = "工业用地参考价为144元/㎡。"
+    assert not check.judge(ask, elsewhere, "西山开发区简介 " + elsewhere, covers).ok
+    assert check.judge(ask, elsewhere, "东湖区 " + elsewhere, covers).ok
+    assert check.read("Does Donghu District refund local tax?", _everything).names == ("donghu",)
+    assert check.read("北岸区有没有参考价？", _everything).names == ()  # a district the check knows itself
+
+
+def test_an_inline_citation_s_year_is_not_the_figure_s() -> None:
+    check, covers = _check(), make_covers({})
+    ask = check.read("2026年1月的代理购电价格是多少？", _everything)
+    row = "代理购电价格（2025-12）0.388997元/kWh（来源：《电价政策解读（2026年版）》第五条）"
+    assert check.judge(ask, row, row, covers).reason == "year"

@@ -45,6 +45,7 @@ _YEAR_REFERENCE = re.compile(r"(?:before|prior to|after|since|until|earlier than
 # those in its own words.
 _HEAD_ASKS = r"(?:怎么收|怎么算|怎么计|如何收|如何计|多少|几|多高|多大|多长|多久)"
 _MODIFIER = re.compile(r"\b([a-z]+)-(?:[a-z]+ed|built|made|run|owned|led|held|grown)\b", re.I)
+_CITED = re.compile(r"[（(](?:来源|出处|source)[：:][^。]*[）)]", re.I)  # an inline citation: its title's year is not the figure's
 _NUMBERISH = re.compile(r"^[\d.,%]+$")
 _WORDS = re.compile(r"[a-z][a-z'-]+")
 
@@ -66,6 +67,8 @@ class Patterns:
     question_breaks: re.Pattern[str] | None = None  # where a message's next question starts
     reference_places: re.Pattern[str] | None = None  # a place named to compare with ("like Guanshanhu does")
     counted_noun: re.Pattern[str] | None = None  # 多少个产业项目: group 1 is the noun counted
+    district_zh: re.Pattern[str] | None = None  # 花溪区: group 1 a district-level place name
+    district_en: re.Pattern[str] | None = None  # Huaxi District: group 1 the name
 
 
 @cache
@@ -88,7 +91,9 @@ def default_patterns() -> Patterns:
                     re.compile(data["verb_after"], re.I) if data.get("verb_after") else None,
                     re.compile(data["question_breaks"], re.I) if data.get("question_breaks") else None,
                     re.compile(data["reference_places"], re.I) if data.get("reference_places") else None,
-                    re.compile(counted["zh_noun"]) if counted.get("zh_noun") else None)
+                    re.compile(counted["zh_noun"]) if counted.get("zh_noun") else None,
+                    re.compile(data["district_zh"]) if data.get("district_zh") else None,
+                    re.compile(data["district_en"]) if data.get("district_en") else None)
 
 
 def asks_for_list(question: str, patterns: Patterns | None = None) -> bool:
@@ -153,7 +158,9 @@ class SupportCheck:
                  patterns: Patterns | None = None, normalise: Callable[[str], str] = lambda t: t,
                  glossary: tuple[re.Pattern[str] | None, Mapping[str, Sequence[str]]] = (None, {}),
                  home: re.Pattern[str] | None = None, english_word: Callable[[str], bool] = lambda w: False,
-                 english_verb: Callable[[str], bool] = lambda w: False) -> None:
+                 english_verb: Callable[[str], bool] = lambda w: False,
+                 place_word: Callable[[str], bool] = lambda w: True) -> None:
+        self.place_word = place_word  # is a Chinese word a place name (jieba's ns), not 开区 cut from 经开区
         self.english_word = english_word  # an English word (Chinese, Empire) that happens to read as pinyin
         self.english_verb = english_verb  # a word the dictionary gives as a verb (check: "to check")
         self.home = home  # the region served as a whole (贵阳贵安): a figure for it is not a district's
@@ -206,8 +213,28 @@ class SupportCheck:
         # A year the question measures from (prior to 2000, 2020年以来) is not the year it asks about.
         years = tuple(y for y in dict.fromkeys(_YEAR.findall(text)) if not _YEAR_REFERENCE.search(
             text[max(0, text.find(y) - 12): text.find(y) + 10].replace(y, "YYYY")))
-        return Ask(subject, self._names(" ".join(asking or questions or clauses), known_words), topics, weights, districts,
+        names = self._names(" ".join(asking or questions or clauses), known_words) + self._other_places(question)
+        return Ask(subject, tuple(dict.fromkeys(names)), topics, weights, districts,
                    years, kinds, units, self._head(text, subject), self._counted(text), self._counted_noun(text))
+
+    def _other_places(self, question: str) -> tuple[str, ...]:
+        """District-level places the question names that the catalogue does not know (花溪区, Nanming District):
+        the passage answering must name them; the district check cannot, knowing nothing of them."""
+        out = []
+        text = to_simplified(question)
+        for pattern, lower in ((self.patterns.district_zh, False), (self.patterns.district_en, True)):
+            for m in pattern.finditer(text) if pattern else ():
+                name = m.group(1).lower() if lower else m.group(1)
+                whole = m.group(0)
+                if self._places(whole) or self._places(name) or (self.home and self.home.search(whole)):
+                    continue  # a district the check knows, or the region served
+                if not lower and self.tokens and not self._is_place(name):
+                    continue
+                out.append(name)
+        return tuple(out)
+
+    def _is_place(self, name: str) -> bool:
+        return self.place_word(name)
 
     def _places(self, text: str) -> Collection[str]:
         return self.districts_of(self.region.sub(" ", text) if self.region else text)
@@ -297,7 +324,7 @@ class SupportCheck:
         if ask.years:
             # A sentence without a year reads under the last one its passage named before it (a table's
             # "指标（2025年）"), else under its document's (a 2026 work plan).
-            years = (set(_YEAR.findall(text)) or set(_YEAR.findall(before)[-1:]) or set(_YEAR.findall(heading))
+            years = (set(_YEAR.findall(_CITED.sub("", text))) or set(_YEAR.findall(before)[-1:]) or set(_YEAR.findall(heading))
                      or set(_YEAR.findall(title)))
             if years and not years & set(ask.years):
                 return Verdict(False, "year", ask.years[0])

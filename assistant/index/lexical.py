@@ -61,6 +61,12 @@ class Tokenizer:
                 self._pos = jieba.posseg.POSTokenizer(base)
         return [w.word for w in self._pos.lcut(to_simplified(text)) if w.flag[:1] == "n" or w.flag == "vn" if len(w.word) >= 2]
 
+    def is_place(self, word: str) -> bool:
+        """Is a Chinese word a place name (jieba's ns)?"""
+        self.nouns("")  # builds the part-of-speech tokenizer
+        tagged = self._pos.lcut(to_simplified(word))
+        return len(tagged) == 1 and tagged[0].flag == "ns"
+
     def is_name(self, word: str) -> bool:
         """Is a Chinese word a name (a place, person or organisation: jieba's ns, nr, nt)?"""
         self.nouns("")  # builds the part-of-speech tokenizer
