@@ -327,3 +327,11 @@ def test_an_inline_citation_s_year_is_not_the_figure_s() -> None:
     ask = check.read("2026年1月的代理购电价格是多少？", _everything)
     row = "代理购电价格（2025-12）0.388997元/kWh（来源：《电价政策解读（2026年版）》第五条）"
     assert check.judge(ask, row, row, covers).reason == "year"
+
+
+def test_a_romanised_name_the_corpus_never_uses_must_still_be_named() -> None:
+    words = {"plant": 3.0}
+    check = SupportCheck(lambda text: [w for w in words if w in text.lower()], lambda t: words.get(t, 1.0),
+                         _districts, min_subject=0.5, corpus_word=lambda w: False)
+    # A company the knowledge base knows nothing of: no passage names it, so none answers for it.
+    assert check.read("How big is the Huaxing plant?", _everything, lambda w: False).names == ("huaxing",)

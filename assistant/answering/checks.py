@@ -68,6 +68,7 @@ class AnswerChecks:
             glossary=index.lexicon.glossary_terms, home=index.lexicon.pattern("home_places"),
             english_word=index.bilingual.is_english_word, english_verb=index.bilingual.is_english_verb,
             place_word=self.tokenizer.is_place,
+            corpus_word=lambda w: w in index.lexical.vocab or w in index.bilingual.pinyin,
             districts_of=lambda text: {p.district for p, _ in places.park_scores(text)} | set(
                 places.districts_in(places.normalise(text))))
 

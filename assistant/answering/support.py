@@ -159,8 +159,10 @@ class SupportCheck:
                  glossary: tuple[re.Pattern[str] | None, Mapping[str, Sequence[str]]] = (None, {}),
                  home: re.Pattern[str] | None = None, english_word: Callable[[str], bool] = lambda w: False,
                  english_verb: Callable[[str], bool] = lambda w: False,
-                 place_word: Callable[[str], bool] = lambda w: True) -> None:
+                 place_word: Callable[[str], bool] = lambda w: True,
+                 corpus_word: Callable[[str], bool] = lambda w: True) -> None:
         self.place_word = place_word  # is a Chinese word a place name (jieba's ns), not 开区 cut from 经开区
+        self.corpus_word = corpus_word  # does the corpus use a word at all, itself or through pinyin
         self.english_word = english_word  # an English word (Chinese, Empire) that happens to read as pinyin
         self.english_verb = english_verb  # a word the dictionary gives as a verb (check: "to check")
         self.home = home  # the region served as a whole (贵阳贵安): a figure for it is not a district's
@@ -274,8 +276,9 @@ class SupportCheck:
 
     def _names(self, clause: str, known: Callable[[str], bool]) -> tuple[str, ...]:
         """Chinese names written in Latin letters in the asking clause (Shuangying, Longxin: capitalised, not
-        a sentence's first word, read as pinyin, rare in the corpus, not a place): the company or project the
-        answer must be about. ``known``: the corpus can match the word (itself or through pinyin, 双英)."""
+        a sentence's first word, read as pinyin, rare in the corpus or not in it at all, not a place): the company
+        or project the answer must be about. ``known``: the corpus can match the word (itself or through pinyin,
+        双英). One the corpus never uses is a company it knows nothing of: no passage names it."""
         names = []
         for sentence in _SENTENCES.split(clause):
             words = re.findall(r"[A-Za-z][\w'’-]*", sentence)
@@ -283,7 +286,8 @@ class SupportCheck:
                 plain = re.sub(r"['’]s$", "", word)
                 if (plain[:1].isupper() and len(plain) >= NAME_LETTERS and is_pinyin(plain)
                         and not self.english_word(plain) and not self.districts_of(plain)
-                        and known(plain.lower()) and self.idf(plain.lower()) >= NAME_IDF):
+                        and (not self.corpus_word(plain.lower())
+                             or (known(plain.lower()) and self.idf(plain.lower()) >= NAME_IDF))):
                     names.append(plain.lower())
         return tuple(dict.fromkeys(names))
 
