@@ -335,3 +335,14 @@ def test_a_romanised_name_the_corpus_never_uses_must_still_be_named() -> None:
                          _districts, min_subject=0.5, corpus_word=lambda w: False)
     # A company the knowledge base knows nothing of: no passage names it, so none answers for it.
     assert check.read("How big is the Huaxing plant?", _everything, lambda w: False).names == ("huaxing",)
+
+
+def test_a_figure_is_stated_about_the_subject_not_beside_it() -> None:
+    words = {"尼龙": 6.0, "项目": 3.0}
+    check, covers = _words_check(words), make_covers({})
+    ask = check.read("息烽的尼龙项目投资了多少钱？", _everything)
+    passage = "息烽开发区工业用地参考价144元/㎡。另有尼龙项目已落地。"
+    price = "息烽开发区工业用地参考价144元/㎡。"
+    assert check.judge(ask, price, passage, covers).reason == "subject"  # the passage names it, the figure is not its
+    stated = "尼龙项目投资4亿元。"
+    assert check.judge(ask, stated, passage + stated, covers).ok

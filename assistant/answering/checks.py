@@ -166,11 +166,12 @@ class AnswerChecks:
             chunk = chunks[pick.chunk_rank]
             # The sentences before it, as the composer split them (its text has lost the Markdown: **852**),
             # after the passage leading into its own under the same heading.
-            before = " ".join([self.index.lead_in(chunk), *sentences(chunk.text)[:pick.position]])
+            before = " ".join(sentences(chunk.text)[:pick.position])
             passage = f"{chunk.title} {chunk.heading} {chunk.article} {chunk.text}"
             other = passage_language(pick.sentence) != lang
+            lead = self.index.lead_in(chunk)
             verdict = self.check.judge(ask, pick.sentence, passage, covers, before=before, other_language=other,
-                                         title=chunk.title, heading=chunk.heading)
+                                         title=chunk.title, heading=chunk.heading, lead=lead)
             # A paraphrase (成绩 for 新引进项目84个) escapes word matching: the embedder may still see it on topic.
             # Not for a name it lacks (南明区): the embedder reads places and companies as alike.
             if (verdict.reason == "subject" and not other and embedded[0] < MAX_EMBEDDED
@@ -178,7 +179,7 @@ class AnswerChecks:
                 embedded[0] += 1
                 if self.on_topic(query, lang, pick.sentence):
                     verdict = self.check.judge(ask, pick.sentence, passage, covers, before=before, subject_ok=True,
-                                                 title=chunk.title, heading=chunk.heading)
+                                                 title=chunk.title, heading=chunk.heading, lead=lead)
             if not verdict.ok:
                 rejected.append((verdict, chunk.title))
             return verdict.ok

@@ -38,6 +38,7 @@ CROSS_LANGUAGE_SHARE = 0.6  # of min_subject: the dictionary finds fewer of a qu
 NAME_LETTERS = 5  # a shorter pinyin-like word is too often English (Tina, Hang); longer English words the dictionary knows
 COUNT_REACH = 12  # characters before a figure (twice that after it) where the thing it counts is named
 CJK_COUNT_REACH = 3  # the same in Chinese, denser: 员工300人, 300名员工, 12万辆汽车
+SUBJECT_REACH = 80  # characters before a sentence where its subject may be named (a list's lead, an item's label)
 NAME_IDF = 3.0  # a capitalised word in fewer passages than this is a name, not a word capitalised in a title
 _YEAR_REFERENCE = re.compile(r"(?:before|prior to|after|since|until|earlier than|later than)\s+(?:the\s+)?(?:year\s+)?YYYY|"
                              r"YYYY\s*年?\s*(?:以前|之前|以后|之后|以来|前|后)", re.I)
@@ -292,7 +293,8 @@ class SupportCheck:
         return tuple(dict.fromkeys(names))
 
     def judge(self, ask: Ask, sentence: str, passage: str, covers: Covers, before: str = "",
-              subject_ok: bool = False, other_language: bool = False, title: str = "", heading: str = "") -> Verdict:
+              subject_ok: bool = False, other_language: bool = False, title: str = "", heading: str = "",
+              lead: str = "") -> Verdict:
         """Does one sentence answer the question? ``passage``: its chunk's title, heading and text (the subject
         may be named there rather than in the sentence); ``before``: the chunk's text before the sentence."""
         text = to_simplified(sentence)
@@ -314,6 +316,13 @@ class SupportCheck:
             share = sum(ask.weights[t] for t in held) / (sum(ask.weights.values()) or 1.0)
             if share < (self.min_subject * CROSS_LANGUAGE_SHARE if other_language else self.min_subject):
                 return Verdict(False, "subject", next(t for t in ask.subject if t not in held))
+            # A figure asked for is stated about the subject: the sentence, the one before it (a list's lead) or
+            # its heading names some of it, not only another sentence of its passage (Longxin's project named in
+            # the article whose land price was chosen).
+            if ask.kinds and held:
+                near = to_simplified(f"{heading} {before[-SUBJECT_REACH:]} {sentence}")
+                if not any(covers(t, near) for t in held):
+                    return Verdict(False, "subject", held[0])
         if ask.districts:
             named = set(self._places(text))
             if not named and ask.kinds:
@@ -328,7 +337,7 @@ class SupportCheck:
         if ask.years:
             # A sentence without a year reads under the last one its passage named before it (a table's
             # "指标（2025年）"), else under its document's (a 2026 work plan).
-            years = (set(_YEAR.findall(_CITED.sub("", text))) or set(_YEAR.findall(before)[-1:]) or set(_YEAR.findall(heading))
+            years = (set(_YEAR.findall(_CITED.sub("", text))) or set(_YEAR.findall(f"{lead} {before}")[-1:]) or set(_YEAR.findall(heading))
                      or set(_YEAR.findall(title)))
             if years and not years & set(ask.years):
                 return Verdict(False, "year", ask.years[0])
