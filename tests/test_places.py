@@ -137,3 +137,11 @@ def test_the_hand_over_uses_this_city_s_phrases_and_its_hotline_from_settings(ot
     assert "0000-1111-2222" not in answer.answer  # settings win over the corpus's service document
     english = other_city.ask("Can I talk to someone about a factory?")
     assert english.handoff and "0000-9999-8888" in english.answer
+
+
+def test_a_name_inside_a_longer_one_is_no_mention_of_its_own() -> None:
+    places = sample_places()
+    # 白云经开区 holds 经开区, the other park's short name: it names Baiyun's park only.
+    assert {p.district for p, _ in places.park_scores("白云经济开发区简介")} == {"白云区"}
+    assert "经开区" in {p.district for p, _ in places.park_scores("经开区的工业用地参考价")}
+    assert {p.district for p, _ in places.park_scores("经开区和白云经开区")} >= {"经开区", "白云区"}

@@ -297,16 +297,24 @@ class Places:
     def park_scores(self, text: str) -> list[tuple[Park, int]]:
         """Parks named in the text with a score: longest alias matched; 1 for a district-only match."""
         norm = self.normalise(text)
-        scored: list[tuple[Park, int]] = []
+        # Every place a name occurs: a name inside a longer one found at the same place (经开区 in 白云经开区) is
+        # part of that name, not a mention of its own.
+        found: list[tuple[int, int, Park, int]] = []  # start, end, park, score
         for park in self.parks:
-            hits = [len(a) for a in self._aliases[park.id] if a and a.lower() in norm]
-            if park.name_en and park.name_en.lower() in norm:
-                hits.append(len(park.name_en))
-            if park.district in norm or self.stem(park.district) in norm:
-                hits.append(1)
-            if hits:
-                scored.append((park, max(hits)))
-        return scored
+            names = [(a.lower(), len(a)) for a in self._aliases[park.id] if a]
+            if park.name_en:
+                names.append((park.name_en.lower(), len(park.name_en)))
+            names += [(d.lower(), 1) for d in {park.district, self.stem(park.district)} if d]
+            for name, score in names:
+                found += [(m.start(), m.end(), park, score) for m in re.finditer(re.escape(name), norm)]
+        best: dict[str, tuple[Park, int]] = {}
+        for start, end, park, score in found:
+            if any(s <= start and end <= e and (e - s) > (end - start) for s, e, other, _ in found
+                   if other.id != park.id):
+                continue
+            if score > best.get(park.id, (park, 0))[1]:
+                best[park.id] = (park, score)
+        return [best[p.id] for p in self.parks if p.id in best]
 
     def named_district(self, text: str, districts: Iterable[str]) -> str | None:
         """The one of ``districts`` that the text names, by its full name, stem or pinyin (观山湖区 / 观山湖 /
