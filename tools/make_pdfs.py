@@ -1,7 +1,7 @@
 """Generate the sample policy PDFs in corpus/policies/ from Markdown sources in tools/pdf_sources/.
 
-Each source is a Markdown file with the corpus front matter (title, issuer, doc_number, topic, district,
-effective, expires, language, sample). For every source ``<stem>.md`` the script writes
+Each source is a Markdown file with the corpus front matter (title, title_en if any, issuer, doc_number, topic,
+district, effective, expires, language, sample). For every source ``<stem>.md`` the script writes
 ``corpus/policies/<stem>.pdf`` (government-document layout: red header on each page, document number
 under the title, ``— N —`` page numbers) and the sidecar ``corpus/policies/<stem>.meta.yaml``.
 

@@ -34,8 +34,9 @@ def page(title: str, body: str, lang: str, status: int = 200) -> HTMLResponse:
     """A whole page around ``body`` (already safe HTML); ``title`` is escaped here."""
     html = (f'<!doctype html><html lang="{"en" if lang == "en" else "zh-CN"}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(title)} · 筑商通</title><style>{CSS}</style></head><body>"
-            f'<header>筑商通 · {escape(t("source_page", lang))}</header><main>{body}</main></body></html>')
+            f"<title>{escape(title)} · {escape(t('brand', lang))}</title><style>{CSS}</style></head><body>"
+            f'<header>{escape(t("brand", lang))} · {escape(t("source_page", lang))}</header>'
+            f"<main>{body}</main></body></html>")
     return HTMLResponse(html, status_code=status, headers=HEADERS)
 
 

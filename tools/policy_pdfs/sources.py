@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 META_KEYS: tuple[str, ...] = (
-    "title", "issuer", "doc_number", "topic", "district", "effective", "expires", "language", "sample",
+    "title", "title_en", "issuer", "doc_number", "topic", "district", "effective", "expires", "language", "sample",
 )
 REQUIRED_KEYS: tuple[str, ...] = ("title", "issuer", "topic", "effective", "language", "sample")
 TOPICS = {"overview", "parks", "factories", "electricity", "land", "talent", "incentives", "tax", "service"}
