@@ -100,7 +100,7 @@ def _badge(sample: bool, lang: str) -> str:
 def row_html(row: dict[str, Any], lang: str, labels: Labels | None = None) -> str:
     cells = "".join(f"<tr><th>{escape(field_label(k, lang))}</th>"
                     f"<td>{escape(_value(k, row[k], row, lang, labels))}</td></tr>" for k in _keys(row, lang))
-    return f'<table class="fields">{cells}</table>'
+    return f'<div class="scroll"><table class="fields">{cells}</table></div>'
 
 
 def table_html(doc_id: str, rows: list[dict[str, Any]], lang: str, labels: Labels | None = None) -> str:
