@@ -25,6 +25,7 @@ HIDDEN_COLUMNS = {"sample"}
 NOWRAP_COLUMNS = {"id", "area_m2", "clear_height_m", "floor_load_t_m2", "power_kva", "rent_yuan_m2_month",
                   "sale_price_yuan_m2", "status", "floor", "updated"}
 EXCERPT_CHARS = 400
+SHORT_PLACE = 12  # characters: a place this short (F-014, 第四条, p.3) is never broken across lines ("F-/014")
 ANSWER_CSS = Path(__file__).resolve().parent / "static" / "answer.css"
 SAMPLE_MARKS = (SAMPLE_ZH, SAMPLE_EN.strip())  # the listings' own sample notes: the card's badge says it once
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -88,7 +89,8 @@ def card_head(n: int, source: SourceRef, files: SourceFiles, lang: str) -> str:
         title, where = f'<span class="zst-doc">{escape(name)}</span>', _where(source)
     parts = [f'<span class="zst-num">[{n}]</span>', title]
     if where:
-        parts.append(f'<span class="zst-loc">{escape(where)}</span>')
+        short = " zst-nowrap" if len(where) <= SHORT_PLACE else ""
+        parts.append(f'<span class="zst-loc{short}">{escape(where)}</span>')
     if source.sample:
         parts.append(f'<span class="zst-badge">{escape(t("sample_badge", lang))}</span>')
     url = files.url_for(source, lang)
