@@ -245,6 +245,8 @@ def validate_metadata(meta: Any, path: str | Path, prefix: str = "") -> list[Pro
         out.append(problem("topic", f"unknown topic {meta['topic']!r} (expected one of {', '.join(TOPICS)})"))
     if meta.get("language") not in (None, "") and meta["language"] not in LANGUAGES:
         out.append(problem("language", f"unknown language {meta['language']!r} (expected zh or en)"))
+    if meta.get("title_en") is not None and not isinstance(meta["title_en"], str):
+        out.append(problem("title_en", f"bad English title {meta['title_en']!r} (use text)"))
     if "sample" in meta and not isinstance(meta["sample"], bool):
         out.append(problem("sample", f"bad sample flag {meta['sample']!r} (use true or false)"))
     dates: dict[str, dt.date] = {}

@@ -43,7 +43,7 @@ def char_accuracy(recognised: str, reference: str) -> float:
 def printed_text(source: Path) -> str:
     """What the scanned sample prints, in reading order: the red header, the title and document number,
     the body and the signature (the page number is left out, as the loader drops it)."""
-    from tools.make_pdfs import load_source
+    from tools.policy_pdfs import load_source
 
     src = load_source(source)
     parts = [f"{src.meta['issuer']}文件"]

@@ -1,7 +1,9 @@
 """Answers as people read them, in Debian's Chromium at 1366×900 and on a 390×844 phone: the investor page and the
 widget on the demo page. Lists render as lists, nothing of an answer sticks out of its bubble, table cells stay
-at least two characters wide with no id or word broken inside, English answers carry English labels, and each
-kind of source link (listing row, Markdown article, PDF page, rule) opens the place it cites.
+at least two characters wide with no id or word broken inside, English answers carry English labels and name their
+sources in English, English row pages fit a phone in English, the suggested questions' labels and chips stay
+inside their rows with no word broken, and each kind of source link (listing row, Markdown article, PDF page,
+rule) opens the place it cites.
 
 The app runs under uvicorn over an index of the sample corpus (fake embedder). Screenshots are kept under
 tests/artifacts/ (git-ignored) for a person to look at."""
@@ -22,6 +24,7 @@ from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
 from assistant.web.api import create_app
 from assistant.web.store import Store
+from tests.browser_geometry import CHIPS, MEASURE, SOURCE_PAGE
 from tests.conftest import CORPUS
 from tests.web_serving import serve_app
 
@@ -34,40 +37,12 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 VIEWPORTS = {"desktop": (1366, 900), "phone": (390, 844)}
 FACTORY_ZH = "找一个2000平米左右的厂房"
 FACTORY_EN = "Find a factory of about 2000 m2"
+DATA_CENTRE_EN = "What is the data-centre power price in Gui'an?"  # cites the English guide and the park list
 DATA_CENTRE = "贵安数据中心优惠电价"  # cites a Markdown article and a PDF page
 # The rule restating the article is left out of the answer above (each fact once); asked for, it is cited.
 DATA_CENTRE_RULE = "贵安新区数据中心电价规则"
 WAIT_MS = 90_000
 CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
-
-# The geometry of a rendered answer, measured in the page: elements that stick out of the bubble (those inside a
-# sideways-scrolling table box count only through that box), table cells narrower than two characters, and
-# cells holding one short Latin word, id or figure that the browser broke onto two lines (Chinese may wrap between
-# any two characters).
-MEASURE = """bubble => {
-  const box = bubble.getBoundingClientRect();
-  const out = {outside: [], narrow: [], broken: [], cells: 0, items: bubble.querySelectorAll('li').length};
-  for (const el of bubble.querySelectorAll('*')) {
-    if (el.closest('.zst-scroll') && !el.classList.contains('zst-scroll')) continue;
-    const r = el.getBoundingClientRect();
-    if (r.width === 0 && r.height === 0) continue;
-    if (r.left < box.left - 1 || r.right > box.right + 1)
-      out.outside.push(el.tagName + '.' + el.className + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
-  }
-  for (const cell of bubble.querySelectorAll('.zst-table th, .zst-table td')) {
-    out.cells += 1;
-    const size = parseFloat(getComputedStyle(cell).fontSize);
-    const text = cell.textContent.trim();
-    if (cell.getBoundingClientRect().width < 2 * size) out.narrow.push(text);
-    if (text && !/[\\s\\u3400-\\u9fff]/.test(text) && text.length <= 12) {  // a Latin word, an id, a figure
-      const range = document.createRange();
-      range.selectNodeContents(cell);
-      const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
-      if (lines.size > 1) out.broken.push(text);
-    }
-  }
-  return out;
-}"""
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +133,32 @@ def test_investor_page_in_english_shows_no_chinese_label(app_url: str, browser: 
                                 ".zst-working > summary").all_inner_texts()
         assert "Sources (2)" in labels and "Sample data" in labels and "View source" in labels
         assert not [text for text in labels if CJK.search(text)], labels
+        # Source cards name their documents in English (title_en, or a listing's kind), the link unchanged.
+        titles = bubble.locator(".zst-card .zst-doc").all_inner_texts()
+        assert titles == ["Standard factory list"] * 2, titles
         _shoot(page, bubble, f"page-{viewport}-english")
+        # The row a card cites opens as a page in English that fits the screen.
+        row = _open(page, bubble, "?row=F-009&lang=en")
+        _check_row_page(row, f"source-row-{viewport}-english")
+        row.goto(app_url + "/sources/listings/parks.csv?row=P-04&lang=en")
+        expect(row.locator("h1")).to_contain_text("Gui'an New Area")
+        _check_row_page(row, f"source-row-{viewport}-english-park", listing="Park list · P-04")
+        row.close()
+        fresh = page.context.new_page()  # a new conversation: asked after the factory search, it stays one
+        fresh.goto(app_url + "/")
+        fresh.get_by_label("English").check()
+        expect(fresh.locator("#zst-chat [data-testid='block-label']")).to_contain_text("Conversation")
+        guide = _page_ask(fresh, DATA_CENTRE_EN)
+        titles = guide.locator(".zst-card .zst-doc").all_inner_texts()
+        assert "Park list" in titles and not [t for t in titles if CJK.search(t)], titles
+        _shoot(fresh, guide, f"page-{viewport}-english-cards")
+        fresh.close()
+        # The suggested questions: labels and chips inside their rows, no word broken ("Electricit/y").
+        chips = page.locator("body").evaluate(CHIPS)
+        assert chips["rows"] >= 5 and not chips["outside"] and not chips["broken"], chips
+        page.locator(".zst-words").nth(1).evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(200)
+        page.screenshot(path=ARTIFACTS / f"page-{viewport}-english-suggested.png")
         # The policy-match form: its hint and district list in English (the value sent stays the Chinese name).
         page.locator("#zst-match .label-wrap").first.click()
         district = page.locator("#zst-m-district input")
@@ -243,6 +243,18 @@ def test_widget_answer_fits_its_bubble_in_both_languages(app_url: str, browser: 
         page.screenshot(path=ARTIFACTS / f"widget-{viewport}-english-chrome.png")
     finally:
         page.context.close()
+
+
+def _check_row_page(row: Page, name: str, listing: str = "Standard factory list · F-009") -> None:
+    """An English row page: no Chinese in its title, header or fields, named by its listing's English title;
+    every cell inside the page's column, no word broken."""
+    assert not CJK.search(row.title()) and row.title().endswith(" · Invest Guiyang Assistant"), row.title()
+    expect(row.locator("main p.meta").first).to_have_text(listing)
+    text = row.locator("header").inner_text() + row.locator("main").inner_text()
+    assert not CJK.search(text), CJK.findall(text)
+    found = row.locator("main").evaluate(SOURCE_PAGE)
+    assert found["cells"] >= 10 and not found["outside"] and not found["broken"], found
+    row.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
 
 def _open(page: Page, bubble: Locator, href_part: str) -> Page:

@@ -299,7 +299,7 @@ def test_rule_sources_name_existing_documents() -> None:
 # ---------- (f) generated PDFs match their sources ----------
 
 def test_generated_pdfs_are_in_sync_with_their_sources() -> None:
-    from tools.make_pdfs import META_KEYS, load_source
+    from tools.policy_pdfs import META_KEYS, load_source
 
     sources = sorted([*PDF_SOURCES.glob("*.md"), *SCAN_SOURCES.glob("*.md")])
     assert {p.stem for p in sources} == {p.stem for p in (CORPUS / "policies").glob("*.pdf")}

@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.catalog import Catalog
+from assistant.answering.catalog import Catalog, joined
 from assistant.answering.listing_parts import factory_part, park_part
 from assistant.ingest import load_file
+from assistant.ingest.chunking import chunk_blocks
 from assistant.language import romanise
+from assistant.lexicon import load_lexicon
 from assistant.listings import SAMPLE_EN, Asked, load_factories, load_parks, parse_requirements, search_factories
+from assistant.settings import Settings
 from assistant.validation import FACTORY_COLUMNS, PARK_COLUMNS
 from tests.conftest import sample_places
 
@@ -181,3 +184,18 @@ def test_a_row_page_without_english_columns_falls_back_to_labels_then_pinyin() -
     assert not CJK.search(html), html
     assert "<td>cold-chain logistics, automotive Lingbujian</td>" in html and "<td>district-level</td>" in html
     assert "<td>Guanshanhuqu</td>" in html and "<td>Yuanqu 10kV Shuanghuilugongdian</td>" in html
+
+
+def test_a_long_row_cut_into_chunks_is_cited_with_its_spaces() -> None:
+    """The chunker cuts a long English row at a semicolon and strips the pieces; the cited row joins them with
+    the space the row had ("(sample data; check …)"), and a Chinese row without one."""
+    doc = load_file(LISTINGS / "factories.csv", CORPUS)
+    chunks = chunk_blocks(doc.meta, doc.blocks, Settings().index.chunk_chars)
+    assert len([c for c in chunks if c.row_id == "F-006" and c.language == "en"]) > 1  # the case at hand
+    catalog = Catalog.from_index({"listings/factories.csv": doc.structured}, chunks, CORPUS / "missing",
+                                 load_lexicon(CORPUS))
+    for factory in catalog.factories:
+        for lang in ("en", "zh"):
+            row = catalog.row_chunk(factory.id, lang)
+            assert row is not None and row.text == factory.to_text(lang).strip(), (factory.id, lang)
+    assert joined("（示例数据，", "以主管部门最新发布为准）") == "（示例数据，以主管部门最新发布为准）"

@@ -22,6 +22,7 @@ from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
 from assistant.web import turns
 from assistant.web.api import create_app
+from assistant.web.render import card_head
 from assistant.web.sources import SourceFiles
 from assistant.web.store import Store
 from tests.conftest import CORPUS
@@ -51,6 +52,7 @@ sample: false
 """
 DATA_CENTRE = "policies/gaxq-data-centre-power.md"
 DOCX = "attachments/gy-standard-factory-application-checklist.docx"
+CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +113,60 @@ def test_listing_row_page_shows_that_row(app: tuple[httpx.Client, SourceFiles]) 
     whole = _main(client.get("/sources/listings/parks.csv"))
     assert whole.count("<tr id=") == 12 and 'href="/sources/listings/parks.csv?row=P-01"' in whole
     assert client.get("/sources/listings/parks.csv", params={"row": "P-99"}).status_code == 404
+
+
+def test_english_row_page_names_its_listing_in_english(app: tuple[httpx.Client, SourceFiles]) -> None:
+    """The listing's English title (its metadata's, else the generic name of what it lists), never its Chinese
+    one, in the page's title, header and heading line; Chinese pages keep the Chinese title."""
+    client, _files = app
+    for path, row, listing in [("parks.csv", "P-04", "Park list"), ("factories.csv", "F-009", "Standard factory list"),
+                               ("factories-new-units.xlsx", "F-016", "Standard factory list")]:
+        page = client.get(f"/sources/listings/{path}", params={"row": row, "lang": "en"}).text
+        title = re.search(r"<title>(.*)</title>", page)
+        assert title is not None and title.group(1).endswith(f" · {listing} · Invest Guiyang Assistant"), title
+        assert f'<p class="meta">{listing} · {row}</p>' in page
+        head = page.split("<table", 1)[0]
+        assert not CJK.search(head), head
+    whole = client.get("/sources/listings/parks.csv", params={"lang": "en"}).text
+    assert "<h1>Park list" in whole and "<title>Park list · Invest Guiyang Assistant</title>" in whole
+    zh = client.get("/sources/listings/parks.csv", params={"row": "P-04"}).text
+    assert '<p class="meta">园区信息清单 · P-04</p>' in zh and "· 筑商通</title>" in zh
+
+
+def test_english_source_cards_name_documents_in_english(app: tuple[httpx.Client, SourceFiles]) -> None:
+    """A card's title in English: the document's title_en (front matter, sidecar), a listing's kind, an English
+    title as it is, else the Chinese title named as a Chinese document; the link is the one it always was."""
+    _client, files = app
+    cases = [
+        (SourceRef("标准厂房房源清单", "F-009", "…", doc_id="listings/factories.csv", kind="listing"),
+         "Standard factory list"),
+        (SourceRef("园区信息清单", "P-04", "…", doc_id="listings/parks.csv", kind="listing"), "Park list"),
+        (SourceRef("贵安新区数据中心用电价格与电力保障说明", "第五条", "…", doc_id=DATA_CENTRE),
+         "Gui&#x27;an New Area Data Centre Electricity Prices and Power Supply Assurance: Explanatory Note"),
+        (SourceRef("贵阳贵安标准厂房招商与租金减免实施办法", "第四条", "…", doc_id="policies/gy-standard-factory-leasing.pdf",
+                   page=2), "Guiyang–Gui&#x27;an Implementing Measures for Standard Factory Investment Promotion"),
+        (SourceRef("标准厂房入驻申请材料清单", "第六条", "…", doc_id=DOCX),
+         "Checklist of Application Materials for Moving into a Standard Factory"),
+        (SourceRef("Guiyang–Gui'an Investor FAQ", "Land", "…", doc_id="guide/investor-faq-en.md", language="en"),
+         "Guiyang–Gui&#x27;an Investor FAQ"),
+        (SourceRef("带标记的测试文件", "第一条", "…", doc_id=EVIL), "Chinese document: 带标记的测试文件"),
+        # a calculator's rule cites its document by title, with no doc_id
+        (SourceRef("贵州电网两部制输配电价有关事项的通知（摘编）", "第五条", "…", kind="rule"),
+         "Notice on Matters Concerning Guizhou Power Grid Two-part Transmission and Distribution Tariffs"),
+    ]
+    for source, english in cases:
+        head = card_head(1, source, files, "en")
+        doc = re.search(r'<span class="zst-doc">(.*?)</span>', head)
+        assert doc is not None and doc.group(1).startswith(english), head
+        assert "《" not in head
+        url = files.url_for(source, "en")
+        assert url is None or f'href="{url.replace("&", "&amp;")}"' in head, (url, head)
+        assert f'<span class="zst-doc">《{source.title}》</span>' in card_head(1, source, files, "zh").replace(
+            "&#x27;", "'")
+    rule = SourceRef("贵阳贵安工业及居民电价规则表", "tariffs.data_centre", "…", doc_id="rules/tariffs.yaml", kind="rule")
+    assert ("Source: Gui&#x27;an New Area Data Centre Electricity Prices and Power Supply Assurance: Explanatory Note"
+            " 第四条") in card_head(1, rule, files, "en")
+    assert "依据《贵安新区数据中心用电价格与电力保障说明》第四条" in card_head(1, rule, files, "zh")
 
 
 def test_markdown_opens_at_the_article_with_the_sentence_marked(app: tuple[httpx.Client, SourceFiles]) -> None:

@@ -126,6 +126,12 @@ def test_metadata_bad_date_format() -> None:
     assert [(p.column, p.message) for p in problems] == [("effective", "bad date '2026/08/01' (use YYYY-MM-DD)")]
 
 
+def test_metadata_english_title_is_optional_text() -> None:
+    assert validate_metadata({**GOOD_META, "title_en": "Guiyang Industrial Electricity Prices Explained"}, "a.md") == []
+    problems = validate_metadata({**GOOD_META, "title_en": ["not", "text"]}, "a.md")
+    assert [p.column for p in problems] == ["title_en"]
+
+
 TARIFFS = """\
 meta:
   title: 电价规则表

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:  # run as a script: make ``tools.make_pdfs`` importable
+if str(REPO_ROOT) not in sys.path:  # run as a script: make ``tools.policy_pdfs`` importable
     sys.path.insert(0, str(REPO_ROOT))
 
-from tools.make_pdfs import (  # noqa: E402
+from tools.policy_pdfs import (  # noqa: E402
     FontChoice,
     Renderer,
     Source,

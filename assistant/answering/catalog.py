@@ -23,6 +23,14 @@ def _rebuild(cls: type, row: dict[str, Any]) -> Any:
     return cls(**values)
 
 
+def joined(before: str, after: str) -> str:
+    """Two pieces of one row that the chunker cut apart and stripped: Latin text on both sides had a space
+    between them ("(sample data;" + "check …"), Chinese none."""
+    latin = before and after and before[-1].isascii() and after[0].isascii()
+    gap = " " if latin and not before[-1].isspace() and not after[0].isspace() else ""
+    return before + gap + after
+
+
 @dataclass
 class Catalog:
     factories: list[Factory]
@@ -46,7 +54,7 @@ class Catalog:
             if c.row_id and c.kind == "listing":
                 key = (c.row_id, c.language)
                 prev = row_chunks.get(key)
-                row_chunks[key] = c if prev is None else replace(prev, text=prev.text + c.text)
+                row_chunks[key] = c if prev is None else replace(prev, text=joined(prev.text, c.text))
         places = Places.build(parks, factories, (c.district for c in chunks), lexicon)
         rules = None
         if (corpus_dir / "rules" / "tariffs.yaml").exists() and (corpus_dir / "listings" / "parks.csv").exists():

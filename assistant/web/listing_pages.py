@@ -18,7 +18,7 @@ from assistant.lexicon import LexiconError, load_lexicon
 from assistant.listings import LEVEL_EN, SAMPLE_ZH, Factory, english_term, english_terms
 from assistant.web.source_shell import not_found, page
 from assistant.web.sources import SourceFiles, row_url, rules_of
-from assistant.web.ui_text import field_label, t
+from assistant.web.ui_text import field_label, listing_title, t
 
 HIDDEN = {"sample"}
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -80,12 +80,17 @@ def industry_labels(root: Path) -> Labels:
         return {}
 
 
-def listing_rows(path: Path, root: Path) -> tuple[str, list[dict[str, Any]]]:
-    """The listing's title and rows as the index reads them (CSV or workbook alike)."""
-    from assistant.ingest import load_file
+def listing_rows(path: Path, root: Path, lang: str = "zh") -> tuple[str, list[dict[str, Any]]]:
+    """The listing's title in ``lang`` and its rows, as the index reads them (CSV or workbook alike). The English
+    title is the metadata's ``title_en``, else the generic name of what it lists ("Park list")."""
+    from assistant.ingest import english_title, load_file
 
     doc = load_file(path, root)
-    return doc.meta.title, [row for rows in doc.structured.values() for row in rows]
+    title = doc.meta.title
+    if lang == "en":
+        kinds = [kind for kind, rows in doc.structured.items() if rows]
+        title = english_title(path) or listing_title(kinds[0] if kinds else "", "en") or title
+    return title, [row for rows in doc.structured.values() for row in rows]
 
 
 def _badge(sample: bool, lang: str) -> str:
@@ -95,7 +100,7 @@ def _badge(sample: bool, lang: str) -> str:
 def row_html(row: dict[str, Any], lang: str, labels: Labels | None = None) -> str:
     cells = "".join(f"<tr><th>{escape(field_label(k, lang))}</th>"
                     f"<td>{escape(_value(k, row[k], row, lang, labels))}</td></tr>" for k in _keys(row, lang))
-    return f'<table class="fields">{cells}</table>'
+    return f'<div class="scroll"><table class="fields">{cells}</table></div>'
 
 
 def table_html(doc_id: str, rows: list[dict[str, Any]], lang: str, labels: Labels | None = None) -> str:
@@ -116,7 +121,7 @@ def listing_page(path: Path, root: Path, doc_id: str, row_id: str, lang: str) ->
     from assistant.ingest import LoaderError
 
     try:
-        title, rows = listing_rows(path, root)
+        title, rows = listing_rows(path, root, lang)
     except (LoaderError, ValueError, OSError):  # changed on disk since the index read it
         return not_found(lang)
     labels = industry_labels(root) if lang == "en" else {}

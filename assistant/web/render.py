@@ -7,6 +7,7 @@ links of its own on the page. Only the /sources/ links built here are emitted as
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from html import escape
 from pathlib import Path
@@ -24,8 +25,10 @@ HIDDEN_COLUMNS = {"sample"}
 NOWRAP_COLUMNS = {"id", "area_m2", "clear_height_m", "floor_load_t_m2", "power_kva", "rent_yuan_m2_month",
                   "sale_price_yuan_m2", "status", "floor", "updated"}
 EXCERPT_CHARS = 400
+SHORT_PLACE = 12  # characters: a place this short (F-014, 第四条, p.3) is never broken across lines ("F-/014")
 ANSWER_CSS = Path(__file__).resolve().parent / "static" / "answer.css"
 SAMPLE_MARKS = (SAMPLE_ZH, SAMPLE_EN.strip())  # the listings' own sample notes: the card's badge says it once
+CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def text_html(text: str) -> str:
@@ -58,20 +61,36 @@ def _where(source: SourceRef) -> str:
     return where
 
 
+def doc_title(title: str, doc_id: str, files: SourceFiles, lang: str) -> str:
+    """A cited document's title in the reader's language: 《title》 in Chinese; in English the title itself when
+    it is English, else the document's English title (its metadata's, a listing's generic one), else the Chinese
+    title named as a Chinese document. ``doc_id`` "" (a calculator's rule cites a title): found by its title."""
+    if lang != "en":
+        return f"《{title}》"
+    if not CJK.search(title):
+        return title
+    english = files.english_title(doc_id or files.titles.get(title, ""))
+    return english or f"{t('chinese_document', lang)}: {title}"
+
+
 def card_head(n: int, source: SourceRef, files: SourceFiles, lang: str) -> str:
     """[n], what is cited (a document's title and place; a rule's name and the article it comes from, never its
     internal key), one sample badge, and the link that opens it."""
     rule = files.rule(source.doc_id, source.locator) if source.kind == "rule" and source.doc_id else None
     if rule is not None:
         title = f'<span class="zst-doc">{escape(rule.name)}</span>'
-        where = f"{t('rule_basis', lang)}{' ' if lang == 'en' else ''}《{rule.title}》{rule.article}"
+        basis = doc_title(rule.title, "", files, lang)
+        where = (f"{t('rule_basis', lang)}: {basis} {rule.article}" if lang == "en"
+                 else f"{t('rule_basis', lang)}{basis}{rule.article}")
     elif source.kind == "contact":  # the service contact is no document
         title, where = f'<span class="zst-doc">{escape(source.title)}</span>', source.locator
     else:
-        title, where = f'<span class="zst-doc">《{escape(source.title)}》</span>', _where(source)
+        name = doc_title(source.title, source.doc_id, files, lang)
+        title, where = f'<span class="zst-doc">{escape(name)}</span>', _where(source)
     parts = [f'<span class="zst-num">[{n}]</span>', title]
     if where:
-        parts.append(f'<span class="zst-loc">{escape(where)}</span>')
+        short = " zst-nowrap" if len(where) <= SHORT_PLACE else ""
+        parts.append(f'<span class="zst-loc{short}">{escape(where)}</span>')
     if source.sample:
         parts.append(f'<span class="zst-badge">{escape(t("sample_badge", lang))}</span>')
     url = files.url_for(source, lang)

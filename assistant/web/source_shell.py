@@ -1,4 +1,7 @@
-"""The frame of the pages a citation opens: a header, the body, a stylesheet, and a policy that allows no script."""
+"""The frame of the pages a citation opens: a header, the body, a stylesheet, and a policy that allows no script.
+
+Tables never break a word: a table wider than the page scrolls sideways inside it; a row's fields (label, value)
+fill the page's width, and on a phone their labels wrap between words."""
 
 from __future__ import annotations
 
@@ -22,8 +25,11 @@ font-size:.85em;white-space:nowrap}
 mark{background:#ffe58f;padding:0 2px}.zst-article{background:#fff7d6;display:block}
 :target{scroll-margin-top:12px}
 table{border-collapse:collapse;margin:8px 0;display:block;overflow-x:auto;max-width:100%}
-th,td{border:1px solid #d9dee7;padding:4px 8px;text-align:left;vertical-align:top}th{background:#eef2f7}
-table.fields th{white-space:nowrap;width:11em}tr.cited td,tr.cited th{background:#fff7d6}
+th,td{border:1px solid #d9dee7;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:normal}
+th{background:#eef2f7}tr.cited td,tr.cited th{background:#fff7d6}
+.scroll{max-width:100%;overflow-x:auto}table.fields{display:table;width:100%;margin:0}
+table.fields th{white-space:nowrap;width:11em}
+@media (max-width:600px){table.fields th{white-space:normal;width:38%}}
 .rule{border:1px solid #d9dee7;border-radius:6px;padding:4px 12px;margin:10px 0}.rule.cited{border-color:#f0b429;
 background:#fffbeb}.rule h2{margin:.4em 0}
 .raw{margin-top:24px;font-size:.9em}a{color:#9b1c23}
@@ -34,8 +40,9 @@ def page(title: str, body: str, lang: str, status: int = 200) -> HTMLResponse:
     """A whole page around ``body`` (already safe HTML); ``title`` is escaped here."""
     html = (f'<!doctype html><html lang="{"en" if lang == "en" else "zh-CN"}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(title)} · 筑商通</title><style>{CSS}</style></head><body>"
-            f'<header>筑商通 · {escape(t("source_page", lang))}</header><main>{body}</main></body></html>')
+            f"<title>{escape(title)} · {escape(t('brand', lang))}</title><style>{CSS}</style></head><body>"
+            f'<header>{escape(t("brand", lang))} · {escape(t("source_page", lang))}</header>'
+            f"<main>{body}</main></body></html>")
     return HTMLResponse(html, status_code=status, headers=HEADERS)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from assistant.chat_types import SourceRef
+from assistant.web.ui_text import listing_title
 
 MEDIA_TYPES = {
     ".pdf": "application/pdf",
@@ -58,6 +59,7 @@ class SourceFiles:
     rows: Mapping[str, str] = field(default_factory=dict)  # listing row id (P-04, F-009) -> doc_id
     pages: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (PDF doc_id, 第X条) -> its first page
     names: Mapping[str, str] = field(default_factory=dict)  # doc_id -> its title
+    kinds: Mapping[str, str] = field(default_factory=dict)  # listing doc_id -> what it lists (parks, factories)
 
     @classmethod
     def from_manifest(cls, manifest: dict[str, Any], corpus_dir: Path,
@@ -72,17 +74,19 @@ class SourceFiles:
         rows: dict[str, str] = {}
         pages: dict[tuple[str, str], int] = {}
         names: dict[str, str] = {}
+        kinds: dict[str, str] = {}
         for chunk in chunks:
             if chunk.doc_id not in ids:
                 continue
             names.setdefault(chunk.doc_id, chunk.title)
             if chunk.row_id and Path(chunk.doc_id).suffix.lower() in LISTINGS:
                 rows.setdefault(chunk.row_id, chunk.doc_id)
+                kinds.setdefault(chunk.doc_id, chunk.topic)
             elif chunk.kind != "rule":
                 titles.setdefault(chunk.title, chunk.doc_id)
             if chunk.article and chunk.page:
                 pages.setdefault((chunk.doc_id, chunk.article), chunk.page)
-        return cls(root, ids, titles, rows, pages, names)
+        return cls(root, ids, titles, rows, pages, names, kinds)
 
     def resolve(self, doc_path: str) -> Path | None:
         """The file for ``doc_path``, or None: unlisted, outside the corpus folder (``..``, links) or gone."""
@@ -92,6 +96,17 @@ class SourceFiles:
         if not path.is_relative_to(self.root) or not path.is_file():
             return None
         return path
+
+    def english_title(self, doc_id: str) -> str:
+        """The English title of a served document: ``title_en`` of its metadata, else for a listing the generic
+        name of what it lists ("Park list"); "" when it has none (or is not served)."""
+        from assistant.ingest import english_title  # the loaders' reader of front matter and sidecars
+
+        path = self.resolve(doc_id)
+        if path is None:
+            return ""
+        kind = self.kinds.get(doc_id, "") if path.suffix.lower() in LISTINGS else ""
+        return english_title(path) or listing_title(kind, "en")
 
     def rule(self, doc_id: str, rule_id: str) -> RuleInfo | None:
         """The rule ``rule_id`` of the rules file ``doc_id``, or None (not served, not a rules file, no such rule)."""

@@ -35,8 +35,13 @@ TurnMap = dict[str, dict[str, str]]  # chat message index -> the question and an
 LEAD_FIELDS = ("name", "company", "phone", "email", "interest", "message")
 # The chat's label floats over its message list in Gradio and hid the first visible line (on a phone, characters
 # of the question): it takes its own line above the list instead.
+# Gradio's Markdown breaks words anywhere (overflow-wrap:anywhere) and lets its block shrink to nothing: a topic
+# label or the header then breaks inside a word on a phone ("Electricit/y"). They wrap between words instead,
+# and their block is never narrower than their longest word.
 PAGE_CSS = """
 #zst-chat label[data-testid="block-label"] {position:static; display:inline-flex; margin:0 0 4px}
+.zst-words {min-width:min-content !important}
+.zst-words .prose, .zst-words .prose * {overflow-wrap:normal !important; word-break:normal; hyphens:manual}
 """
 
 
@@ -163,7 +168,7 @@ def build_ui(service: ChatService, store: Store, settings: Settings, runner: Ans
         else:
             session, turn_map = gr.State(""), gr.State({})
         with gr.Row():
-            header = gr.Markdown(t("header", zh))
+            header = gr.Markdown(t("header", zh), elem_classes=["zst-words"])
             lang = gr.Radio(choices=list(LANGS), value=zh, label=t("language", zh), scale=0, min_width=200)
         notice = gr.HTML(notice_html(zh))
         chatbot = gr.Chatbot(label=t("chat", zh), height=520, feedback_options=("Like", "Dislike"),
@@ -182,7 +187,7 @@ def build_ui(service: ChatService, store: Store, settings: Settings, runner: Ans
                 topic_titles.append(gr.Markdown(topic_label(i, zh), min_height=0, visible=False))
                 continue
             with gr.Row(equal_height=True):
-                topic_titles.append(gr.Markdown(topic_label(i, zh), min_height=0))
+                topic_titles.append(gr.Markdown(topic_label(i, zh), min_height=0, elem_classes=["zst-words"]))
                 shown = topic_questions(i, zh, suggestions)
                 questions += [gr.Button(shown[n] if n < len(shown) else "", size="sm", scale=3, visible=n < len(shown))
                               for n in range(slots[-1])]

@@ -71,10 +71,16 @@ LABELS: dict[str, dict[str, str]] = {
     "m_bad": {"zh": "请检查：{fields}", "en": "Please check: {fields}"},
     "m_unavailable": {"zh": "暂时无法匹配：政策规则未加载。", "en": "Matching is unavailable: the rules are not loaded."},
     # the pages a citation opens (source_pages)
+    "brand": {"zh": "筑商通", "en": "Invest Guiyang Assistant"},
     "source_page": {"zh": "来源", "en": "Source"},
     "original_file": {"zh": "原始文件", "en": "Original file"},
     "all_rows": {"zh": "全部条目", "en": "All rows"},
     "rule_basis": {"zh": "依据", "en": "Source"},
+    # a listing's generic name by its kind, where its metadata gives no title in the reader's language (the
+    # loaders give the same Chinese names), and the English stand-in for a Chinese title with no English one
+    "listing_parks": {"zh": "园区信息清单", "en": "Park list"},
+    "listing_factories": {"zh": "标准厂房房源清单", "en": "Standard factory list"},
+    "chinese_document": {"zh": "中文文件", "en": "Chinese document"},
     "not_found": {"zh": "没有找到所引用的条目。", "en": "The cited entry was not found."},
 }
 
@@ -111,6 +117,12 @@ def t(key: str, lang: str, **values: object) -> str:
     entry = LABELS[key]
     text = entry.get(lang) or entry["zh"]
     return text.format(**values) if values else text
+
+
+def listing_title(kind: str, lang: str) -> str:
+    """The generic name of a listing of ``kind`` (parks, factories); "" for any other kind."""
+    key = f"listing_{kind}"
+    return t(key, lang) if key in LABELS else ""
 
 
 def field_label(key: str, lang: str) -> str:

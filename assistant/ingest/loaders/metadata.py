@@ -13,6 +13,8 @@ from assistant.documents import DocMeta, Kind
 from assistant.ingest.loaders.errors import Unreadable
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
+FRONT_MATTER_SUFFIXES = (".md", ".markdown", ".txt")  # metadata in the file; any other file has a sidecar
+_HEAD_CHARS = 20_000  # front matter is at the top: an English title is never read past this
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -65,3 +67,18 @@ def build_meta(doc_id: str, raw: dict[str, Any], *, default_title: str, kind: Ki
         language=language,
         sample=bool(raw.get("sample", False)),
     )
+
+
+def english_title(path: Path) -> str:
+    """A document's English title: ``title_en`` of its front matter (Markdown, text) or of its sidecar (PDF, Word,
+    listings); "" when it gives none or its metadata cannot be read (the index reports that, not this)."""
+    try:
+        if path.suffix.lower() in FRONT_MATTER_SUFFIXES:
+            with path.open(encoding="utf-8", errors="replace") as fh:
+                raw, _body = split_front_matter(fh.read(_HEAD_CHARS))
+        else:
+            raw = read_sidecar(path)
+    except (OSError, ValueError, yaml.YAMLError, Unreadable):
+        return ""
+    value = raw.get("title_en")
+    return value.strip() if isinstance(value, str) else ""
