@@ -346,3 +346,11 @@ def test_a_figure_is_stated_about_the_subject_not_beside_it() -> None:
     assert check.judge(ask, price, passage, covers).reason == "subject"  # the passage names it, the figure is not its
     stated = "尼龙项目投资4亿元。"
     assert check.judge(ask, stated, passage + stated, covers).ok
+
+
+def test_a_unit_field_asked_about_something_else_is_a_new_question() -> None:
+    asked = "Any factories of about 2000 m2 for rent?"
+    conv = Conversation(turns=[Turn(asked, asked, ("listing",), factory_ids=("F-001", "F-002"))])
+    subject_of = lambda text: "data-centre" in text  # noqa: E731
+    assert is_followup("What is the power capacity?", conv, subject_of=subject_of)  # the units' field
+    assert not is_followup("What is the data-centre power price?", conv, has_subject=True, subject_of=subject_of)

@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -67,11 +68,13 @@ def places_in(text: str, places: Places) -> tuple[str, ...]:
     return tuple(sorted(found, key=len, reverse=True))
 
 
-def is_followup(text: str, conversation: Conversation, has_subject: bool = False) -> bool:
+def is_followup(text: str, conversation: Conversation, has_subject: bool = False,
+                subject_of: Callable[[str], bool] | None = None) -> bool:
     """Does this turn borrow the last one's topic? Only an elliptical one: it opens by pointing back, or it is
     short and reads as a continuation ("那开阳呢？", "And Xifeng?"), or short with a pronoun or no subject of its
     own. A question naming its own subject (``has_subject``: "Are there incentives for R&D centres?") starts a
-    new topic, whatever the last one was."""
+    new topic, whatever the last one was. ``subject_of``: does a text have a subject; a unit's field (power,
+    rent) asked about something else ("the data-centre power price") is a new question, not the units' field."""
     last = conversation.last
     if last is None:
         return False
@@ -86,7 +89,9 @@ def is_followup(text: str, conversation: Conversation, has_subject: bool = False
         return True
     if re.search(r"^(租金|售价|层高|净高|承重|电力|面积|rent|price|height|area)", text, re.I):
         return True
-    return bool(last.factory_ids) and bool(_UNIT_FIELD.search(text))
+    if not (last.factory_ids and _UNIT_FIELD.search(text)):
+        return False
+    return not (subject_of is not None and subject_of(_UNIT_FIELD.sub(" ", text)))
 
 
 def rewrite(text: str, conversation: Conversation, places: Places, lang: str = "zh") -> str:

@@ -136,7 +136,8 @@ class ChatService:
             yield "token", answer.answer
             yield "answer", answer
             return
-        followup = is_followup(text, conv, has_subject=conv.last is not None and self.checks.has_subject(text))
+        followup = is_followup(text, conv, has_subject=conv.last is not None and self.checks.has_subject(text),
+                               subject_of=self.checks.has_subject)
         # The last turn asked back for a calculator input ("企业所在区县？"): this message may be the reply.
         asked = conv.last is not None and bool(getattr(conv.last.calc, "missing", ()))
         calc = self._calc_request(text, lang, conv, followup or asked)
