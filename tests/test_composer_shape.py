@@ -43,3 +43,14 @@ def test_a_chinese_quote_for_an_english_reader_opens_with_its_figures() -> None:
     lines = text.splitlines()
     assert lines[0].startswith("Key figures:") and "0.35" in lines[0]
     assert "(Terms: 电价 = price of electricity)" in text and text.index("Terms") > text.index("优惠电价")
+
+
+def test_a_row_restating_the_answer_with_more_beside_it_is_left_out() -> None:
+    guide = Chunk("guide/en.md", "Data centres in the new area pay RMB 0.35/kWh, against about RMB 0.5/kWh elsewhere.",
+                  "Guide", language="en")
+    row = Chunk("listings/parks.csv", "data centres in the new area pay 0.35 yuan/kWh (about 0.5 elsewhere); "
+                "contact 0851-0000-0004.", "Park list", language="en", kind="listing")
+    picked = [Picked(0, 0, guide.text, 0.9), Picked(1, 0, row.text, 0.8)]
+    text, _ = compose(picked, [guide, row], "en")
+    assert text.count("0.35") == 1 and "0851-0000-0004" not in text
+    assert plain_sentence(row.text).startswith("Data centres")  # a row cut mid-sentence opens with a capital

@@ -213,8 +213,10 @@ _REMARKS = re.compile(r"[（(](?:来源|source)[：:][^（）()]*(?:[（(][^（�
 
 
 def plain_sentence(sentence: str) -> str:
-    """A sentence as an answer shows it: without its inline source, sample remark or leading article number."""
-    return _REMARKS.sub("", sentence).strip() or sentence
+    """A sentence as an answer shows it: without its inline source, sample remark or leading article number,
+    and opening with a capital (a row cut at a semicolon: "data centres in …")."""
+    text = _REMARKS.sub("", sentence).strip() or sentence
+    return text[0].upper() + text[1:] if text[:1].isascii() and text[:1].islower() else text
 
 
 _FIGURE = re.compile(r"\d[\d,]*(?:[.\-]\d+)*")  # a phone number or a date is one figure, not its parts
@@ -230,6 +232,10 @@ def _each_fact_once(picked: list[Picked], own: Callable[[Picked], bool]) -> list
         seen = set().union(*(figures[i] for i in kept))
         for i, pick in enumerate(picked):
             if own(pick) != first or (figures[i] and figures[i] <= seen):
+                continue
+            # Every figure of a kept sentence stated again, with a few more beside it (a park row after the
+            # sentence that answers): a restatement, not a new fact.
+            if any(len(figures[j]) >= 2 and figures[j] <= figures[i] for j in kept):
                 continue
             seen |= figures[i]
             kept.add(i)
