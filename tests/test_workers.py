@@ -42,9 +42,16 @@ class Served:
     log: Path
 
 
+def _ports() -> range:
+    """The loopback ports these tests' servers may take: ZST_TEST_PORTS (LO-HI, for developers sharing a
+    machine), else 7930–7949."""
+    low, _, high = os.environ.get("ZST_TEST_PORTS", "7930-7949").partition("-")
+    return range(int(low), int(high or low) + 1)
+
+
 def _port() -> int:
-    """A free port of this project's range (7900–7949) when there is one, else any."""
-    for port in range(7930, 7950):
+    """A free port of ``_ports()`` when there is one, else any."""
+    for port in _ports():
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
