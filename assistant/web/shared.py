@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Float, Integer, String, Text, delete, func, select, text
+from sqlalchemy import Engine, Float, Integer, String, Text, TextClause, delete, func, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 
@@ -86,27 +86,39 @@ class Lease:
         return bool(self.owner) and self.expires > now
 
 
+# The statements of every request (conversations, counters), parsed once: building a statement each time
+# cost more CPU than running it (0.2 against 0.06 ms a read on SQLite).
+_LOAD_DIALOGUE = text("SELECT version, data FROM dialogue_state WHERE session_id = :s AND expires > :now")
+_SAVE_DIALOGUE = text(
+    "INSERT INTO dialogue_state (session_id, version, expires, data) VALUES (:s, 1, :e, :d) "
+    "ON CONFLICT (session_id) DO UPDATE SET version = dialogue_state.version + 1, "
+    "expires = excluded.expires, data = excluded.data RETURNING version")
+_REFILLED = ("CASE WHEN rate_buckets.tokens + (:now - rate_buckets.at) * :rate > :burst THEN :burst "
+             "ELSE rate_buckets.tokens + (:now - rate_buckets.at) * :rate END")
+_TAKE = text(
+    "INSERT INTO rate_buckets (key, tokens, at, allowed) VALUES (:key, :burst - 1, :now, 1) "
+    f"ON CONFLICT (key) DO UPDATE SET tokens = CASE WHEN {_REFILLED} >= 1 THEN {_REFILLED} - 1 "
+    f"ELSE {_REFILLED} END, allowed = CASE WHEN {_REFILLED} >= 1 THEN 1 ELSE 0 END, at = :now "
+    "RETURNING tokens, allowed")
+
+
 class SharedState:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def _one(self, sql: str, **params: Any) -> Any:
+    def _one(self, sql: str | TextClause, **params: Any) -> Any:
         with self.engine.begin() as conn:
-            result = conn.execute(text(sql), params)
+            result = conn.execute(text(sql) if isinstance(sql, str) else sql, params)
             return result.first() if result.returns_rows else None
 
     # ---- conversations ----
     def load_dialogue(self, session_id: str, now: float) -> tuple[int, dict[str, Any]] | None:
-        with self.engine.connect() as conn:  # Core, not an ORM session: this runs before every answer
-            row = conn.execute(select(DialogueRow.version, DialogueRow.data).where(
-                DialogueRow.session_id == session_id, DialogueRow.expires > now)).first()
+        with self.engine.connect() as conn:  # no transaction to commit: this runs before every answer
+            row = conn.execute(_LOAD_DIALOGUE, {"s": session_id, "now": now}).first()
         return None if row is None else (int(row[0]), json.loads(row[1]))
 
     def save_dialogue(self, session_id: str, data: dict[str, Any], expires: float) -> int:
-        row = self._one("INSERT INTO dialogue_state (session_id, version, expires, data) VALUES (:s, 1, :e, :d) "
-                        "ON CONFLICT (session_id) DO UPDATE SET version = dialogue_state.version + 1, "
-                        "expires = excluded.expires, data = excluded.data RETURNING version",
-                        s=session_id, e=expires, d=json.dumps(data, ensure_ascii=False))
+        row = self._one(_SAVE_DIALOGUE, s=session_id, e=expires, d=json.dumps(data, ensure_ascii=False))
         return int(row[0])
 
     def forget_dialogues(self, session_ids: set[str]) -> int:
@@ -149,13 +161,7 @@ class SharedState:
     # ---- counters ----
     def take(self, key: str, per_second: float, burst: int, now: float) -> float:
         """A token bucket in one statement: 0.0 when a token was taken, else seconds until one is free."""
-        refilled = ("CASE WHEN rate_buckets.tokens + (:now - rate_buckets.at) * :rate > :burst THEN :burst "
-                    "ELSE rate_buckets.tokens + (:now - rate_buckets.at) * :rate END")
-        row = self._one(
-            "INSERT INTO rate_buckets (key, tokens, at, allowed) VALUES (:key, :burst - 1, :now, 1) "
-            f"ON CONFLICT (key) DO UPDATE SET tokens = CASE WHEN {refilled} >= 1 THEN {refilled} - 1 "
-            f"ELSE {refilled} END, allowed = CASE WHEN {refilled} >= 1 THEN 1 ELSE 0 END, at = :now "
-            "RETURNING tokens, allowed", key=key, rate=per_second, burst=float(burst), now=now)
+        row = self._one(_TAKE, key=key, rate=per_second, burst=float(burst), now=now)
         tokens, allowed = float(row[0]), bool(row[1])
         return 0.0 if allowed else (1.0 - tokens) / per_second
 
