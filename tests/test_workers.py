@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -203,6 +204,35 @@ def test_a_reindex_runs_once_and_every_worker_serves_it(served: Served) -> None:
     assert set(seen.values()) == {new} and len(seen) == 2, seen
 
 
+def test_answers_in_progress_are_counted_once_across_workers(tmp_path: Path) -> None:
+    """web.answers_per_client (2) holds across both workers: eight answers asked at once on fresh connections,
+    each held up by a slow LLM endpoint, give two answers and six 429s, whichever worker each reached (counted
+    per worker, up to four would be answered); once they are done the client is answered again."""
+    from tests.test_llm_http import _Server
+
+    llm = _Server(delay=3.0)
+    threading.Thread(target=llm.serve_forever, daemon=True).start()
+    question = {"message": "两免三减半是什么意思"}  # answered by the LLM: the endpoint's delay holds it in progress
+    try:
+        proc, served = start_workers(tmp_path, ZST_WEB__ANSWERS_PER_CLIENT="2", ZST_LLM__ENABLED="true",
+                                     ZST_LLM__BASE_URL=llm.url, ZST_LLM__MODEL="qwen-test", ZST_LLM__TIMEOUT_S="30")
+        try:
+            for _batch in range(3):  # which worker takes a connection is the kernel's choice
+                with ThreadPoolExecutor(8) as pool:
+                    replies = list(pool.map(lambda _i: call(served, "POST", "/api/chat", json=question), range(8)))
+                if len({r.headers["x-served-by"] for r in replies}) == 2:
+                    break
+            assert len({r.headers["x-served-by"] for r in replies}) == 2
+            assert sorted(r.status_code for r in replies) == [200] * 2 + [429] * 6, [r.text for r in replies]
+            assert all(int(r.headers["retry-after"]) >= 1 for r in replies if r.status_code == 429)
+            assert call(served, "POST", "/api/chat", json=question).status_code == 200  # the places were given back
+        finally:
+            stop(proc)
+    finally:
+        llm.shutdown()
+        llm.server_close()
+
+
 def test_login_tries_are_counted_across_workers(served: Served) -> None:
     """Last in this module: it uses up loopback's login tries for five minutes."""
     tries = [call(served, "POST", "/staff/login", data={"token": "wrong"}) for _ in range(7)]
@@ -236,3 +266,4 @@ def test_two_workers_over_a_chroma_server(tmp_path: Path) -> None:
     finally:
         stop(chroma)
         log.close()
+

@@ -196,8 +196,10 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
     if store is None:
         store = Store.from_settings(settings)
     limit = settings.web.max_message_chars
+    shared = store.shared if settings.web.shares_state() else None
+    # Answers in progress per client are counted where the rate limits are: across workers when state is shared.
     runner = AnswerRunner(settings.web.answer_workers, settings.web.answer_timeout_s,
-                          settings.web.answers_per_client)
+                          settings.web.answers_per_client, DatabaseCounters(shared) if shared else None)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -212,7 +214,6 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
     app.state.runner = runner
     _install_error_handlers(app, settings.web.max_body_bytes, settings.web.max_page_body_bytes)
     _install_busy_handler(app)
-    shared = store.shared if settings.web.shares_state() else None
     if shared is not None:  # every worker reads and writes conversations and counts in the one database
         service.conversations.backend = shared
     if settings.web.rate_limit.enabled:
