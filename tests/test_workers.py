@@ -267,3 +267,27 @@ def test_two_workers_over_a_chroma_server(tmp_path: Path) -> None:
         stop(chroma)
         log.close()
 
+
+@pytest.mark.parametrize("workers", [2, 1])
+def test_a_worker_that_cannot_start_stops_the_app(tmp_path: Path, workers: int) -> None:
+    """A database no worker can reach: each worker fails the same way, so the app exits non-zero saying why,
+    instead of uvicorn starting the workers again without end."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    env = os.environ | {"ZST_RETRIEVAL__TODAY": "2026-11-25", "ZST_STAFF__TOKEN": TOKEN,
+                        "ZST_WEB__DATABASE_URL": f"postgresql://zst:zst@127.0.0.1:{closed}/zst"}
+    began = time.monotonic()
+    done = subprocess.run([sys.executable, "app.py", "--data-dir", str(tmp_path / "data"), "--corpus", str(corpus),
+                           "--embedder", "fake", "--port", str(_port()), "--workers", str(workers)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=START_S)
+    said = done.stdout + done.stderr
+    assert done.returncode == 1, said[-3000:]
+    assert said.strip().splitlines()[-1].startswith("error: "), said[-3000:]
+    assert "could not start: OperationalError" in said and "127.0.0.1" in said.strip().splitlines()[-1]
+    assert "Traceback" not in said  # a setting to fix, said in one line
+    if workers > 1:  # each worker failed once (at most once more, started before the parent stopped)
+        assert said.count("could not start: OperationalError") <= 2 * workers + 1, said[-3000:]
+    assert time.monotonic() - began < START_S
