@@ -56,7 +56,15 @@ def _staff_token(settings: Settings) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    settings = settings_from(args)
+    from pydantic import ValidationError
+
+    try:
+        settings = settings_from(args)
+    except ValidationError as exc:  # a ZST_… variable out of range or of the wrong type
+        for e in exc.errors(include_url=False):
+            where = "__".join(str(p) for p in e["loc"]).upper()
+            print(f"error: setting ZST_{where}: {e['msg']}", file=sys.stderr)  # not its value: it may be a secret
+        return 2
     started = time.perf_counter()
     if settings.web.workers < 1:
         print("error: --workers must be at least 1", file=sys.stderr)
@@ -67,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     from assistant.index import SearchIndex, make_embeddings
     from assistant.ingest import IndexBuilder
     from assistant.lexicon import LexiconError
-    from assistant.web.workers import FACTORY, SETTINGS_ENV, build_app, settings_env
+    from assistant.web.workers import FACTORY, SETTINGS_ENV, StartFailures, build_app, settings_env, start_failure
 
     embeddings = None
     if args.corpus or SearchIndex.needs_build(settings):
@@ -86,7 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     if web.workers == 1:
         from assistant.build import build_chat_service
 
-        app = build_app(settings, build_chat_service(settings, embeddings=embeddings))
+        try:
+            app = build_app(settings, build_chat_service(settings, embeddings=embeddings))
+        except Exception as exc:
+            print(f"error: the app could not start: {start_failure(exc)}", file=sys.stderr)
+            return 1
         print(f"筑商通 ready in {time.perf_counter() - started:.1f} s: {url}  (API docs: {url}docs)", flush=True)
         uvicorn.run(app, **run)  # type: ignore[arg-type]
         return 0
@@ -94,7 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     _staff_token(settings)  # generated (and printed) once here, not raced by the workers
     os.environ[SETTINGS_ENV] = settings_env(settings)
     print(f"筑商通 starting {web.workers} workers: {url}  (API docs: {url}docs)", flush=True)
-    uvicorn.run(FACTORY, factory=True, workers=web.workers, **run)  # type: ignore[arg-type]
+    with StartFailures() as failures:  # a worker that cannot start stops them all, not restarted without end
+        uvicorn.run(FACTORY, factory=True, workers=web.workers, **run)  # type: ignore[arg-type]
+    if failures.reason:
+        print(f"error: a worker could not start: {failures.reason}", file=sys.stderr)
+        return 1
     return 0
 
 

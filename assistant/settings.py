@@ -238,6 +238,10 @@ class WebSettings(BaseModel):
     database_url: str = Field("", description=(
         "SQLAlchemy URL of the leads / feedback / conversation store; empty = SQLite file "
         "<data_dir>/assistant.sqlite3. Postgres: postgresql+psycopg://user:password@host/dbname."))
+    database_pool: int = Field(16, ge=1, le=200, description=(
+        "Database connections each process keeps open (up to twice as many more at a peak, closed after). A "
+        "thread waiting for SQLite's write lock holds one: with too few, bursts open and close connections at a "
+        "cost in CPU. On PostgreSQL, processes x hosts x this should stay under its max_connections."))
     workers: int = Field(1, ge=1, le=64, description=(
         "Processes serving the app on one port (python app.py --workers N), each with its own copy of the index; "
         "more than one shares conversations, staff logins and rate limits through the database."))

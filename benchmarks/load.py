@@ -3,9 +3,10 @@ lead submissions.
 
     python -m benchmarks.load [--workers 1,2] [--clients 20] [--seconds 20] [--leads 1000]
                               [--lead-concurrency 50] [--embedder fake|e5] [--data-dir D] [--keep-alive]
+                              [--ports 7940-7949] [--limits]
 
 Each configuration is ``python app.py --workers N`` (extractive mode, staff console off) in a process of its own
-on a loopback port of 7940–7949, over one data folder (data/bench-load/<embedder>; the index is built there
+on a free loopback port of --ports (default 7940–7949), over one data folder (data/bench-load/<embedder>; the index is built there
 first when missing or stale); this process is only the load generator. Every loop is bounded by a count or
 a deadline.
 
@@ -109,20 +110,23 @@ def _cpu_seconds(root: int) -> float:
     return sum(used[pid] for pid in tree)
 
 
-def _free_port() -> int:
-    for port in PORTS:
+def _free_port(ports: range = PORTS) -> int:
+    for port in ports:
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
             return port
-    raise SystemExit(f"no free port in {PORTS.start}–{PORTS.stop - 1}")
+    raise SystemExit(f"no free port in {ports.start}–{ports.stop - 1}")
 
 
 SERVER_ENV = {  # capacity is measured from one address: the per-client limits would refuse most of it
     "ZST_WEB__RATE_LIMIT__ENABLED": "false", "ZST_WEB__ANSWERS_PER_CLIENT": "10000",
     "ZST_STAFF__ENABLED": "false", "ZST_LLM__ENABLED": "false", "ZST_RETRIEVAL__TODAY": "2026-11-25"}
+# --limits: the rate limits on, as in production, at rates no client reaches, so their cost is counted too.
+LIMITS_ENV = {"ZST_WEB__RATE_LIMIT__ENABLED": "true", "ZST_WEB__RATE_LIMIT__CHAT_PER_MINUTE": "1e9",
+              "ZST_WEB__RATE_LIMIT__CHAT_BURST": "1000000000"}
 
 
 @contextmanager
@@ -136,11 +140,12 @@ def serve(settings: object) -> Iterator[str]:
 
 
 @contextmanager
-def serve_workers(data_dir: Path, embedder: str, workers: int, log: Path) -> Iterator[tuple[str, int]]:
+def serve_workers(data_dir: Path, embedder: str, workers: int, log: Path, ports: range = PORTS,
+                  limits: bool = False) -> Iterator[tuple[str, int]]:
     """``python app.py --workers N`` in a process of its own; yields its base URL and process id once every
     worker is ready."""
-    port = _free_port()
-    env = os.environ | SERVER_ENV | {"ZST_CORPUS_DIR": str(ROOT / "corpus")}
+    port = _free_port(ports)
+    env = os.environ | SERVER_ENV | (LIMITS_ENV if limits else {}) | {"ZST_CORPUS_DIR": str(ROOT / "corpus")}
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "app.py", "--data-dir", str(data_dir), "--embedder", embedder,
                                  "--port", str(port), "--workers", str(workers)], cwd=ROOT, env=env,
@@ -271,6 +276,17 @@ def _batched(values: list[int], size: int) -> Iterator[list[int]]:
         yield values[start:start + size]
 
 
+def _port_range(text: str) -> range:
+    low, _, high = text.partition("-")
+    try:
+        ports = range(int(low), int(high or low) + 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port range like 7940-7949: {text!r}") from None
+    if not ports or ports.start < 1 or ports.stop > 65536:
+        raise argparse.ArgumentTypeError(f"not a port range like 7940-7949: {text!r}")
+    return ports
+
+
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
@@ -330,6 +346,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep-alive", action="store_true",
                     help="each client keeps its connection (and so its worker); default: a connection per request")
     ap.add_argument("--data-dir", type=Path, default=None, help="default: data/bench-load/<embedder>")
+    ap.add_argument("--ports", type=_port_range, default=PORTS,
+                    help=f"loopback ports the servers may take, LO-HI (default {PORTS.start}-{PORTS.stop - 1})")
+    ap.add_argument("--limits", action="store_true",
+                    help="keep the rate limits on (at rates no client reaches), so their cost is measured too")
     args = ap.parse_args(argv)
     try:
         counts = [int(w) for w in args.workers.split(",")]
@@ -354,7 +374,8 @@ def main(argv: list[str] | None = None) -> int:
     results: list[tuple[int, ChatStats]] = []
     data_dir = settings.data_dir  # type: ignore[attr-defined]
     for n, workers in enumerate(counts):
-        with serve_workers(data_dir, args.embedder, workers, data_dir / f"bench-load-{workers}.log") as (base, pid):
+        with serve_workers(data_dir, args.embedder, workers, data_dir / f"bench-load-{workers}.log",
+                           args.ports, args.limits) as (base, pid):
             chat = asyncio.run(run_chat(base, args.clients, args.seconds, questions, lambda: _cpu_seconds(pid),
                                         warm_passes=2 * workers, keep_alive=args.keep_alive))
             report_chat(chat, args.clients, workers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +19,7 @@ from assistant import jsonstate
 from assistant.answering.dialogue import Conversation, ConversationStore, Turn
 from assistant.calculators import CalcRequest
 from assistant.jsonstate import StateError, decode, encode
+from assistant.web.answer_runner import AnswerRunner, TooManyAnswers
 from assistant.web.rate_limit import DatabaseCounters, Limit, RateLimiter
 from assistant.web.shared import SharedState
 from assistant.web.staff_auth import StaffAuth, TokenHash, TooManyAttempts
@@ -150,6 +152,53 @@ def test_a_bucket_refills_at_its_rate(store: Store) -> None:
     assert shared.take("k", 0.5, 2, now + 2.0) == pytest.approx(2.0)
 
 
+# ---- answers in progress: two runners, one database ----
+def test_answers_in_progress_are_counted_once_across_runners(store: Store) -> None:
+    """Two workers' runners over one database: a client's third answer is refused whichever worker gets it,
+    racing takers included, and a place given back on one frees it on the other."""
+    one, two = (AnswerRunner(workers=4, timeout_s=30, per_client=2, counters=DatabaseCounters(store.shared))
+                for _ in range(2))
+    gate = threading.Event()
+    try:
+        def ask(i: int) -> str:
+            try:
+                return (one, two)[i % 2].call("198.51.100.20", lambda: "answered" if gate.wait(20) else "late")
+            except TooManyAnswers:
+                return "refused"
+
+        with ThreadPoolExecutor(8) as pool:
+            futures = [pool.submit(ask, i) for i in range(8)]
+            deadline = time.monotonic() + 20
+            while sum(f.done() for f in futures) < 6:  # the refused ones return at once
+                assert time.monotonic() < deadline
+                time.sleep(0.02)
+            assert one.in_progress("198.51.100.20") == two.in_progress("198.51.100.20") == 2
+            assert two.call("198.51.100.21", lambda: "other client") == "other client"
+            gate.set()
+            results = sorted(f.result() for f in futures)
+        assert results == ["answered"] * 2 + ["refused"] * 6
+        assert one.in_progress("198.51.100.20") == 0
+        assert two.call("198.51.100.20", lambda: "again") == "again"
+    finally:
+        gate.set()
+        one.close()
+        two.close()
+
+
+def test_places_a_dead_worker_held_lapse(store: Store) -> None:
+    shared, now = store.shared, 1_000_000.0
+    first = shared.claim("answers:a", 2, 10, now)
+    assert first is not None and shared.claim("answers:a", 2, 10, now + 1) == first
+    assert shared.claim("answers:a", 2, 10, now + 2) is None  # both taken (by a worker that then died)
+    assert shared.claimed("answers:a", now + 2) == 2
+    fresh = shared.claim("answers:a", 2, 10, now + 12)  # ten seconds after the last take: counted afresh
+    assert fresh is not None and fresh != first and shared.claimed("answers:a", now + 12) == 1
+    shared.release("answers:a", first)  # a place of the lapsed count is not taken off the new one
+    assert shared.claimed("answers:a", now + 12) == 1
+    shared.release("answers:a", fresh)
+    assert shared.claimed("answers:a", now + 12) == 0
+
+
 # ---- staff logins: two StaffAuth, one database ----
 def _auth(shared: SharedState) -> StaffAuth:
     return StaffAuth(TokenHash.of("right-token"), 60, key=shared.secret("staff_cookie_key"), sessions=shared,
@@ -160,7 +209,8 @@ def test_a_login_made_on_one_worker_holds_on_the_other(store: Store) -> None:
     one, two = _auth(store.shared), _auth(store.shared)
     assert one.key == two.key
     cookie = one.login("198.51.100.7", "right-token")
-    assert cookie and two.valid(cookie) and not two.valid(cookie[:-1] + "0")
+    forged = cookie[:-1] + ("1" if cookie[-1] == "0" else "0") if cookie else ""  # one hex digit changed
+    assert cookie and two.valid(cookie) and not two.valid(forged)
     two.logout(cookie)
     assert not one.valid(cookie)
     later = one.login("198.51.100.7", "right-token")

@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -42,9 +43,16 @@ class Served:
     log: Path
 
 
+def _ports() -> range:
+    """The loopback ports these tests' servers may take: ZST_TEST_PORTS (LO-HI, for developers sharing a
+    machine), else 7930–7949."""
+    low, _, high = os.environ.get("ZST_TEST_PORTS", "7930-7949").partition("-")
+    return range(int(low), int(high or low) + 1)
+
+
 def _port() -> int:
-    """A free port of this project's range (7900–7949) when there is one, else any."""
-    for port in range(7930, 7950):
+    """A free port of ``_ports()`` when there is one, else any."""
+    for port in _ports():
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
@@ -196,6 +204,35 @@ def test_a_reindex_runs_once_and_every_worker_serves_it(served: Served) -> None:
     assert set(seen.values()) == {new} and len(seen) == 2, seen
 
 
+def test_answers_in_progress_are_counted_once_across_workers(tmp_path: Path) -> None:
+    """web.answers_per_client (2) holds across both workers: eight answers asked at once on fresh connections,
+    each held up by a slow LLM endpoint, give two answers and six 429s, whichever worker each reached (counted
+    per worker, up to four would be answered); once they are done the client is answered again."""
+    from tests.test_llm_http import _Server
+
+    llm = _Server(delay=3.0)
+    threading.Thread(target=llm.serve_forever, daemon=True).start()
+    question = {"message": "两免三减半是什么意思"}  # answered by the LLM: the endpoint's delay holds it in progress
+    try:
+        proc, served = start_workers(tmp_path, ZST_WEB__ANSWERS_PER_CLIENT="2", ZST_LLM__ENABLED="true",
+                                     ZST_LLM__BASE_URL=llm.url, ZST_LLM__MODEL="qwen-test", ZST_LLM__TIMEOUT_S="30")
+        try:
+            for _batch in range(3):  # which worker takes a connection is the kernel's choice
+                with ThreadPoolExecutor(8) as pool:
+                    replies = list(pool.map(lambda _i: call(served, "POST", "/api/chat", json=question), range(8)))
+                if len({r.headers["x-served-by"] for r in replies}) == 2:
+                    break
+            assert len({r.headers["x-served-by"] for r in replies}) == 2
+            assert sorted(r.status_code for r in replies) == [200] * 2 + [429] * 6, [r.text for r in replies]
+            assert all(int(r.headers["retry-after"]) >= 1 for r in replies if r.status_code == 429)
+            assert call(served, "POST", "/api/chat", json=question).status_code == 200  # the places were given back
+        finally:
+            stop(proc)
+    finally:
+        llm.shutdown()
+        llm.server_close()
+
+
 def test_login_tries_are_counted_across_workers(served: Served) -> None:
     """Last in this module: it uses up loopback's login tries for five minutes."""
     tries = [call(served, "POST", "/staff/login", data={"token": "wrong"}) for _ in range(7)]
@@ -229,3 +266,28 @@ def test_two_workers_over_a_chroma_server(tmp_path: Path) -> None:
     finally:
         stop(chroma)
         log.close()
+
+
+@pytest.mark.parametrize("workers", [2, 1])
+def test_a_worker_that_cannot_start_stops_the_app(tmp_path: Path, workers: int) -> None:
+    """A database no worker can reach: each worker fails the same way, so the app exits non-zero saying why,
+    instead of uvicorn starting the workers again without end."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    env = os.environ | {"ZST_RETRIEVAL__TODAY": "2026-11-25", "ZST_STAFF__TOKEN": TOKEN,
+                        "ZST_WEB__DATABASE_URL": f"postgresql://zst:zst@127.0.0.1:{closed}/zst"}
+    began = time.monotonic()
+    done = subprocess.run([sys.executable, "app.py", "--data-dir", str(tmp_path / "data"), "--corpus", str(corpus),
+                           "--embedder", "fake", "--port", str(_port()), "--workers", str(workers)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=START_S)
+    said = done.stdout + done.stderr
+    assert done.returncode == 1, said[-3000:]
+    assert said.strip().splitlines()[-1].startswith("error: "), said[-3000:]
+    assert "could not start: OperationalError" in said and "127.0.0.1" in said.strip().splitlines()[-1]
+    assert "Traceback" not in said  # a setting to fix, said in one line
+    if workers > 1:  # each worker failed once (at most once more, started before the parent stopped)
+        assert said.count("could not start: OperationalError") <= 2 * workers + 1, said[-3000:]
+    assert time.monotonic() - began < START_S

@@ -9,7 +9,10 @@ deadline.
 Every answer is for a client (its address, ``rate_limit.client_key``): a client may have ``per_client`` answers
 in progress at once, over every surface together (the JSON API, its event streams, the page); one more is
 refused at once with TooManyAnswers. An answer is in progress from the moment it is asked for until its work
-on the worker has ended: queued, computing, or (a stream) producing until its consumer has gone."""
+on the worker has ended: queued, computing, or (a stream) producing until its consumer has gone. The places are
+counted on the rate limits' ``Counters``: this process's memory, or the database every worker shares (then a
+client's answers are counted once across workers and hosts; a place a dead worker never gave back lapses after
+twice the deadline). Should that database fail, the worker counts in its own memory until it is back."""
 
 from __future__ import annotations
 
@@ -21,6 +24,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TypeVar
+
+from assistant.web.rate_limit import Counters, MemoryCounters
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -42,12 +47,17 @@ class TooManyAnswers(Exception):
         self.retry_after_s = retry_after_s
 
 
-class _Slot:
-    """One answer's claim on its client's allowance; given back once, whoever lets go of it first."""
+def _key(client: str) -> str:
+    return f"answers:{client}"
 
-    def __init__(self, runner: AnswerRunner, client: str) -> None:
-        self._runner = runner
-        self._client = client
+
+class _Slot:
+    """One answer's place among its client's allowance; given back once, whoever lets go of it first."""
+
+    def __init__(self, counters: Counters, key: str, ticket: float) -> None:
+        self._counters = counters
+        self._key = key
+        self._ticket = ticket
         self._held = True
         self._lock = threading.Lock()
 
@@ -56,41 +66,40 @@ class _Slot:
             if not self._held:
                 return
             self._held = False
-        self._runner._free(self._client)
+        try:
+            self._counters.release(self._key, self._ticket)
+        except Exception:  # the database is gone: the place lapses on its own
+            log.exception("could not give back an answer's place for %s", self._key)
 
 
 class AnswerRunner:
-    def __init__(self, workers: int, timeout_s: float, per_client: int = 2) -> None:
+    def __init__(self, workers: int, timeout_s: float, per_client: int = 2, counters: Counters | None = None) -> None:
         if per_client < 1:
             raise ValueError("per_client must be at least 1")
         self.timeout_s = timeout_s
         self.per_client = per_client
+        self.counters: Counters = counters or MemoryCounters()
+        self._local = MemoryCounters()  # when shared counters cannot be reached
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="answer")
-        self._active: dict[str, int] = {}  # client -> answers in progress; a client with none has no entry
-        self._lock = threading.Lock()
 
     def in_progress(self, client: str) -> int:
-        """Answers the client has in progress now."""
-        with self._lock:
-            return self._active.get(client, 0)
+        """Answers the client has in progress now (across workers, with shared counters)."""
+        return self.counters.claimed(_key(client), time.time())
 
     def _claim(self, client: str) -> _Slot:
         if not client:
             raise ValueError("an answer needs the key of the client it is for")
-        with self._lock:
-            held = self._active.get(client, 0)
-            if held >= self.per_client:
-                raise TooManyAnswers(self.per_client)
-            self._active[client] = held + 1
-        return _Slot(self, client)
-
-    def _free(self, client: str) -> None:
-        with self._lock:
-            held = self._active.get(client, 0) - 1
-            if held > 0:
-                self._active[client] = held
-            else:
-                self._active.pop(client, None)
+        key, counters = _key(client), self.counters
+        # Wall-clock time: shared counters compare it between processes and hosts.
+        try:
+            ticket = counters.claim(key, self.per_client, 2 * self.timeout_s, time.time())
+        except Exception:
+            log.exception("could not count %s's answers in the database; counting in this worker", key)
+            counters = self._local
+            ticket = counters.claim(key, self.per_client, 2 * self.timeout_s, time.time())
+        if ticket is None:
+            raise TooManyAnswers(self.per_client)
+        return _Slot(counters, key, ticket)
 
     def _submit(self, slot: _Slot, work: Callable[[], T]) -> Future[T]:
         """``work`` on a worker; the slot is given back when it has run, or when it is cancelled unstarted."""

@@ -14,7 +14,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
-from starlette.types import Receive, Scope, Send
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.answering import ChatService
 from assistant.build import build_chat_service
@@ -144,21 +145,37 @@ def make_limiter(limits: RateLimitSettings, counters: Counters | None = None) ->
                        counters=counters, clock=time.monotonic if counters is None else time.time)
 
 
-def _install_rate_limit(app: FastAPI, limits: RateLimitSettings, counters: Counters | None) -> None:
-    """429 with Retry-After for a client over its limit; installed before CORS, so the widget can read it."""
-    limiter = make_limiter(limits, counters)
+class _RateLimit:
+    """429 with Retry-After for a client over its limit. Plain ASGI, not ``@app.middleware``: Starlette's
+    BaseHTTPMiddleware wraps every request of the app in extra tasks and streams. Counts in the database are
+    taken on a worker thread, so a write waiting for SQLite's lock never holds up the event loop."""
 
-    @app.middleware("http")
-    async def _rate_limit(request: Request, call_next: Any) -> Response:
-        group = LIMITED_ROUTES.get(request.url.path) if request.method == "POST" else None
-        if group:
-            wait = limiter.acquire(group, client_key(request))
-            if wait > 0:
-                seconds = retry_after_header(wait)
-                message = f"请求过于频繁，请 {seconds} 秒后再试 / Too many requests: try again in {seconds} s."
-                return JSONResponse({"detail": [field_error("", message, "rate_limited")]}, status_code=429,
-                                    headers={"Retry-After": seconds})
-        return await call_next(request)
+    def __init__(self, app: ASGIApp, limiter: RateLimiter, in_thread: bool) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.in_thread = in_thread
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            request = Request(scope)
+            group = LIMITED_ROUTES.get(request.url.path)
+            if group:
+                client = client_key(request)
+                wait = (await run_in_threadpool(self.limiter.acquire, group, client) if self.in_thread
+                        else self.limiter.acquire(group, client))
+                if wait > 0:
+                    seconds = retry_after_header(wait)
+                    message = f"请求过于频繁，请 {seconds} 秒后再试 / Too many requests: try again in {seconds} s."
+                    response = JSONResponse({"detail": [field_error("", message, "rate_limited")]}, status_code=429,
+                                            headers={"Retry-After": seconds})
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
+def _install_rate_limit(app: FastAPI, limits: RateLimitSettings, counters: Counters | None) -> None:
+    """The limits; installed before CORS, so the widget can read a 429."""
+    app.add_middleware(_RateLimit, limiter=make_limiter(limits, counters), in_thread=counters is not None)
 
 
 def _check_message(message: str, limit: int) -> str:
@@ -179,8 +196,10 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
     if store is None:
         store = Store.from_settings(settings)
     limit = settings.web.max_message_chars
+    shared = store.shared if settings.web.shares_state() else None
+    # Answers in progress per client are counted where the rate limits are: across workers when state is shared.
     runner = AnswerRunner(settings.web.answer_workers, settings.web.answer_timeout_s,
-                          settings.web.answers_per_client)
+                          settings.web.answers_per_client, DatabaseCounters(shared) if shared else None)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -195,7 +214,6 @@ def create_app(settings: Settings, service: ChatService | None = None, *, store:
     app.state.runner = runner
     _install_error_handlers(app, settings.web.max_body_bytes, settings.web.max_page_body_bytes)
     _install_busy_handler(app)
-    shared = store.shared if settings.web.shares_state() else None
     if shared is not None:  # every worker reads and writes conversations and counts in the one database
         service.conversations.backend = shared
     if settings.web.rate_limit.enabled:

@@ -1,10 +1,11 @@
-"""Per-client rate limits on the public API: a token bucket per (client, route group), refilled continuously.
+"""Per-client rate limits on the public API: a token bucket per (client, route group), refilled continuously;
+and the per-client counts behind them and behind the cap on answers in progress (``answer_runner``).
 
 A burst of questions from one visitor is served at once; a client that keeps going faster than the refill rate
-gets 429 with Retry-After, while every other visitor is unaffected. Buckets live in one process's memory (a
+gets 429 with Retry-After, while every other visitor is unaffected. Counts live in one process's memory (a
 restart forgets them, which only ever errs on the side of the visitor), or, with several workers, in the
-database they share (``DatabaseCounters``): one write per limited request, on SQLite a few hundred a second
-at most across the host's workers, which the limited routes' own rates stay far below."""
+database they share (``DatabaseCounters``): one write per limited request and two per answer (its place taken
+and given back), on SQLite a few hundred a second at most across the host's workers."""
 
 from __future__ import annotations
 
@@ -55,6 +56,18 @@ class Counters(Protocol):
 
     def attempts(self, key: str, window_s: float, now: float) -> int: ...
 
+    def claim(self, key: str, most: int, ttl_s: float, now: float) -> float | None:
+        """Take one of ``most`` places of ``key`` (an answer in progress): a ticket to release it with, or None
+        when all are taken. A place its process never gives back (it died) lapses ``ttl_s`` after the last
+        place of ``key`` was taken."""
+        ...
+
+    def release(self, key: str, ticket: float) -> None: ...
+
+    def claimed(self, key: str, now: float) -> int:
+        """Places of ``key`` taken now."""
+        ...
+
 
 class MemoryCounters:
     """Thread-safe counters of one process; the oldest idle clients are forgotten beyond ``max_clients``."""
@@ -64,6 +77,7 @@ class MemoryCounters:
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, at)
         self._tries: OrderedDict[str, deque[tuple[float, int]]] = OrderedDict()  # key -> (at, ticket) of tries
         self._tickets = itertools.count(1)
+        self._places: dict[str, int] = {}  # key -> places taken; a key with none has no entry
         self._lock = threading.Lock()
 
     def take(self, key: str, limit: Limit, now: float) -> float:
@@ -109,6 +123,27 @@ class MemoryCounters:
         with self._lock:
             return len(self._recent(key, window_s, now))
 
+    def claim(self, key: str, most: int, ttl_s: float, now: float) -> float | None:
+        # No lapse here: the places die with the process that holds them and counts them.
+        with self._lock:
+            taken = self._places.get(key, 0)
+            if taken >= most:
+                return None
+            self._places[key] = taken + 1
+        return 0.0
+
+    def release(self, key: str, ticket: float) -> None:
+        with self._lock:
+            taken = self._places.get(key, 0) - 1
+            if taken > 0:
+                self._places[key] = taken
+            else:
+                self._places.pop(key, None)
+
+    def claimed(self, key: str, now: float) -> int:
+        with self._lock:
+            return self._places.get(key, 0)
+
 
 class DatabaseCounters:
     """The same counts in the store's database, so every worker (and host) sees one bucket per client."""
@@ -127,6 +162,15 @@ class DatabaseCounters:
 
     def attempts(self, key: str, window_s: float, now: float) -> int:
         return self.shared.attempts(key, window_s, now)
+
+    def claim(self, key: str, most: int, ttl_s: float, now: float) -> float | None:
+        return self.shared.claim(key, most, ttl_s, now)
+
+    def release(self, key: str, ticket: float) -> None:
+        self.shared.release(key, ticket)
+
+    def claimed(self, key: str, now: float) -> int:
+        return self.shared.claimed(key, now)
 
 
 class RateLimiter:

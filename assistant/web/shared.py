@@ -1,6 +1,6 @@
 """State every web worker must see alike, kept in the store's database (SQLite on one host, PostgreSQL for
-several): conversations by session, staff login sessions, rate-limit buckets and login tries, a shared secret,
-and leases for jobs that must run in one place.
+several): conversations by session, staff login sessions, rate-limit buckets, login tries and answers in
+progress per client, a shared secret, and leases for jobs that must run in one place.
 
 Each operation is one short transaction; read-modify-writes that race between processes are single
 ``INSERT … ON CONFLICT … RETURNING`` statements (SQLite ≥ 3.35 and PostgreSQL read them alike), so no
@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Float, Integer, String, Text, delete, func, select, text
+from sqlalchemy import Engine, Float, Integer, String, Text, TextClause, delete, func, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 
@@ -61,6 +61,19 @@ class AttemptRow(SharedBase):
     at: Mapped[float] = mapped_column(Float, index=True)
 
 
+class PlaceRow(SharedBase):
+    """Places of one key taken now (a client's answers in progress, across workers)."""
+
+    __tablename__ = "answer_places"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    taken: Mapped[int] = mapped_column(Integer, default=0)
+    # When the count last started from nothing: the ticket of every place taken since, so a place given back
+    # after its count lapsed and started again is not taken off the new count.
+    since: Mapped[float] = mapped_column(Float)
+    expires: Mapped[float] = mapped_column(Float, index=True)  # the count lapses then (a holder died)
+
+
 class LeaseRow(SharedBase):
     __tablename__ = "leases"
 
@@ -86,27 +99,47 @@ class Lease:
         return bool(self.owner) and self.expires > now
 
 
+# The statements of every request (conversations, counters), parsed once: building a statement each time
+# cost more CPU than running it (0.2 against 0.06 ms a read on SQLite).
+_LOAD_DIALOGUE = text("SELECT version, data FROM dialogue_state WHERE session_id = :s AND expires > :now")
+_SAVE_DIALOGUE = text(
+    "INSERT INTO dialogue_state (session_id, version, expires, data) VALUES (:s, 1, :e, :d) "
+    "ON CONFLICT (session_id) DO UPDATE SET version = dialogue_state.version + 1, "
+    "expires = excluded.expires, data = excluded.data RETURNING version")
+_REFILLED = ("CASE WHEN rate_buckets.tokens + (:now - rate_buckets.at) * :rate > :burst THEN :burst "
+             "ELSE rate_buckets.tokens + (:now - rate_buckets.at) * :rate END")
+_TAKE = text(
+    "INSERT INTO rate_buckets (key, tokens, at, allowed) VALUES (:key, :burst - 1, :now, 1) "
+    f"ON CONFLICT (key) DO UPDATE SET tokens = CASE WHEN {_REFILLED} >= 1 THEN {_REFILLED} - 1 "
+    f"ELSE {_REFILLED} END, allowed = CASE WHEN {_REFILLED} >= 1 THEN 1 ELSE 0 END, at = :now "
+    "RETURNING tokens, allowed")
+_AFRESH = "(answer_places.expires <= :now OR answer_places.taken <= 0)"
+_CLAIM = text(
+    "INSERT INTO answer_places (key, taken, since, expires) VALUES (:key, 1, :now, :expires) "
+    f"ON CONFLICT (key) DO UPDATE SET taken = CASE WHEN {_AFRESH} THEN 1 ELSE answer_places.taken + 1 END, "
+    f"since = CASE WHEN {_AFRESH} THEN :now ELSE answer_places.since END, expires = :expires "
+    f"WHERE {_AFRESH} OR answer_places.taken < :most RETURNING since")
+_RELEASE = text("UPDATE answer_places SET taken = taken - 1 WHERE key = :key AND since = :since AND taken > 0")
+_CLAIMED = text("SELECT taken FROM answer_places WHERE key = :key AND expires > :now")
+
+
 class SharedState:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def _one(self, sql: str, **params: Any) -> Any:
+    def _one(self, sql: str | TextClause, **params: Any) -> Any:
         with self.engine.begin() as conn:
-            result = conn.execute(text(sql), params)
+            result = conn.execute(text(sql) if isinstance(sql, str) else sql, params)
             return result.first() if result.returns_rows else None
 
     # ---- conversations ----
     def load_dialogue(self, session_id: str, now: float) -> tuple[int, dict[str, Any]] | None:
-        with self.engine.connect() as conn:  # Core, not an ORM session: this runs before every answer
-            row = conn.execute(select(DialogueRow.version, DialogueRow.data).where(
-                DialogueRow.session_id == session_id, DialogueRow.expires > now)).first()
+        with self.engine.connect() as conn:  # no transaction to commit: this runs before every answer
+            row = conn.execute(_LOAD_DIALOGUE, {"s": session_id, "now": now}).first()
         return None if row is None else (int(row[0]), json.loads(row[1]))
 
     def save_dialogue(self, session_id: str, data: dict[str, Any], expires: float) -> int:
-        row = self._one("INSERT INTO dialogue_state (session_id, version, expires, data) VALUES (:s, 1, :e, :d) "
-                        "ON CONFLICT (session_id) DO UPDATE SET version = dialogue_state.version + 1, "
-                        "expires = excluded.expires, data = excluded.data RETURNING version",
-                        s=session_id, e=expires, d=json.dumps(data, ensure_ascii=False))
+        row = self._one(_SAVE_DIALOGUE, s=session_id, e=expires, d=json.dumps(data, ensure_ascii=False))
         return int(row[0])
 
     def forget_dialogues(self, session_ids: set[str]) -> int:
@@ -122,6 +155,7 @@ class SharedState:
             conn.execute(delete(StaffSessionRow).where(StaffSessionRow.expires <= now))
             conn.execute(delete(BucketRow).where(BucketRow.at <= now - 86400))
             conn.execute(delete(AttemptRow).where(AttemptRow.at <= now - 86400))
+            conn.execute(delete(PlaceRow).where(PlaceRow.expires <= now - 86400))
 
     # ---- a secret every worker shares (the staff cookie's signing key) ----
     def secret(self, name: str) -> bytes:
@@ -149,13 +183,7 @@ class SharedState:
     # ---- counters ----
     def take(self, key: str, per_second: float, burst: int, now: float) -> float:
         """A token bucket in one statement: 0.0 when a token was taken, else seconds until one is free."""
-        refilled = ("CASE WHEN rate_buckets.tokens + (:now - rate_buckets.at) * :rate > :burst THEN :burst "
-                    "ELSE rate_buckets.tokens + (:now - rate_buckets.at) * :rate END")
-        row = self._one(
-            "INSERT INTO rate_buckets (key, tokens, at, allowed) VALUES (:key, :burst - 1, :now, 1) "
-            f"ON CONFLICT (key) DO UPDATE SET tokens = CASE WHEN {refilled} >= 1 THEN {refilled} - 1 "
-            f"ELSE {refilled} END, allowed = CASE WHEN {refilled} >= 1 THEN 1 ELSE 0 END, at = :now "
-            "RETURNING tokens, allowed", key=key, rate=per_second, burst=float(burst), now=now)
+        row = self._one(_TAKE, key=key, rate=per_second, burst=float(burst), now=now)
         tokens, allowed = float(row[0]), bool(row[1])
         return 0.0 if allowed else (1.0 - tokens) / per_second
 
@@ -180,6 +208,19 @@ class SharedState:
         with Session(self.engine) as session:
             return session.scalar(select(func.count()).select_from(AttemptRow).where(
                 AttemptRow.key == key, AttemptRow.at > now - window_s)) or 0
+
+    def claim(self, key: str, most: int, ttl_s: float, now: float) -> float | None:
+        """Take one of ``most`` places of ``key`` in one statement (the row's lock orders racing takers): the
+        count's start as the ticket, or None when all are taken. The count lapses ``ttl_s`` after its last take."""
+        row = self._one(_CLAIM, key=key, most=most, now=now, expires=now + ttl_s)
+        return None if row is None else float(row[0])
+
+    def release(self, key: str, ticket: float) -> None:
+        self._one(_RELEASE, key=key, since=ticket)
+
+    def claimed(self, key: str, now: float) -> int:
+        row = self._one(_CLAIMED, key=key, now=now)
+        return 0 if row is None else max(0, int(row[0]))
 
     def give_back(self, ticket: int) -> None:
         with self.engine.begin() as conn:

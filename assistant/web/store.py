@@ -28,6 +28,7 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    insert,
     inspect,
     or_,
     select,
@@ -41,6 +42,7 @@ from assistant.web.shared import SharedState, create_shared_tables
 log = logging.getLogger(__name__)
 SQLITE_FILE = "assistant.sqlite3"
 BUSY_TIMEOUT_S = 30
+DEFAULT_POOL = 16  # web.database_pool
 _PHONE_NOISE = re.compile(r"[\s\-()]")  # as schemas.valid_phone ignores them
 
 
@@ -136,16 +138,23 @@ def _with_driver(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int = DEFAULT_POOL) -> Engine:
+    """An engine keeping ``pool_size`` connections open, and opening up to twice as many more at a peak. Every
+    thread waiting for SQLite's write lock holds a connection meanwhile: with SQLAlchemy's 5 kept, a burst of
+    requests on a shared-state worker opened and closed one every seventh answer, and the opening (its
+    pragmas) cost a fifth of an answer's CPU."""
     url = _with_driver(url)
+    pooled: dict[str, Any] = {"pool_size": pool_size, "max_overflow": 2 * pool_size}
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
+        else:
+            pooled = {}  # an in-memory database is one connection's
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S}, **pooled)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pooled)
 
 
 def _row(obj: Base) -> dict[str, Any]:
@@ -191,8 +200,8 @@ class Store:
     _purge_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def from_url(cls, url: str, retention: Retention | None = None) -> Store:
-        store = cls(make_engine(url), retention)
+    def from_url(cls, url: str, retention: Retention | None = None, pool_size: int = DEFAULT_POOL) -> Store:
+        store = cls(make_engine(url, pool_size), retention)
         Base.metadata.create_all(store.engine)
         create_shared_tables(store.engine)
         _add_missing_columns(store.engine)
@@ -201,7 +210,7 @@ class Store:
     @classmethod
     def from_settings(cls, settings: Settings, purge: bool = True) -> Store:
         """The configured store; ``purge``: delete what expired while the app was down, first thing."""
-        store = cls.from_url(database_url(settings), Retention.from_settings(settings))
+        store = cls.from_url(database_url(settings), Retention.from_settings(settings), settings.web.database_pool)
         if purge:
             store.purge_if_due()
         return store
@@ -333,9 +342,15 @@ class Store:
     def log_turn(self, *, session_id: str, question: str, answer: str, status: str, language: str,
                  sources: list[dict[str, Any]], confidence: float | None = None,
                  intents: list[str] | None = None, topic: str | None = None) -> int:
-        return self._add(ConversationTurn(session_id=session_id, question=question, answer=answer,
-                                          status=status, language=language, sources=sources,
-                                          confidence=confidence, intents=intents, topic=topic or None))
+        # A Core insert, not an ORM session: this runs after every answer, and the ORM's unit of work costs
+        # three times the statement (0.35 against 0.1 ms of CPU).
+        with self.engine.begin() as conn:
+            new_id = conn.execute(insert(ConversationTurn), {
+                "session_id": session_id, "question": question, "answer": answer, "status": status,
+                "language": language, "sources": sources, "confidence": confidence, "intents": intents,
+                "topic": topic or None}).inserted_primary_key[0]
+        self.purge_if_due()
+        return int(new_id)
 
     # ---- reads (staff console, tests) ----
     def _list(self, model: type[Base], limit: int, session_id: str | None = None) -> list[dict[str, Any]]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import uuid
+import weakref
 from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
@@ -18,6 +20,10 @@ from assistant.web.store import Store
 
 log = logging.getLogger(__name__)
 Event = tuple[str, Any]  # ("token", str) … ("answer", Answer)
+# The files of each served index, by corpus folder: built once per build, not on every answer (it walks every
+# chunk: about a tenth of an answer's CPU). Keyed weakly, so a build replaced by a re-index is let go.
+_FILES: weakref.WeakKeyDictionary[Any, dict[str, SourceFiles]] = weakref.WeakKeyDictionary()
+_FILES_LOCK = threading.Lock()
 
 
 def new_session_id() -> str:
@@ -26,8 +32,14 @@ def new_session_id() -> str:
 
 def source_files(service: ChatService) -> SourceFiles:
     # Read from the index being served, so links follow a re-index without a restart.
-    index = service.index
-    return SourceFiles.from_manifest(index.manifest, service.settings.corpus_dir, index.chunks)
+    index, corpus = service.index, str(service.settings.corpus_dir)
+    with _FILES_LOCK:
+        files = _FILES.get(index, {}).get(corpus)
+    if files is None:
+        files = SourceFiles.from_manifest(index.manifest, service.settings.corpus_dir, index.chunks)
+        with _FILES_LOCK:
+            _FILES.setdefault(index, {})[corpus] = files
+    return files
 
 
 def answer_events(service: ChatService, question: str, session_id: str, lang: str | None) -> Iterator[Event]:
