@@ -5,7 +5,7 @@ own subject, figure and place checked and its own best sentence, so the second i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.answering.checks import AnswerChecks
 from assistant.answering.composer import Picked, coverage, pick_sentences
@@ -44,7 +44,10 @@ class SentencePicker:
         if not answered:
             best = max(choices, key=lambda c: c.confidence)
             return Choice([], best.confidence, next((c.nearby for c in choices if c.nearby), ""))
-        picked: list[Picked] = list(answered[0].picked)
+        # The answer opens with the first question's best sentence (scores of different questions do not compare).
+        top = max(p.score for choice in answered for p in choice.picked)
+        lead = max(answered[0].picked, key=lambda p: p.score)
+        picked: list[Picked] = [replace(p, score=top + 0.01) if p is lead else p for p in answered[0].picked]
         for choice in answered[1:]:
             added = 0
             for pick in sorted(choice.picked, key=lambda p: -p.score):
