@@ -242,3 +242,24 @@ def test_a_lease_has_one_holder_until_released_or_expired(store: Store) -> None:
     assert lease is not None and not lease.held(now) and lease.data == {"state": "done"}
     assert shared.acquire("job", "b", 1, now, {"state": "running"}) and not shared.lease("job").cancel  # type: ignore[union-attr]
     assert shared.acquire("job", "c", 60, now + 2, {})  # b's lease ran out
+
+
+def test_a_table_made_meanwhile_by_another_worker_is_no_start_failure(tmp_path: Path) -> None:
+    from sqlalchemy import Column, Integer, MetaData, Table, create_engine, event, inspect
+
+    from assistant.web.shared import create_tables
+
+    url = f"sqlite:///{tmp_path / 'race.db'}"
+    mine, other = create_engine(url), create_engine(url)
+    metadata = MetaData()
+    table = Table("turns", metadata, Column("id", Integer, primary_key=True))
+    made = []
+
+    @event.listens_for(table, "before_create")
+    def another_worker_first(target, connection, **kw):  # after this worker's check, before its CREATE
+        if not made:
+            made.append(True)
+            Table("turns", MetaData(), Column("id", Integer, primary_key=True)).create(other)
+
+    create_tables(mine, metadata)
+    assert made and "turns" in inspect(mine).get_table_names()

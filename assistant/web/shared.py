@@ -9,11 +9,14 @@ row lock outlives a statement. Times are wall-clock seconds (``time.time``): pro
 from __future__ import annotations
 
 import json
+import re
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Float, Integer, String, Text, TextClause, delete, func, select, text
+from sqlalchemy import Engine, Float, Integer, MetaData, String, Text, TextClause, delete, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 
@@ -84,8 +87,25 @@ class LeaseRow(SharedBase):
     data: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the job's last reported state
 
 
+CREATE_TRIES = 5
+_ALREADY = re.compile(r"already exists|duplicate key", re.I)  # SQLite / PostgreSQL: made meanwhile by another
+
+
+def create_tables(engine: Engine, metadata: MetaData) -> None:
+    """``metadata``'s tables, made where missing. Workers starting together over one database race: another may
+    create a table between this one's check and its CREATE, which then fails; the next try finds it made."""
+    for attempt in range(CREATE_TRIES):
+        try:
+            metadata.create_all(engine)
+            return
+        except DBAPIError as exc:
+            if attempt == CREATE_TRIES - 1 or not _ALREADY.search(str(exc)):
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
 def create_shared_tables(engine: Engine) -> None:
-    SharedBase.metadata.create_all(engine)
+    create_tables(engine, SharedBase.metadata)
 
 
 @dataclass(frozen=True)

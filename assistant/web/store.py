@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from assistant.settings import Settings
-from assistant.web.shared import SharedState, create_shared_tables
+from assistant.web.shared import SharedState, create_shared_tables, create_tables
 
 log = logging.getLogger(__name__)
 SQLITE_FILE = "assistant.sqlite3"
@@ -202,7 +202,7 @@ class Store:
     @classmethod
     def from_url(cls, url: str, retention: Retention | None = None, pool_size: int = DEFAULT_POOL) -> Store:
         store = cls(make_engine(url, pool_size), retention)
-        Base.metadata.create_all(store.engine)
+        create_tables(store.engine, Base.metadata)
         create_shared_tables(store.engine)
         _add_missing_columns(store.engine)
         return store
