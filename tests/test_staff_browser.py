@@ -108,7 +108,9 @@ def test_lead_from_the_page_shows_up_in_the_console(base: str, tmp_path: Path) -
             page.set_default_timeout(60_000)
             page.goto(base + "/")
             page.get_by_text("联系我（项目管家回访）").click()
-            assert page.get_by_text("联系信息保存 365 天", exact=False).is_visible()  # what is kept, how long, why
+            # What is kept, how long, why; waited for: the form opens with an animation (is_visible() does not wait,
+            # and on a busy machine it read the form before it had opened).
+            playwright_api.expect(page.get_by_text("联系信息保存 365 天", exact=False)).to_be_visible()
             page.get_by_label("姓名 *").fill("浏览器测试客商")
             page.get_by_label("公司").fill("<b>黔山</b>科技")
             page.get_by_label("手机或座机（与邮箱二选一）").fill("13912345678")
