@@ -143,3 +143,10 @@ def test_a_sense_giving_a_verb_marks_the_english_word_a_verb() -> None:
     bilingual = Bilingual([("检查", "to check", ("check",)), ("初创", "startups", ("startup",))])
     assert bilingual.is_english_verb("check") and bilingual.is_english_verb("checks")
     assert not bilingual.is_english_verb("startups")
+
+
+def test_one_year_is_restated_in_the_singular() -> None:
+    from assistant.answering.units import figures_in_english
+
+    assert figures_in_english("签订1年以上劳动合同") == ["1 year"]
+    assert figures_in_english("连续发放3年") == ["3 years"]

@@ -119,7 +119,7 @@ def figures_in_english(sentence: str) -> list[str]:
             taken.append(m.span())
     for m in _YEARS.finditer(sentence):
         if free(*m.span()):
-            found.append((m.start(), f"{m.group(1)} years"))
+            found.append((m.start(), f"{m.group(1)} year{'' if m.group(1) == '1' else 's'}"))
             taken.append(m.span())
     return list(dict.fromkeys(text for _, text in sorted(found)))
 
