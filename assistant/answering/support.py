@@ -231,13 +231,10 @@ class SupportCheck:
                 whole = m.group(0)
                 if self._places(whole) or self._places(name) or (self.home and self.home.search(whole)):
                     continue  # a district the check knows, or the region served
-                if not lower and self.tokens and not self._is_place(name):
-                    continue
+                if not lower and not self.place_word(name):
+                    continue  # 开区 cut from 经开区 is no place
                 out.append(name)
         return tuple(out)
-
-    def _is_place(self, name: str) -> bool:
-        return self.place_word(name)
 
     def _places(self, text: str) -> Collection[str]:
         return self.districts_of(self.region.sub(" ", text) if self.region else text)
