@@ -150,3 +150,5 @@ def test_one_year_is_restated_in_the_singular() -> None:
 
     assert figures_in_english("签订1年以上劳动合同") == ["1 year"]
     assert figures_in_english("连续发放3年") == ["3 years"]
+    assert figures_in_english("在1个工作日内联系") == ["1 working day"]
+    assert figures_in_english("3个工作日内接电") == ["3 working days"]

@@ -91,6 +91,11 @@ def _grouped(value: Decimal) -> str:
     return f"{int(whole):,}" + (f".{frac}" if frac else "")
 
 
+def _singular(text: str) -> str:
+    """'1 working days' → '1 working day': one of a unit is named in the singular."""
+    return text[:-1] if re.fullmatch(r"1 [a-z ]+s", text) else text
+
+
 def figures_in_english(sentence: str) -> list[str]:
     """The figures of a Chinese sentence, restated in English, in order of appearance, each once."""
     found: list[tuple[int, str]] = []
@@ -114,12 +119,12 @@ def figures_in_english(sentence: str) -> list[str]:
                 value = _plain(number) * _SCALE[m.group(2)]
                 text = english.format(v=_amount(value))
             else:
-                text = english.format(n=number)
+                text = _singular(english.format(n=number))
             found.append((m.start(), text))
             taken.append(m.span())
     for m in _YEARS.finditer(sentence):
         if free(*m.span()):
-            found.append((m.start(), f"{m.group(1)} year{'' if m.group(1) == '1' else 's'}"))
+            found.append((m.start(), _singular(f"{m.group(1)} years")))
             taken.append(m.span())
     return list(dict.fromkeys(text for _, text in sorted(found)))
 
