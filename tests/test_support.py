@@ -267,7 +267,7 @@ def test_a_word_jieba_guessed_from_characters_is_no_unknown_subject() -> None:
 
 
 def test_a_message_asking_two_things_is_split_into_its_questions() -> None:
-    from assistant.answering.support import split_questions
+    from assistant.answering.question_patterns import split_questions
 
     assert split_questions("运费每公斤能补多少？一家企业一年最多补多少？") == ["运费每公斤能补多少？", "一家企业一年最多补多少？"]
     assert split_questions("How far is the zone from the airport, and how far from the port?") == [

@@ -16,7 +16,7 @@ from assistant.answering.dialogue import Conversation
 from assistant.answering.grounding import ungrounded_numbers
 from assistant.answering.intents import Nearest
 from assistant.answering.listing_parts import with_sample_note
-from assistant.answering.support import asks_for_list
+from assistant.answering.question_patterns import asks_for_list
 from assistant.calculators import Source as RuleSource
 from assistant.chat_types import Answer, SourceRef
 from assistant.matching import (

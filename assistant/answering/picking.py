@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 
 from assistant.answering.checks import AnswerChecks
 from assistant.answering.composer import Picked, coverage, pick_sentences
-from assistant.answering.support import Verdict, asks_for_list, split_questions, years_in
+from assistant.answering.question_patterns import asks_for_list, split_questions, years_in
+from assistant.answering.support import Verdict
 from assistant.documents import Chunk
 from assistant.index import SearchIndex
 from assistant.index.retrieval import near_duplicate

@@ -16,24 +16,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
+from dataclasses import dataclass
 
-import yaml
-
+from assistant.answering.question_patterns import YEAR, Patterns, default_patterns
 from assistant.index import english_stem
 from assistant.language import is_pinyin, to_simplified
 
-PATTERNS_FILE = Path(__file__).with_name("support_patterns.yaml")
 _CLAUSES = re.compile(r"[，,。；;！!？?\n]|(?<=[a-z])\.\s", re.I)
 _SENTENCES = re.compile(r"(?<=[。！？!?\n])|(?<=[a-z])\.\s", re.I)
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
-
-def years_in(text: str) -> list[str]:
-    """The years a text names (2024, not 12024), in order."""
-    return _YEAR.findall(text)
 CROSS_LANGUAGE_SHARE = 0.6  # of min_subject: the dictionary finds fewer of a question's words in a translation
 NAME_LETTERS = 5  # a shorter pinyin-like word is too often English (Tina, Hang); longer English words the dictionary knows
 COUNT_REACH = 12  # characters before a figure (twice that after it) where the thing it counts is named
@@ -49,79 +40,6 @@ _MODIFIER = re.compile(r"\b([a-z]+)-(?:[a-z]+ed|built|made|run|owned|led|held|gr
 _CITED = re.compile(r"[（(](?:来源|出处|source)[：:][^。]*[）)]", re.I)  # an inline citation: its title's year is not the figure's
 _NUMBERISH = re.compile(r"^[\d.,%]+$")
 _WORDS = re.compile(r"[a-z][a-z'-]+")
-
-
-@dataclass(frozen=True)
-class Patterns:
-    asks: Mapping[str, re.Pattern[str]]  # kind -> a question asking for it
-    figures: Mapping[str, re.Pattern[str]]  # kind -> a sentence stating it
-    unit_asks: Mapping[str, re.Pattern[str]]  # unit -> a question pricing by it
-    unit_names: Mapping[str, re.Pattern[str]]  # unit -> a sentence naming it
-    not_subject: frozenset[str] = frozenset()  # words naming the kind of figure asked (price, 费用)
-    whole_region: re.Pattern[str] | None = None  # 全市, citywide
-    asks_list: re.Pattern[str] | None = None  # 有哪几种, what are the steps
-    counted_zh: re.Pattern[str] | None = None  # 多少辆: group 1 is the measure word of the thing counted
-    counted_en: re.Pattern[str] | None = None  # how many workers: group 1 is the thing counted
-    counters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # 人 -> (人, 名, 位): the same thing counted
-    counted_skip: frozenset[str] = frozenset()
-    verb_after: re.Pattern[str] | None = None  # an English word after "to", "we"…: a verb when the dictionary says so
-    question_breaks: re.Pattern[str] | None = None  # where a message's next question starts
-    reference_places: re.Pattern[str] | None = None  # a place named to compare with ("like Guanshanhu does")
-    counted_noun: re.Pattern[str] | None = None  # 多少个产业项目: group 1 is the noun counted
-    district_zh: re.Pattern[str] | None = None  # 花溪区: group 1 a district-level place name
-    district_en: re.Pattern[str] | None = None  # Huaxi District: group 1 the name
-
-
-@cache
-def default_patterns() -> Patterns:
-    data = yaml.safe_load(PATTERNS_FILE.read_text(encoding="utf-8")) or {}
-    kinds, units = data.get("kinds") or {}, data.get("units") or {}
-
-    def compiled(table: Mapping[str, Mapping[str, str]], key: str) -> dict[str, re.Pattern[str]]:
-        return {name: re.compile(entry[key], re.I) for name, entry in table.items()}
-
-    counted = data.get("counted") or {}
-    counters = {word: tuple(group) for group in counted.get("counters") or () for word in group}
-    return Patterns(compiled(kinds, "ask"), compiled(kinds, "figure"), compiled(units, "ask"), compiled(units, "named"),
-                    frozenset(str(w).lower() for w in data.get("not_subject") or ()),
-                    re.compile(data["whole_region"], re.I) if data.get("whole_region") else None,
-                    re.compile(data["asks_list"], re.I) if data.get("asks_list") else None,
-                    re.compile(counted["zh"]) if counted.get("zh") else None,
-                    re.compile(counted["en"], re.I) if counted.get("en") else None,
-                    counters, frozenset(str(w).lower() for w in counted.get("skip") or ()),
-                    re.compile(data["verb_after"], re.I) if data.get("verb_after") else None,
-                    re.compile(data["question_breaks"], re.I) if data.get("question_breaks") else None,
-                    re.compile(data["reference_places"], re.I) if data.get("reference_places") else None,
-                    re.compile(counted["zh_noun"]) if counted.get("zh_noun") else None,
-                    re.compile(data["district_zh"]) if data.get("district_zh") else None,
-                    re.compile(data["district_en"]) if data.get("district_en") else None)
-
-
-def asks_for_list(question: str, patterns: Patterns | None = None) -> bool:
-    """Does the question ask for several things (有哪几种方式, what are the steps)?"""
-    pattern = (patterns or default_patterns()).asks_list
-    return bool(pattern and pattern.search(to_simplified(question)))
-
-
-MIN_QUESTION_CHARS = 4  # a shorter piece ("吗？", "ok?") asks nothing of its own
-
-
-def split_questions(text: str, patterns: Patterns | None = None) -> list[str]:
-    """The questions one message asks, in order ("…补多少？一家企业一年最多补多少？" → two); one item when it asks
-    one thing. A piece too short to ask anything joins the one before it."""
-    pattern = (patterns or default_patterns()).question_breaks
-    if pattern is None:
-        return [text]
-    out: list[str] = []
-    for piece in pattern.split(text):
-        piece = piece.strip()
-        if not piece:
-            continue
-        if out and len(re.sub(r"\W", "", piece)) < MIN_QUESTION_CHARS:
-            out[-1] += piece
-        else:
-            out.append(piece)
-    return out or [text]
 
 
 @dataclass(frozen=True)
@@ -214,7 +132,7 @@ class SupportCheck:
                                      pattern.finditer(question)
                                      if not self.districts_of(self.normalise(m.group(0))))) if pattern else ()
         # A year the question measures from (prior to 2000, 2020年以来) is not the year it asks about.
-        years = tuple(y for y in dict.fromkeys(_YEAR.findall(text)) if not _YEAR_REFERENCE.search(
+        years = tuple(y for y in dict.fromkeys(YEAR.findall(text)) if not _YEAR_REFERENCE.search(
             text[max(0, text.find(y) - 12): text.find(y) + 10].replace(y, "YYYY")))
         names = self._names(" ".join(asking or questions or clauses), known_words) + self._other_places(question)
         return Ask(subject, tuple(dict.fromkeys(names)), topics, weights, districts,
@@ -266,7 +184,7 @@ class SupportCheck:
         # "government-built", "state-owned": a word before a participle describes the thing, it is not the thing.
         verbs |= {m.group(1).lower() for m in _MODIFIER.finditer(clause)}
         terms = [t for t in dict.fromkeys(self.tokens(clause))
-                 if not _NUMBERISH.match(t) and not _YEAR.fullmatch(t) and (t.isascii() or len(t) >= 2)
+                 if not _NUMBERISH.match(t) and not YEAR.fullmatch(t) and (t.isascii() or len(t) >= 2)
                  and t.lower() not in self.patterns.not_subject and t not in verbs and not self.districts_of(t)
                  and self.idf(t) >= self.generic_idf and is_subject(t)]
         # Inside a compound (污水处理) its parts (污水, 处理) would count twice: keep the longest.
@@ -334,8 +252,8 @@ class SupportCheck:
         if ask.years:
             # A sentence without a year reads under the last one its passage named before it (a table's
             # "指标（2025年）"), else under its document's (a 2026 work plan).
-            years = (set(_YEAR.findall(_CITED.sub("", text))) or set(_YEAR.findall(f"{lead} {before}")[-1:]) or set(_YEAR.findall(heading))
-                     or set(_YEAR.findall(title)))
+            years = (set(YEAR.findall(_CITED.sub("", text))) or set(YEAR.findall(f"{lead} {before}")[-1:]) or set(YEAR.findall(heading))
+                     or set(YEAR.findall(title)))
             if years and not years & set(ask.years):
                 return Verdict(False, "year", ask.years[0])
         if ask.kinds and not any(self.patterns.figures[k].search(text) for k in ask.kinds):
@@ -353,7 +271,7 @@ class SupportCheck:
         """A figure next to the noun counted (引进产业项目852个, 852 new industrial projects), not a year."""
         reach = len(noun) + CJK_COUNT_REACH + 2
         return any(covers(noun, text[max(0, m.start() - reach): m.end() + reach])
-                   for m in re.finditer(r"\d[\d,.]*", text) if not _YEAR.fullmatch(m.group(0)))
+                   for m in re.finditer(r"\d[\d,.]*", text) if not YEAR.fullmatch(m.group(0)))
 
     def _counts(self, counted: str, text: str, covers: Covers) -> bool:
         """Does a sentence state a number of the thing counted: 3万辆 for 多少辆, the workers for how many workers?"""
