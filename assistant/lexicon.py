@@ -68,6 +68,9 @@ class Lexicon(BaseModel):
         "Generic words (price, company) that do not by themselves make an off-topic question in scope."))
     off_topic: tuple[str, ...] = Field((), description="Topics outside the assistant's remit (天气, lottery).")
     handoff: tuple[str, ...] = Field((), description="Phrases asking for a person (转人工, talk to a person).")
+    meta_notes: tuple[str, ...] = Field((), description=(
+        "Labels of notes about a document itself rather than its subject (示例数据说明：): a sentence holding one is "
+        "never answer content."))
     glossary: dict[str, tuple[str, ...]] = Field(default_factory=dict, description=(
         "English investor topic -> Chinese equivalents, to tell whether the corpus covers an English question."))
     industries: tuple[Industry, ...] = Field((), description="Industries listings and questions name.")
@@ -82,7 +85,7 @@ class Lexicon(BaseModel):
         "Phrases of sentences addressed to an AI assistant rather than to readers, added to the packaged list "
         "(assistant/ingest/injection_patterns.yaml); matched after normalisation: lower case, Chinese without spaces."))
 
-    @field_validator("home_places", "other_places", "scope_words", "weak_scope_words", "off_topic", "handoff",
+    @field_validator("home_places", "other_places", "scope_words", "weak_scope_words", "off_topic", "handoff", "meta_notes",
                      "injection_phrases")
     @classmethod
     def _regex(cls, items: tuple[str, ...]) -> tuple[str, ...]:
@@ -137,7 +140,7 @@ class Lexicon(BaseModel):
 
     @cached_property
     def _patterns(self) -> dict[str, re.Pattern[str]]:
-        sections = ("home_places", "other_places", "scope_words", "weak_scope_words", "off_topic", "handoff")
+        sections = ("home_places", "other_places", "scope_words", "weak_scope_words", "off_topic", "handoff", "meta_notes")
         return {name: re.compile("|".join(f"(?:{p})" for p in getattr(self, name)), re.I)
                 for name in sections if getattr(self, name)}
 

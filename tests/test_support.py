@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answering.covers import make_covers
 from assistant.answering.dialogue import Conversation, Turn, is_followup
 from assistant.answering.intents import IntentExamples, Nearest
 from assistant.answering.router import route
 from assistant.answering.service import ChatService
-from assistant.answering.support import SupportCheck, make_covers
+from assistant.answering.support import SupportCheck
 from assistant.index.embeddings import HashEmbeddings
 from assistant.ingest.builder import IndexBuilder
 from assistant.lexicon import Lexicon

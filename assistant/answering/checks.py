@@ -9,10 +9,11 @@ import re
 from collections.abc import Callable
 
 from assistant.answering.composer import Picked, sentences
+from assistant.answering.covers import make_covers
 from assistant.answering.glossary import unknown_english_topic
 from assistant.answering.messages import say
 from assistant.answering.question_patterns import asks_for_list, years_in
-from assistant.answering.support import SupportCheck, Verdict, make_covers
+from assistant.answering.support import SupportCheck, Verdict
 from assistant.documents import Chunk
 from assistant.index import SearchIndex, embedding_text, english_stem
 from assistant.language import passage_language, to_simplified

@@ -60,14 +60,16 @@ def _weights(tokens: Sequence[str], idf: Weigher | None) -> dict[str, float]:
 def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, limit: int = 4,
                    idf: Weigher | None = None, synonyms: Synonyms | None = None, max_terms: int = MAX_TERMS,
                    max_sentences: int = MAX_SENTENCES, language: str = "",
-                   accept: Callable[[Picked], bool] | None = None, as_list: bool = False) -> list[Picked]:
+                   accept: Callable[[Picked], bool] | None = None, as_list: bool = False,
+                   skip: re.Pattern[str] | None = None) -> list[Picked]:
     """The best sentences (at most ``limit``) of the chunks for the question: weighted question terms they cover
     (a term or one of the lexicon's synonyms for it), figures preferred when the question asks for one.
     ``max_terms`` of the question's terms and ``max_sentences`` of the chunks' sentences (best-ranked chunks
     first) are considered. Sentences of passages in ``language`` (the reader's) come first among equals: the other
     language's are quoted when they say more. ``accept``, when given, judges each candidate in order of score
     (at most ``MAX_JUDGED``): only accepted ones are chosen, measured against the best accepted. ``as_list``: the
-    question asks for several things: more sentences, and the items under a chosen list heading."""
+    question asks for several things: more sentences, and the items under a chosen list heading. ``skip``: sentences
+    it finds are never chosen (a note about the document itself)."""
     synonyms = synonyms or {}
     weights = _weights(query_terms(tokenizer.tokens(question), max_terms), idf)
     total = sum(weights.values()) or 1.0
@@ -85,6 +87,8 @@ def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, lim
             tokens = set(tokenizer.tokens(sentence)) | lead
             lead = set(tokenizer.tokens(sentence)) if sentence.rstrip().endswith((":", "：")) else lead
             stems = _stems(tokens)
+            if skip is not None and skip.search(sentence):
+                continue
             coverage = sum(w for t, w in weights.items() if _covered(t, tokens, synonyms, stems)) / total
             if coverage <= 0:
                 continue

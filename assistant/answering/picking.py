@@ -34,13 +34,15 @@ class SentencePicker:
         self.tokenizer = index.tokenizer
         self.checks = checks
 
-    def choose(self, query: str, chunks: list[Chunk], lang: str, followup: bool, bonus: float = 0.0) -> Choice:
+    def choose(self, query: str, chunks: list[Chunk], lang: str, followup: bool, bonus: float = 0.0,
+               extra: int = 0) -> Choice:
         """The sentences answering ``query`` from ``chunks`` (ranked passages). ``bonus``: confidence added when
-        both retrievers agree on the top passage."""
+        both retrievers agree on the top passage; ``extra``: passages read beyond the usual number (those of the
+        places the question names, lifted among the first)."""
         questions = self._questions(query)
         if not 1 < len(questions) <= MAX_QUESTIONS:
-            return self._one(query, chunks, lang, followup, bonus)
-        choices = [self._one(text, chunks, lang, followup, bonus) for text in questions]
+            return self._one(query, chunks, lang, followup, bonus, extra)
+        choices = [self._one(text, chunks, lang, followup, bonus, extra) for text in questions]
         answered = [c for c in choices if c.picked]
         if not answered:
             best = max(choices, key=lambda c: c.confidence)
@@ -76,14 +78,14 @@ class SentencePicker:
         years = years_in(query)
         return [q if years_in(q) else " ".join([*years, q]) for q in out]
 
-    def _one(self, query: str, chunks: list[Chunk], lang: str, followup: bool, bonus: float) -> Choice:
+    def _one(self, query: str, chunks: list[Chunk], lang: str, followup: bool, bonus: float, extra: int) -> Choice:
         idf = self.index.lexical.idf
         limits = self.settings.retrieval
         synonyms = self.checks.synonyms(query)
-        top = chunks[: limits.answer_chunks]
+        top = chunks[: limits.answer_chunks + extra]
         picked = pick_sentences(query, top, self.tokenizer, idf=idf, synonyms=synonyms,
                                 max_terms=limits.max_query_terms, max_sentences=limits.max_composer_sentences,
-                                language=lang)
+                                language=lang, skip=self.index.lexicon.pattern("meta_notes"))
         # Confidence: how much of the question the chosen sentences cover, or (slightly discounted) the two best
         # chunks as a whole, or the two best of its own language (the other language's best, lifted among the
         # first, is matched through a dictionary): a right passage phrased differently still counts.
@@ -105,7 +107,7 @@ class SentencePicker:
                                     max_terms=limits.max_query_terms, max_sentences=limits.max_composer_sentences,
                                     language=lang, accept=self.checks.accept(query, lang, chunks, synonyms, followup,
                                                                               rejected),
-                                    as_list=asks_for_list(query))
+                                    as_list=asks_for_list(query), skip=self.index.lexicon.pattern("meta_notes"))
             if not picked:
                 return Choice([], confidence, self.checks.nearby(rejected[0], lang) if rejected else "")
         return Choice(picked, confidence)

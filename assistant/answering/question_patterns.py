@@ -42,6 +42,10 @@ class Patterns:
     counted_noun: re.Pattern[str] | None = None  # 多少个产业项目: group 1 is the noun counted
     district_zh: re.Pattern[str] | None = None  # 花溪区: group 1 a district-level place name
     district_en: re.Pattern[str] | None = None  # Huaxi District: group 1 the name
+    negated: re.Pattern[str] | None = None  # "(not industrial)", 而不是租: words the question sets aside
+    qualifier: re.Pattern[str] | None = None  # 35 kV: a class named by a figure; group 1 the figure
+    month_en: re.Pattern[str] | None = None  # June 2026: group 1 the month's name, group 2 the year
+    month_names: tuple[str, ...] = ()  # january … december: a month's number is its place here + 1
 
 
 @cache
@@ -66,7 +70,9 @@ def default_patterns() -> Patterns:
                     re.compile(data["reference_places"], re.I) if data.get("reference_places") else None,
                     re.compile(counted["zh_noun"]) if counted.get("zh_noun") else None,
                     re.compile(data["district_zh"]) if data.get("district_zh") else None,
-                    re.compile(data["district_en"]) if data.get("district_en") else None)
+                    re.compile(data["district_en"]) if data.get("district_en") else None,
+                    *(re.compile(data[key], re.I) if data.get(key) else None for key in ("negated", "qualifier", "month_en")),
+                    tuple(str(m).lower() for m in data.get("month_names") or ()))
 
 
 def asks_for_list(question: str, patterns: Patterns | None = None) -> bool:
@@ -96,3 +102,25 @@ def split_questions(text: str, patterns: Patterns | None = None) -> list[str]:
     return out or [text]
 
 
+
+
+_MONTH_ZH = re.compile(r"((?:19|20)\d{2})\s*(?:年\s*|[-/.])(\d{1,2})(?:\s*月|(?!\d))")
+
+
+def months_in(text: str, patterns: Patterns | None = None) -> list[tuple[int, int]]:
+    """The months a text names with their year, as (year, month): June 2026, 2026年6月, 2026-06."""
+    patterns = patterns or default_patterns()
+    out = [(int(y), int(m)) for y, m in _MONTH_ZH.findall(text) if 1 <= int(m) <= 12]
+    if patterns.month_en is not None and patterns.month_names:
+        out += [(int(m.group(2)), patterns.month_names.index(m.group(1).lower()) + 1)
+                for m in patterns.month_en.finditer(text) if m.group(1).lower() in patterns.month_names]
+    return list(dict.fromkeys(out))
+
+
+def names_month(text: str, month: int, patterns: Patterns | None = None) -> bool:
+    """Does a text name this month (6月, 2026-06, June), with or without its year?"""
+    patterns = patterns or default_patterns()
+    if re.search(rf"(?<!\d)0?{month}\s*月|(?:19|20)\d{{2}}[-/.]0?{month}(?!\d)", text):
+        return True
+    name = patterns.month_names[month - 1] if len(patterns.month_names) >= month else ""
+    return bool(name and re.search(rf"\b{name}[a-z]*\b", text, re.I))

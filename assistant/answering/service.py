@@ -36,7 +36,7 @@ from assistant.calculators import CalcRequest, parse_calc_request, run_calc_requ
 from assistant.calculators import Source as RuleSource
 from assistant.chat_types import Answer, Candidate, SourceRef
 from assistant.documents import Chunk
-from assistant.index import Filters, HybridRetriever, SearchIndex, embedding_text, make_embeddings
+from assistant.index import PLACE_PASSAGES, Filters, HybridRetriever, SearchIndex, embedding_text, make_embeddings
 from assistant.language import detect_language, to_simplified
 from assistant.settings import Settings
 from assistant.text_input import EmptyQuestion, is_blank, visible
@@ -64,6 +64,9 @@ def clip_question(text: str, limit: int) -> str:
     head = collapsed[:limit]
     breaks = [m.end() for m in re.finditer(r"[。！？；!?;，,\s]", head) if m.end() > limit // 2]
     return head[: breaks[-1]].strip() if breaks else head
+
+
+SPECIFIC_IDF = 2.5  # a corpus word in few enough passages to say what a question is about
 
 
 class ChatService:
@@ -183,7 +186,7 @@ class ChatService:
         """A question using the corpus's own specific words (两免三减半, 标准地…) is about our domain."""
         lexical = self.index.lexical
         # English words are rare in this corpus, so even "this" looks specific: only long ones count.
-        return any(t in lexical.vocab and lexical.idf(t) >= 2.5 and len(t) >= (2 if t[0] > "\u2e80" else 6)
+        return any(t in lexical.vocab and lexical.idf(t) >= SPECIFIC_IDF and len(t) >= (2 if t[0] > "\u2e80" else 6)
                    for t in self.tokenizer.tokens(text))
 
     def _calc_request(self, text: str, lang: str, conv: Conversation, followup: bool) -> CalcRequest | None:
@@ -283,14 +286,19 @@ class ChatService:
         """The answer from the documents, its confidence, the candidates, and (when the support check declined
         it) one line on what the knowledge base holds nearby. A ``followup`` ("And for a master's?") borrows its
         subject from the turn before, already judged: its place, year and figure are still checked."""
-        filters = Filters(day=self.today(), prefer_language=lang)
-        candidates = self.retriever.search(query, self.settings.retrieval.top_k, filters)
+        districts = tuple(sorted(self.checks.check.districts_named(query)))
+        filters = Filters(day=self.today(), prefer_language=lang, prefer_districts=districts)
+        read = self.settings.retrieval.answer_chunks
+        candidates = self.retriever.search(query, self.settings.retrieval.top_k + PLACE_PASSAGES, filters)
         chunks = [self.retriever.chunk(c) for c in candidates]
+        # The passages of the places named were lifted among the first: they are read as well, not instead.
+        extra = min(PLACE_PASSAGES, sum(c.district in districts for c in chunks[:read])) if districts else 0
+        candidates = candidates[: self.settings.retrieval.top_k + extra]
         top = candidates[0] if candidates else None
         # Both retrievers put the same passage on top: surer than coverage alone says.
         agree = bool(top and (top.dense_rank or 99) <= 3 and (top.lexical_rank or 99) <= 3)
         choice = self.picker.choose(query, chunks, lang, followup,
-                                    self.settings.retrieval.agreement_bonus if agree else 0.0)
+                                    self.settings.retrieval.agreement_bonus if agree else 0.0, extra)
         picked, confidence = choice.picked, choice.confidence
         if not picked:
             return None, confidence, candidates, choice.nearby
@@ -299,7 +307,7 @@ class ChatService:
         translations = self.index.expand(query).translations
         glosses = {term: self.index.bilingual.gloss(term, query)
                    for terms in translations.values() for term in terms} if lang == "en" else {}
-        text, sources = compose(picked, chunks[: self.settings.retrieval.answer_chunks], lang,
+        text, sources = compose(picked, chunks[: read + extra], lang,
                                 {k: v for k, v in glosses.items() if v}, today=self.today().isoformat())
         return Part(text, sources), confidence, candidates, ""
 

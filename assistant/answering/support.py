@@ -18,8 +18,8 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from assistant.answering.question_patterns import YEAR, Patterns, default_patterns
-from assistant.index import english_stem
+from assistant.answering.covers import Covers
+from assistant.answering.question_patterns import YEAR, Patterns, default_patterns, months_in, names_month
 from assistant.language import is_pinyin, to_simplified
 
 _CLAUSES = re.compile(r"[，,。；;！!？?\n]|(?<=[a-z])\.\s", re.I)
@@ -29,6 +29,8 @@ CROSS_LANGUAGE_SHARE = 0.6  # of min_subject: the dictionary finds fewer of a qu
 NAME_LETTERS = 5  # a shorter pinyin-like word is too often English (Tina, Hang); longer English words the dictionary knows
 COUNT_REACH = 12  # characters before a figure (twice that after it) where the thing it counts is named
 CJK_COUNT_REACH = 3  # the same in Chinese, denser: 员工300人, 300名员工, 12万辆汽车
+ROW_FIELDS = 4  # a sentence of this many "；"-separated fields is a listing's row, each field its own fact
+PLACE_LEAD = 40  # characters before a capitalised run that may hold the start of the place name it ends
 SUBJECT_REACH = 80  # characters before a sentence where its subject may be named (a list's lead, an item's label)
 NAME_IDF = 3.0  # a capitalised word in fewer passages than this is a name, not a word capitalised in a title
 _YEAR_REFERENCE = re.compile(r"(?:before|prior to|after|since|until|earlier than|later than)\s+(?:the\s+)?(?:year\s+)?YYYY|"
@@ -39,7 +41,12 @@ _HEAD_ASKS = r"(?:怎么收|怎么算|怎么计|如何收|如何计|多少|几|�
 _MODIFIER = re.compile(r"\b([a-z]+)-(?:[a-z]+ed|built|made|run|owned|led|held|grown)\b", re.I)
 _CITED = re.compile(r"[（(](?:来源|出处|source)[：:][^。]*[）)]", re.I)  # an inline citation: its title's year is not the figure's
 _NUMBERISH = re.compile(r"^[\d.,%]+$")
-_WORDS = re.compile(r"[a-z][a-z'-]+")
+_TITLE_RUN = re.compile(r"\b[A-Z][a-z'’]{2,}(?:\s+[A-Z][a-z'’]{2,})+\b")
+_TITLE_SKIP = {"the", "and", "for", "with", "from", "our", "your", "this", "that", "what", "which", "how", "can", "does"}
+
+
+def _figure(value: str) -> str:
+    return f"{float(value):g}"
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,11 @@ class Ask:
     head: str = ""  # the noun after 的 in "X的物业费": what is asked about, X only narrows it
     counted: str = ""  # what a count counts: a measure word (辆) or an English noun (workers)
     counted_noun: str = ""  # the Chinese noun counted after 个/家 (产业项目 in 多少个产业项目)
+    qualifiers: tuple[str, ...] = ()  # classes named by a figure (35 kV): a sentence naming another is not theirs
+    qualifier_names: tuple[str, ...] = ()  # the same as the question writes them
+    months: tuple[tuple[int, int], ...] = ()  # (year, month) asked about: June 2026
+    negated: tuple[str, ...] = ()  # words the question sets aside: "industrial" in "commercial (not industrial)"
+    titled: tuple[str, ...] = ()  # words of a name in capitals (Fund Town): a passage in the question's language names each
 
 
 @dataclass(frozen=True)
@@ -64,9 +76,6 @@ class Verdict:
     ok: bool
     reason: str = ""  # subject / place / year / figure: why a sentence does not answer
     missing: str = ""  # the word, place or year it lacks
-
-
-Covers = Callable[[str, str], bool]  # (term, text) -> does the text hold it or an equivalent
 
 
 class SupportCheck:
@@ -104,12 +113,18 @@ class SupportCheck:
         synonym or a translation). Other words (最长, special, have) are how it is asked, not what about.
         ``known``: whether the corpus uses a word at all (for names; default ``is_subject``)."""
         text = to_simplified(question)
+        # What the question sets aside ("(not industrial)", "instead of renting") is not what it asks about.
+        aside = " ".join(self.patterns.negated.findall(text)) if self.patterns.negated is not None else ""
+        if aside:
+            text = self.patterns.negated.sub(" ", text)
         kinds = tuple(k for k, p in self.patterns.asks.items() if p.search(text))
+        listing = bool(self.patterns.asks_list and self.patterns.asks_list.search(text))
+        if listing:  # 要满足哪几个条件: the conditions are asked for, not how many there are
+            kinds = tuple(k for k in kinds if k not in ("count", "number"))
         if len(kinds) > 1:
             kinds = tuple(k for k in kinds if k != "number")  # a specific kind says more than 多少
         units = tuple(u for u, p in self.patterns.unit_asks.items() if p.search(text))
-        reference = self.patterns.reference_places
-        districts = frozenset(self._places(reference.sub(" ", text) if reference else text))
+        districts = self.districts_named(text)
         # The clauses that ask (多少钱, how long…) hold the subject; else the sentences ending in a question mark
         # (not the company's story before them); else the whole question.
         clauses = [c for c in _CLAUSES.split(text) if c.strip()]
@@ -119,8 +134,8 @@ class SupportCheck:
         # An asking clause with no noun of its own ("物业费怎么收？每平米每月多少") asks about the question's
         # subject: then the question sentences, else the whole question, hold it.
         terms: list[str] = []
-        for part in (asking, [q for q in questions if any(a in q for a in asking)] or questions or clauses):
-            terms = self._subject_terms(self.normalise(" ".join(part)), is_subject) if part else []
+        for part in (asking, [q for q in questions if any(a in q for a in asking)], questions or clauses):
+            terms = self._subject_terms(self.normalise(" ".join(part)), is_subject, districts) if part else []
             if terms:
                 break
         known_words = known or is_subject
@@ -134,9 +149,21 @@ class SupportCheck:
         # A year the question measures from (prior to 2000, 2020年以来) is not the year it asks about.
         years = tuple(y for y in dict.fromkeys(YEAR.findall(text)) if not _YEAR_REFERENCE.search(
             text[max(0, text.find(y) - 12): text.find(y) + 10].replace(y, "YYYY")))
-        names = self._names(" ".join(asking or questions or clauses), known_words) + self._other_places(question)
+        where = " ".join(asking or questions or clauses)
+        names = self._names(where, known_words) + self._other_places(question)
+        qualifier = self.patterns.qualifier
+        found = list(qualifier.finditer(text)) if qualifier else []
         return Ask(subject, tuple(dict.fromkeys(names)), topics, weights, districts,
-                   years, kinds, units, self._head(text, subject), self._counted(text), self._counted_noun(text))
+                   years, kinds, units, self._head(text, subject), self._counted(text), "" if listing else self._counted_noun(text),
+                   tuple(dict.fromkeys(_figure(m.group(1)) for m in found)), tuple(m.group(0) for m in found),
+                   tuple(months_in(text, self.patterns)),
+                   tuple(self._subject_terms(aside, is_subject)) if aside else (), self._title_names(where))
+
+    def districts_named(self, text: str) -> frozenset[str]:
+        """The districts a question asks about: not one named only to compare with (像观山湖一样), nor the whole
+        region served (贵阳贵安)."""
+        reference = self.patterns.reference_places
+        return frozenset(self._places(reference.sub(" ", text) if reference else text))
 
     def _other_places(self, question: str) -> tuple[str, ...]:
         """District-level places the question names that the catalogue does not know (花溪区, Nanming District):
@@ -168,7 +195,7 @@ class SupportCheck:
 
     def _counted_noun(self, text: str) -> str:
         match = self.patterns.counted_noun.search(text) if self.patterns.counted_noun else None
-        return match.group(1) if match and self.idf(match.group(1)) >= self.generic_idf else ""
+        return match.group(1) if match else ""
 
     def _counted(self, text: str) -> str:
         for pattern in (self.patterns.counted_zh, self.patterns.counted_en):
@@ -177,7 +204,8 @@ class SupportCheck:
                 return match.group(1).lower()
         return ""
 
-    def _subject_terms(self, clause: str, is_subject: Callable[[str], bool]) -> list[str]:
+    def _subject_terms(self, clause: str, is_subject: Callable[[str], bool],
+                       places: Collection[str] = ()) -> list[str]:
         after = self.patterns.verb_after
         verbs = {m.group(1).lower() for m in after.finditer(clause)} if after else set()
         verbs = {v for v in verbs if self.english_verb(v)}
@@ -186,6 +214,7 @@ class SupportCheck:
         terms = [t for t in dict.fromkeys(self.tokens(clause))
                  if not _NUMBERISH.match(t) and not YEAR.fullmatch(t) and (t.isascii() or len(t) >= 2)
                  and t.lower() not in self.patterns.not_subject and t not in verbs and not self.districts_of(t)
+                 and not any(t in p for p in places)  # 新区 cut from 高新区 is the place, not a subject
                  and self.idf(t) >= self.generic_idf and is_subject(t)]
         # Inside a compound (污水处理) its parts (污水, 处理) would count twice: keep the longest.
         return [t for t in terms if not any(t != o and t in o for o in terms)]
@@ -207,6 +236,25 @@ class SupportCheck:
                     names.append(plain.lower())
         return tuple(dict.fromkeys(names))
 
+    def _title_names(self, clause: str) -> tuple[str, ...]:
+        """Words of a name written in capitals mid-sentence ("office rent in Guanshanhu Fund Town"): two or more
+        capitalised words in a row, places aside. The answer's passage names each (or its translation)."""
+        out: list[str] = []
+        for sentence in _SENTENCES.split(clause):
+            first = re.search(r"[A-Za-z]", sentence)
+            for run in _TITLE_RUN.finditer(sentence):
+                if first is not None and run.start() <= first.start():
+                    continue  # a sentence's first word is capitalised anyway
+                words = [w for w in run.group(0).split() if w.lower() not in _TITLE_SKIP]
+                # One naming a known place (Gui'an New Area), or ending a place's name ("Guiyang Economic and
+                # Technological Development Zone"), is checked as a place.
+                lead = sentence[max(0, run.start() - PLACE_LEAD): run.start()]
+                ends_place = bool(set(self.districts_of(lead + run.group(0))) - set(self.districts_of(lead)))
+                if len(words) >= 2 and not ends_place and not any(
+                        self.districts_of(w) or (self.home and self.home.fullmatch(w)) for w in words):
+                    out += [w.lower() for w in words if w.lower() not in self.patterns.not_subject]
+        return tuple(dict.fromkeys(out))
+
     def judge(self, ask: Ask, sentence: str, passage: str, covers: Covers, before: str = "",
               subject_ok: bool = False, other_language: bool = False, title: str = "", heading: str = "",
               lead: str = "") -> Verdict:
@@ -220,6 +268,12 @@ class SupportCheck:
                     return Verdict(False, "subject", topic[0])
         if ask.head and not covers(ask.head, to_simplified(passage)):
             return Verdict(False, "subject", ask.head)
+        # A name's words in the other language are matched by the dictionary only by chance (发改委 for
+        # "Development and Reform Commission"): checked within a language.
+        if ask.titled and not other_language:
+            missing = [n for n in ask.titled if not covers(n, passage.lower())]
+            if missing:
+                return Verdict(False, "subject", missing[0])
         if ask.names:
             where = to_simplified(passage)
             missing = [n for n in ask.names if not covers(n, where)]
@@ -238,15 +292,29 @@ class SupportCheck:
                 near = to_simplified(f"{heading} {before[-SUBJECT_REACH:]} {sentence}")
                 if not any(covers(t, near) for t in held):
                     return Verdict(False, "subject", held[0])
+                # In a row of fields (园区；主导产业：…；工业用地价格288元/㎡；物流：…公共保税仓库…) a field past the
+                # row's label that names the subject holds the figure, not another field.
+                fields = re.split(r"[；;]", text)[1:]
+                naming = [f for f in fields if any(covers(t, f) for t in held)]
+                if len(fields) >= ROW_FIELDS - 1 and naming and not any(self._states(ask.kinds, f) for f in naming):
+                    return Verdict(False, "subject", held[0])
+        if ask.negated and any(covers(t, text) for t in ask.negated):
+            # The sentence is about what the question sets aside (industrial land for "commercial (not
+            # industrial)"), unless it names all that was asked too.
+            missing = [t for t in ask.subject if not covers(t, text)]
+            if missing:
+                return Verdict(False, "subject", missing[0])
         if ask.districts:
             named = set(self._places(text))
             if not named and ask.kinds:
                 # A figure reads under its passage's place: a park's document or heading names it once, above.
-                named = set(self.districts_of(to_simplified(heading))) or set(self.districts_of(to_simplified(title)))
+                named = set(self._places(to_simplified(heading))) or set(self._places(to_simplified(title)))
             if named and not named & ask.districts:
                 return Verdict(False, "place", sorted(ask.districts)[0])
-            # A figure for the whole region answers no district's question (a policy for it still applies).
-            whole = any(p is not None and p.search(text) for p in (self.patterns.whole_region, self.home))
+            # A figure for the whole region answers no district's question (a policy for it still applies). A
+            # count (projects, companies) reads under its document's region too: a work plan for 贵阳贵安.
+            region_of = [text, f"{heading} {title}"] if ask.counted_noun or "count" in ask.kinds else [text]
+            whole = any(p is not None and p.search(t) for p in (self.patterns.whole_region, self.home) for t in region_of)
             if not named and ask.kinds and whole:
                 return Verdict(False, "place", sorted(ask.districts)[0])
         if ask.years:
@@ -256,7 +324,23 @@ class SupportCheck:
                      or set(YEAR.findall(title)))
             if years and not years & set(ask.years):
                 return Verdict(False, "year", ask.years[0])
-        if ask.kinds and not any(self.patterns.figures[k].search(text) for k in ask.kinds):
+            # A count is a statistic of some year: an undated one (a park's row) is not that year's.
+            if not years and (ask.counted_noun or "count" in ask.kinds):
+                return Verdict(False, "year", ask.years[0])
+        if ask.qualifiers and self.patterns.qualifier is not None:
+            # A sentence naming another class (the 10 kV row) is not about the one asked (35 kV); one naming none
+            # reads under its heading or the sentences just before it.
+            named = self._qualifiers(text) or self._qualifiers(to_simplified(f"{heading} {before[-SUBJECT_REACH:]}"))
+            if named and not named & set(ask.qualifiers):
+                return Verdict(False, "subject", ask.qualifier_names[0])
+        if ask.months:
+            near = to_simplified(f"{lead} {before[-SUBJECT_REACH:]} {sentence}")
+            if not any(names_month(near, month, self.patterns) for _, month in ask.months):
+                year, month = ask.months[0]
+                return Verdict(False, "year", f"{year}-{month:02d}")
+        if ask.kinds and text.rstrip().endswith((":", "：")):
+            return Verdict(False, "figure", ask.kinds[0])  # a list's lead: its figures are in the items
+        if ask.kinds and not self._states(ask.kinds, text):
             return Verdict(False, "figure", ask.kinds[0])
         if ask.units and not any(self.patterns.unit_names[u].search(text) for u in ask.units):
             return Verdict(False, "figure", ask.units[0])
@@ -266,6 +350,16 @@ class SupportCheck:
         if ask.counted_noun and not other_language and not self._counts_noun(ask.counted_noun, text, covers):
             return Verdict(False, "figure", ask.counted_noun)
         return Verdict(True)
+
+    def _states(self, kinds: Sequence[str], text: str) -> bool:
+        """Does a text state a figure of one of these kinds? A year is when, not how much: it counts only for a
+        date."""
+        figures = text if "date" in kinds else YEAR.sub(" ", text)
+        return any(self.patterns.figures[k].search(figures) for k in kinds)
+
+    def _qualifiers(self, text: str) -> set[str]:
+        pattern = self.patterns.qualifier
+        return {_figure(m.group(1)) for m in pattern.finditer(text)} if pattern else set()
 
     def _counts_noun(self, noun: str, text: str, covers: Covers) -> bool:
         """A figure next to the noun counted (引进产业项目852个, 852 new industrial projects), not a year."""
@@ -284,24 +378,3 @@ class SupportCheck:
             return any(covers(counted, near(m)) for m in re.finditer(r"\d[\d,.]*", text))
         same = "|".join(re.escape(w) for w in self.patterns.counters.get(counted, (counted,)))
         return bool(re.search(rf"(?:\d|[一二三四五六七八九十两百千万])\s*[万千百亿多余]{{0,2}}\s*(?:{same})", text))
-
-
-def make_covers(synonyms: Mapping[str, Sequence[str]],
-                parts: Callable[[str], Sequence[str]] = lambda t: ()) -> Covers:
-    """A term is held by a text that has it, one of its synonyms or translations, its English stem, or (for a
-    compound: 先租后让) all of its ``parts``."""
-
-    stems: dict[str, set[str]] = {}  # one text is asked about several terms
-
-    def covers(term: str, text: str) -> bool:
-        lowered = text.lower()
-        if term in lowered or any(s and s.lower() in lowered for s in synonyms.get(term, ())):
-            return True
-        if term.isascii():
-            if lowered not in stems:
-                stems[lowered] = {english_stem(w) for w in _WORDS.findall(lowered)}
-            return english_stem(term) in stems[lowered]
-        pieces = [p for p in parts(term) if p != term and len(p) >= 2]
-        return bool(pieces) and all(p in lowered for p in pieces)
-
-    return covers

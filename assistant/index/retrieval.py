@@ -23,6 +23,7 @@ class Filters:
     # for next year (the answer says from when it applies). False keeps only those in force on ``day``.
     upcoming: bool = True
     prefer_language: str = ""  # listing rows exist in zh and en: keep the twin in this language
+    prefer_districts: tuple[str, ...] = ()  # the places a question names: their best passages are read first
 
     def allows(self, chunk: Chunk) -> bool:
         if self.topics and chunk.topic not in self.topics:
@@ -46,6 +47,9 @@ def near_duplicate(a: str, b: str, threshold: float = 0.85) -> bool:
     return bool(sa and sb) and len(sa & sb) / min(len(sa), len(sb)) >= threshold
 
 
+DUPLICATE_SHARE = 0.5  # of the longer passage's length: a shorter one inside it is a fragment, not a copy
+PLACE_PASSAGES = 2  # passages of the places a question names read first
+PLACE_AT = 2  # after the best this many of the fused ranking, whatever place they are about
 LIFT_RANK = 10  # a passage lifted into the first places was among the first this many of some retriever's list
 
 
@@ -81,6 +85,7 @@ class HybridRetriever:
                 entry["score"] += weight / (self.settings.rrf_k + rank)
                 entry[name], entry[f"{name}_rank"] = hit.score, rank
         order = self._with_each_language(sorted(fused.items(), key=lambda item: -item[1]["score"]))
+        order = self._with_places(order, filters.prefer_districts)
         ranked = [(self._preferred(p, filters), e) for p, e in order]
         out: list[Candidate] = []
         kept: list[Chunk] = []
@@ -122,6 +127,23 @@ class HybridRetriever:
         at = max(slots - len(lifted), 0)  # the last places among the first ``slots``; the rest keep their order
         return rest[:at] + lifted + rest[at:]
 
+    def _with_places(self, order: list[tuple[int, dict[str, Any]]],
+                     districts: tuple[str, ...]) -> list[tuple[int, dict[str, Any]]]:
+        """The best passages of the places a question names moved up to just after the first ``PLACE_AT``: a
+        park's own profile states its price in the same words as every other park's, so nothing else sets it
+        above theirs, and a figure for another place is no answer."""
+        if not districts:
+            return order
+        chunks = self.index.chunks
+        found = [i for i, (position, _) in enumerate(order) if chunks[position].district in districts][:PLACE_PASSAGES]
+        late = [i for i in found if i >= PLACE_AT + len(found)]
+        if not late:
+            return order
+        lifted = [order[i] for i in late]
+        rest = [item for i, item in enumerate(order) if i not in set(late)]
+        at = PLACE_AT + len(found) - len(late)
+        return rest[:at] + lifted + rest[at:]
+
     def _preferred(self, position: int, filters: Filters) -> int:
         """A listing row in the question's language where the row has that rendering."""
         if not filters.prefer_language or self.index.chunks[position].language == filters.prefer_language:
@@ -134,7 +156,11 @@ class HybridRetriever:
         for other in kept:
             if chunk.row_id and chunk.row_id == other.row_id and chunk.doc_id == other.doc_id:
                 return True  # the zh/en twin of a listing row already taken
-            if near_duplicate(chunk.text, other.text):
+            # The same words under two places' titles (两园区的"工业用地参考价为288元/㎡") are two facts; a
+            # fragment (a row's lone sample note) does not stand for the whole passage that contains it.
+            other_place = bool(chunk.district and other.district and chunk.district != other.district)
+            shorter, longer = sorted((len(chunk.text), len(other.text)))
+            if not other_place and shorter >= DUPLICATE_SHARE * longer and near_duplicate(chunk.text, other.text):
                 return True
         return False
 

@@ -1,0 +1,113 @@
+"""How the support check reads a question beyond its subject: what it sets aside, the class it names by a figure
+(35 kV), the month it asks about, a name written in capitals, a list asked for, a listing row's fields, and a
+count read under its document's region. Invented places (北岸, 南岸) and words, written for these tests."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answering.covers import make_covers
+from assistant.answering.intents import Nearest
+from assistant.answering.question_patterns import months_in, names_month
+from assistant.answering.router import route
+from assistant.answering.support import SupportCheck
+from assistant.lexicon import Lexicon
+
+DISTRICTS = {"北岸": "北岸区", "南岸": "南岸区", "north bank": "北岸区"}
+
+
+def _districts(text: str) -> set[str]:
+    return {d for word, d in DISTRICTS.items() if word in text.lower()}
+
+
+def _check(words: dict[str, float]) -> SupportCheck:
+    return SupportCheck(lambda text: [w for w in words if w in text.lower()], lambda t: words.get(t, 1.0), _districts,
+                        min_subject=0.5, home=None)
+
+
+def _everything(term: str) -> bool:
+    return True
+
+
+def test_what_a_question_sets_aside_is_neither_its_subject_nor_an_answer() -> None:
+    check, covers = _check({"commercial": 3.0, "industrial": 3.0, "land": 1.0}), make_covers({})
+    ask = check.read("What's the reference price for commercial (not industrial) land in North Bank?", _everything)
+    assert "industrial" not in ask.subject and ask.negated == ("industrial",)
+    row = "North Bank industrial land price: RMB 252/m2."
+    assert not check.judge(ask, row, row, covers).ok  # the price of what was set aside
+    both = "North Bank commercial land is priced at RMB 600/m2, industrial land at RMB 252/m2."
+    assert check.judge(ask, both, both, covers).ok
+
+
+def test_a_class_named_by_a_figure_must_be_the_sentence_s_own() -> None:
+    check, covers = _check({"demand": 3.0}), make_covers({})
+    ask = check.read("What's the demand charge for a 35 kV customer?", _everything)
+    assert ask.qualifiers == ("35",)
+    assert check.judge(ask, "At 10 kV the demand charge is RMB 35.", "At 10 kV the demand charge is RMB 35.",
+                       covers).reason == "subject"  # another voltage's row, though "35" is in it
+    assert check.judge(ask, "At 35 kV the demand charge is RMB 33.", "At 35 kV the demand charge is RMB 33.",
+                       covers).ok
+    low = check.read("0.4千伏接入的输配电价多少？", _everything)
+    assert low.qualifiers == ("0.4",) and not check.judge(low, "10千伏电量电价0.1238元。", "", covers).ok
+
+
+def test_a_month_asked_about_must_be_the_figure_s_month() -> None:
+    assert months_in("What's the price for June 2026? And 2025年12月?") == [(2025, 12), (2026, 6)]
+    assert names_month("代理购电价格（2025-12）0.388997元", 12) and not names_month("代理购电价格按月公布。", 6)
+    check, covers = _check({"proxy": 3.0}), make_covers({})
+    ask = check.read("What's the proxy purchase price for June 2026?", _everything)
+    december = "The proxy purchase price for December 2026 was RMB 0.39/kWh."
+    assert check.judge(ask, december, december, covers).reason == "year"
+    # "What's the … price" asks for money: a sentence with none does not answer it.
+    assert "money" in ask.kinds
+    assert not check.judge(_check({"proxy": 3.0}).read("What's the proxy price?", _everything),
+                           "Proxy prices are published monthly.", "", covers).ok
+
+
+def test_a_year_or_a_list_s_lead_is_not_the_figure_asked_for() -> None:
+    check, covers = _check({"目标": 3.0}), make_covers({})
+    ask = check.read("人才目标是多少？", _everything)
+    assert check.judge(ask, "2026年的目标如下：", "2026年的目标如下：", covers).reason == "figure"
+    assert check.judge(ask, "2026年人才目标为15万人。", "2026年人才目标为15万人。", covers).ok
+
+
+def test_a_list_asked_for_is_not_a_count() -> None:
+    ask = _check({"条件": 3.0}).read("要满足哪几个条件？", _everything)
+    assert "count" not in ask.kinds and ask.counted_noun == ""
+    assert _check({"企业": 1.0}).read("入驻了多少家企业？", _everything).counted_noun == "企业"  # common, still counted
+
+
+def test_a_name_in_capitals_must_be_named_by_the_passage() -> None:
+    check, covers = _check({"office": 3.0, "rent": 2.0}), make_covers({})
+    ask = check.read("How much is office rent per square metre in Lakeside Fund Town?", _everything)
+    assert ask.titled == ("lakeside", "fund", "town")
+    elsewhere = "Office floors at Hillside rent for RMB 35 per m2 a month."
+    assert not check.judge(ask, elsewhere, elsewhere, covers).ok
+    # A run of capitals that is a place the catalogue knows is checked as a place, not as a name.
+    assert check.read("What is the land price in North Bank?", _everything).titled == ()
+
+
+def test_in_a_listing_row_the_figure_is_in_the_field_that_names_the_subject() -> None:
+    check, covers = _check({"保税仓库": 6.0}), make_covers({})
+    ask = check.read("北岸的保税仓库仓储费每平米多少钱？", _everything)
+    row = "P-03 北岸综保区；主导产业：保税加工；工业用地价格288元/㎡；物流：公共保税仓库齐备"
+    assert check.judge(ask, row, row, covers).reason == "subject"
+    priced = "P-04 北岸物流园；主导产业：仓储；保税仓库租金25元/㎡·月；物流：近机场"
+    assert check.judge(ask, priced, priced, covers).ok
+
+
+def test_a_count_reads_under_its_document_s_region() -> None:
+    check = SupportCheck(lambda text: [], lambda t: 1.0, _districts, min_subject=0.5, home=re.compile("青溪"))
+    ask = check.read("北岸2025年引进了多少个产业项目？", _everything)
+    row = "2025年引进产业项目852个。"
+    verdict = check.judge(ask, row, row, make_covers({}), title="青溪县2026年招商工作要点")
+    assert verdict.reason == "place"
+
+
+def test_a_question_outside_the_domain_that_reads_like_a_request_for_a_person_is_handed_over() -> None:
+    lexicon = Lexicon()
+    near = Nearest("handoff", 0.885)
+    thresholds = {"handoff": 0.9}
+    assert route("Could someone ring me back this week?", lexicon, nearest=near, thresholds=thresholds).has("handoff")
+    far = Nearest("handoff", 0.8)
+    assert not route("Could someone ring me back this week?", lexicon, nearest=far, thresholds=thresholds).has("handoff")
