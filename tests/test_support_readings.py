@@ -5,13 +5,17 @@ count read under its document's region. Invented places (北岸, 南岸) and wor
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from assistant.answering.covers import make_covers
 from assistant.answering.intents import Nearest
 from assistant.answering.question_patterns import months_in, names_month
 from assistant.answering.router import route
+from assistant.answering.service import ChatService
 from assistant.answering.support import SupportCheck
+from assistant.ingest.builder import IndexBuilder
 from assistant.lexicon import Lexicon
+from assistant.settings import Settings
 
 DISTRICTS = {"北岸": "北岸区", "南岸": "南岸区", "north bank": "北岸区"}
 
@@ -111,3 +115,24 @@ def test_a_question_outside_the_domain_that_reads_like_a_request_for_a_person_is
     assert route("Could someone ring me back this week?", lexicon, nearest=near, thresholds=thresholds).has("handoff")
     far = Nearest("handoff", 0.8)
     assert not route("Could someone ring me back this week?", lexicon, nearest=far, thresholds=thresholds).has("handoff")
+
+
+def test_a_second_piece_asking_another_kind_of_figure_is_a_question_of_its_own(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus" / "policies"
+    corpus.mkdir(parents=True)
+    (corpus / "school.md").write_text(
+        "---\ntitle: 青溪县外籍人才子女入学服务说明\ntopic: talent\nlanguage: zh\n---\n\n"
+        "# 青溪县外籍人才子女入学服务说明\n\n第一条　外籍人才子女就读国际学校的，学费补贴标准为每人每学年2.8万元，学费补贴按学年申请。\n\n"
+        "第二条　学费补贴由用人单位统一申报，学费补贴资金按学年拨付到学校，学费补贴不直接发放给个人。\n\n"
+        "第三条　同一子女最多享受4个学年。\n", encoding="utf-8")
+    (tmp_path / "corpus" / "lexicon.yaml").write_text("home_places: [青溪]\nscope_words: [学费, 补贴]\n", encoding="utf-8")
+    settings = Settings(corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "data", embeddings={"backend": "fake"})
+    IndexBuilder(settings).build()
+    service = ChatService.from_settings(settings)
+    # The second piece has no subject of its own but asks another kind of figure: a question of its own, about
+    # the first one's subject, asking only for a duration.
+    questions = service.picker._questions("孩子上国际学校，学费补贴能补多少？能补几年？")
+    assert [kinds for _, kinds in questions] == [None, ("duration",)]
+    assert questions[1][0].endswith("能补几年？")
+    # A piece that only narrows the one before ("每学年多少？") stays with it.
+    assert len(service.picker._questions("学费补贴能补多少？每学年多少？")) == 1

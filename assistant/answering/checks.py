@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from assistant.answering.composer import Picked, sentences
 from assistant.answering.covers import make_covers
@@ -152,15 +153,27 @@ class AnswerChecks:
                 or any(p.search(to_simplified(text)) for p in patterns.asks.values()))
 
     def has_subject(self, text: str) -> bool:
-        return bool(self.check.read(text, self.subject_test(self.synonyms(text))).subject)
+        return bool(self.subject(text))
+
+    def subject(self, text: str) -> tuple[str, ...]:
+        """The words naming what a piece of a message asks about (学费 in 学费能补贴多少)."""
+        return self.check.read(text, self.subject_test(self.synonyms(text))).subject
+
+    def kinds(self, text: str) -> set[str]:
+        """The kinds of figure a piece of a message asks for (money, duration…)."""
+        return set(self.check.read(text, lambda term: False).kinds)
 
     def accept(self, query: str, lang: str, chunks: list[Chunk], synonyms: dict[str, tuple[str, ...]],
-                       followup: bool, rejected: list[tuple[Verdict, str]]) -> Callable[[Picked], bool]:
+                       followup: bool, rejected: list[tuple[Verdict, str]],
+               kinds: tuple[str, ...] | None = None) -> Callable[[Picked], bool]:
         """The support check as a judge of candidate sentences; each rejection (verdict, document title) is
-        appended to ``rejected``, the best candidate's first."""
+        appended to ``rejected``, the best candidate's first. ``kinds``: the figures asked for, when the query
+        was put together from several pieces of a message and only one piece's count."""
         vocab = self.index.lexical.vocab
         ask = self.check.read(query, self.subject_test(synonyms, followup),
                                 known=lambda t: not followup and (t in vocab or bool(synonyms.get(t))))
+        if kinds is not None:
+            ask = replace(ask, kinds=kinds)
         covers = make_covers(synonyms, self.tokenizer.search_words)
         embedded = [0]  # sentences compared by the embedder so far: each may cost a model call
 

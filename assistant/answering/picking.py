@@ -42,7 +42,7 @@ class SentencePicker:
         questions = self._questions(query)
         if not 1 < len(questions) <= MAX_QUESTIONS:
             return self._one(query, chunks, lang, followup, bonus, extra)
-        choices = [self._one(text, chunks, lang, followup, bonus, extra) for text in questions]
+        choices = [self._one(text, chunks, lang, followup, bonus, extra, kinds) for text, kinds in questions]
         answered = [c for c in choices if c.picked]
         if not answered:
             best = max(choices, key=lambda c: c.confidence)
@@ -62,23 +62,33 @@ class SentencePicker:
         return Choice(sorted(picked, key=lambda p: (p.chunk_rank, p.position)),
                       max(c.confidence for c in answered))
 
-    def _questions(self, query: str) -> list[str]:
+    def _questions(self, query: str) -> list[tuple[str, tuple[str, ...] | None]]:
         """The message's questions that stand on their own. A piece that asks nothing (a description after the
         question) or has no subject of its own ("每吨多少钱？", "有没有上限？") narrows the one before it and stays
         with it. The years the message names hold for every question in it ("2024年…多少个项目？合同投资额多少？")."""
         out: list[str] = []
+        kinds: list[tuple[str, ...] | None] = []  # the figures a question put together from pieces asks for
         for piece in split_questions(query):
-            if out and not (self.checks.asks(piece) and self.checks.has_subject(piece)):
-                out[-1] = f"{out[-1]} {piece}"
-            else:
+            asked = self.checks.kinds(piece)
+            if not out or (self.checks.asks(piece) and self.checks.has_subject(piece)):
                 out.append(piece)
+                kinds.append(None)
+            elif self.checks.asks(piece) and (before := self.checks.kinds(out[-1])) and asked - {"number"} - before:
+                # It asks another kind of figure about the same thing (学费能补多少？能补几年？): a question of its
+                # own, about the subject of the one before, asking only its own kind. One after a question asked
+                # in words (怎么收？每吨多少钱？) or asking 多少 alone narrows it.
+                out.append(" ".join([*self.checks.subject(out[-1]), piece]))
+                kinds.append(tuple(sorted(asked)))
+            else:
+                out[-1] = f"{out[-1]} {piece}"
         if len(out) < 2:
-            return out
+            return [(q, None) for q in out]
         # Places are not carried: a message names some only to set them apart ("apart from Kaiyang, …").
         years = years_in(query)
-        return [q if years_in(q) else " ".join([*years, q]) for q in out]
+        return [(q if years_in(q) else " ".join([*years, q]), k) for q, k in zip(out, kinds, strict=True)]
 
-    def _one(self, query: str, chunks: list[Chunk], lang: str, followup: bool, bonus: float, extra: int) -> Choice:
+    def _one(self, query: str, chunks: list[Chunk], lang: str, followup: bool, bonus: float, extra: int,
+             kinds: tuple[str, ...] | None = None) -> Choice:
         idf = self.index.lexical.idf
         limits = self.settings.retrieval
         synonyms = self.checks.synonyms(query)
@@ -106,7 +116,7 @@ class SentencePicker:
             picked = pick_sentences(query, top, self.tokenizer, idf=idf, synonyms=synonyms,
                                     max_terms=limits.max_query_terms, max_sentences=limits.max_composer_sentences,
                                     language=lang, accept=self.checks.accept(query, lang, chunks, synonyms, followup,
-                                                                              rejected),
+                                                                              rejected, kinds),
                                     as_list=asks_for_list(query), skip=self.index.lexicon.pattern("meta_notes"))
             if not picked:
                 return Choice([], confidence, self.checks.nearby(rejected[0], lang) if rejected else "")
