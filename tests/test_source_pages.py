@@ -135,7 +135,8 @@ def test_english_row_page_names_its_listing_in_english(app: tuple[httpx.Client, 
 
 def test_english_source_cards_name_documents_in_english(app: tuple[httpx.Client, SourceFiles]) -> None:
     """A card's title in English: the document's title_en (front matter, sidecar), a listing's kind, an English
-    title as it is, else the Chinese title named as a Chinese document; the link is the one it always was."""
+    title as it is, else the Chinese title in pinyin named as a Chinese document (the Chinese kept in the hover
+    text); places in English (Article 1); the link is the one it always was."""
     _client, files = app
     cases = [
         (SourceRef("标准厂房房源清单", "F-009", "…", doc_id="listings/factories.csv", kind="listing"),
@@ -149,23 +150,30 @@ def test_english_source_cards_name_documents_in_english(app: tuple[httpx.Client,
          "Checklist of Application Materials for Moving into a Standard Factory"),
         (SourceRef("Guiyang–Gui'an Investor FAQ", "Land", "…", doc_id="guide/investor-faq-en.md", language="en"),
          "Guiyang–Gui&#x27;an Investor FAQ"),
-        (SourceRef("带标记的测试文件", "第一条", "…", doc_id=EVIL), "Chinese document: 带标记的测试文件"),
+        (SourceRef("带标记的测试文件", "第一条", "…", doc_id=EVIL), "Chinese document: Dai Biaoji"),
         # a calculator's rule cites its document by title, with no doc_id
         (SourceRef("贵州电网两部制输配电价有关事项的通知（摘编）", "第五条", "…", kind="rule"),
          "Notice on Matters Concerning Guizhou Power Grid Two-part Transmission and Distribution Tariffs"),
     ]
     for source, english in cases:
         head = card_head(1, source, files, "en")
-        doc = re.search(r'<span class="zst-doc">(.*?)</span>', head)
+        doc = re.search(r'<span class="zst-doc"[^>]*>(.*?)</span>', head)
         assert doc is not None and doc.group(1).startswith(english), head
-        assert "《" not in head
+        assert "《" not in head and not CJK.search(re.sub(r' title="[^"]*"', "", head)), head
         url = files.url_for(source, "en")
         assert url is None or f'href="{url.replace("&", "&amp;")}"' in head, (url, head)
         assert f'<span class="zst-doc">《{source.title}》</span>' in card_head(1, source, files, "zh").replace(
             "&#x27;", "'")
     rule = SourceRef("贵阳贵安工业及居民电价规则表", "tariffs.data_centre", "…", doc_id="rules/tariffs.yaml", kind="rule")
+    english = card_head(1, rule, files, "en")
     assert ("Source: Gui&#x27;an New Area Data Centre Electricity Prices and Power Supply Assurance: Explanatory Note"
-            " 第四条") in card_head(1, rule, files, "en")
+            ", Article 4") in english
+    # A rule with no English name in its file: the listings' English for its place, pinyin word by word for the
+    # rest; the Chinese in the hover text.
+    assert '<span class="zst-doc" title="贵安新区数据中心优惠电价">Gui&#x27;an New Area Shujuzhongxin' in english, english
+    incentive = SourceRef("贵阳市人才引进与服务保障若干措施（汇编）", "incentives.talent-settlement-subsidy", "…",
+                          doc_id="rules/incentives.yaml", kind="rule")
+    assert ">Settlement subsidy for degree holders</span>" in card_head(1, incentive, files, "en")
     assert "依据《贵安新区数据中心用电价格与电力保障说明》第四条" in card_head(1, rule, files, "zh")
 
 
@@ -210,6 +218,14 @@ def test_rule_page_names_the_rule_and_links_its_article(app: tuple[httpx.Client,
     assert f'<a href="/sources/{DATA_CENTRE}?art={quote("第四条")}#cited">《贵安新区数据中心用电价格与电力保障说明》第四条、第七条</a>' \
         in section.group(1)
     assert "tariffs.data_centre" not in re.sub(r'id="[^"]*"', "", page)  # the key is an anchor, never shown
+    # In English: the rules' English names (else Latin letters), their documents' English titles and articles.
+    english = _main(client.get("/sources/rules/incentives.yaml", params={"rule": "incentives.talent-settlement-subsidy",
+                                                                          "lang": "en"}))
+    section = re.search(r'<section class="rule cited" id="incentives.talent-settlement-subsidy">(.*?)</section>',
+                        english)
+    assert section is not None and "<h2>Settlement subsidy for degree holders" in section.group(1), english
+    assert "Source: <a" in section.group(1) and "Guiyang Measures for Attracting Talent" in section.group(1)
+    assert not CJK.search(re.sub(r"<p>[^<]*</p>", "", english)), english  # the rules' own statements stay Chinese
     assert client.get("/sources/rules/tariffs.yaml", params={"rule": "tariffs.nope"}).status_code == 404
 
 

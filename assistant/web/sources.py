@@ -16,7 +16,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from assistant.chat_types import SourceRef
-from assistant.web.ui_text import listing_title
+from assistant.web.english import CJK, Words, english_locator, english_name
+from assistant.web.ui_text import listing_title, t
 
 MEDIA_TYPES = {
     ".pdf": "application/pdf",
@@ -49,6 +50,7 @@ class RuleInfo:
     doc_number: str
     article: str
     sample: bool
+    name_en: str = ""  # the rules file's English name for it, if any
 
 
 @dataclass(frozen=True)
@@ -60,13 +62,18 @@ class SourceFiles:
     pages: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (PDF doc_id, 第X条) -> its first page
     names: Mapping[str, str] = field(default_factory=dict)  # doc_id -> its title
     kinds: Mapping[str, str] = field(default_factory=dict)  # listing doc_id -> what it lists (parks, factories)
+    # Chinese names and places in English for an English reader (english.py): the index's segmenter (one pinyin
+    # word per Chinese word; None: one per run of characters) and the lexicon's English terms.
+    words: Words | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_manifest(cls, manifest: dict[str, Any], corpus_dir: Path,
-                      chunks: Iterable[Any] = ()) -> SourceFiles:
+    def from_manifest(cls, manifest: dict[str, Any], corpus_dir: Path, chunks: Iterable[Any] = (),
+                      words: Words | None = None, labels: Mapping[str, str] | None = None) -> SourceFiles:
         """The files the manifest lists, found in ``corpus_dir`` (settings): never where the build was made,
         so a data folder moved with its corpus, or opened with another one, serves what it is told to.
-        ``chunks`` (the index's) tell which document has which title and which listing has which row."""
+        ``chunks`` (the index's) tell which document has which title and which listing has which row;
+        ``words`` and ``labels`` (the index's segmenter and English terms) name Chinese things in English."""
         root = Path(corpus_dir).resolve()
         ids = frozenset(f["doc_id"] for f in manifest.get("files", [])
                         if f.get("status") == "indexed" and Path(f["doc_id"]).suffix.lower() in MEDIA_TYPES)
@@ -86,7 +93,27 @@ class SourceFiles:
                 titles.setdefault(chunk.title, chunk.doc_id)
             if chunk.article and chunk.page:
                 pages.setdefault((chunk.doc_id, chunk.article), chunk.page)
-        return cls(root, ids, titles, rows, pages, names, kinds)
+        return cls(root, ids, titles, rows, pages, names, kinds, words, dict(labels or {}))
+
+    def title_for(self, title: str, doc_id: str, lang: str) -> str:
+        """A cited document's title in the reader's language: 《title》 in Chinese; in English the title itself when
+        it is English, else the document's English title (its metadata's, a listing's generic one), else the
+        Chinese title in Latin letters, named as a Chinese document. ``doc_id`` "" (a calculator's rule cites a
+        title): found by its title."""
+        if lang != "en":
+            return f"《{title}》"
+        if not CJK.search(title):
+            return title
+        english = self.english_title(doc_id or self.titles.get(title, ""))
+        return english or f"{t('chinese_document', lang)}: {self.name_for(title, lang)}"
+
+    def locator_for(self, locator: str, lang: str) -> str:
+        """A locator in the reader's language (第十二条 → Article 12 in English)."""
+        return english_locator(locator, self.words, self.labels) if lang == "en" else locator
+
+    def name_for(self, name: str, lang: str) -> str:
+        """A Chinese name with no English one, in Latin letters for an English reader."""
+        return english_name(name, self.words, self.labels) if lang == "en" else name
 
     def resolve(self, doc_path: str) -> Path | None:
         """The file for ``doc_path``, or None: unlisted, outside the corpus folder (``..``, links) or gone."""
@@ -197,8 +224,8 @@ def _rules(path: str, _mtime_ns: int, _size: int) -> tuple[RuleInfo, ...]:
         texts = rule_texts_for_file(path)
     except (KeyError, ValueError, TypeError, OSError):
         return ()  # a file that no longer validates names no rule; its page says so
-    return tuple(RuleInfo(t.id, t.name, t.text, t.source.title, t.source.doc_number, t.source.article, t.sample)
-                 for t in texts)
+    return tuple(RuleInfo(t.id, t.name, t.text, t.source.title, t.source.doc_number, t.source.article, t.sample,
+                          t.name_en) for t in texts)
 
 
 def media_type(path: Path) -> str:
