@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from urllib.parse import quote
 
@@ -22,7 +23,7 @@ from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
 from assistant.web import turns
 from assistant.web.api import create_app
-from assistant.web.render import card_head
+from assistant.web.render import card_head, source_card
 from assistant.web.sources import SourceFiles
 from assistant.web.store import Store
 from tests.conftest import CORPUS
@@ -175,6 +176,10 @@ def test_english_source_cards_name_documents_in_english(app: tuple[httpx.Client,
                           doc_id="rules/incentives.yaml", kind="rule")
     assert ">Settlement subsidy for degree holders</span>" in card_head(1, incentive, files, "en")
     assert "依据《贵安新区数据中心用电价格与电力保障说明》第四条" in card_head(1, rule, files, "zh")
+    # The rule's excerpt is its statement: the source its index text names is the head's, said once.
+    text = files.rule("rules/tariffs.yaml", "tariffs.data_centre").text  # type: ignore[union-attr]
+    card = source_card(1, replace(rule, text=text, highlight=text), files, "zh")
+    assert text.count("（来源：") == 1 and "来源" not in card.split("zst-excerpt")[1] and "0.35" in card, card
 
 
 def test_markdown_opens_at_the_article_with_the_sentence_marked(app: tuple[httpx.Client, SourceFiles]) -> None:

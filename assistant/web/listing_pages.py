@@ -17,7 +17,7 @@ from assistant.language import romanise
 from assistant.lexicon import LexiconError, load_lexicon
 from assistant.listings import LEVEL_EN, SAMPLE_ZH, Factory, english_term, english_terms
 from assistant.web.source_shell import not_found, page
-from assistant.web.sources import SourceFiles, row_url, rules_of
+from assistant.web.sources import SourceFiles, row_url, rule_statement, rules_of
 from assistant.web.ui_text import field_label, listing_title, t
 
 HIDDEN = {"sample"}
@@ -146,7 +146,7 @@ def _all(doc_id: str, lang: str) -> str:
 
 def _rule_text(text: str) -> str:
     """The rule's own statement: the index text less the source and sample notes the page shows apart."""
-    return text.split("（来源：")[0].replace(SAMPLE_ZH, "")
+    return rule_statement(text).replace(SAMPLE_ZH, "")
 
 
 def rules_page(files: SourceFiles, doc_id: str, path: Path, rule_id: str, lang: str) -> HTMLResponse:

@@ -8,6 +8,7 @@ links of its own on the page. Only the /sources/ links built here are emitted as
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cache
 from html import escape
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 from assistant.chat_types import Answer, SourceRef
 from assistant.listings import SAMPLE_EN, SAMPLE_ZH
 from assistant.web.markup import answer_markup
-from assistant.web.sources import SourceFiles
+from assistant.web.sources import SourceFiles, rule_statement
 from assistant.web.ui_text import field_label, t
 
 HIDDEN_COLUMNS = {"sample"}
@@ -97,6 +98,8 @@ def card_head(n: int, source: SourceRef, files: SourceFiles, lang: str) -> str:
 
 
 def source_card(n: int, source: SourceRef, files: SourceFiles, lang: str) -> str:
+    if source.kind == "rule" and files.rule(source.doc_id, source.locator):  # the head names its source: once
+        source = replace(source, text=rule_statement(source.text), highlight=rule_statement(source.highlight))
     return (f'<div class="zst-card"><div class="zst-card-head">{card_head(n, source, files, lang)}</div>'
             f'<div class="zst-excerpt">{excerpt_html(source)}</div></div>')
 

@@ -37,6 +37,7 @@ RULES = {".yaml"}
 ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+条")
 CITED = "cited"  # the id of the marked sentence (or article) on a rendered document: the link's fragment
 MAX_HIGHLIGHT = 300  # characters of the answering sentence carried in a link
+RULE_SOURCE_NOTE = "（来源："  # where a rule's index text names its source (calculators.rules._rt)
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,12 @@ def _rules(path: str, _mtime_ns: int, _size: int) -> tuple[RuleInfo, ...]:
         return ()  # a file that no longer validates names no rule; its page says so
     return tuple(RuleInfo(t.id, t.name, t.text, t.source.title, t.source.doc_number, t.source.article, t.sample,
                           t.name_en) for t in texts)
+
+
+def rule_statement(text: str) -> str:
+    """A rule's own statement: its index text less the "（来源：…）" note that a rule's card and page name apart
+    (calculators.rules writes the note)."""
+    return text.split(RULE_SOURCE_NOTE)[0]
 
 
 def media_type(path: Path) -> str:
