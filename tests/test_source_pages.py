@@ -215,6 +215,20 @@ def test_word_document_opens_at_the_article(app: tuple[httpx.Client, SourceFiles
     assert original.status_code == 200 and original.content == (CORPUS / DOCX).read_bytes()
 
 
+def test_an_english_reader_opens_a_chinese_document_with_english_words_around_it(
+        app: tuple[httpx.Client, SourceFiles]) -> None:
+    """The link of an English card carries the reader's language: the page's own words and title in English, the
+    document itself as written, still at the cited article."""
+    client, files = app
+    url = files.url_for(SourceRef("贵安新区数据中心用电价格与电力保障说明", "第五条", "…", doc_id=DATA_CENTRE), "en")
+    assert url is not None and "lang=en" in url and url.endswith("#cited"), url
+    page = client.get(url.split("#")[0]).text
+    assert "<title>Gui&#x27;an New Area Data Centre Electricity Prices" in page and "Original file" in page
+    assert '<p id="第五条"' in page and "原始文件" not in page and "筑商通" not in page
+    docx = client.get(files.url_for(SourceRef("标准厂房入驻申请材料清单", "第六条", "…", doc_id=DOCX), "en") or "").text
+    assert "<b>Checklist of Application Materials for Moving into a Standard Factory</b>" in docx
+
+
 def test_rule_page_names_the_rule_and_links_its_article(app: tuple[httpx.Client, SourceFiles]) -> None:
     client, _files = app
     page = _main(client.get("/sources/rules/tariffs.yaml", params={"rule": "tariffs.data_centre"}))

@@ -169,7 +169,7 @@ def rules_page(files: SourceFiles, doc_id: str, path: Path, rule_id: str, lang: 
             cite = f"《{rule.title}》" + (f"（{rule.doc_number}）" if rule.doc_number else "") + rule.article
         source = escape(cite)
         if target is not None:
-            source = f'<a href="{escape(files.article_url(target, rule.article), quote=True)}">{source}</a>'
+            source = f'<a href="{escape(files.article_url(target, rule.article, lang), quote=True)}">{source}</a>'
         marked = " cited" if rule.id == rule_id else ""
         name = rule.name_en or files.name_for(rule.name, lang) if lang == "en" else rule.name
         out.append(f'<section class="rule{marked}" id="{escape(rule.id, quote=True)}"><h2>{escape(name)}'

@@ -152,7 +152,7 @@ class SourceFiles:
         if source.kind == "rule":  # a calculator's rule, cited by its document's title and article(s)
             doc_id = self.titles.get(source.title)
             if doc_id is not None:
-                return self.article_url(doc_id, source.locator)
+                return self.article_url(doc_id, source.locator, lang)
             row_doc = self.rows.get(source.locator)
             if row_doc is not None:  # a park's land price: its listing row
                 return row_url(row_doc, source.locator, lang)
@@ -168,20 +168,20 @@ class SourceFiles:
             rule = self.rule(doc_id, source.locator)
             target = self.titles.get(rule.title) if rule is not None else None
             if rule is not None and target is not None:
-                return self.article_url(target, rule.article)
+                return self.article_url(target, rule.article, lang)
             return rule_url(doc_id, source.locator, lang)
         if suffix in DOCUMENTS:
-            return document_url(doc_id, article_of(source.locator) or source.locator, source.highlight)
+            return document_url(doc_id, article_of(source.locator) or source.locator, source.highlight, lang)
         return PREFIX + quote(doc_id)
 
-    def article_url(self, doc_id: str, articles: str) -> str:
+    def article_url(self, doc_id: str, articles: str, lang: str = "zh") -> str:
         """A document at the first of ``articles`` (第四条、第七条): a PDF at its page, any other document at its
-        anchor."""
+        anchor (its page's own words in ``lang``)."""
         article = article_of(articles)
         if Path(doc_id).suffix.lower() == ".pdf":
             page = self.pages.get((doc_id, article), 0)
             return PREFIX + quote(doc_id) + (f"#page={page}" if page else "")
-        return document_url(doc_id, article)
+        return document_url(doc_id, article, lang=lang)
 
 
 def article_of(locator: str) -> str:
@@ -196,11 +196,13 @@ def _url(doc_id: str, query: dict[str, str], fragment: str = "") -> str:
             + (f"#{quote(fragment)}" if fragment else ""))
 
 
-def document_url(doc_id: str, place: str = "", highlight: str = "") -> str:
+def document_url(doc_id: str, place: str = "", highlight: str = "", lang: str = "zh") -> str:
     """A rendered document at ``place`` (an article or a heading), ``highlight`` marked: the page puts
-    ``id="cited"`` on the mark, or on the article when the sentence is not found."""
+    ``id="cited"`` on the mark, or on the article when the sentence is not found. ``lang``: the reader's, for the
+    page's own words (the document stays as written)."""
     sentence = " ".join(highlight.split())[:MAX_HIGHLIGHT]
-    return _url(doc_id, {"art": place, "hl": sentence}, CITED if place or sentence else "")
+    return _url(doc_id, {"art": place, "hl": sentence, "lang": lang if lang == "en" else ""},
+                CITED if place or sentence else "")
 
 
 def row_url(doc_id: str, row_id: str, lang: str = "zh") -> str:
