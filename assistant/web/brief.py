@@ -169,7 +169,7 @@ def brief_html(result: MatchResult, answer: Answer, profile: dict[str, Any], mad
                files: SourceFiles | None = None) -> str:
     """The whole brief, one HTML document. ``answer``: the match's chat answer (its text, sources and working),
     so the brief states exactly what the investor was told. ``files``: the served index's (its documents'
-    English titles); without them an English brief names places in English and documents as cited."""
+    English titles); without them an English brief gives places in English and Chinese titles in pinyin."""
     files = files or SourceFiles(Path(), frozenset())
     lang = result.lang
     made = made or date.today()
