@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable, Sequence
 from functools import cache
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -69,16 +70,23 @@ def pinyin_syllables(text: str) -> list[str]:
     return [s.lower() for s in lazy_pinyin(text)]
 
 
-def romanise(text: str) -> str:
+def _pinyin_word(chinese: str) -> str:
+    syllables = pinyin_syllables(chinese)  # an apostrophe before a, o, e inside a word, as in Gui'an
+    return "".join(s if i == 0 or s[:1] not in "aoe" else "'" + s for i, s in enumerate(syllables)).capitalize()
+
+
+def romanise(text: str, words: Callable[[str], Sequence[str]] | None = None) -> str:
     """A Chinese name in Latin letters, for a record with no English name: each run of Chinese characters one
     capitalised pinyin word ('观山湖区' -> 'Guanshanhuqu', '小孟工业园3号厂房' -> 'Xiaomenggongyeyuan 3 Haochangfang');
-    other text is kept and full-width brackets become ASCII ones."""
-    def word(chinese: str) -> str:
-        syllables = pinyin_syllables(chinese)  # an apostrophe before a, o, e inside a word, as in Gui'an
-        return "".join(s if i == 0 or s[:1] not in "aoe" else "'" + s for i, s in enumerate(syllables)).capitalize()
+    other text is kept and full-width brackets become ASCII ones. ``words`` (a segmenter: jieba's words of a run)
+    makes one pinyin word per Chinese word instead, for a longer phrase ('数据中心优惠电价' -> 'Shuju Zhongxin
+    Youhui Dianjia')."""
+    def run(chinese: str) -> str:
+        parts = [w for w in words(chinese) if w.strip()] if words is not None else [chinese]
+        return " ".join(_pinyin_word(w) for w in parts)
 
     text = text.replace("（", " (").replace("）", ")").replace("、", ", ")
-    out = re.sub(r"[\u4e00-\u9fff]+", lambda m: f" {word(m.group())} ", text)
+    out = re.sub(r"[\u4e00-\u9fff]+", lambda m: f" {run(m.group())} ", text)
     return re.sub(r"\s+", " ", re.sub(r"\s+([),])|([(])\s+", r"\1\2", out)).strip()
 
 

@@ -92,3 +92,23 @@ SOURCE_PAGE = """main => {
   if (document.documentElement.scrollWidth > innerWidth) out.outside.push('the page scrolls sideways');
   return out;
 }"""
+
+# The staff console's tables (sources, candidates): cells narrower than two characters, short Latin codes (F-009)
+# and words broken across lines (Chinese may wrap anywhere), and a page wider than the screen (a wide table
+# scrolls inside its own box).
+STAFF_TABLES = """main => {
+  const broken = """ + BROKEN_WORDS + """;
+  const out = {narrow: [], broken: [], cells: 0, wide: document.documentElement.scrollWidth > innerWidth};
+  for (const cell of main.querySelectorAll('table th, table td')) {
+    out.cells += 1;
+    const text = cell.textContent.trim();
+    if (cell.getBoundingClientRect().width < 2 * parseFloat(getComputedStyle(cell).fontSize)) out.narrow.push(text);
+    if (text && !/[\\s\\u3400-\\u9fff]/.test(text) && text.length <= 12) {  // a code, id or figure
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      if (new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1) out.broken.push(text);
+    }
+    if (cell.tagName === 'TD') out.broken.push(...broken(cell));
+  }
+  return out;
+}"""

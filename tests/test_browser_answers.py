@@ -1,9 +1,9 @@
 """Answers as people read them, in Debian's Chromium at 1366×900 and on a 390×844 phone: the investor page and the
 widget on the demo page. Lists render as lists, nothing of an answer sticks out of its bubble, table cells stay
 at least two characters wide with no id or word broken inside, English answers carry English labels and name their
-sources in English, English row pages fit a phone in English, the suggested questions' labels and chips stay
-inside their rows with no word broken, and each kind of source link (listing row, Markdown article, PDF page,
-rule) opens the place it cites.
+sources in English (titles, and places as "Article 4", not 第四条), English row pages fit a phone in English, the
+suggested questions' labels and chips stay inside their rows with no word broken, and each kind of source link
+(listing row, Markdown article, PDF page, rule) opens the place it cites.
 
 The app runs under uvicorn over an index of the sample corpus (fake embedder). Screenshots are kept under
 tests/artifacts/ (git-ignored) for a person to look at."""
@@ -39,6 +39,7 @@ FACTORY_ZH = "找一个2000平米左右的厂房"
 FACTORY_EN = "Find a factory of about 2000 m2"
 DATA_CENTRE_EN = "What is the data-centre power price in Gui'an?"  # cites the English guide and the park list
 DATA_CENTRE = "贵安数据中心优惠电价"  # cites a Markdown article and a PDF page
+CALC_EN = "Calculate my electricity bill: 1 million kWh a year at 10 kV"  # cites articles of Chinese documents
 # The rule restating the article is left out of the answer above (each fact once); asked for, it is cited.
 DATA_CENTRE_RULE = "贵安新区数据中心电价规则"
 WAIT_MS = 90_000
@@ -153,6 +154,12 @@ def test_investor_page_in_english_shows_no_chinese_label(app_url: str, browser: 
         # The guide's English title (the park row restating its figures is left out of the answer).
         assert titles and not [t for t in titles if CJK.search(t)], titles
         _shoot(fresh, guide, f"page-{viewport}-english-cards")
+        # A calculation cites Chinese documents: their English titles, and places as "Article n", not 第四条.
+        calc = _page_ask(fresh, CALC_EN)
+        heads = calc.locator(".zst-card-head").all_inner_texts()
+        assert "Article 4, Article 5" in calc.locator(".zst-loc").all_inner_texts(), heads
+        assert not [h for h in heads if CJK.search(h)], heads
+        _shoot(fresh, calc.locator(".zst-sources"), f"page-{viewport}-english-calc-sources")
         fresh.close()
         # The suggested questions: labels and chips inside their rows, no word broken ("Electricit/y").
         chips = page.locator("body").evaluate(CHIPS)

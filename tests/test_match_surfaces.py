@@ -4,6 +4,7 @@ corpus's rules, listings and one policy, fake embedder) and ``python -m assistan
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -122,6 +123,9 @@ def test_match_answer_and_brief_over_http(base: str) -> None:
         html = brief.text
         assert "@media print" in html and "@page" in html and "Investment brief" in html and "<script" not in html
         assert "Industrial land price rebate" in html and "Sources" in html and "Working" in html
+        # The sources in English: documents by their English titles, places as "Article n", no Chinese.
+        sources = html.split("<h2>Sources</h2>")[1].split("</ol>")[0]
+        assert "Article " in sources and not re.search(r"[\u3400-\u9fff]", sources), sources
         paths = client.get("/openapi.json").json()["paths"]
         assert "/api/match/answer" in paths and "/api/match/brief" in paths
         for path in ("/api/match/answer", "/api/match/brief"):

@@ -153,6 +153,8 @@ def test_open_district_and_unknown_industry_are_asked_about() -> None:
     assert any("No industry recognised" in n for n in result.notes)
     assert any(c.fact == "industry" and c.status == "unknown" for c in rule(result, "priority-equipment-subsidy").criteria)
     assert back.amount.value_yuan == 4_200_000  # 200 × 50% × 3 + 200 × 30% × 2 (万元), the calculator's
+    # The data-centre price's place by the English name the listings give it
+    assert rule(result, "data-centre-power-price").name == "Data-centre power price in Gui'an New Area"
 
 
 def test_totals_add_first_year_amounts_of_counted_rules_only() -> None:

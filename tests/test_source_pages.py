@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from urllib.parse import quote
 
@@ -22,7 +23,7 @@ from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
 from assistant.web import turns
 from assistant.web.api import create_app
-from assistant.web.render import card_head
+from assistant.web.render import card_head, source_card
 from assistant.web.sources import SourceFiles
 from assistant.web.store import Store
 from tests.conftest import CORPUS
@@ -135,7 +136,8 @@ def test_english_row_page_names_its_listing_in_english(app: tuple[httpx.Client, 
 
 def test_english_source_cards_name_documents_in_english(app: tuple[httpx.Client, SourceFiles]) -> None:
     """A card's title in English: the document's title_en (front matter, sidecar), a listing's kind, an English
-    title as it is, else the Chinese title named as a Chinese document; the link is the one it always was."""
+    title as it is, else the Chinese title in pinyin named as a Chinese document (the Chinese kept in the hover
+    text); places in English (Article 1); the link is the one it always was."""
     _client, files = app
     cases = [
         (SourceRef("标准厂房房源清单", "F-009", "…", doc_id="listings/factories.csv", kind="listing"),
@@ -149,24 +151,35 @@ def test_english_source_cards_name_documents_in_english(app: tuple[httpx.Client,
          "Checklist of Application Materials for Moving into a Standard Factory"),
         (SourceRef("Guiyang–Gui'an Investor FAQ", "Land", "…", doc_id="guide/investor-faq-en.md", language="en"),
          "Guiyang–Gui&#x27;an Investor FAQ"),
-        (SourceRef("带标记的测试文件", "第一条", "…", doc_id=EVIL), "Chinese document: 带标记的测试文件"),
+        (SourceRef("带标记的测试文件", "第一条", "…", doc_id=EVIL), "Chinese document: Dai Biaoji"),
         # a calculator's rule cites its document by title, with no doc_id
         (SourceRef("贵州电网两部制输配电价有关事项的通知（摘编）", "第五条", "…", kind="rule"),
          "Notice on Matters Concerning Guizhou Power Grid Two-part Transmission and Distribution Tariffs"),
     ]
     for source, english in cases:
         head = card_head(1, source, files, "en")
-        doc = re.search(r'<span class="zst-doc">(.*?)</span>', head)
+        doc = re.search(r'<span class="zst-doc"[^>]*>(.*?)</span>', head)
         assert doc is not None and doc.group(1).startswith(english), head
-        assert "《" not in head
+        assert "《" not in head and not CJK.search(re.sub(r' title="[^"]*"', "", head)), head
         url = files.url_for(source, "en")
         assert url is None or f'href="{url.replace("&", "&amp;")}"' in head, (url, head)
         assert f'<span class="zst-doc">《{source.title}》</span>' in card_head(1, source, files, "zh").replace(
             "&#x27;", "'")
     rule = SourceRef("贵阳贵安工业及居民电价规则表", "tariffs.data_centre", "…", doc_id="rules/tariffs.yaml", kind="rule")
+    english = card_head(1, rule, files, "en")
     assert ("Source: Gui&#x27;an New Area Data Centre Electricity Prices and Power Supply Assurance: Explanatory Note"
-            " 第四条") in card_head(1, rule, files, "en")
+            ", Article 4") in english
+    # A rule with no English name in its file: the listings' English for its place, pinyin word by word for the
+    # rest; the Chinese in the hover text.
+    assert '<span class="zst-doc" title="贵安新区数据中心优惠电价">Gui&#x27;an New Area Shujuzhongxin' in english, english
+    incentive = SourceRef("贵阳市人才引进与服务保障若干措施（汇编）", "incentives.talent-settlement-subsidy", "…",
+                          doc_id="rules/incentives.yaml", kind="rule")
+    assert ">Settlement subsidy for degree holders</span>" in card_head(1, incentive, files, "en")
     assert "依据《贵安新区数据中心用电价格与电力保障说明》第四条" in card_head(1, rule, files, "zh")
+    # The rule's excerpt is its statement: the source its index text names is the head's, said once.
+    text = files.rule("rules/tariffs.yaml", "tariffs.data_centre").text  # type: ignore[union-attr]
+    card = source_card(1, replace(rule, text=text, highlight=text), files, "zh")
+    assert text.count("（来源：") == 1 and "来源" not in card.split("zst-excerpt")[1] and "0.35" in card, card
 
 
 def test_markdown_opens_at_the_article_with_the_sentence_marked(app: tuple[httpx.Client, SourceFiles]) -> None:
@@ -202,6 +215,20 @@ def test_word_document_opens_at_the_article(app: tuple[httpx.Client, SourceFiles
     assert original.status_code == 200 and original.content == (CORPUS / DOCX).read_bytes()
 
 
+def test_an_english_reader_opens_a_chinese_document_with_english_words_around_it(
+        app: tuple[httpx.Client, SourceFiles]) -> None:
+    """The link of an English card carries the reader's language: the page's own words and title in English, the
+    document itself as written, still at the cited article."""
+    client, files = app
+    url = files.url_for(SourceRef("贵安新区数据中心用电价格与电力保障说明", "第五条", "…", doc_id=DATA_CENTRE), "en")
+    assert url is not None and "lang=en" in url and url.endswith("#cited"), url
+    page = client.get(url.split("#")[0]).text
+    assert "<title>Gui&#x27;an New Area Data Centre Electricity Prices" in page and "Original file" in page
+    assert '<p id="第五条"' in page and "原始文件" not in page and "筑商通" not in page
+    docx = client.get(files.url_for(SourceRef("标准厂房入驻申请材料清单", "第六条", "…", doc_id=DOCX), "en") or "").text
+    assert "<b>Checklist of Application Materials for Moving into a Standard Factory</b>" in docx
+
+
 def test_rule_page_names_the_rule_and_links_its_article(app: tuple[httpx.Client, SourceFiles]) -> None:
     client, _files = app
     page = _main(client.get("/sources/rules/tariffs.yaml", params={"rule": "tariffs.data_centre"}))
@@ -210,6 +237,14 @@ def test_rule_page_names_the_rule_and_links_its_article(app: tuple[httpx.Client,
     assert f'<a href="/sources/{DATA_CENTRE}?art={quote("第四条")}#cited">《贵安新区数据中心用电价格与电力保障说明》第四条、第七条</a>' \
         in section.group(1)
     assert "tariffs.data_centre" not in re.sub(r'id="[^"]*"', "", page)  # the key is an anchor, never shown
+    # In English: the rules' English names (else Latin letters), their documents' English titles and articles.
+    english = _main(client.get("/sources/rules/incentives.yaml", params={"rule": "incentives.talent-settlement-subsidy",
+                                                                          "lang": "en"}))
+    section = re.search(r'<section class="rule cited" id="incentives.talent-settlement-subsidy">(.*?)</section>',
+                        english)
+    assert section is not None and "<h2>Settlement subsidy for degree holders" in section.group(1), english
+    assert "Source: <a" in section.group(1) and "Guiyang Measures for Attracting Talent" in section.group(1)
+    assert not CJK.search(re.sub(r"<p>[^<]*</p>", "", english)), english  # the rules' own statements stay Chinese
     assert client.get("/sources/rules/tariffs.yaml", params={"rule": "tariffs.nope"}).status_code == 404
 
 

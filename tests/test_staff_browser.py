@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -15,6 +16,7 @@ from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings
 from assistant.web.api import create_app
 from assistant.web.store import Store
+from tests.browser_geometry import MEASURE, STAFF_TABLES
 from tests.conftest import CORPUS
 from tests.web_serving import serve_app
 
@@ -22,6 +24,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:The copy keyw
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 TOKEN = "browser-staff-token-81e2"
+FACTORY_ZH = "找一个2000平米左右的厂房"  # a list answer, with listing rows (F-009) among its sources
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # screenshots kept for people to look at
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -72,6 +75,17 @@ def test_chinese_console_with_empty_states(empty_base: str) -> None:
                 page.get_by_label("令牌").fill(TOKEN)
                 page.get_by_role("button", name="登录").click()
                 page.wait_for_url("**/staff/ask")
+                # An answer as staff read it: its list as <li>, inside its box; the source and candidate tables
+                # scroll sideways on a phone instead of squeezing cells to a character ("F-/009").
+                page.goto(empty_base + "/staff/ask?q=" + quote(FACTORY_ZH))
+                answer = page.locator("div.answer")
+                found = answer.evaluate(MEASURE)
+                assert found["items"] >= 2 and not found["outside"], found
+                tables = page.locator("main").evaluate(STAFF_TABLES)
+                assert tables["cells"] >= 20 and not tables["narrow"] and not tables["broken"], tables
+                assert not tables["wide"], tables
+                page.locator("main table").first.scroll_into_view_if_needed()
+                page.screenshot(path=str(ARTIFACTS / f"staff-zh-ask-{width}.png"))
                 page.locator("header").get_by_role("link", name="线索", exact=True).click()
                 page.wait_for_url("**/staff/leads")
                 assert page.locator("h1").inner_text() == "线索" and page.locator("header a.on").inner_text() == "线索"

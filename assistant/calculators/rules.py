@@ -44,12 +44,13 @@ class RuleText:
     source: Source
     sample: bool
     name: str = ""  # what a person calls the rule (数据中心优惠电价), shown for its citation instead of the id
+    name_en: str = ""  # its English name, where the rules file gives one (an incentive's name_en)
 
 
-def _rt(rule_id: str, body: str, source: Source, sample: bool, name: str = "") -> RuleText:
+def _rt(rule_id: str, body: str, source: Source, sample: bool, name: str = "", name_en: str = "") -> RuleText:
     """``name`` defaults to the body's first clause (a land note's "先租后让", an incentive's name)."""
     text = f"{body}（来源：{source.cite()}）" + (SAMPLE_ZH if sample else "")
-    return RuleText(rule_id, text, source, sample, name or re.split(r"[：，；。:,;]", body, maxsplit=1)[0])
+    return RuleText(rule_id, text, source, sample, name or re.split(r"[：，；。:,;]", body, maxsplit=1)[0], name_en)
 
 
 def _tariff_texts(t: Tariffs) -> list[RuleText]:
@@ -103,7 +104,7 @@ def _incentive_texts(items: Incentives) -> list[RuleText]:
         where = f"（适用{inc.district}）" if inc.district else ""
         example = f"。{inc.example}" if inc.example else ""
         body = f"{inc.name}{where}：{'；'.join(inc.conditions)}{example}"
-        out.append(_rt(f"incentives.{inc.id}", body, inc.source, inc.sample, inc.name))
+        out.append(_rt(f"incentives.{inc.id}", body, inc.source, inc.sample, inc.name, inc.name_en))
     return out
 
 

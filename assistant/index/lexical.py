@@ -95,6 +95,10 @@ class Tokenizer:
         """Is a word in jieba's dictionary (or the lexicon's terms), not one its model guessed at from characters?"""
         return bool(self._get().FREQ.get(word))
 
+    def words(self, text: str) -> list[str]:
+        """jieba's words of a text (precise mode: each character in one word), the lexicon's terms kept whole."""
+        return [w for w in self._get().lcut(text) if w.strip()]
+
     def search_words(self, text: str) -> list[str]:
         """jieba's search-mode words of a text, unfiltered (a compound and the words inside it)."""
         return [w for w in self._get().lcut_for_search(to_simplified(text)) if w.strip()]

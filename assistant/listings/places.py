@@ -203,6 +203,13 @@ class Places:
         """A district as a reader of ``lang`` sees it: in English the name a listing row gives it, else pinyin."""
         return (self._district_en.get(district) or romanise(district)) if lang == "en" else district
 
+    @functools.cached_property
+    def english_names(self) -> dict[str, str]:
+        """Chinese district and park names with the English names the listings give them (贵安新区 -> Gui'an New
+        Area): a Chinese name with no English of its own reads them in English."""
+        parks = {p.name: p.name_en for p in self.parks if p.name_en}
+        return {**{d: en for d, en in self._district_en.items() if en}, **parks}
+
     def stem(self, district: str) -> str:
         return self._stems.get(district) or self._stem(district)
 

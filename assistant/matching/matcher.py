@@ -120,7 +120,8 @@ class Matcher:
             kwh = facts.point("annual_kwh")
             amount = (from_calc(data_centre_power(self.rules, kwh, want="saving", lang=lang), "per_year") if kwh
                       else Amount(ask=tr(lang, "请提供年用电量（kWh）", "Give the annual power use (kWh)")))
-        name = tr(lang, f"{dc.district}数据中心优惠电价", f"Data-centre power price in {dc.district}")
+        name = tr(lang, f"{dc.district}数据中心优惠电价",
+                  f"Data-centre power price in {self.rules.places.district_name(dc.district, 'en')}")
         rule = RuleMatch(id=DATA_CENTRE_ID, name=name, category="power", status=status, criteria=criteria,  # type: ignore[arg-type]
                          conditions=[dc.note] if dc.note else [], amount=amount, citation=cost.citation(dc.source),
                          valid_from=dc.valid_from.isoformat() if dc.valid_from else "",

@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 from datetime import date
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from assistant.chat_types import Answer
 from assistant.matching import MatchResult, RuleMatch, amount_text, profile_line, summarise
 from assistant.web.markup import answer_markup
+from assistant.web.sources import SourceFiles
 
 _TEXT = {
     "title": ("投资简报", "Investment brief"),
@@ -153,17 +155,22 @@ def _width(lines: list[str]) -> float:
     return sum(sum(1.0 if ord(ch) > 0x2E80 else 0.55 for ch in line) for line in lines)
 
 
-def _sources(answer: Answer) -> str:
-    """The sources grouped by document, each locator with its [n]: "《…若干措施》[13] 第十条 · [14] 第三条"."""
+def _sources(answer: Answer, lang: str, files: SourceFiles) -> str:
+    """The sources grouped by document, each locator with its [n]: "《…若干措施》[13] 第十条 · [14] 第三条"; in
+    English the document's English title and "Article 10" (sources.SourceFiles names them)."""
     groups: dict[str, list[str]] = {}
     for n, s in enumerate(answer.sources, start=1):
-        groups.setdefault(s.title, []).append(f"[{n}] {escape(s.locator)}")
+        title = files.title_for(s.title, s.doc_id, lang) if lang == "en" else s.title
+        groups.setdefault(title, []).append(f"[{n}] {escape(files.locator_for(s.locator, lang))}")
     return "".join(f"<li>{escape(title)} {' · '.join(items)}</li>" for title, items in groups.items())
 
 
-def brief_html(result: MatchResult, answer: Answer, profile: dict[str, Any], made: date | None = None) -> str:
+def brief_html(result: MatchResult, answer: Answer, profile: dict[str, Any], made: date | None = None,
+               files: SourceFiles | None = None) -> str:
     """The whole brief, one HTML document. ``answer``: the match's chat answer (its text, sources and working),
-    so the brief states exactly what the investor was told."""
+    so the brief states exactly what the investor was told. ``files``: the served index's (its documents'
+    English titles); without them an English brief gives places in English and Chinese titles in pinyin."""
+    files = files or SourceFiles(Path(), frozenset())
     lang = result.lang
     made = made or date.today()
     # The answer's sources are the summary's citations, in the same order: [n] here is [n] there.
@@ -209,7 +216,7 @@ def brief_html(result: MatchResult, answer: Answer, profile: dict[str, Any], mad
         parts.append(f"<h2>{escape(_t('working', lang))}</h2><ol class=small>{steps}</ol>")
     if answer.sources:
         parts.append(f"<h2>{escape(_t('sources', lang))}</h2><ol class=small style='list-style:none;padding-left:0'>"
-                     f"{_sources(answer)}</ol>")
+                     f"{_sources(answer, lang, files)}</ol>")
     parts.append(f"<footer>{escape(_t('sample' if result.sample else 'note', lang))}</footer></body></html>")
     return "".join(parts)
 

@@ -17,7 +17,7 @@ from assistant.language import romanise
 from assistant.lexicon import LexiconError, load_lexicon
 from assistant.listings import LEVEL_EN, SAMPLE_ZH, Factory, english_term, english_terms
 from assistant.web.source_shell import not_found, page
-from assistant.web.sources import SourceFiles, row_url, rules_of
+from assistant.web.sources import SourceFiles, row_url, rule_statement, rules_of
 from assistant.web.ui_text import field_label, listing_title, t
 
 HIDDEN = {"sample"}
@@ -146,7 +146,7 @@ def _all(doc_id: str, lang: str) -> str:
 
 def _rule_text(text: str) -> str:
     """The rule's own statement: the index text less the source and sample notes the page shows apart."""
-    return text.split("（来源：")[0].replace(SAMPLE_ZH, "")
+    return rule_statement(text).replace(SAMPLE_ZH, "")
 
 
 def rules_page(files: SourceFiles, doc_id: str, path: Path, rule_id: str, lang: str) -> HTMLResponse:
@@ -155,16 +155,24 @@ def rules_page(files: SourceFiles, doc_id: str, path: Path, rule_id: str, lang: 
     if rule_id and not any(r.id == rule_id for r in rules):
         return not_found(lang)
     title = files.names.get(doc_id) or path.stem
+    if lang == "en":  # the file's title_en, else its title in Latin letters
+        title = files.english_title(doc_id) or files.name_for(title, lang)
     colon = ": " if lang == "en" else "："
     out = []
     for rule in rules:
         target = files.titles.get(rule.title)
-        cite = f"《{rule.title}》" + (f"（{rule.doc_number}）" if rule.doc_number else "") + rule.article
+        if lang == "en":
+            number = f" ({files.name_for(rule.doc_number, lang)})" if rule.doc_number else ""
+            article = files.locator_for(rule.article, lang)
+            cite = files.title_for(rule.title, target or "", lang) + number + (f", {article}" if article else "")
+        else:
+            cite = f"《{rule.title}》" + (f"（{rule.doc_number}）" if rule.doc_number else "") + rule.article
         source = escape(cite)
         if target is not None:
-            source = f'<a href="{escape(files.article_url(target, rule.article), quote=True)}">{source}</a>'
+            source = f'<a href="{escape(files.article_url(target, rule.article, lang), quote=True)}">{source}</a>'
         marked = " cited" if rule.id == rule_id else ""
-        out.append(f'<section class="rule{marked}" id="{escape(rule.id, quote=True)}"><h2>{escape(rule.name)}'
+        name = rule.name_en or files.name_for(rule.name, lang) if lang == "en" else rule.name
+        out.append(f'<section class="rule{marked}" id="{escape(rule.id, quote=True)}"><h2>{escape(name)}'
                    f"{_badge(rule.sample, lang)}</h2><p>{escape(_rule_text(rule.text))}</p>"
                    f'<p class="meta">{escape(t("rule_basis", lang))}{colon}{source}</p></section>')
     return page(title, f"<h1>{escape(title)}</h1>" + "".join(out), lang)

@@ -51,7 +51,7 @@ def matched(service: ChatService, profile: Profile, lang: str) -> tuple[MatchRes
 
 def profile_brief(service: ChatService, profile: Profile, lang: str) -> str:
     result, answer, fields = matched(service, profile, lang)
-    return brief_html(result, answer, fields, service.today())
+    return brief_html(result, answer, fields, service.today(), source_files(service))
 
 
 def lead_brief(service: ChatService, profile: Profile | None, session_id: str | None, lang: str) -> str | None:

@@ -8,6 +8,7 @@ links of its own on the page. Only the /sources/ links built here are emitted as
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cache
 from html import escape
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 from assistant.chat_types import Answer, SourceRef
 from assistant.listings import SAMPLE_EN, SAMPLE_ZH
 from assistant.web.markup import answer_markup
-from assistant.web.sources import SourceFiles
+from assistant.web.sources import SourceFiles, rule_statement
 from assistant.web.ui_text import field_label, t
 
 HIDDEN_COLUMNS = {"sample"}
@@ -54,39 +55,35 @@ def excerpt_html(source: SourceRef, limit: int = EXCERPT_CHARS) -> str:
     return ("…" if start else "") + marked + ("…" if end < len(text) else "")
 
 
-def _where(source: SourceRef) -> str:
-    where = source.locator or ""
+def _where(source: SourceRef, files: SourceFiles, lang: str) -> str:
+    where = files.locator_for(source.locator or "", lang)
     if source.page and f"p.{source.page}" not in where:
         where += f" · p.{source.page}" if where else f"p.{source.page}"
     return where
 
 
-def doc_title(title: str, doc_id: str, files: SourceFiles, lang: str) -> str:
-    """A cited document's title in the reader's language: 《title》 in Chinese; in English the title itself when
-    it is English, else the document's English title (its metadata's, a listing's generic one), else the Chinese
-    title named as a Chinese document. ``doc_id`` "" (a calculator's rule cites a title): found by its title."""
-    if lang != "en":
-        return f"《{title}》"
-    if not CJK.search(title):
-        return title
-    english = files.english_title(doc_id or files.titles.get(title, ""))
-    return english or f"{t('chinese_document', lang)}: {title}"
+def _named(shown: str, original: str, lang: str) -> str:
+    """The name a card shows; in English, a Chinese original is kept in the hover text (to look it up by)."""
+    hover = f' title="{escape(original, quote=True)}"' if lang == "en" and CJK.search(original) else ""
+    return f'<span class="zst-doc"{hover}>{escape(shown)}</span>'
 
 
 def card_head(n: int, source: SourceRef, files: SourceFiles, lang: str) -> str:
     """[n], what is cited (a document's title and place; a rule's name and the article it comes from, never its
-    internal key), one sample badge, and the link that opens it."""
+    internal key), one sample badge, and the link that opens it. In English every name and place is in English
+    or in Latin letters (english.py), never in Chinese."""
     rule = files.rule(source.doc_id, source.locator) if source.kind == "rule" and source.doc_id else None
     if rule is not None:
-        title = f'<span class="zst-doc">{escape(rule.name)}</span>'
-        basis = doc_title(rule.title, "", files, lang)
-        where = (f"{t('rule_basis', lang)}: {basis} {rule.article}" if lang == "en"
+        name = rule.name if lang != "en" else rule.name_en or files.name_for(rule.name, lang)
+        title = _named(name, rule.name, lang)
+        basis, article = files.title_for(rule.title, "", lang), files.locator_for(rule.article, lang)
+        where = (f"{t('rule_basis', lang)}: {basis}" + (f", {article}" if article else "") if lang == "en"
                  else f"{t('rule_basis', lang)}{basis}{rule.article}")
     elif source.kind == "contact":  # the service contact is no document
-        title, where = f'<span class="zst-doc">{escape(source.title)}</span>', source.locator
+        title, where = _named(source.title, source.title, lang), files.name_for(source.locator, lang)
     else:
-        name = doc_title(source.title, source.doc_id, files, lang)
-        title, where = f'<span class="zst-doc">{escape(name)}</span>', _where(source)
+        title = _named(files.title_for(source.title, source.doc_id, lang), source.title, lang)
+        where = _where(source, files, lang)
     parts = [f'<span class="zst-num">[{n}]</span>', title]
     if where:
         short = " zst-nowrap" if len(where) <= SHORT_PLACE else ""
@@ -101,6 +98,8 @@ def card_head(n: int, source: SourceRef, files: SourceFiles, lang: str) -> str:
 
 
 def source_card(n: int, source: SourceRef, files: SourceFiles, lang: str) -> str:
+    if source.kind == "rule" and files.rule(source.doc_id, source.locator):  # the head names its source: once
+        source = replace(source, text=rule_statement(source.text), highlight=rule_statement(source.highlight))
     return (f'<div class="zst-card"><div class="zst-card-head">{card_head(n, source, files, lang)}</div>'
             f'<div class="zst-excerpt">{excerpt_html(source)}</div></div>')
 

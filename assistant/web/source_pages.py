@@ -188,13 +188,29 @@ def markdown_page(path: Path, cited: Cited, lang: str) -> HTMLResponse:
     head = f'<p class="meta">{escape(line)}</p>' if line else ""
     if meta.get("sample"):
         head += f'<p><span class="badge">{escape(t("sample_badge", lang))}</span></p>'
-    return page(title, head + markdown_html(body, cited) + _raw_link(path, lang), lang)
+    english = _english_title(path, lang)
+    return page(english or title, _english_line(english) + head + markdown_html(body, cited) + _raw_link(path, lang),
+                lang)
 
 
 def paragraphs_page(path: Path, root: Path, cited: Cited, lang: str) -> HTMLResponse:
     title, line, items = document_items(path, root)
-    head = f"<h1>{escape(title)}</h1>" + (f'<p class="meta">{escape(line)}</p>' if line else "")
-    return page(title, head + paragraphs_html(items, cited) + _raw_link(path, lang), lang)
+    english = _english_title(path, lang)
+    head = (_english_line(english) + f"<h1>{escape(title)}</h1>"
+            + (f'<p class="meta">{escape(line)}</p>' if line else ""))
+    return page(english or title, head + paragraphs_html(items, cited) + _raw_link(path, lang), lang)
+
+
+def _english_title(path: Path, lang: str) -> str:
+    """For an English reader, the document's English title (``title_en`` of its metadata), if it has one."""
+    from assistant.ingest import english_title
+
+    return english_title(path) if lang == "en" else ""
+
+
+def _english_line(english: str) -> str:
+    """The English title above a Chinese document, which itself is shown as written."""
+    return f'<p class="meta" lang="en"><b>{escape(english)}</b></p>' if english else ""
 
 
 def _raw_link(path: Path, lang: str) -> str:

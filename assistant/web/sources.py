@@ -16,7 +16,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from assistant.chat_types import SourceRef
-from assistant.web.ui_text import listing_title
+from assistant.web.english import CJK, Words, english_locator, english_name
+from assistant.web.ui_text import listing_title, t
 
 MEDIA_TYPES = {
     ".pdf": "application/pdf",
@@ -36,6 +37,7 @@ RULES = {".yaml"}
 ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+条")
 CITED = "cited"  # the id of the marked sentence (or article) on a rendered document: the link's fragment
 MAX_HIGHLIGHT = 300  # characters of the answering sentence carried in a link
+RULE_SOURCE_NOTE = "（来源："  # where a rule's index text names its source (calculators.rules._rt)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class RuleInfo:
     doc_number: str
     article: str
     sample: bool
+    name_en: str = ""  # the rules file's English name for it, if any
 
 
 @dataclass(frozen=True)
@@ -60,13 +63,18 @@ class SourceFiles:
     pages: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (PDF doc_id, 第X条) -> its first page
     names: Mapping[str, str] = field(default_factory=dict)  # doc_id -> its title
     kinds: Mapping[str, str] = field(default_factory=dict)  # listing doc_id -> what it lists (parks, factories)
+    # Chinese names and places in English for an English reader (english.py): the index's segmenter (one pinyin
+    # word per Chinese word; None: one per run of characters) and the lexicon's English terms.
+    words: Words | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_manifest(cls, manifest: dict[str, Any], corpus_dir: Path,
-                      chunks: Iterable[Any] = ()) -> SourceFiles:
+    def from_manifest(cls, manifest: dict[str, Any], corpus_dir: Path, chunks: Iterable[Any] = (),
+                      words: Words | None = None, labels: Mapping[str, str] | None = None) -> SourceFiles:
         """The files the manifest lists, found in ``corpus_dir`` (settings): never where the build was made,
         so a data folder moved with its corpus, or opened with another one, serves what it is told to.
-        ``chunks`` (the index's) tell which document has which title and which listing has which row."""
+        ``chunks`` (the index's) tell which document has which title and which listing has which row;
+        ``words`` and ``labels`` (the index's segmenter and English terms) name Chinese things in English."""
         root = Path(corpus_dir).resolve()
         ids = frozenset(f["doc_id"] for f in manifest.get("files", [])
                         if f.get("status") == "indexed" and Path(f["doc_id"]).suffix.lower() in MEDIA_TYPES)
@@ -86,7 +94,27 @@ class SourceFiles:
                 titles.setdefault(chunk.title, chunk.doc_id)
             if chunk.article and chunk.page:
                 pages.setdefault((chunk.doc_id, chunk.article), chunk.page)
-        return cls(root, ids, titles, rows, pages, names, kinds)
+        return cls(root, ids, titles, rows, pages, names, kinds, words, dict(labels or {}))
+
+    def title_for(self, title: str, doc_id: str, lang: str) -> str:
+        """A cited document's title in the reader's language: 《title》 in Chinese; in English the title itself when
+        it is English, else the document's English title (its metadata's, a listing's generic one), else the
+        Chinese title in Latin letters, named as a Chinese document. ``doc_id`` "" (a calculator's rule cites a
+        title): found by its title."""
+        if lang != "en":
+            return f"《{title}》"
+        if not CJK.search(title):
+            return title
+        english = self.english_title(doc_id or self.titles.get(title, ""))
+        return english or f"{t('chinese_document', lang)}: {self.name_for(title, lang)}"
+
+    def locator_for(self, locator: str, lang: str) -> str:
+        """A locator in the reader's language (第十二条 → Article 12 in English)."""
+        return english_locator(locator, self.words, self.labels) if lang == "en" else locator
+
+    def name_for(self, name: str, lang: str) -> str:
+        """A Chinese name with no English one, in Latin letters for an English reader."""
+        return english_name(name, self.words, self.labels) if lang == "en" else name
 
     def resolve(self, doc_path: str) -> Path | None:
         """The file for ``doc_path``, or None: unlisted, outside the corpus folder (``..``, links) or gone."""
@@ -124,7 +152,7 @@ class SourceFiles:
         if source.kind == "rule":  # a calculator's rule, cited by its document's title and article(s)
             doc_id = self.titles.get(source.title)
             if doc_id is not None:
-                return self.article_url(doc_id, source.locator)
+                return self.article_url(doc_id, source.locator, lang)
             row_doc = self.rows.get(source.locator)
             if row_doc is not None:  # a park's land price: its listing row
                 return row_url(row_doc, source.locator, lang)
@@ -140,20 +168,20 @@ class SourceFiles:
             rule = self.rule(doc_id, source.locator)
             target = self.titles.get(rule.title) if rule is not None else None
             if rule is not None and target is not None:
-                return self.article_url(target, rule.article)
+                return self.article_url(target, rule.article, lang)
             return rule_url(doc_id, source.locator, lang)
         if suffix in DOCUMENTS:
-            return document_url(doc_id, article_of(source.locator) or source.locator, source.highlight)
+            return document_url(doc_id, article_of(source.locator) or source.locator, source.highlight, lang)
         return PREFIX + quote(doc_id)
 
-    def article_url(self, doc_id: str, articles: str) -> str:
+    def article_url(self, doc_id: str, articles: str, lang: str = "zh") -> str:
         """A document at the first of ``articles`` (第四条、第七条): a PDF at its page, any other document at its
-        anchor."""
+        anchor (its page's own words in ``lang``)."""
         article = article_of(articles)
         if Path(doc_id).suffix.lower() == ".pdf":
             page = self.pages.get((doc_id, article), 0)
             return PREFIX + quote(doc_id) + (f"#page={page}" if page else "")
-        return document_url(doc_id, article)
+        return document_url(doc_id, article, lang=lang)
 
 
 def article_of(locator: str) -> str:
@@ -168,11 +196,13 @@ def _url(doc_id: str, query: dict[str, str], fragment: str = "") -> str:
             + (f"#{quote(fragment)}" if fragment else ""))
 
 
-def document_url(doc_id: str, place: str = "", highlight: str = "") -> str:
+def document_url(doc_id: str, place: str = "", highlight: str = "", lang: str = "zh") -> str:
     """A rendered document at ``place`` (an article or a heading), ``highlight`` marked: the page puts
-    ``id="cited"`` on the mark, or on the article when the sentence is not found."""
+    ``id="cited"`` on the mark, or on the article when the sentence is not found. ``lang``: the reader's, for the
+    page's own words (the document stays as written)."""
     sentence = " ".join(highlight.split())[:MAX_HIGHLIGHT]
-    return _url(doc_id, {"art": place, "hl": sentence}, CITED if place or sentence else "")
+    return _url(doc_id, {"art": place, "hl": sentence, "lang": lang if lang == "en" else ""},
+                CITED if place or sentence else "")
 
 
 def row_url(doc_id: str, row_id: str, lang: str = "zh") -> str:
@@ -197,8 +227,14 @@ def _rules(path: str, _mtime_ns: int, _size: int) -> tuple[RuleInfo, ...]:
         texts = rule_texts_for_file(path)
     except (KeyError, ValueError, TypeError, OSError):
         return ()  # a file that no longer validates names no rule; its page says so
-    return tuple(RuleInfo(t.id, t.name, t.text, t.source.title, t.source.doc_number, t.source.article, t.sample)
-                 for t in texts)
+    return tuple(RuleInfo(t.id, t.name, t.text, t.source.title, t.source.doc_number, t.source.article, t.sample,
+                          t.name_en) for t in texts)
+
+
+def rule_statement(text: str) -> str:
+    """A rule's own statement: its index text less the "（来源：…）" note that a rule's card and page name apart
+    (calculators.rules writes the note)."""
+    return text.split(RULE_SOURCE_NOTE)[0]
 
 
 def media_type(path: Path) -> str:

@@ -26,6 +26,9 @@ NAV = (("ask", "/staff/ask", "nav_ask"), ("documents", "/staff/documents", "nav_
        ("leads", "/staff/leads", "nav_leads"), ("gaps", "/staff/gaps", "nav_gaps"), ("log", "/staff/log", "nav_log"),
        ("privacy", "/staff/privacy", "nav_privacy"))
 
+CODE_CHARS = 40  # a cell this short in Latin letters with no space is a code, a figure or a path: one line
+PASSAGE_CHARS = 60  # a cell longer than this is a passage: given room to read
+
 CSS = """
 body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;margin:0;color:#1d2733;background:#f5f7fa}
 header{background:#0f3d5e;color:#fff;padding:.6rem 1.2rem;display:flex;flex-wrap:wrap;gap:.4rem 1.2rem;align-items:center}
@@ -35,6 +38,7 @@ header .end{margin-left:auto;display:flex;gap:.8rem;align-items:center}header fo
 table{border-collapse:collapse;width:100%;background:#fff;font-size:.88rem;margin:.6rem 0}
 th,td{border:1px solid #d5dbe3;padding:.3rem .45rem;text-align:left;vertical-align:top}
 th{background:#e8eef5}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th,td.num,td.code{white-space:nowrap}td{min-width:6em}td.num{min-width:2em}td.text{min-width:16em}
 .answer{background:#fff;border:1px solid #d5dbe3;padding:.7rem;overflow-wrap:break-word}.answer p{margin:0 0 .4rem}
 .answer ul,.answer ol{margin:.2rem 0 .4rem;padding-left:1.4em}.zst-cite{font-size:.75em;color:#556}
 .empty{color:#556;background:#fff;border:1px dashed #c5ccd6;padding:.8rem 1rem}.bad{color:#a11}.ok{color:#176117}.muted{color:#667}input[type=text],input[type=password]{width:28rem;max-width:90%}
@@ -76,7 +80,12 @@ def _cell(value: Any) -> str:
         return f'<td class="num">{value}</td>'
     if isinstance(value, (list, tuple)):
         value = "; ".join(str(v) for v in value)
-    return f"<td>{escape(str(value))}</td>"
+    text = str(value)
+    # On a phone a wide table scrolls sideways rather than squeezing its columns: a short code (F-009, a doc
+    # path) is never broken, a passage keeps a readable width, every other cell at least a few characters.
+    kind = ' class="code"' if len(text) <= CODE_CHARS and text.isascii() and " " not in text else (
+        ' class="text"' if len(text) > PASSAGE_CHARS else "")
+    return f"<td{kind}>{escape(text)}</td>"
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], raw: set[int] | None = None,

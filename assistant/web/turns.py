@@ -36,7 +36,11 @@ def source_files(service: ChatService) -> SourceFiles:
     with _FILES_LOCK:
         files = _FILES.get(index, {}).get(corpus)
     if files is None:
-        files = SourceFiles.from_manifest(index.manifest, service.settings.corpus_dir, index.chunks)
+        # Chinese names an English reader sees in Latin letters: the corpus's own English for its places and
+        # industries first, then pinyin word by word (jieba's words, the lexicon's terms kept whole).
+        labels = {**index.lexicon.industry_labels, **service.catalog.places.english_names}
+        files = SourceFiles.from_manifest(index.manifest, service.settings.corpus_dir, index.chunks,
+                                          index.tokenizer.words, labels)
         with _FILES_LOCK:
             _FILES.setdefault(index, {})[corpus] = files
     return files

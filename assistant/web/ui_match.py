@@ -82,12 +82,13 @@ class MatchForm:
         if not self.service.matching.available:
             return f'<p class="zst-notice">{escape(t("m_unavailable", lang))}</p>', gr.update(visible=False), {}
         result, answer, kept = matched(self.service, profile, lang)
-        html = answer_html(answer, source_files(self.service), lang)
+        files = source_files(self.service)
+        html = answer_html(answer, files, lang)
         self.folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.folder, delete=False,
                                          prefix=brief_filename(lang).removesuffix(".html") + "-",
                                          suffix=".html") as out:
-            out.write(brief_html(result, answer, kept, self.service.today()))
+            out.write(brief_html(result, answer, kept, self.service.today(), files))
         return html, gr.update(value=out.name, visible=True, label=t("m_download", lang)), kept
 
 
