@@ -3,7 +3,7 @@ source notes or sample remarks, a quote in the other language after its figures 
 
 from __future__ import annotations
 
-from assistant.answering.composer import Picked, compose, plain_sentence
+from assistant.answering.composer import Picked, compose, plain_sentence, sentences
 from assistant.documents import Chunk
 
 RULE = Chunk("policies/power.md", "第四条　数据中心用电执行0.35元/kWh的优惠电价；其他地区约0.5元/kWh。", "数据中心电价说明",
@@ -54,3 +54,12 @@ def test_a_row_restating_the_answer_with_more_beside_it_is_left_out() -> None:
     text, _ = compose(picked, [guide, row], "en")
     assert text.count("0.35") == 1 and "0851-0000-0004" not in text
     assert plain_sentence(row.text).startswith("Data centres")  # a row cut mid-sentence opens with a capital
+
+
+def test_an_aside_in_brackets_is_never_cut_into_two_sentences() -> None:
+    assert sentences("企业可申请补贴（条件：注册满一年。纳税正常）金额为50万元。第二句。") == [
+        "企业可申请补贴（条件：注册满一年。纳税正常）金额为50万元。", "第二句。"]
+    assert sentences("Firms get a rebate (see Art. 5. The cap applies) of 30%. The next one.") == [
+        "Firms get a rebate (see Art. 5. The cap applies) of 30%.", "The next one."]
+    # A bracket never closed holds only to the end of its line.
+    assert sentences("未闭合（括号。后面的句子。\n新的一行。") == ["未闭合（括号。后面的句子。", "新的一行。"]

@@ -39,11 +39,32 @@ class Picked:
     score: float
 
 
+_OPENING, _CLOSING = "（([【〔", "）)]】〕"
+MAX_ASIDE = 200  # characters a bracket left open holds together at most
+
+
 def sentences(text: str) -> list[str]:
     # Clauses joined by ；/; stay together: the figure that answers often sits in the clause after the one
-    # that matches the question (e.g. "…100%加计扣除；形成无形资产的，按200%摊销。").
-    parts = [p.strip() for p in re.split(r"(?<=[。！？!?])|\n|(?<=[.])\s+(?=[A-Z(])", text)]
-    return [p for p in parts if len(p) >= 4]
+    # that matches the question (e.g. "…100%加计扣除；形成无形资产的，按200%摊销。"). An aside in brackets stays
+    # whole ("补贴（条件：注册满一年。纳税正常）50万元。"); a bracket left open holds only to the line's end.
+    parts: list[str] = []
+    start = depth = opened = 0
+    for i, ch in enumerate(text):
+        if ch in _OPENING:
+            opened = i if depth == 0 else opened
+            depth += 1
+        elif ch in _CLOSING:
+            depth = max(0, depth - 1)
+        if ch == "\n" or (depth and i - opened >= MAX_ASIDE):
+            depth = 0
+        if ch == "\n":
+            parts.append(text[start:i])
+            start = i + 1
+        elif depth == 0 and (ch in "。！？!?" or (ch == "." and re.match(r"\s+[A-Z(]", text[i + 1:]))):
+            parts.append(text[start:i + 1])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if len(p.strip()) >= 4]
 
 
 Weigher = Callable[[str], float]
