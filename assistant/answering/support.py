@@ -29,6 +29,7 @@ CROSS_LANGUAGE_SHARE = 0.6  # of min_subject: the dictionary finds fewer of a qu
 NAME_LETTERS = 5  # a shorter pinyin-like word is too often English (Tina, Hang); longer English words the dictionary knows
 COUNT_REACH = 12  # characters before a figure (twice that after it) where the thing it counts is named
 CJK_COUNT_REACH = 3  # the same in Chinese, denser: 员工300人, 300名员工, 12万辆汽车
+LEAD_CHARS = 120  # a sentence ending in a colon this short introduces a list; a longer one was cut at a line
 ROW_FIELDS = 4  # a sentence of this many "；"-separated fields is a listing's row, each field its own fact
 PLACE_LEAD = 40  # characters before a capitalised run that may hold the start of the place name it ends
 SUBJECT_REACH = 80  # characters before a sentence where its subject may be named (a list's lead, an item's label)
@@ -338,7 +339,7 @@ class SupportCheck:
             if not any(names_month(near, month, self.patterns) for _, month in ask.months):
                 year, month = ask.months[0]
                 return Verdict(False, "year", f"{year}-{month:02d}")
-        if ask.kinds and text.rstrip().endswith((":", "：")):
+        if ask.kinds and text.rstrip().endswith((":", "：")) and len(text) <= LEAD_CHARS:
             return Verdict(False, "figure", ask.kinds[0])  # a list's lead: its figures are in the items
         if ask.kinds and not self._states(ask.kinds, text):
             return Verdict(False, "figure", ask.kinds[0])
