@@ -14,6 +14,7 @@ from assistant.answering.service import ChatService
 from assistant.answering.units import derived_numbers, figures_in_chinese, figures_in_english
 from assistant.documents import Block, DocMeta
 from assistant.index import Bilingual, Tokenizer
+from assistant.index.bilingual import derived_stems
 from assistant.ingest.builder import IndexBuilder
 from assistant.ingest.chunking import chunk_blocks
 from assistant.language import passage_language, to_simplified
@@ -67,6 +68,29 @@ def test_the_dictionary_keeps_only_the_corpus_terms() -> None:
     assert back == {}  # no English word of this corpus means 补贴
     assert bilingual.translate("退还", ("退还",), set(vocab)) == {"退还": ("refund",)}
     assert bilingual.gloss("电价", "electricity price") == "price of electricity"
+
+
+def test_a_noun_made_from_a_verb_meets_the_verb_s_sense() -> None:
+    assert derived_stems("application") == ("appli",)  # apply: 申请 "to apply for sth"
+    assert derived_stems("extension") == ("extend",) and derived_stems("total") == ()  # too short to be derived
+    bilingual = Bilingual.derive(["申请", "审核"])
+    question = "How long does the review of an application take?"
+    found = bilingual.translate(question, Tokenizer().tokens(question), {"申请", "审核"})
+    assert "申请" in found.get("application", ())
+
+
+def test_a_word_s_senses_are_ranked_by_the_company_they_keep(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    # 主管 and 电费 both stand for "charge" in the dictionary's sense lists; only 电费 keeps company with 需求.
+    _doc(corpus / "policies" / "power.md", "云州电费说明", "zh", "electricity",
+         "第一条　大工业用户按最大需求量缴纳基本电费，需求电费每千瓦每月35元。")
+    _doc(corpus / "policies" / "office.md", "云州机构职责", "zh", "service",
+         "第一条　市投资促进局主管招商工作。\n\n第二条　各区主管部门负责园区服务。")
+    settings = Settings(corpus_dir=corpus, data_dir=tmp_path / "data", embeddings={"backend": "fake"})
+    IndexBuilder(settings).build()
+    index = ChatService.from_settings(settings).index
+    found = dict(index._in_context({"demand": ("需求",), "charge": ("主管", "电费")}))
+    assert found["charge"][0] == "电费"
 
 
 # ---------- a corpus of an invented city, in two languages and two scripts ----------

@@ -344,7 +344,7 @@ def test_a_figure_is_stated_about_the_subject_not_beside_it() -> None:
     ask = check.read("息烽的尼龙项目投资了多少钱？", _everything)
     passage = "息烽开发区工业用地参考价144元/㎡。另有尼龙项目已落地。"
     price = "息烽开发区工业用地参考价144元/㎡。"
-    assert check.judge(ask, price, passage, covers).reason == "subject"  # the passage names it, the figure is not its
+    assert check.judge(ask, price, passage, covers).reason == "figure"  # the passage names it, the figure is not its
     stated = "尼龙项目投资4亿元。"
     assert check.judge(ask, stated, passage + stated, covers).ok
 

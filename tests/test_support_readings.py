@@ -95,7 +95,7 @@ def test_in_a_listing_row_the_figure_is_in_the_field_that_names_the_subject() ->
     check, covers = _check({"保税仓库": 6.0}), make_covers({})
     ask = check.read("北岸的保税仓库仓储费每平米多少钱？", _everything)
     row = "P-03 北岸综保区；主导产业：保税加工；工业用地价格288元/㎡；物流：公共保税仓库齐备"
-    assert check.judge(ask, row, row, covers).reason == "subject"
+    assert check.judge(ask, row, row, covers).reason == "figure"
     priced = "P-04 北岸物流园；主导产业：仓储；保税仓库租金25元/㎡·月；物流：近机场"
     assert check.judge(ask, priced, priced, covers).ok
 

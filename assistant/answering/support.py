@@ -291,14 +291,15 @@ class SupportCheck:
             # the article whose land price was chosen).
             if ask.kinds and held:
                 near = to_simplified(f"{heading} {before[-SUBJECT_REACH:]} {sentence}")
+                # (Reason "figure": the subject is there, the figure is another's; no paraphrase rescues that.)
                 if not any(covers(t, near) for t in held):
-                    return Verdict(False, "subject", held[0])
+                    return Verdict(False, "figure", held[0])
                 # In a row of fields (园区；主导产业：…；工业用地价格288元/㎡；物流：…公共保税仓库…) a field past the
                 # row's label that names the subject holds the figure, not another field.
                 fields = re.split(r"[；;]", text)[1:]
                 naming = [f for f in fields if any(covers(t, f) for t in held)]
                 if len(fields) >= ROW_FIELDS - 1 and naming and not any(self._states(ask.kinds, f) for f in naming):
-                    return Verdict(False, "subject", held[0])
+                    return Verdict(False, "figure", held[0])
         if ask.negated and any(covers(t, text) for t in ask.negated):
             # The sentence is about what the question sets aside (industrial land for "commercial (not
             # industrial)"), unless it names all that was asked too.

@@ -56,6 +56,21 @@ def stem(word: str) -> str:
         return _stemmer().stemWord(word.replace("’", "'").strip("'-"))
 
 
+# A noun made from a verb (application, approval, payment) meets the dictionary's verb sense (申请 "to apply
+# for"): (suffix, what replaces it) to try when the stem itself finds no sense. English morphology, not domain.
+_DERIVED = (("ication", "y"), ("ation", "e"), ("ation", ""), ("ition", "e"), ("ssion", "t"), ("sion", "d"),
+            ("ment", ""), ("al", ""), ("ance", ""), ("ence", ""))
+
+
+def derived_stems(word: str) -> tuple[str, ...]:
+    """Stems of the words a noun is made from: application → appli (apply), approval → approv."""
+    out = []
+    for suffix, replacement in _DERIVED:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            out.append(stem(word[: -len(suffix)] + replacement))
+    return tuple(dict.fromkeys(s for s in out if s != stem(word)))
+
+
 def content_words(text: str) -> list[str]:
     """Lower-case English words of a text that mean something (no function words)."""
     stop = _english_stop()
@@ -165,13 +180,18 @@ class Bilingual:
                    {k: tuple(v) for k, v in data["pinyin"].items()})
 
     # ---- query time ----
-    def translate(self, question: str, tokens: Sequence[str], vocab: Container[str]) -> dict[str, tuple[str, ...]]:
+    def translate(self, question: str, tokens: Sequence[str], vocab: Container[str],
+                  limit: int = MAX_PER_WORD) -> dict[str, tuple[str, ...]]:
         """For each of the question's search ``tokens``, the corpus terms of the other language that mean it:
         English words to Chinese terms (a dictionary sense all of whose words the question uses: "electricity
         price" reaches 电价, then single words), names through pinyin, Chinese terms to English words."""
         out: dict[str, dict[str, int]] = defaultdict(dict)  # token -> term -> specificity
         english = [t for t in tokens if _is_english(t)]
         stems = {stem(t): t for t in english}
+        for t in english:  # application also finds 申请 ("to apply for")
+            for derived in derived_stems(t):
+                if derived in self._by_word:
+                    stems.setdefault(derived, t)
         for s in stems:
             for i in self._by_word.get(s, ()):
                 term, _, words = self.senses[i]
@@ -191,7 +211,7 @@ class Bilingual:
                     name = _pinyin(t)
                     if len(name) >= MIN_PINYIN and name in vocab:
                         out[t][name] = SENSE_WORDS + 1
-        return {t: tuple(sorted(terms, key=lambda x: -terms[x])[:MAX_PER_WORD]) for t, terms in out.items()}
+        return {t: tuple(sorted(terms, key=lambda x: -terms[x])[:limit]) for t, terms in out.items()}
 
     def is_english_word(self, word: str) -> bool:
         """Does the dictionary's English use this word (Chinese, Empire), rather than it being a romanised name

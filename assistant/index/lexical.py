@@ -131,11 +131,23 @@ class LexicalIndex:
     def __init__(self, vocab: dict[str, int], weights: sparse.csc_matrix) -> None:
         self.vocab = vocab
         self.weights = weights  # documents × terms, BM25 weight of each term in each document
+        self._passages: dict[int, frozenset[int]] = {}  # term column -> its passages, filled as asked
         n_docs = max(weights.shape[0], 1)
         df = np.diff(weights.indptr).astype(np.float32)
         self._idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
         # A word the corpus never uses is a strong sign the answer is not in it (高铁, water tariff…).
         self._unseen_idf = float(np.log(1.0 + (n_docs + 0.5) / 0.5))
+
+    def passages_of(self, token: str) -> frozenset[int]:
+        """The passages (row numbers) holding a term."""
+        column = self.vocab.get(token)
+        if column is None:
+            return frozenset()
+        found = self._passages.get(column)
+        if found is None:
+            found = frozenset(self.weights.indices[self.weights.indptr[column]:self.weights.indptr[column + 1]].tolist())
+            self._passages[column] = found
+        return found
 
     def idf(self, token: str) -> float:
         """How rare a term is in the corpus. A word the corpus never uses weighs a little more than half the

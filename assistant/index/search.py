@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -15,12 +15,14 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.documents import Chunk
-from assistant.index.bilingual import BILINGUAL_JSON, Bilingual
+from assistant.index.bilingual import BILINGUAL_JSON, MAX_PER_WORD, Bilingual
 from assistant.index.lexical import LexicalIndex, Tokenizer, query_terms
 from assistant.index.store import IndexPaths, chroma_reader, collection_name, read_chunks, read_json
 from assistant.language import to_simplified
 from assistant.lexicon import LEXICON_JSON, Lexicon, lexicon_from_json
 from assistant.settings import Settings
+
+CANDIDATE_SENSES = 24  # dictionary senses of a word weighed by the company they keep, before MAX_PER_WORD are kept
 
 
 @dataclass(frozen=True)
@@ -161,8 +163,26 @@ class SearchIndex:
         synonyms = {t: tuple(dict.fromkeys(part for syn in self.lexicon.synonyms.get(t, ())
                                            for part in self.tokenizer.tokens(syn)))
                     for t in terms if t in self.lexicon.synonyms}
-        translations = self.bilingual.translate(to_simplified(query), terms, self.lexical.vocab)
-        return Expansion(terms, MappingProxyType(synonyms), MappingProxyType(translations))
+        found = self.bilingual.translate(to_simplified(query), terms, self.lexical.vocab, CANDIDATE_SENSES)
+        return Expansion(terms, MappingProxyType(synonyms), MappingProxyType(self._in_context(found)))
+
+    def _in_context(self, found: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        """A word's dictionary senses ranked by the company they keep in the corpus: a sense found in passages
+        with the other words' senses is the one meant ("charge" beside "demand" and "kV": 电费, not 主管). The
+        dictionary's order decides among equals; MAX_PER_WORD are kept."""
+        lexical = self.lexical
+        if len(found) < 2:
+            return {word: senses[:MAX_PER_WORD] for word, senses in found.items()}
+        passages = {word: set().union(*(lexical.passages_of(t) for t in senses)) for word, senses in found.items()}
+        out: dict[str, tuple[str, ...]] = {}
+        for word, senses in found.items():
+            others = [p for w, p in passages.items() if w != word and p]
+            # The share of a sense's passages that hold another word's senses: a common word (使用) is found beside
+            # anything, a sense meant here mostly beside the question's other words.
+            company = {t: sum(len(lexical.passages_of(t) & p) / (len(lexical.passages_of(t)) or 1) for p in others)
+                       for t in senses}
+            out[word] = tuple(sorted(senses, key=lambda t: -company[t])[:MAX_PER_WORD])
+        return out
 
     def lexical_search(self, query: str, k: int) -> list[Hit]:
         limits = self.settings.retrieval
