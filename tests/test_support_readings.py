@@ -136,3 +136,11 @@ def test_a_second_piece_asking_another_kind_of_figure_is_a_question_of_its_own(t
     assert questions[1][0].endswith("能补几年？")
     # A piece that only narrows the one before ("每学年多少？") stays with it.
     assert len(service.picker._questions("学费补贴能补多少？每学年多少？")) == 1
+
+
+def test_asking_at_what_point_in_the_year_asks_for_a_date() -> None:
+    check, covers = _check({"claim": 3.0}), make_covers({})
+    ask = check.read("At what point in the year do we file the claim?", _everything)
+    assert ask.kinds == ("date",)
+    assert check.judge(ask, "The claim pays RMB 1 million every year.", "", covers).reason == "figure"  # how often, not when
+    assert check.judge(ask, "The claim is filed in the second quarter.", "", covers).ok
