@@ -142,5 +142,6 @@ def test_asking_at_what_point_in_the_year_asks_for_a_date() -> None:
     check, covers = _check({"claim": 3.0}), make_covers({})
     ask = check.read("At what point in the year do we file the claim?", _everything)
     assert ask.kinds == ("date",)
-    assert check.judge(ask, "The claim pays RMB 1 million every year.", "", covers).reason == "figure"  # how often, not when
-    assert check.judge(ask, "The claim is filed in the second quarter.", "", covers).ok
+    yearly, quarter = "The claim pays RMB 1 million every year.", "The claim is filed in the second quarter."
+    assert check.judge(ask, yearly, yearly, covers).reason == "figure"  # how often, not when
+    assert check.judge(ask, quarter, quarter, covers).ok
