@@ -8,13 +8,10 @@ import re
 from pathlib import Path
 
 from assistant.answering.covers import make_covers
-from assistant.answering.intents import Nearest
 from assistant.answering.question_patterns import months_in, names_month
-from assistant.answering.router import route
 from assistant.answering.service import ChatService
 from assistant.answering.support import SupportCheck
 from assistant.ingest.builder import IndexBuilder
-from assistant.lexicon import Lexicon
 from assistant.settings import Settings
 
 DISTRICTS = {"北岸": "北岸区", "南岸": "南岸区", "north bank": "北岸区"}
@@ -108,15 +105,6 @@ def test_a_count_reads_under_its_document_s_region() -> None:
     assert verdict.reason == "place"
 
 
-def test_a_question_outside_the_domain_that_reads_like_a_request_for_a_person_is_handed_over() -> None:
-    lexicon = Lexicon()
-    near = Nearest("handoff", 0.885)
-    thresholds = {"handoff": 0.9}
-    assert route("Could someone ring me back this week?", lexicon, nearest=near, thresholds=thresholds).has("handoff")
-    far = Nearest("handoff", 0.8)
-    assert not route("Could someone ring me back this week?", lexicon, nearest=far, thresholds=thresholds).has("handoff")
-
-
 def test_a_second_piece_asking_another_kind_of_figure_is_a_question_of_its_own(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus" / "policies"
     corpus.mkdir(parents=True)
@@ -145,3 +133,21 @@ def test_asking_at_what_point_in_the_year_asks_for_a_date() -> None:
     yearly, quarter = "The claim pays RMB 1 million every year.", "The claim is filed in the second quarter."
     assert check.judge(ask, yearly, yearly, covers).reason == "figure"  # how often, not when
     assert check.judge(ask, quarter, quarter, covers).ok
+
+
+def test_in_a_row_the_year_is_the_one_of_the_field_stating_the_figure() -> None:
+    check, covers = _check({}), make_covers({})
+    ask = check.read("北岸2024年一共引进了多少个产业项目？", _everything)
+    row = "P-06 北岸汽车园（北岸区）；主导产业：汽车零部件；工业用地价格336元/㎡；备注：2025年全区新引进产业项目84个；座椅企业从2024年8月考察到落地"
+    assert check.judge(ask, row, row, covers).reason == "year"  # 84 is 2025's, though the row names 2024
+
+
+def test_a_figure_asked_about_a_company_is_stated_about_it() -> None:
+    words = {"plant": 3.0}
+    check = SupportCheck(lambda text: [w for w in words if w in text.lower()], lambda t: words.get(t, 1.0),
+                         _districts, min_subject=0.5, corpus_word=lambda w: False)
+    covers = make_covers({"huaxing": ("华星",)})
+    ask = check.read("How much did Huaxing invest in its plant in North Bank?", _everything, lambda w: False)
+    passage = "华星项目去年落地北岸。另一段：北岸园区工业用地价格336元/㎡，plant sites available."
+    price = "北岸园区工业用地价格336元/㎡，plant sites available."
+    assert check.judge(ask, price, passage, covers, before="华星项目去年落地北岸。另一段：" + "，" * 90).reason == "figure"

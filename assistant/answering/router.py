@@ -49,7 +49,6 @@ LAND = re.compile(r"地|land|plot|\bmu\b|亩", re.I)
 # load or power, an offer (for rent), a superlative.
 UNIT_REQUIREMENT = re.compile(r"F-?\d{3}|\d\s*(?:kva|千伏安|m2|m²|㎡|平|米|吨|t\b|sq)|出租|出售|想租|想买|可租|空置|for rent|"
                               r"for sale|vacant|largest|biggest|smallest|tallest|cheapest|最大|最小|最便宜|最贵", re.I)
-HANDOFF_SLACK = 0.03  # of the hand-over examples' similarity bar, for a question outside the domain
 # Generic park words; the short forms of the lexicon's abbreviations (高新区 and the like) count too.
 PARK = re.compile(r"园区|开发区|新区|基地|park|zone|development area", re.I)
 
@@ -99,11 +98,7 @@ def route(text: str, lexicon: Lexicon, *, places: re.Pattern[str] | None = None,
     language = detect_language(text)
     intents: list[str] = []
     in_domain = not domain_gate or in_scope(text, lexicon, places) or followup_context
-    # A question about nothing of ours that reads much like a request for a person: a person is the better
-    # answer than a refusal, so the bar is a little lower there.
-    near_handoff = (not in_domain and nearest is not None and nearest.intent == "handoff"
-                    and nearest.similarity >= thresholds.get("handoff", 2.0) - HANDOFF_SLACK)
-    if _search(lexicon.pattern("handoff"), text) or taught("handoff") or near_handoff:
+    if _search(lexicon.pattern("handoff"), text) or taught("handoff"):
         intents.append("handoff")
     if SMALLTALK.match(text):
         intents.append("smalltalk")

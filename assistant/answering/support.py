@@ -280,6 +280,10 @@ class SupportCheck:
             missing = [n for n in ask.names if not covers(n, where)]
             if missing:
                 return Verdict(False, "subject", missing[0])
+            # A figure asked about a company is stated about it, not elsewhere in a passage that names it once.
+            near = to_simplified(f"{heading} {before[-SUBJECT_REACH:]} {sentence}")
+            if ask.kinds and not any(covers(n, near) for n in ask.names):
+                return Verdict(False, "figure", ask.names[0])
         if ask.subject and not subject_ok:
             where = to_simplified(passage)
             held = [t for t in ask.subject if covers(t, where)]
@@ -322,8 +326,16 @@ class SupportCheck:
         if ask.years:
             # A sentence without a year reads under the last one its passage named before it (a table's
             # "指标（2025年）"), else under its document's (a 2026 work plan).
-            years = (set(YEAR.findall(_CITED.sub("", text))) or set(YEAR.findall(f"{lead} {before}")[-1:]) or set(YEAR.findall(heading))
-                     or set(YEAR.findall(title)))
+            # In a listing's row, the year of the field stating the figure ("2025年全区新引进产业项目84个"), not
+            # another field's ("双英从2024年8月考察").
+            scope = text
+            fields = re.split(r"[；;]", text)
+            if ask.kinds and len(fields) >= ROW_FIELDS:
+                stating = [f for f in fields if self._states(ask.kinds, f) and (
+                    not ask.counted_noun or self._counts_noun(ask.counted_noun, f, covers))]
+                scope = " ".join(stating) or text
+            years = (set(YEAR.findall(_CITED.sub("", scope))) or set(YEAR.findall(f"{lead} {before}")[-1:])
+                     or set(YEAR.findall(heading)) or set(YEAR.findall(title)))
             if years and not years & set(ask.years):
                 return Verdict(False, "year", ask.years[0])
             # A count is a statistic of some year: an undated one (a park's row) is not that year's.
