@@ -13,12 +13,15 @@ import json
 import re
 import secrets
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, Float, Integer, MetaData, String, Text, delete, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from assistant.web.sqlite_writers import sqlite_writers
 
 
 class SharedBase(DeclarativeBase):
@@ -157,19 +160,14 @@ class SharedState:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._paramstyle = "named" if engine.dialect.name == "sqlite" else "pyformat"
+        self._writers = sqlite_writers(engine)  # SQLite: writes queue on a file lock, not by polling
 
     def _one(self, sql: str, write: bool = True, **params: Any) -> Any:
         """The first row ``sql`` returns (None if none) in a transaction of its own, committed when ``write``."""
         conn = self.engine.raw_connection()  # back to the pool, rolled back, on close
         try:
-            cursor = conn.cursor()
-            try:
-                cursor.execute(_driver_sql(sql, self._paramstyle), params)
-                rows = cursor.fetchall() if cursor.description else []  # every row: the statement is done
-            finally:
-                cursor.close()
-            if write:
-                conn.commit()
+            with self._writers.held() if write and self._writers else nullcontext():
+                rows = self._run(conn, sql, params, write)
         except BaseException:
             try:
                 conn.rollback()
@@ -179,6 +177,17 @@ class SharedState:
         finally:
             conn.close()
         return rows[0] if rows else None
+
+    def _run(self, conn: Any, sql: str, params: dict[str, Any], write: bool) -> list[Any]:
+        cursor = conn.cursor()
+        try:
+            cursor.execute(_driver_sql(sql, self._paramstyle), params)
+            rows = cursor.fetchall() if cursor.description else []  # every row: the statement is done
+        finally:
+            cursor.close()
+        if write:
+            conn.commit()
+        return rows
 
     # ---- conversations ----
     def load_dialogue(self, session_id: str, now: float) -> tuple[int, dict[str, Any]] | None:
