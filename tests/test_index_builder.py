@@ -143,6 +143,21 @@ def test_full_build_indexes_every_file_and_serves_it(base: tuple[Path, BuildRepo
     assert index.chunks[dense[0].position].chunk_id == target.chunk_id and dense[0].score > 0.99
 
 
+def test_small_collections_are_searched_exactly_in_memory(base: tuple[Path, BuildReport, HashEmbeddings]) -> None:
+    """Up to index.exact_search_max passages a language, dense search is one matrix product over vectors read
+    from Chroma when the build is opened; its ranking is the one Chroma's HNSW index approximates."""
+    root, _, embeddings = base
+    exact, chroma = _workspace(root).open(), _workspace(root, exact_search_max=0).open()
+    assert set(exact._exact) == set(exact.languages) and not chroma._exact
+    for chunk in exact.chunks[::25]:
+        vector = embeddings.embed_query(index_text(chunk))
+        for language in exact.languages:
+            mine, theirs = (ix.dense("", 10, vector=vector, language=language) for ix in (exact, chroma))
+            assert [h.position for h in mine][:3] == [h.position for h in theirs][:3]
+            assert all(abs(a.score - b.score) < 1e-4 for a, b in zip(mine, theirs, strict=True))
+        assert exact.chunks[exact.dense("", 1, vector=vector)[0].position].chunk_id == chunk.chunk_id
+
+
 def test_rerun_without_changes_is_a_no_op(ws: Workspace) -> None:
     current = ws.paths.current_id()
     embeddings = HashEmbeddings(64)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +24,7 @@ from assistant.jsonstate import StateError, decode, encode
 from assistant.web.answer_runner import AnswerRunner, TooManyAnswers
 from assistant.web.rate_limit import DatabaseCounters, Limit, RateLimiter
 from assistant.web.shared import SharedState
+from assistant.web.sqlite_writers import SUFFIX
 from assistant.web.staff_auth import StaffAuth, TokenHash, TooManyAttempts
 from assistant.web.store import Store
 from tests.pg_server import REQUIRE_ENV, postgres_server, server_bin_dir
@@ -131,6 +134,29 @@ def test_stored_conversations_expire_and_are_erased(store: Store) -> None:
     store.log_turn(session_id="gone", question="地价", answer="…", status="answered", language="zh", sources=[])
     store.erase_visitor(session_id="gone")
     assert ConversationStore(backend=store.shared).get("gone").turns == []
+
+
+def test_sqlite_writes_of_two_processes_queue_on_one_file_lock(tmp_path: Path) -> None:
+    """On SQLite the shared state's writes wait their turn on ``<database>.writers`` (blocking, in order) instead
+    of SQLite's polling: one process holding it holds up another's write until it lets go."""
+    store = Store.from_url(f"sqlite:///{tmp_path / 'shared.sqlite3'}")
+    try:
+        store.shared.take("k", 1.0, 5, time.time())
+        lock = tmp_path / f"shared.sqlite3{SUFFIX}"
+        assert lock.is_file()
+        holder = subprocess.Popen([sys.executable, "-c", (
+            "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR); fcntl.flock(fd, fcntl.LOCK_EX); "
+            "print('held', flush=True); time.sleep(0.6)"), str(lock)], stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+            began = time.monotonic()
+            assert store.shared.take("k", 1.0, 5, time.time()) == 0.0
+            assert time.monotonic() - began > 0.3
+        finally:
+            holder.wait(timeout=30)
+        assert store.shared.load_dialogue("none", time.time()) is None  # reads never wait for it
+    finally:
+        store.close()
 
 
 # ---- limits: two limiters, one database ----

@@ -121,6 +121,25 @@ def test_discard_leaves_the_corpus_and_the_served_build(ws: tuple[Settings, Inde
     assert not settings.staging_dir.exists()
 
 
+def test_a_staging_folder_on_shared_storage_is_emptied_not_removed(ws: tuple[Settings, IndexPaths, str],
+                                                                  tmp_path: Path) -> None:
+    """A host whose staging folder links to the shared mount (README, More hosts): publish and discard empty it and
+    keep the link, so nothing stays pending and the next change has somewhere to go."""
+    settings, paths, _ = ws
+    mount = tmp_path / "mount" / "staging"
+    mount.mkdir(parents=True)
+    settings.staging_dir.symlink_to(mount, target_is_directory=True)
+    for finish in ("publish", "discard"):
+        staging = StagingArea(settings)
+        staging.add_file(NEW_DOC, f"# {finish}\n\n{finish} 说明。\n".encode())
+        report = IndexBuilder(settings).build(changes=staging.changes(), stage=True)
+        staging.record_build(report.build_id or "")
+        getattr(staging, finish)()
+        assert settings.staging_dir.is_symlink() and not any(mount.iterdir()), finish
+        assert StagingArea(settings).changes() is None and paths.staged_id() is None
+    assert (settings.corpus_dir / NEW_DOC).read_text(encoding="utf-8").startswith("# publish")
+
+
 def test_a_staged_build_over_an_older_published_one_is_not_published(ws: tuple[Settings, IndexPaths, str]) -> None:
     settings, paths, _ = ws
     staging = StagingArea(settings)

@@ -16,6 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.documents import Chunk
 from assistant.index.bilingual import BILINGUAL_JSON, MAX_PER_WORD, Bilingual
+from assistant.index.exact import ExactVectors
 from assistant.index.lexical import LexicalIndex, Tokenizer, query_terms
 from assistant.index.store import IndexPaths, chroma_reader, collection_name, read_chunks, read_json
 from assistant.language import to_simplified
@@ -98,6 +99,10 @@ class SearchIndex:
         self._sizes = {lang: sum(c.language == lang for c in self.chunks) for lang in self.languages}
         self._collections = {lang: self._client.get_collection(collection_name(build_id, lang))
                              for lang in self.languages}
+        # Collections up to index.exact_search_max passages are searched in memory (read once, here).
+        self._exact = {lang: ExactVectors.from_collection(collection, self.positions)
+                       for lang, collection in self._collections.items()
+                       if self._sizes[lang] <= settings.index.exact_search_max}
         self._lock = threading.Lock()
 
     @classmethod
@@ -125,11 +130,16 @@ class SearchIndex:
 
     def dense(self, query: str, k: int, where: dict[str, Any] | None = None,
               vector: list[float] | None = None, language: str | None = None) -> list[Hit]:
-        """The ``k`` nearest passages, of one ``language`` (its own collection) or of all, by cosine similarity."""
+        """The ``k`` nearest passages, of one ``language`` (its own collection) or of all, by cosine similarity:
+        exactly in memory for a small collection without ``where``, else by Chroma."""
         vec = vector if vector is not None else self.embeddings.embed_query(query)
         hits: list[Hit] = []
         for lang, collection in self._collections.items():
             if language and lang != language:
+                continue
+            exact = self._exact.get(lang) if where is None else None
+            if exact is not None:
+                hits += [Hit(position, score) for position, score in exact.top(vec, k)]
                 continue
             with self._lock:  # Chroma's embedded client is not documented as thread-safe for queries
                 result = collection.query(query_embeddings=[vec], n_results=max(1, min(k, self._sizes[lang])),

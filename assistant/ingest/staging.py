@@ -147,6 +147,20 @@ class StagingArea:
         path = pending if self.state().lexicon and pending.is_file() else self.corpus / LEXICON_FILE
         return path.read_text(encoding="utf-8") if path.is_file() else ""
 
+    def _clear(self) -> None:
+        """Forget the pending changes: the folder, or only what is in it when the folder is a link or a mount
+        (storage several hosts share; ``rmtree`` refuses a link and left every change pending). The journal goes
+        last, so an interrupted clear of a publish is finished by ``recover``."""
+        if not self.folder.is_dir():
+            return
+        for child in sorted(self.folder.iterdir(), key=lambda p: p.name == CHANGES_FILE):
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
+        if not (self.folder.is_symlink() or os.path.ismount(self.folder)):
+            shutil.rmtree(self.folder, ignore_errors=True)
+
     def record_build(self, build_id: str) -> None:
         """The staged build now made from exactly the pending changes, over the served build."""
         state = self.state()
@@ -192,7 +206,7 @@ class StagingArea:
             _write_atomic(self.corpus / LEXICON_FILE, pending_lexicon.read_bytes())
         self.paths.switch_to(staged)
         self.paths.unstage()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self._clear()
         for stale in self.paths.stale_builds(self.settings.index.keep_builds):
             remove_build(self.paths, stale, self.settings.index)
 
@@ -202,7 +216,7 @@ class StagingArea:
         self.paths.unstage()
         if staged and staged != self.paths.current_id():
             remove_build(self.paths, staged, self.settings.index)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        self._clear()
 
     def recover(self) -> bool:
         """Finish a publish a crash interrupted (True), at start-up, before anything is served."""
@@ -213,7 +227,7 @@ class StagingArea:
         if built and (self.paths.build_dir(built) / "COMPLETE").exists():
             self._finish(built, state)
         else:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            self._clear()
         return True
 
 
