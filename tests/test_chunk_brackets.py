@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.documents import Block, DocMeta
-from assistant.ingest.chunking import MAX_ASIDE, chunk_blocks, split_sentences
+from assistant.ingest.chunking import chunk_blocks, split_sentences
+from assistant.sentences import MAX_ASIDE
 
 META = DocMeta(doc_id="policies/x.md", title="测试")
 

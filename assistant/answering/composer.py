@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.answering.units import figures_in_chinese, figures_in_english
 from assistant.chat_types import SourceRef
 from assistant.documents import Chunk
 from assistant.index import Tokenizer, english_stem, near_duplicate, query_terms
 from assistant.language import passage_language
+from assistant.sentences import cut_points
 
 _QUANTITY = re.compile(r"多少|几|价格|价|标准|费用|金额|面积|比例|税率|补贴|奖励|how much|how many|price|rate|cost|"
                        r"amount|fee|tariff|subsid|grant|award|percent", re.I)
@@ -39,32 +41,26 @@ class Picked:
     score: float
 
 
-_OPENING, _CLOSING = "（([【〔", "）)]】〕"
-MAX_ASIDE = 200  # characters a bracket left open holds together at most
-
-
 def sentences(text: str) -> list[str]:
     # Clauses joined by ；/; stay together: the figure that answers often sits in the clause after the one
     # that matches the question (e.g. "…100%加计扣除；形成无形资产的，按200%摊销。"). An aside in brackets stays
-    # whole ("补贴（条件：注册满一年。纳税正常）50万元。"); a bracket left open holds only to the line's end.
-    parts: list[str] = []
-    start = depth = opened = 0
-    for i, ch in enumerate(text):
-        if ch in _OPENING:
-            opened = i if depth == 0 else opened
-            depth += 1
-        elif ch in _CLOSING:
-            depth = max(0, depth - 1)
-        if ch == "\n" or (depth and i - opened >= MAX_ASIDE):
-            depth = 0
-        if ch == "\n":
-            parts.append(text[start:i])
-            start = i + 1
-        elif depth == 0 and (ch in "。！？!?" or (ch == "." and re.match(r"\s+[A-Z(]", text[i + 1:]))):
-            parts.append(text[start:i + 1])
-            start = i + 1
+    # whole ("补贴（条件：注册满一年。纳税正常）50万元。").
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=4096)  # a passage is cut once, though every candidate judged in it asks again
+def _sentences(text: str) -> tuple[str, ...]:
+    parts, start = [], 0
+    for i in cut_points(text, _sentence_end):
+        parts.append(text[start:i + 1])
+        start = i + 1
     parts.append(text[start:])
-    return [p.strip() for p in parts if len(p.strip()) >= 4]
+    return tuple(p.strip() for p in parts if len(p.strip()) >= 4)
+
+
+def _sentence_end(text: str, i: int) -> bool:
+    ch = text[i]
+    return ch in "。！？!?\n" or (ch == "." and bool(re.match(r"\s+[A-Z(]", text[i + 1:])))
 
 
 Weigher = Callable[[str], float]

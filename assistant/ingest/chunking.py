@@ -10,14 +10,11 @@ from collections.abc import Iterable
 
 from assistant.documents import Block, Chunk, DocMeta
 from assistant.language import passage_language
+from assistant.sentences import cut_points
 
 ARTICLE = re.compile(r"^\s*(第[一二三四五六七八九十百零〇\d]+条)")
 CHAPTER = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+[章节]\s*\S{0,30}$")
 _ENDS = frozenset("。！？；!?;\n")  # a sentence or clause ends after one of these (and after ". ")
-# An aside in brackets stays whole: "（前两年免租；后三年减半）" is never cut at its "；". A bracket left open
-# stops holding the text together at the end of its line, or after MAX_ASIDE characters.
-_OPENING, _CLOSING = frozenset("（([【〔"), frozenset("）)]】〕")
-MAX_ASIDE = 200
 _SOFT = re.compile(r"(?<=[，、,：:])")
 # A table row rendered by the loaders ("列名：值；列名：值。"): its values mean nothing apart from their
 # column names, so the row is never cut at its semicolons.
@@ -27,21 +24,17 @@ TABLE_ROW = re.compile(r"^(?:[^：；。\n]{1,40}：[^；。\n]*；)+[^：；。
 def split_sentences(text: str) -> list[str]:
     """Split after sentence ends outside brackets; the pieces concatenate back to exactly the input."""
     out: list[str] = []
-    start = depth = opened = 0
-    for i, ch in enumerate(text):
-        if ch in _OPENING:
-            opened = i if depth == 0 else opened
-            depth += 1
-        elif ch in _CLOSING:
-            depth = max(0, depth - 1)
-        if ch == "\n" or (depth and i - opened >= MAX_ASIDE):
-            depth = 0  # a stray bracket does not hold the rest of the text together
-        if depth == 0 and (ch in _ENDS or (ch == "." and text[i + 1:i + 2].isspace())):
-            out.append(text[start:i + 1])
-            start = i + 1
+    start = 0
+    for i in cut_points(text, _sentence_end):
+        out.append(text[start:i + 1])
+        start = i + 1
     if start < len(text):
         out.append(text[start:])
     return out
+
+
+def _sentence_end(text: str, i: int) -> bool:
+    return text[i] in _ENDS or (text[i] == "." and text[i + 1:i + 2].isspace())
 
 
 def _hard_split(sentence: str, limit: int) -> list[str]:
