@@ -13,7 +13,7 @@ from assistant.answering.composer import Picked, sentences
 from assistant.answering.covers import make_covers
 from assistant.answering.glossary import unknown_english_topic
 from assistant.answering.messages import say
-from assistant.answering.question_patterns import asks_for_list, years_in
+from assistant.answering.question_patterns import asks_for_list, kinds_in, years_in
 from assistant.answering.support import SupportCheck, Verdict
 from assistant.documents import Chunk
 from assistant.index import SearchIndex, embedding_text, english_stem
@@ -161,7 +161,7 @@ class AnswerChecks:
 
     def kinds(self, text: str) -> set[str]:
         """The kinds of figure a piece of a message asks for (money, duration…)."""
-        return set(self.check.read(text, lambda term: False).kinds)
+        return set(kinds_in(text, self.check.patterns))
 
     def accept(self, query: str, lang: str, chunks: list[Chunk], synonyms: dict[str, tuple[str, ...]],
                        followup: bool, rejected: list[tuple[Verdict, str]],

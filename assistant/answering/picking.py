@@ -69,11 +69,11 @@ class SentencePicker:
         out: list[str] = []
         kinds: list[tuple[str, ...] | None] = []  # the figures a question put together from pieces asks for
         for piece in split_questions(query):
-            asked = self.checks.kinds(piece)
-            if not out or (self.checks.asks(piece) and self.checks.has_subject(piece)):
+            asks = bool(out) and self.checks.asks(piece)
+            if not out or (asks and self.checks.has_subject(piece)):
                 out.append(piece)
                 kinds.append(None)
-            elif self.checks.asks(piece) and (before := self.checks.kinds(out[-1])) and asked - {"number"} - before:
+            elif asks and (before := self.checks.kinds(out[-1])) and (asked := self.checks.kinds(piece)) - {"number"} - before:
                 # It asks another kind of figure about the same thing (学费能补多少？能补几年？): a question of its
                 # own, about the subject of the one before, asking only its own kind. One after a question asked
                 # in words (怎么收？每吨多少钱？) or asking 多少 alone narrows it.

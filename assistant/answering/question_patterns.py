@@ -81,6 +81,21 @@ def asks_for_list(question: str, patterns: Patterns | None = None) -> bool:
     return bool(pattern and pattern.search(to_simplified(question)))
 
 
+def kinds_in(question: str, patterns: Patterns | None = None) -> tuple[str, ...]:
+    """The kinds of figure a question asks for (money, duration…). Words it sets aside ("(not industrial)") ask
+    nothing; a list asked for (要满足哪几个条件) is not a count; a specific kind says more than 多少."""
+    patterns = patterns or default_patterns()
+    text = to_simplified(question)
+    if patterns.negated is not None:
+        text = patterns.negated.sub(" ", text)
+    kinds = tuple(k for k, p in patterns.asks.items() if p.search(text))
+    if patterns.asks_list is not None and patterns.asks_list.search(text):
+        kinds = tuple(k for k in kinds if k not in ("count", "number"))
+    if len(kinds) > 1:
+        kinds = tuple(k for k in kinds if k != "number")
+    return kinds
+
+
 MIN_QUESTION_CHARS = 4  # a shorter piece ("吗？", "ok?") asks nothing of its own
 
 

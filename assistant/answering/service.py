@@ -289,11 +289,12 @@ class ChatService:
         districts = tuple(sorted(self.checks.check.districts_named(query)))
         filters = Filters(day=self.today(), prefer_language=lang, prefer_districts=districts)
         read = self.settings.retrieval.answer_chunks
-        candidates = self.retriever.search(query, self.settings.retrieval.top_k + PLACE_PASSAGES, filters)
+        # The passages of the places named are lifted among the first: they are read as well, not instead.
+        top_k = self.settings.retrieval.top_k
+        candidates = self.retriever.search(query, top_k + (PLACE_PASSAGES if districts else 0), filters)
+        extra = min(PLACE_PASSAGES, sum(self.retriever.chunk(c).district in districts for c in candidates[:read]))
+        candidates = candidates[: top_k + extra]
         chunks = [self.retriever.chunk(c) for c in candidates]
-        # The passages of the places named were lifted among the first: they are read as well, not instead.
-        extra = min(PLACE_PASSAGES, sum(c.district in districts for c in chunks[:read])) if districts else 0
-        candidates = candidates[: self.settings.retrieval.top_k + extra]
         top = candidates[0] if candidates else None
         # Both retrievers put the same passage on top: surer than coverage alone says.
         agree = bool(top and (top.dense_rank or 99) <= 3 and (top.lexical_rank or 99) <= 3)

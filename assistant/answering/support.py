@@ -19,7 +19,14 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.answering.covers import Covers
-from assistant.answering.question_patterns import YEAR, Patterns, default_patterns, months_in, names_month
+from assistant.answering.question_patterns import (
+    YEAR,
+    Patterns,
+    default_patterns,
+    kinds_in,
+    months_in,
+    names_month,
+)
 from assistant.language import is_pinyin, to_simplified
 
 _CLAUSES = re.compile(r"[，,。；;！!？?\n]|(?<=[a-z])\.\s", re.I)
@@ -118,12 +125,8 @@ class SupportCheck:
         aside = " ".join(self.patterns.negated.findall(text)) if self.patterns.negated is not None else ""
         if aside:
             text = self.patterns.negated.sub(" ", text)
-        kinds = tuple(k for k, p in self.patterns.asks.items() if p.search(text))
         listing = bool(self.patterns.asks_list and self.patterns.asks_list.search(text))
-        if listing:  # 要满足哪几个条件: the conditions are asked for, not how many there are
-            kinds = tuple(k for k in kinds if k not in ("count", "number"))
-        if len(kinds) > 1:
-            kinds = tuple(k for k in kinds if k != "number")  # a specific kind says more than 多少
+        kinds = kinds_in(text, self.patterns)
         units = tuple(u for u, p in self.patterns.unit_asks.items() if p.search(text))
         districts = self.districts_named(text)
         # The clauses that ask (多少钱, how long…) hold the subject; else the sentences ending in a question mark

@@ -139,8 +139,8 @@ class HybridRetriever:
         late = [i for i in found if i >= PLACE_AT + len(found)]
         if not late:
             return order
-        lifted = [order[i] for i in late]
-        rest = [item for i, item in enumerate(order) if i not in set(late)]
+        lifted, moved = [order[i] for i in late], set(late)
+        rest = [item for i, item in enumerate(order) if i not in moved]
         at = PLACE_AT + len(found) - len(late)
         return rest[:at] + lifted + rest[at:]
 
