@@ -10,12 +10,21 @@ from pathlib import Path
 import pytest
 
 from assistant.answering.catalog import Catalog, joined
+from assistant.answering.grounding import ungrounded_numbers
 from assistant.answering.listing_parts import factory_part, park_part
 from assistant.ingest import load_file
 from assistant.ingest.chunking import chunk_blocks
 from assistant.language import romanise
 from assistant.lexicon import load_lexicon
-from assistant.listings import SAMPLE_EN, Asked, load_factories, load_parks, parse_requirements, search_factories
+from assistant.listings import (
+    SAMPLE_EN,
+    Asked,
+    describe,
+    load_factories,
+    load_parks,
+    parse_requirements,
+    search_factories,
+)
 from assistant.settings import Settings
 from assistant.validation import FACTORY_COLUMNS, PARK_COLUMNS
 from tests.conftest import sample_places
@@ -60,6 +69,16 @@ def test_the_answer_says_the_tolerance_in_words(catalog: Catalog, text: str, lan
     head = part.text.splitlines()[0]
     assert said in head
     assert not re.search(r"要求的(?:1600|2400)|(?:below|above) the (?:1600|2400)", part.text)  # no widened limit
+
+
+@pytest.mark.parametrize(("text", "lang"), [("经开区2000平左右的厂房", "zh"), ("a factory of about 3000 sqm", "en")])
+def test_the_widened_search_is_the_answer_s_working_so_its_figures_are_grounded(catalog: Catalog, text: str,
+                                                                               lang: str) -> None:
+    part = factory_part(text, catalog, lang)
+    assert part is not None and part.working
+    rows = [describe(f, lang) for f in catalog.factories if f.id in part.factory_ids] + [text]
+    assert ungrounded_numbers(part.text, rows + part.working) == []
+    assert {"20"} < set(ungrounded_numbers(part.text, rows))  # the range is ours, not a row's
 
 
 def test_a_stated_minimum_is_repeated_as_given(catalog: Catalog) -> None:

@@ -85,8 +85,11 @@ def factory_part(text: str, catalog: Catalog, lang: str, ids: tuple[str, ...] = 
             misses = "；".join(m.zh for m in alt.misses) if lang == "zh" else "; ".join(m.en for m in alt.misses)
             lines.append(line(alt.factory, f"（{misses}）" if lang == "zh" else f" ({misses})"))
     shown = result.matches[:8] + [a.factory for a in result.nearest]
+    # How the search read the request (about 2000 m2: 1600-2400, ±20%) is its working: figures of ours, not a row's.
+    working = [searched] if searched else []
+    working += [m.zh if lang == "zh" else m.en for a in result.nearest for m in a.misses]
     return Part("\n".join(lines), sources, [_row(f, lang) for f in shown], tuple(f.id for f in shown + result.leased),
-                sample=any(f.sample for f in shown), intent="listing")
+                working=working, sample=any(f.sample for f in shown), intent="listing")
 
 
 def park_part(text: str, catalog: Catalog, lang: str) -> Part | None:
