@@ -135,6 +135,15 @@ def test_asking_at_what_point_in_the_year_asks_for_a_date() -> None:
     assert check.judge(ask, quarter, quarter, covers).ok
 
 
+def test_what_an_investment_total_was_asks_for_money() -> None:
+    check, covers = _check({"investment": 3.0}), make_covers({})
+    ask = check.read("What was North Bank's total contract investment from new projects in 2024?", _everything)
+    assert ask.kinds == ("money",)
+    months = "In 2024 the investment of one new project took 9 months from first visit to signing."
+    assert check.judge(ask, months, months, covers).reason == "figure"  # a duration is no sum of money
+    assert not check.read("What are the investment incentives for R&D centres?", _everything).kinds
+
+
 def test_in_a_row_the_year_is_the_one_of_the_field_stating_the_figure() -> None:
     check, covers = _check({}), make_covers({})
     ask = check.read("北岸2024年一共引进了多少个产业项目？", _everything)
