@@ -121,7 +121,7 @@ FAULTS = {
                      "listings/factories.csv:6 [id] duplicate id 'F-004' (first on line 5)"),
     # a misspelt optional key used to be ignored (the year silently dropped); the schema now names it
     "misspelt_rules_key": ("rules/land.yaml", ("  year: 2015\n", "  yaer: 2015\n"),
-                           "rules/land.yaml:35 [guizhou_floor_ratio.yaer] unknown key 'yaer'"),
+                           "rules/land.yaml:42 [guizhou_floor_ratio.yaer] unknown key 'yaer'"),
     "expiry_before_effective": ("policies/gy-tax-policy-guide.md", None,
                                 "policies/gy-tax-policy-guide.md [expires] expires 2025-01-01 is before effective "
                                 "2026-09-01"),

@@ -152,6 +152,9 @@ def test_english_source_cards_name_documents_in_english(app: tuple[httpx.Client,
         (SourceRef("Guiyang–Gui'an Investor FAQ", "Land", "…", doc_id="guide/investor-faq-en.md", language="en"),
          "Guiyang–Gui&#x27;an Investor FAQ"),
         (SourceRef("带标记的测试文件", "第一条", "…", doc_id=EVIL), "Chinese document: Dai Biaoji"),
+        # a rule file, by the title_en of its meta block
+        (SourceRef("贵阳贵安工业及居民电价规则表", "tariffs.two_part_tariff", "…", doc_id="rules/tariffs.yaml", kind="rule"),
+         "Guiyang and Gui&#x27;an Industrial and Residential Power Tariff Rules"),
         # a calculator's rule cites its document by title, with no doc_id
         (SourceRef("贵州电网两部制输配电价有关事项的通知（摘编）", "第五条", "…", kind="rule"),
          "Notice on Matters Concerning Guizhou Power Grid Two-part Transmission and Distribution Tariffs"),
@@ -169,9 +172,10 @@ def test_english_source_cards_name_documents_in_english(app: tuple[httpx.Client,
     english = card_head(1, rule, files, "en")
     assert ("Source: Gui&#x27;an New Area Data Centre Electricity Prices and Power Supply Assurance: Explanatory Note"
             ", Article 4") in english
-    # A rule with no English name in its file: the listings' English for its place, pinyin word by word for the
-    # rest; the Chinese in the hover text.
-    assert '<span class="zst-doc" title="贵安新区数据中心优惠电价">Gui&#x27;an New Area Shujuzhongxin' in english, english
+    # The rule's English name from its file, the Chinese in the hover text (a rule without one falls back to pinyin:
+    # test_english_places).
+    assert ('<span class="zst-doc" title="贵安新区数据中心优惠电价">Gui&#x27;an New Area data-centre preferential power '
+            'price</span>') in english, english
     incentive = SourceRef("贵阳市人才引进与服务保障若干措施（汇编）", "incentives.talent-settlement-subsidy", "…",
                           doc_id="rules/incentives.yaml", kind="rule")
     assert ">Settlement subsidy for degree holders</span>" in card_head(1, incentive, files, "en")

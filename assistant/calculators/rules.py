@@ -58,23 +58,25 @@ def _tariff_texts(t: Tariffs) -> list[RuleText]:
     periods = "；".join(f"{PERIOD_NAMES_ZH.get(k, k)}{'、'.join(v)}" for k, v in tou.periods.items())
     out = [_rt("tariffs.time_of_use", f"分时电价时段：{periods}。高峰电价为平段的{n(tou.ratios['peak'])}倍，"
                f"低谷为平段的{n(tou.ratios['valley'])}倍，政府性基金及附加{n(tou.non_floating_yuan_kwh)}元/kWh不参与浮动",
-               tou.source, tou.sample, "分时电价时段")]
+               tou.source, tou.sample, tou.name, tou.name_en)]
     since = f"，自{t.two_part.effective.isoformat()}起执行" if t.two_part.effective else ""
     out += [_rt(f"tariffs.two_part.{lv.voltage}", f"两部制输配电价{lv.voltage}：电量电价{n(lv.energy_yuan_kwh)}元/kWh，"
                 f"需量电价{n(lv.demand_yuan_kw_month)}元/kW·月，容量电价{n(lv.capacity_yuan_kva_month)}元/kVA·月{since}",
-                t.two_part.source, lv.sample, f"两部制输配电价{lv.voltage}") for lv in t.two_part.levels]
+                t.two_part.source, lv.sample, _with(t.two_part.name, lv.voltage),
+                _with(t.two_part.name_en, lv.voltage, " ")) for lv in t.two_part.levels]
     pp, ll, ai, dc = t.proxy_purchase, t.line_loss, t.all_in_10kv, t.data_centre
     out.append(_rt("tariffs.proxy_purchase", f"电网企业代理购电价格（{pp.label}）{n(pp.price_yuan_kwh)}元/kWh",
-                   pp.source, pp.sample, "电网企业代理购电价格"))
+                   pp.source, pp.sample, pp.name, pp.name_en))
     out.append(_rt("tariffs.line_loss", f"上网环节线损及系统运行费用{n(ll.price_yuan_kwh)}元/kWh", ll.source, ll.sample,
-                   "上网环节线损及系统运行费用"))
+                   ll.name, ll.name_en))
     out.append(_rt("tariffs.all_in_10kv", f"10kV大工业用户到户电度电价：平段{n(ai.flat)}元/kWh，高峰{n(ai.peak)}元/kWh，"
-                   f"低谷{ai.valley:.3f}元/kWh", ai.source, ai.sample, "10kV大工业用户到户电度电价"))
+                   f"低谷{ai.valley:.3f}元/kWh", ai.source, ai.sample, ai.name, ai.name_en))
     out.append(_rt("tariffs.data_centre", f"{dc.district}数据中心优惠电价{n(dc.price_yuan_kwh)}元/kWh，"
-                   f"其他地区约{n(dc.elsewhere_yuan_kwh)}元/kWh", dc.source, dc.sample, f"{dc.district}数据中心优惠电价"))
+                   f"其他地区约{n(dc.elsewhere_yuan_kwh)}元/kWh", dc.source, dc.sample, dc.name, dc.name_en))
     tiers = "；".join((f"年用电{n(r.from_kwh_year)}–{n(r.to_kwh_year)}kWh" if r.to_kwh_year is not None
                       else f"年用电{n(r.from_kwh_year)}kWh以上") + f" {n(r.price_yuan_kwh)}元/kWh" for r in t.residential)
-    out.append(_rt("tariffs.residential", f"居民阶梯电价：{tiers}", t.residential_source, t.residential_sample))
+    rt = t.residential_tiers
+    out.append(_rt("tariffs.residential", f"居民阶梯电价：{tiers}", rt.source, rt.sample, rt.name, rt.name_en))
     return out
 
 
@@ -83,15 +85,20 @@ def _land_texts(land: LandRules) -> list[RuleText]:
     grades = "、".join(n(g) for g in land.national_grades_yuan_m2)
     out = [_rt("land.national_minimum_grades", f"全国工业用地出让最低价标准共{len(land.national_grades_yuan_m2)}等，"
                f"依次为{grades}元/㎡；工业用地出让年限最高{n(land.max_term_years)}年；1亩={n(land.mu_m2)}㎡",
-               land.grades_source, land.grades_sample, "全国工业用地出让最低价标准")]
-    for key, floor, label, name in (
-            ("priority_floor", land.priority_floor, "优先发展产业且用地集约的工业项目", "优先发展产业工业项目出让底价"),
-            ("guizhou_floor", land.guizhou_floor, _floor_label(land.guizhou_floor), "贵州省优先发展产业项目出让底价")):
+               land.grades_source, land.grades_sample, land.national_minimum_grades.name,
+               land.national_minimum_grades.name_en)]
+    for key, floor, label in (("priority_floor", land.priority_floor, "优先发展产业且用地集约的工业项目"),
+                              ("guizhou_floor", land.guizhou_floor, _floor_label(land.guizhou_floor))):
         year = f"（{floor.year}年）" if floor.year else ""
         out.append(_rt(f"land.{key}", f"{label}出让底价可不低于最低价标准的{n(floor.ratio * 100)}%{year}",
-                       floor.source, floor.sample, name))
-    out += [_rt(f"land.{key}", note.note, note.source, note.sample) for key, note in land.notes.items()]
+                       floor.source, floor.sample, floor.name, floor.name_en))
+    out += [_rt(f"land.{key}", note.note, note.source, note.sample, note.name, note.name_en)
+            for key, note in land.notes.items()]
     return out
+
+
+def _with(name: str, suffix: str, sep: str = "") -> str:
+    return f"{name}{sep}{suffix}" if name else ""
 
 
 def _floor_label(floor: FloorRatio) -> str:

@@ -128,6 +128,7 @@ class Meta(Strict):
     messages), so the types here only convert; what they add is the check for unknown keys."""
 
     title: Label
+    title_en: Label = ""  # its English title, for English readers' citations
     issuer: Label
     doc_number: Label = ""
     topic: Label
@@ -139,11 +140,14 @@ class Meta(Strict):
 
 
 class Item(Strict):
-    """A rule with its own citation and sample flag; `note` is free text for people reading the file."""
+    """A rule with its own citation and sample flag; `note` is free text for people reading the file; `name` and
+    `name_en` what a person calls the rule, shown where it is cited (else the first clause of its statement)."""
 
     source: Source
     sample: Flag
     note: OptText = ""
+    name: OptText = ""
+    name_en: OptText = ""
 
 
 class Example(Item):

@@ -47,6 +47,8 @@ class NoteSection(BaseModel):
     note: Text
     source: Source
     sample: Flag = False
+    name: OptText = ""
+    name_en: OptText = ""
 
 
 class LandRules(Strict):

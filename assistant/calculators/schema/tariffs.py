@@ -63,6 +63,8 @@ class TwoPartTariff(Strict):
     sample: Flag = False
     effective: OptDate = None
     note: OptText = ""
+    name: OptText = ""  # a level's rule is called this and its voltage
+    name_en: OptText = ""
     levels: NonEmpty[VoltageLevel]
 
     def level(self, voltage: str) -> VoltageLevel:

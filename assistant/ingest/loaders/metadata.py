@@ -14,6 +14,7 @@ from assistant.ingest.loaders.errors import Unreadable
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
 FRONT_MATTER_SUFFIXES = (".md", ".markdown", ".txt")  # metadata in the file; any other file has a sidecar
+RULE_SUFFIXES = (".yaml", ".yml")  # except the rule files, whose metadata is their ``meta`` block
 _HEAD_CHARS = 20_000  # front matter is at the top: an English title is never read past this
 
 
@@ -70,12 +71,16 @@ def build_meta(doc_id: str, raw: dict[str, Any], *, default_title: str, kind: Ki
 
 
 def english_title(path: Path) -> str:
-    """A document's English title: ``title_en`` of its front matter (Markdown, text) or of its sidecar (PDF, Word,
-    listings); "" when it gives none or its metadata cannot be read (the index reports that, not this)."""
+    """A document's English title: ``title_en`` of its front matter (Markdown, text), of a rule file's ``meta``, or of
+    its sidecar (PDF, Word, listings); "" when it gives none or its metadata cannot be read (the index reports that, not this)."""
     try:
         if path.suffix.lower() in FRONT_MATTER_SUFFIXES:
             with path.open(encoding="utf-8", errors="replace") as fh:
                 raw, _body = split_front_matter(fh.read(_HEAD_CHARS))
+        elif path.suffix.lower() in RULE_SUFFIXES:  # a rule file carries its metadata under ``meta``
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            meta = data.get("meta") if isinstance(data, dict) else None
+            raw = meta if isinstance(meta, dict) else {}
         else:
             raw = read_sidecar(path)
     except (OSError, ValueError, yaml.YAMLError, Unreadable):
