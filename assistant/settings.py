@@ -182,6 +182,14 @@ class AnsweringSettings(BaseModel):
         "requirement into a question about the programme; match (with a fact of a company profile) starts policy "
         "matching. Calibrated on multilingual-e5-small, whose similarities "
         "are compressed: unrelated questions score 0.8 and more."))
+    meaning_weight: float = Field(0.15, ge=0, description=(
+        "Weight in sentence choice of the embedder's similarity between the question and each candidate sentence "
+        "in the other language, scaled to [0, 1] among those candidates (beside term coverage, 0 to 1): the "
+        "sentence that answers is found where the dictionary misses its words. At most the reader's-language bonus "
+        "(0.15): with 0.25, XQuAD same-language answers lost 0.015-0.025 to the other language's twins. 0 chooses by "
+        "words alone."))
+    meaning_alone: float = Field(0.85, ge=0, le=1, description=(
+        "A sentence sharing no word with the question is a candidate when its scaled similarity reaches this."))
     subject_similarity: dict[str, float] = Field({"zh": 0.9, "en": 0.87}, description=(
         "Per question language: a sentence whose words miss the question's subject still answers it when the "
         "embedder puts it this close to the question (cosine; a paraphrase). Calibrated on multilingual-e5-small, "

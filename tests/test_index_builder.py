@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from assistant.documents import Chunk
+from assistant.index import quoted_sentences
 from assistant.index.embeddings import HashEmbeddings
 from assistant.index.lexical import Tokenizer
 from assistant.index.search import SearchIndex
@@ -124,13 +125,15 @@ def test_full_build_indexes_every_file_and_serves_it(base: tuple[Path, BuildRepo
     assert not report.skipped and report.changed and report.chunks > 200
     assert ws.paths.current_file.read_text(encoding="utf-8") == report.build_id
     folder = ws.paths.build_dir(report.build_id)
-    for name in ("manifest.json", "chunks.jsonl", "bm25.npz", "structured.json", COMPLETE):
+    for name in ("manifest.json", "chunks.jsonl", "bm25.npz", "structured.json", "sentences.npy", COMPLETE):
         assert (folder / name).exists(), name
 
     index = ws.open()
     assert index.build_id == report.build_id and len(index.chunks) == report.chunks
-    # nothing was cached before the first build: every distinct text went through the model once
-    assert report.embedded == sum(embeddings.calls) == len({index_text(c) for c in index.chunks})
+    # nothing was cached before the first build: every distinct text (a passage, a sentence an answer may quote)
+    # went through the model once
+    texts = {index_text(c) for c in index.chunks} | set(quoted_sentences(index.chunks))
+    assert report.embedded == sum(embeddings.calls) == len(texts)
     assert {c.doc_id for c in index.chunks} == expected
     assert index.lexical.weights.shape[0] == len(index.chunks) == _collection(ws, report.build_id).count()
     assert len(index.files()) == len(expected) and {"listings/factories.csv"} <= set(index.structured)
@@ -182,9 +185,10 @@ def test_changed_file_reembeds_only_its_changed_chunks(ws: Workspace) -> None:
     report = ws.build(embeddings)
     new = ws.open()
     changed = [c for c in new.chunks if index_text(c) not in old_texts]
+    new_sentences = set(quoted_sentences(new.chunks)) - set(quoted_sentences(old.chunks))
     assert report.changed and report.build_id != old_id and new.build_id == report.build_id
-    assert changed and {c.doc_id for c in changed} == {TAX}
-    assert report.embedded == sum(embeddings.calls) == len(changed) < tax_chunks
+    assert changed and {c.doc_id for c in changed} == {TAX} and new_sentences == {NEW_TAX}
+    assert report.embedded == sum(embeddings.calls) == len(changed) + len(new_sentences) and len(changed) < tax_chunks
     assert report.reused_files == len(report.files) - 1
 
     hits = new.lexical_search("蓝鲸星云", 3)
@@ -342,6 +346,7 @@ def test_index_refuses_another_embedder(base: tuple[Path, BuildReport, HashEmbed
 _SLOW_BUILD = """
 import sys, time
 from pathlib import Path
+from assistant.index import quoted_sentences
 from assistant.index.embeddings import HashEmbeddings
 from assistant.ingest.builder import IndexBuilder
 from assistant.settings import Settings

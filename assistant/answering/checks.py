@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from assistant.answering.composer import Picked, sentences
+from assistant.answering.composer import Picked
 from assistant.answering.covers import make_covers
 from assistant.answering.glossary import unknown_english_topic
 from assistant.answering.messages import say
@@ -19,6 +19,7 @@ from assistant.documents import Chunk
 from assistant.index import SearchIndex, embedding_text, english_stem
 from assistant.language import passage_language, to_simplified
 from assistant.listings import Places
+from assistant.sentences import sentences
 from assistant.settings import Settings
 
 MAX_EMBEDDED = 6  # sentences per question the support check may ask the embedder about (each ~60 ms, once)

@@ -6,14 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from assistant.answering.units import figures_in_chinese, figures_in_english
 from assistant.chat_types import SourceRef
 from assistant.documents import Chunk
 from assistant.index import Tokenizer, english_stem, near_duplicate, query_terms
 from assistant.language import passage_language
-from assistant.sentences import cut_points
+from assistant.sentences import sentences
 
 _QUANTITY = re.compile(r"多少|几|价格|价|标准|费用|金额|面积|比例|税率|补贴|奖励|how much|how many|price|rate|cost|"
                        r"amount|fee|tariff|subsid|grant|award|percent", re.I)
@@ -41,29 +40,8 @@ class Picked:
     score: float
 
 
-def sentences(text: str) -> list[str]:
-    # Clauses joined by ；/; stay together: the figure that answers often sits in the clause after the one
-    # that matches the question (e.g. "…100%加计扣除；形成无形资产的，按200%摊销。"). An aside in brackets stays
-    # whole ("补贴（条件：注册满一年。纳税正常）50万元。").
-    return list(_sentences(text))
-
-
-@lru_cache(maxsize=4096)  # a passage is cut once, though every candidate judged in it asks again
-def _sentences(text: str) -> tuple[str, ...]:
-    parts, start = [], 0
-    for i in cut_points(text, _sentence_end):
-        parts.append(text[start:i + 1])
-        start = i + 1
-    parts.append(text[start:])
-    return tuple(p.strip() for p in parts if len(p.strip()) >= 4)
-
-
-def _sentence_end(text: str, i: int) -> bool:
-    ch = text[i]
-    return ch in "。！？!?\n" or (ch == "." and bool(re.match(r"\s+[A-Z(]", text[i + 1:])))
-
-
 Weigher = Callable[[str], float]
+Meaning = Callable[[list[str]], list[float]]  # the embedder's similarity of each sentence to the question
 Synonyms = Mapping[str, tuple[str, ...]]
 
 
@@ -78,7 +56,8 @@ def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, lim
                    idf: Weigher | None = None, synonyms: Synonyms | None = None, max_terms: int = MAX_TERMS,
                    max_sentences: int = MAX_SENTENCES, language: str = "",
                    accept: Callable[[Picked], bool] | None = None, as_list: bool = False,
-                   skip: re.Pattern[str] | None = None) -> list[Picked]:
+                   skip: re.Pattern[str] | None = None, meaning: Meaning | None = None,
+                   meaning_weight: tuple[float, float] = (0.0, 1.0)) -> list[Picked]:
     """The best sentences (at most ``limit``) of the chunks for the question: weighted question terms they cover
     (a term or one of the lexicon's synonyms for it), figures preferred when the question asks for one.
     ``max_terms`` of the question's terms and ``max_sentences`` of the chunks' sentences (best-ranked chunks
@@ -86,7 +65,10 @@ def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, lim
     language's are quoted when they say more. ``accept``, when given, judges each candidate in order of score
     (at most ``MAX_JUDGED``): only accepted ones are chosen, measured against the best accepted. ``as_list``: the
     question asks for several things: more sentences, and the items under a chosen list heading. ``skip``: sentences
-    it finds are never chosen (a note about the document itself)."""
+    it finds are never chosen (a note about the document itself). ``meaning``: the embedder's similarity of sentences
+    to the question, added for sentences in another language than ``language`` with ``meaning_weight`` = (weight,
+    alone): scaled among the candidates, times weight; one sharing no word with the question is a candidate when its
+    scaled similarity reaches alone."""
     synonyms = synonyms or {}
     weights = _weights(query_terms(tokenizer.tokens(question), max_terms), idf)
     total = sum(weights.values()) or 1.0
@@ -94,6 +76,8 @@ def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, lim
     wants_money = bool(_PRICE.search(question))
     scored: list[Picked] = []
     budget = max_sentences
+    near_by = _nearness(chunks, max_sentences, meaning, skip, language) if meaning and meaning_weight[0] > 0 else {}
+    weight, alone = meaning_weight
     for rank, chunk in enumerate(chunks):
         lead: set[str] = set()
         for position, sentence in enumerate(sentences(chunk.text)):
@@ -107,14 +91,16 @@ def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, lim
             if skip is not None and skip.search(sentence):
                 continue
             coverage = sum(w for t, w in weights.items() if _covered(t, tokens, synonyms, stems)) / total
-            if coverage <= 0:
+            near = near_by.get(sentence, 0.0)
+            if coverage <= 0 and near < alone:
                 continue
             has_number = bool(re.search(r"\d", sentence))
             # A price asked is answered by a sum of money, not by the other figures of its passage (substations).
             fits = has_number and (not wants_money or bool(_MONEY.search(sentence)))
             bonus = (0.15 if fits else 0.0 if has_number else -0.2) if wants_number else 0.0
             own = SAME_LANGUAGE_BONUS if language and chunk.language == language else 0.0
-            scored.append(Picked(rank, position, sentence, coverage + bonus + own + 0.25 / (1 + rank)))
+            scored.append(Picked(rank, position, sentence, coverage + bonus + own + 0.25 / (1 + rank)
+                                 + weight * near))
     scored.sort(key=lambda p: -p.score)
     if as_list:  # several things asked for: more of them, and less alike in score
         limit, ratio = max(limit, LIST_ITEMS), LIST_RATIO
@@ -134,6 +120,33 @@ def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, lim
     if as_list:
         chosen = _with_items(chosen, chunks, limit)
     return sorted(chosen, key=lambda p: (p.chunk_rank, p.position))
+
+
+def _nearness(chunks: list[Chunk], max_sentences: int, meaning: Meaning, skip: re.Pattern[str] | None,
+              language: str) -> dict[str, float]:
+    """The similarity to the question, as the embedder sees it, of each candidate sentence in another language
+    than the reader's (``language``), scaled to [0, 1] among the candidates of its language (the model's cosines
+    sit in a narrow band, and higher for the question's own language whatever the content): 1 for the nearest.
+    Only there: words reach the other language through a dictionary, which misses much; in the reader's own
+    language the words are the better judge (with the embedder's term too, three questions to decline were
+    answered from sentences that merely resembled them, against one answer gained)."""
+    by_language: dict[str, list[str]] = {}
+    budget = max_sentences
+    for chunk in chunks:
+        for text in sentences(chunk.text)[:max(budget, 0)]:
+            if chunk.language != language and (skip is None or not skip.search(text)):
+                by_language.setdefault(chunk.language, []).append(text)
+        budget -= len(sentences(chunk.text))
+    out: dict[str, float] = {}
+    for texts in by_language.values():
+        texts = list(dict.fromkeys(texts))
+        if len(texts) < 2:
+            continue
+        sims = meaning(texts)
+        low, high = min(sims), max(sims)
+        span = (high - low) or 1.0
+        out.update({t: (v - low) / span for t, v in zip(texts, sims, strict=True)})
+    return out
 
 
 _LIST_INTRO = re.compile(r"[:：]\s*$|下表|如下|以下(?:材料|方式|条件|步骤)|the following|as follows|listed below", re.I)

@@ -12,10 +12,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from assistant.answering.composer import sentences, source_ref
+from assistant.answering.composer import source_ref
 from assistant.answering.messages import say
 from assistant.chat_types import SourceRef
 from assistant.documents import Chunk
+from assistant.sentences import sentences
 from assistant.settings import ContactSettings
 
 SERVICE_TOPIC = "service"

@@ -5,6 +5,7 @@ own subject, figure and place checked and its own best sentence, so the second i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from assistant.answering.checks import AnswerChecks
@@ -12,8 +13,9 @@ from assistant.answering.composer import Picked, coverage, pick_sentences
 from assistant.answering.question_patterns import asks_for_list, split_questions, years_in
 from assistant.answering.support import Verdict
 from assistant.documents import Chunk
-from assistant.index import SearchIndex
+from assistant.index import SearchIndex, embedding_text
 from assistant.index.retrieval import near_duplicate
+from assistant.language import to_simplified
 from assistant.settings import Settings
 
 MAX_QUESTIONS = 3  # questions of one message answered apart; more read as one (a form pasted in)
@@ -42,7 +44,8 @@ class SentencePicker:
         questions = self._questions(query)
         if not 1 < len(questions) <= MAX_QUESTIONS:
             return self._one(query, chunks, lang, followup, bonus, extra)
-        choices = [self._one(text, chunks, lang, followup, bonus, extra, kinds) for text, kinds in questions]
+        choices = [self._one(text, chunks, lang, followup, bonus, extra, kinds, message=query)
+                   for text, kinds in questions]
         answered = [c for c in choices if c.picked]
         if not answered:
             best = max(choices, key=lambda c: c.confidence)
@@ -61,6 +64,14 @@ class SentencePicker:
                     added += 1
         return Choice(sorted(picked, key=lambda p: (p.chunk_rank, p.position)),
                       max(c.confidence for c in answered))
+
+    def _meaning(self, query: str) -> Callable[[list[str]], list[float]] | None:
+        """The embedder's similarity of sentences to ``query``, for sentence choice; None when it is not used."""
+        if self.settings.answering.meaning_weight <= 0:
+            return None
+        # The text the retriever embedded: its vector is cached, so the question costs no second model call.
+        text = embedding_text(to_simplified(query), self.settings.retrieval.max_embed_chars)
+        return lambda texts: self.index.similarity(text, texts)
 
     def _questions(self, query: str) -> list[tuple[str, tuple[str, ...] | None]]:
         """The message's questions that stand on their own. A piece that asks nothing (a description after the
@@ -88,14 +99,18 @@ class SentencePicker:
         return [(q if years_in(q) else " ".join([*years, q]), k) for q, k in zip(out, kinds, strict=True)]
 
     def _one(self, query: str, chunks: list[Chunk], lang: str, followup: bool, bonus: float, extra: int,
-             kinds: tuple[str, ...] | None = None) -> Choice:
+             kinds: tuple[str, ...] | None = None, message: str = "") -> Choice:
         idf = self.index.lexical.idf
         limits = self.settings.retrieval
+        # The embedder compares sentences with the whole message: a question cut from it may keep too few words.
+        meaning = self._meaning(message or query)
+        weight = (self.settings.answering.meaning_weight, self.settings.answering.meaning_alone)
         synonyms = self.checks.synonyms(query)
         top = chunks[: limits.answer_chunks + extra]
         picked = pick_sentences(query, top, self.tokenizer, idf=idf, synonyms=synonyms,
                                 max_terms=limits.max_query_terms, max_sentences=limits.max_composer_sentences,
-                                language=lang, skip=self.index.lexicon.pattern("meta_notes"))
+                                language=lang, skip=self.index.lexicon.pattern("meta_notes"),
+                                meaning=meaning, meaning_weight=weight)
         # Confidence: how much of the question the chosen sentences cover, or (slightly discounted) the two best
         # chunks as a whole, or the two best of its own language (the other language's best, lifted among the
         # first, is matched through a dictionary): a right passage phrased differently still counts.
@@ -117,7 +132,8 @@ class SentencePicker:
                                     max_terms=limits.max_query_terms, max_sentences=limits.max_composer_sentences,
                                     language=lang, accept=self.checks.accept(query, lang, chunks, synonyms, followup,
                                                                               rejected, kinds),
-                                    as_list=asks_for_list(query), skip=self.index.lexicon.pattern("meta_notes"))
+                                    as_list=asks_for_list(query), skip=self.index.lexicon.pattern("meta_notes"),
+                                    meaning=meaning, meaning_weight=weight)
             if not picked:
                 return Choice([], confidence, self.checks.nearby(rejected[0], lang) if rejected else "")
         return Choice(picked, confidence)

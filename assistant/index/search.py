@@ -18,6 +18,7 @@ from assistant.documents import Chunk
 from assistant.index.bilingual import BILINGUAL_JSON, MAX_PER_WORD, Bilingual
 from assistant.index.exact import ExactVectors
 from assistant.index.lexical import LexicalIndex, Tokenizer, query_terms
+from assistant.index.sentence_vectors import SentenceVectors
 from assistant.index.store import IndexPaths, chroma_reader, collection_name, read_chunks, read_json
 from assistant.language import to_simplified
 from assistant.lexicon import LEXICON_JSON, Lexicon, lexicon_from_json
@@ -87,6 +88,7 @@ class SearchIndex:
                                  else Lexicon())
         self.tokenizer = Tokenizer(self.lexicon.tokenizer_terms)
         self.bilingual = Bilingual.load(folder)
+        self.sentence_vectors = SentenceVectors.load(folder)
         self._twins = {(c.doc_id, c.row_id, c.language): i for i, c in enumerate(self.chunks) if c.row_id}
         self.expand = lru_cache(maxsize=256)(self._expand)
         # Bounded caches of vectors: a popular question, and the sentences answers are judged by, embed once.
@@ -114,13 +116,15 @@ class SearchIndex:
 
     @staticmethod
     def needs_build(settings: Settings) -> bool:
-        """No served build yet, or one made before builds carried their lexicon and bilingual dictionary (a
-        re-ingest reuses its files) or before they were screened for sentences addressed to an AI (their
-        fingerprint names the patterns)."""
+        """No served build yet, or one made before builds carried their lexicon, bilingual dictionary and sentence
+        vectors (a re-ingest reuses its files and cached vectors) or before they were screened for sentences
+        addressed to an AI (their fingerprint names the patterns)."""
         paths = IndexPaths(settings.index_dir)
         build_id = paths.current_id()
-        if build_id is None or not all((paths.build_dir(build_id) / name).is_file()
-                                       for name in (LEXICON_JSON, BILINGUAL_JSON)):
+        if build_id is None:
+            return True
+        folder = paths.build_dir(build_id)
+        if not all((folder / name).is_file() for name in (LEXICON_JSON, BILINGUAL_JSON)) or not SentenceVectors.present(folder):
             return True
         manifest = read_json(paths.build_dir(build_id) / "manifest.json", {}) or {}
         return "injection" not in manifest.get("fingerprint", {})
@@ -159,11 +163,15 @@ class SearchIndex:
         """Cosine similarity of the question to each passage (a sentence, usually): the embedder's view of
         whether it answers, which reads paraphrase and the other language that word matching misses."""
         question = np.asarray(self.query_vector(query), dtype=np.float32)
+        question /= float(np.linalg.norm(question)) or 1.0
+        stored = self.sentence_vectors
         out = []
         for text in passages:
-            vector = np.asarray(self._passage_vector(text), dtype=np.float32)
-            norm = float(np.linalg.norm(question) * np.linalg.norm(vector)) or 1.0
-            out.append(float(question @ vector) / norm)
+            vector = stored.get(text) if stored is not None else None
+            if vector is None:  # not a sentence of the build (or a build made before they were embedded)
+                vector = np.asarray(self._passage_vector(text), dtype=np.float32)
+                vector /= float(np.linalg.norm(vector)) or 1.0
+            out.append(float(question @ vector))
         return out
 
     def _expand(self, query: str) -> Expansion:

@@ -28,10 +28,12 @@ from assistant.index import (
     EmbeddingPool,
     IndexPaths,
     LexicalIndex,
+    SentenceVectors,
     Tokenizer,
     chroma_client,
     make_embeddings,
     new_build_id,
+    quoted_sentences,
     read_chunks,
     read_json,
     remove_build,
@@ -194,9 +196,10 @@ class IndexBuilder:
         prev_id = None if rebuild else self.paths.current_id()
         prev = read_json(self.paths.build_dir(prev_id) / "manifest.json", {}) if prev_id else {}
         prev_files = {r["doc_id"]: r for r in prev.get("files", [])} if prev.get("fingerprint") == fingerprint else {}
-        # An edited lexicon changes tokenisation only: files are reused, BM25 is rebuilt.
+        # An edited lexicon changes tokenisation only: files are reused, BM25 is rebuilt. So does a build made
+        # before sentence vectors were written.
         if (prev_id and prev_files and {k: v["sha256"] for k, v in prev_files.items()} == hashes
-                and prev.get("lexicon") == lexicon.fingerprint):
+                and prev.get("lexicon") == lexicon.fingerprint and SentenceVectors.present(self.paths.build_dir(prev_id))):
             records = [FileRecord(**r) for r in prev["files"]]
             return BuildReport(prev_id, False, records, chunks=prev.get("chunks", 0), reused_files=len(records))
 
@@ -258,6 +261,8 @@ class IndexBuilder:
         # Traditional characters are embedded as simplified ones, as questions are (the tokenizer does the same).
         vectors = self._embed(embedder, [to_simplified(t) for t in texts])
         self._write_vectors(build_id, chunks, vectors)
+        quoted = quoted_sentences(chunks)  # each sentence an answer may quote, for sentence choice
+        SentenceVectors.write(folder, quoted, self._embed(embedder, [to_simplified(t) for t in quoted], "sentences"))
         tokenizer = Tokenizer(lexicon.tokenizer_terms)
         lexical = LexicalIndex.build([tokenizer.tokens(t) for t in texts])
         lexical.save(folder)
@@ -316,16 +321,17 @@ class IndexBuilder:
                           warnings=doc.warnings + _metadata_warnings(doc),
                           ocr_pages=len({b.page for b in doc.blocks if b.ocr}), flags=flags)
 
-    def _embed(self, embedder: CachedEmbeddings, texts: list[str]) -> list[list[float]]:
+    def _embed(self, embedder: CachedEmbeddings, texts: list[str], what: str = "embedding") -> list[list[float]]:
         todo = len(embedder.missing(texts))
-        bar = tqdm(total=todo, desc="Embedding", unit="chunk", disable=not self.show_progress or not todo)
+        bar = tqdm(total=todo, desc="Embedding" if what == "embedding" else f"Embedding {what}",
+                   unit="chunk" if what == "embedding" else "sentence", disable=not self.show_progress or not todo)
         done = 0
 
         def step(n: int) -> None:
             nonlocal done
             done += n
             bar.update(n)
-            self._progress("embedding", done, todo)
+            self._progress(what, done, todo)
 
         try:
             return embedder.embed_documents(texts, progress=step)
