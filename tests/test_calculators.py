@@ -220,6 +220,17 @@ def test_milestone_award_highest_tier_unless_stacked(rules: RuleSet) -> None:
     assert incentive_estimate(rules, "milestone_award", revenue_yi=12, previous_max_revenue_yi=6).result == 50
 
 
+def test_english_working_says_hundreds_of_millions_in_millions_and_billions(rules: RuleSet) -> None:
+    none = incentive_estimate(rules, "milestone_award", lang="en", revenue_yi=1.5)
+    assert none.working == ["Revenue of RMB 150 million crosses no new milestone this year: no award"]
+    crossed = incentive_estimate(rules, "milestone_award", lang="en", revenue_yi=12, previous_max_revenue_yi=4)
+    assert crossed.working[0] == ("Revenue of RMB 1.2 billion (previous best RMB 400 million) first crosses "
+                                  "RMB 500 million, RMB 1 billion")
+    small = incentive_estimate(rules, "equipment_subsidy", lang="en", equipment_investment_wan=500,
+                               fixed_asset_investment_yi=0.5)
+    assert not any("100m" in w for w in none.working + crossed.working + small.working)
+
+
 def test_equipment_subsidy(rules: RuleSet) -> None:
     assert incentive_estimate(rules, "equipment_subsidy", equipment_investment_wan=5000,
                               fixed_asset_investment_yi=2).result == 400

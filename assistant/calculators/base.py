@@ -57,6 +57,12 @@ def money_calc(kind: str, result: float, unit_zh: str, unit_en: str, lang: str, 
                        unique([s.source for s in sources]), any(s.sample for s in sources), notes or [])
 
 
+def yi_en(value_yi: float) -> str:
+    """An amount in 亿元 as English readers say it: 1.5 -> 'RMB 150 million', 12 -> 'RMB 1.2 billion'."""
+    millions = value_yi * 100
+    return f"RMB {num(millions / 1000, 4)} billion" if millions >= 1000 else f"RMB {num(millions, 4)} million"
+
+
 def yuan_and_wan(value: float, lang: str) -> str:
     """'15,000,000 元（1,500 万元）' / '15,000,000 yuan (RMB 15 million)' — both forms people quote."""
     if lang == "en":

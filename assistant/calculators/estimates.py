@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from assistant.calculators.base import Calculation, round_price, unique
+from assistant.calculators.base import Calculation, round_price, unique, yi_en
 from assistant.calculators.base import money_calc as _money_calc
 from assistant.calculators.base import num as _n
 from assistant.calculators.base import tr as _t
@@ -283,13 +283,13 @@ def _milestone_award(rules: RuleSet, lang: str, revenue_yi: float, previous_max_
                if previous_max_revenue_yi < t.revenue_yi <= revenue_yi]
     if not crossed:
         line = _t(lang, f"营业收入 {_n(revenue_yi)} 亿元，本年没有首次突破的档位，奖励 0 万元",
-                  f"Revenue {_n(revenue_yi)} 100m yuan crosses no new milestone this year: 0")
+                  f"Revenue of {yi_en(revenue_yi)} crosses no new milestone this year: no award")
         return _money_calc("milestone_award", 0.0, "万元", "10k yuan", lang, [line], [inc])
     names = "、".join(f"{_n(t.revenue_yi)}" for t in crossed)
     award = sum(t.award_wan for t in crossed) if stack else crossed[-1].award_wan
     working = [_t(lang, f"营业收入 {_n(revenue_yi)} 亿元，此前最高 {_n(previous_max_revenue_yi)} 亿元，首次突破 {names} 亿元",
-                  f"Revenue {_n(revenue_yi)} (previous best {_n(previous_max_revenue_yi)}) first crosses {names} "
-                  "(100m yuan)"),
+                  f"Revenue of {yi_en(revenue_yi)} (previous best {yi_en(previous_max_revenue_yi)}) first crosses "
+                  + ", ".join(yi_en(t.revenue_yi) for t in crossed)),
                _t(lang, ("跨档累加：" if stack else "按首次突破的最高档计奖（跨档不累加）：") + f"{_n(award)} 万元",
                   ("Tiers added up: " if stack else "Highest tier crossed (no stacking): ") + f"{_n(award)} 10k yuan")]
     return _money_calc("milestone_award", award, "万元", "10k yuan", lang, working, [inc])
@@ -301,7 +301,7 @@ def _equipment_subsidy(rules: RuleSet, lang: str, equipment_investment_wan: floa
     rate, minimum, cap = inc.rate, inc.min_fixed_asset_investment_yi, inc.cap_wan
     if fixed_asset_investment_yi < minimum:
         line = _t(lang, f"固定资产投资 {_n(fixed_asset_investment_yi)} 亿元，低于 {_n(minimum)} 亿元门槛，不享受补助",
-                  f"Fixed-asset investment {_n(fixed_asset_investment_yi)} is below the {_n(minimum)} (100m yuan) "
+                  f"Fixed-asset investment of {yi_en(fixed_asset_investment_yi)} is below the {yi_en(minimum)} "
                   "threshold: no subsidy")
         return _money_calc("equipment_subsidy", 0.0, "万元", "10k yuan", lang, [line], [inc])
     raw = equipment_investment_wan * rate
