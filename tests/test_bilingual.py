@@ -95,9 +95,10 @@ def test_a_word_s_senses_are_ranked_by_the_company_they_keep(tmp_path: Path) -> 
 
 # ---------- a corpus of an invented city, in two languages and two scripts ----------
 
-def _doc(path: Path, title: str, language: str, topic: str, body: str) -> None:
+def _doc(path: Path, title: str, language: str, topic: str, body: str, title_en: str = "") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"---\ntitle: {title}\nissuer: 云州市投资促进局\ntopic: {topic}\neffective: 2026-01-01\n"
+    english = f"title_en: {title_en}\n" if title_en else ""
+    path.write_text(f"---\ntitle: {title}\n{english}issuer: 云州市投资促进局\ntopic: {topic}\neffective: 2026-01-01\n"
                     f"language: {language}\nsample: true\n---\n{body}\n", encoding="utf-8")
 
 
@@ -107,7 +108,7 @@ def yunzhou(tmp_path_factory: pytest.TempPathFactory) -> ChatService:
     corpus = root / "corpus"
     _doc(corpus / "policies" / "power.md", "云州市工业用电价格说明", "zh", "electricity",
          "# 云州市工业用电价格说明\n\n云州市大工业用户的电度电价为0.4321元/千瓦时，需量电价为28元/千瓦·月，"
-         "自2026年3月1日起执行。\n\n一般工商业用户按单一制电价执行。")
+         "自2026年3月1日起执行。\n\n一般工商业用户按单一制电价执行。", title_en="Yunzhou Industrial Power Prices")
     _doc(corpus / "policies" / "talent.md", "云州市人才安家补贴办法", "zh", "talent",
          "# 云州市人才安家补贴办法\n\n对新引进的全职博士给予一次性安家补贴12万元，分3年发放。")
     _doc(corpus / "policies" / "warehouse.md", "雲州港口物流園區倉儲服務指引", "zh", "factories",
@@ -128,6 +129,7 @@ def test_an_english_question_is_answered_from_a_chinese_passage(yunzhou: ChatSer
     answer = yunzhou.ask("What is the electricity price for large industrial users in Yunzhou?", lang="en")
     assert answer.status == "answered"
     assert answer.sources[0].doc_id == "policies/power.md"
+    assert answer.answer.startswith("From Yunzhou Industrial Power Prices (in Chinese) [1]: RMB 0.4321/kWh")
     assert "RMB 0.4321/kWh" in answer.answer  # the figure in English…
     assert "0.4321元/千瓦时" in answer.answer  # …and the sentence quoted as published
     assert "price of electricity" in answer.answer or "electricity" in answer.answer.split("0.4321")[0]

@@ -38,11 +38,21 @@ def test_a_fact_in_the_readers_language_is_kept_over_the_same_in_the_other() -> 
     assert "优惠电价" in text and "Data centres pay" not in text
 
 
-def test_a_chinese_quote_for_an_english_reader_opens_with_its_figures() -> None:
-    text, _ = compose([Picked(0, 0, RULE.text, 0.9)], [RULE], "en", {"电价": "price of electricity"})
+def test_a_chinese_quote_for_an_english_reader_opens_with_its_document_and_figures() -> None:
+    text, _ = compose([Picked(0, 0, RULE.text, 0.9)], [RULE], "en", {"电价": "price of electricity"},
+                      titles={RULE.doc_id: "Power Tariff Rules"})
     lines = text.splitlines()
-    assert lines[0].startswith("Key figures:") and "0.35" in lines[0]
+    assert lines[0] == "From Power Tariff Rules (in Chinese) [1]: RMB 0.35/kWh; RMB 0.5/kWh"
     assert "(Terms: 电价 = price of electricity)" in text and text.index("Terms") > text.index("优惠电价")
+    untitled, _ = compose([Picked(0, 0, RULE.text, 0.9)], [RULE], "en")
+    assert untitled.startswith("From a Chinese-language document [1]: RMB 0.35/kWh")
+
+
+def test_an_english_quote_for_a_chinese_reader_opens_with_its_document() -> None:
+    guide = Chunk("guide/en.md", "Data centres pay RMB 0.35/kWh, against about 0.5 elsewhere.", "Power Guide",
+                  language="en")
+    text, _ = compose([Picked(0, 0, guide.text, 0.9)], [guide], "zh")
+    assert text.splitlines()[0].startswith("据英文资料《Power Guide》[1]：") and "0.35元" in text.splitlines()[0]
 
 
 def test_a_row_restating_the_answer_with_more_beside_it_is_left_out() -> None:

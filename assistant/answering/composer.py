@@ -27,9 +27,9 @@ LIST_ITEMS = 8  # sentences of an answer to a question asking for a list
 LIST_RATIO = 0.45  # of the best score: list items each repeat fewer of the question's words
 MAX_JUDGED = 24  # candidates an ``accept`` judge sees: beyond these the sentences are too weak to answer
 SAME_LANGUAGE_BONUS = 0.15  # a sentence in the reader's language, against one to be quoted from the other
-ZH_ONLY_NOTE = "(From Chinese-language sources: the figures are restated in English, the passages quoted as published.)"
+ZH_ONLY_NOTE = "(The figures are restated in English; the Chinese passages are quoted as published.)"
 UPCOMING = {"zh": "（该文件自{date}起施行。）", "en": " (This document takes effect on {date}.)"}
-EN_ONLY_NOTE = "（以上内容来自英文资料：数字已按中文习惯列出，原文照录。）"
+EN_ONLY_NOTE = "（数字已按中文习惯列出，英文原文照录。）"
 
 
 @dataclass(frozen=True)
@@ -205,13 +205,15 @@ def source_ref(chunk: Chunk, highlight: str = "") -> SourceRef:
 
 
 def compose(picked: list[Picked], chunks: list[Chunk], lang: str,
-            glosses: Mapping[str, str] | None = None, today: str = "") -> tuple[str, list[SourceRef]]:
+            glosses: Mapping[str, str] | None = None, today: str = "",
+            titles: Mapping[str, str] | None = None) -> tuple[str, list[SourceRef]]:
     """Answer text with [n] markers and the numbered source list. The sentence that answers best comes first,
     then the others by source; each fact once (a sentence restating figures already given is left out); no
     inline source notes or sample-data remarks (the [n] and one badge say that). A passage in the other language
     is quoted as published after its figures restated in the reader's language (and, for an English reader,
-    ``glosses``: the dictionary senses of the Chinese terms the question was matched on). A document that takes
-    effect after ``today`` (YYYY-MM-DD) says so."""
+    ``glosses``: the dictionary senses of the Chinese terms the question was matched on), introduced by the
+    document's name in the reader's language (``titles``: English titles by doc_id). A document that takes effect
+    after ``today`` (YYYY-MM-DD) says so."""
     best = max(picked, key=lambda p: p.score) if picked else None
     shown = _each_fact_once(sorted(picked, key=lambda p: (p is not best, p.chunk_rank, p.position)),
                             lambda p: chunks[p.chunk_rank].language == lang)
@@ -226,7 +228,7 @@ def compose(picked: list[Picked], chunks: list[Chunk], lang: str,
         mine = [p.sentence for p in shown if p.chunk_rank == rank]
         body = "".join(_sentence_with_marker(plain_sentence(s), n, lang) for s in mine)
         upcoming = bool(today and chunk.effective > today)
-        paragraphs.append(_restated(mine, chunk.language, lang, n) + body
+        paragraphs.append(_restated(mine, chunk, lang, n, (titles or {}).get(chunk.doc_id, "")) + body
                           + (UPCOMING[lang].format(date=chunk.effective) if upcoming else "")
                           + _glossed(mine, chunk.language, lang, glosses or {}))
     text = "\n".join(paragraphs)
@@ -276,15 +278,17 @@ def _each_fact_once(picked: list[Picked], own: Callable[[Picked], bool]) -> list
     return [p for i, p in enumerate(picked) if i in kept]
 
 
-def _restated(quoted: list[str], source_lang: str, lang: str, n: int) -> str:
-    """The line before a quote in the other language: its figures in the reader's terms."""
-    if source_lang == lang or lang not in ("zh", "en"):
+def _restated(quoted: list[str], chunk: Chunk, lang: str, n: int, title_en: str = "") -> str:
+    """The line before a quote in the other language: which document it comes from, named in the reader's
+    language, and its figures in the reader's terms."""
+    if chunk.language == lang or lang not in ("zh", "en"):
         return ""
     if lang == "en":
         figures = list(dict.fromkeys(f for s in quoted for f in figures_in_english(s)))
-        return f"Key figures: {'; '.join(figures)} [{n}]\n" if figures else ""
+        where = f"From {title_en} (in Chinese)" if title_en else "From a Chinese-language document"
+        return f"{where} [{n}]:" + (" " + "; ".join(figures) if figures else "") + "\n"
     figures = list(dict.fromkeys(f for s in quoted for f in figures_in_chinese(s)))
-    return f"主要数字：{'；'.join(figures)}[{n}]\n" if figures else ""
+    return f"据英文资料《{chunk.title}》[{n}]：" + "；".join(figures) + "\n"
 
 
 def _glossed(quoted: list[str], source_lang: str, lang: str, glosses: Mapping[str, str]) -> str:

@@ -32,6 +32,7 @@ from assistant.answering.matching_turn import MATCH, MatchingTurn
 from assistant.answering.messages import say
 from assistant.answering.picking import SentencePicker
 from assistant.answering.router import Route, in_scope, route, strip_instructions
+from assistant.answering.titles import EnglishTitles
 from assistant.calculators import CalcRequest, parse_calc_request, run_calc_request
 from assistant.calculators import Source as RuleSource
 from assistant.chat_types import Answer, Candidate, SourceRef
@@ -74,6 +75,7 @@ class ChatService:
         self.settings = settings
         self.conversations = ConversationStore()
         self._lock = threading.Lock()
+        self.titles = EnglishTitles(Path(settings.corpus_dir))  # the documents' English names, for English answers
         self._use(index)
         self._extractive = ExtractiveComposer()
         # The LLM mode's composer is built at the composition root (assistant.build) and handed in here.
@@ -308,8 +310,11 @@ class ChatService:
         translations = self.index.expand(query).translations
         glosses = {term: self.index.bilingual.gloss(term, query)
                    for terms in translations.values() for term in terms} if lang == "en" else {}
-        text, sources = compose(picked, chunks[: read + extra], lang,
-                                {k: v for k, v in glosses.items() if v}, today=self.today().isoformat())
+        quoted = chunks[: read + extra]
+        titles = self.titles.of((c.doc_id for c in quoted if c.language != lang), self.index.build_id) \
+            if lang == "en" else {}
+        text, sources = compose(picked, quoted, lang, {k: v for k, v in glosses.items() if v},
+                                today=self.today().isoformat(), titles=titles)
         return Part(text, sources), confidence, candidates, ""
 
     def _contact_part(self, key: str, lang: str) -> Part:
