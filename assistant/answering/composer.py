@@ -286,9 +286,10 @@ def _restated(quoted: list[str], chunk: Chunk, lang: str, n: int, title_en: str 
     if lang == "en":
         figures = list(dict.fromkeys(f for s in quoted for f in figures_in_english(s)))
         where = f"From {title_en} (in Chinese)" if title_en else "From a Chinese-language document"
-        return f"{where} [{n}]:" + (" " + "; ".join(figures) if figures else "") + "\n"
+        # Without figures the line only introduces the quote, which carries the citation.
+        return f"{where} [{n}]: {'; '.join(figures)}\n" if figures else f"{where}:\n"
     figures = list(dict.fromkeys(f for s in quoted for f in figures_in_chinese(s)))
-    return f"据英文资料《{chunk.title}》[{n}]：" + "；".join(figures) + "\n"
+    return f"据英文资料《{chunk.title}》[{n}]：{'；'.join(figures)}\n" if figures else f"据英文资料《{chunk.title}》：\n"
 
 
 def _glossed(quoted: list[str], source_lang: str, lang: str, glosses: Mapping[str, str]) -> str:
