@@ -13,15 +13,12 @@ import json
 import re
 import secrets
 import time
-from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, Float, Integer, MetaData, String, Text, delete, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
-
-from assistant.web.sqlite_writers import sqlite_writers
 
 
 class SharedBase(DeclarativeBase):
@@ -126,12 +123,14 @@ class Lease:
 # The statements of every request (conversations, counters) run on the pool's own DBAPI connection: through
 # SQLAlchemy's Connection each cost three times the statement's CPU (a claim and release 128 against 45 us on
 # SQLite), and a worker runs four of them an answer. Written with :name parameters, which sqlite3 reads as
-# they are and ``_driver_sql`` rewrites for psycopg.
+# they are and ``_driver_sql`` rewrites for psycopg. The writes of every answer return no rows: on SQLite a
+# statement with RETURNING keeps the file's write lock until its rows are read, after the thread has waited
+# for the GIL again (see ``_run``).
 _LOAD_DIALOGUE = "SELECT version, data FROM dialogue_state WHERE session_id = :s AND expires > :now"
 _SAVE_DIALOGUE = (
     "INSERT INTO dialogue_state (session_id, version, expires, data) VALUES (:s, 1, :e, :d) "
     "ON CONFLICT (session_id) DO UPDATE SET version = dialogue_state.version + 1, "
-    "expires = excluded.expires, data = excluded.data RETURNING version")
+    "expires = excluded.expires, data = excluded.data")
 _REFILLED = ("CASE WHEN rate_buckets.tokens + (:now - rate_buckets.at) * :rate > :burst THEN :burst "
              "ELSE rate_buckets.tokens + (:now - rate_buckets.at) * :rate END")
 _TAKE = (
@@ -144,8 +143,10 @@ _CLAIM = (
     "INSERT INTO answer_places (key, taken, since, expires) VALUES (:key, 1, :now, :expires) "
     f"ON CONFLICT (key) DO UPDATE SET taken = CASE WHEN {_AFRESH} THEN 1 ELSE answer_places.taken + 1 END, "
     f"since = CASE WHEN {_AFRESH} THEN :now ELSE answer_places.since END, expires = :expires "
-    f"WHERE {_AFRESH} OR answer_places.taken < :most RETURNING since")
-_RELEASE = "UPDATE answer_places SET taken = taken - 1 WHERE key = :key AND since = :since AND taken > 0"
+    f"WHERE {_AFRESH} OR answer_places.taken < :most")
+# A place's ticket is the time it was taken: given back only to a count begun at or before it, never to one
+# begun afresh since (its holder died and the count lapsed).
+_RELEASE = "UPDATE answer_places SET taken = taken - 1 WHERE key = :key AND since <= :since AND taken > 0"
 _CLAIMED = "SELECT taken FROM answer_places WHERE key = :key AND expires > :now"
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
 
@@ -159,15 +160,21 @@ def _driver_sql(sql: str, paramstyle: str) -> str:
 class SharedState:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._paramstyle = "named" if engine.dialect.name == "sqlite" else "pyformat"
-        self._writers = sqlite_writers(engine)  # SQLite: writes queue on a file lock, not by polling
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._paramstyle = "named" if self._sqlite else "pyformat"
 
     def _one(self, sql: str, write: bool = True, **params: Any) -> Any:
         """The first row ``sql`` returns (None if none) in a transaction of its own, committed when ``write``."""
+        return self._execute(sql, params, write)[0]
+
+    def _changed(self, sql: str, **params: Any) -> int:
+        """Rows the write ``sql`` changed, in a transaction of its own."""
+        return self._execute(sql, params, True)[1]
+
+    def _execute(self, sql: str, params: dict[str, Any], write: bool) -> tuple[Any, int]:
         conn = self.engine.raw_connection()  # back to the pool, rolled back, on close
         try:
-            with self._writers.held() if write and self._writers else nullcontext():
-                rows = self._run(conn, sql, params, write)
+            return self._run(conn, sql, params, write)
         except BaseException:
             try:
                 conn.rollback()
@@ -176,18 +183,29 @@ class SharedState:
             raise
         finally:
             conn.close()
-        return rows[0] if rows else None
 
-    def _run(self, conn: Any, sql: str, params: dict[str, Any], write: bool) -> list[Any]:
+    def _run(self, conn: Any, sql: str, params: dict[str, Any], write: bool) -> tuple[Any, int]:
+        # A write on SQLite in autocommit mode: the statement is its own transaction, begun and committed inside
+        # the one library call that runs it, during which this thread has let go of the GIL. With a BEGIN and a
+        # COMMIT of its own, the thread held the file's write lock while it waited for the GIL in between (up
+        # to a switch interval, and longer when the OS had not scheduled it): two workers' writes then waited
+        # 50 ms on average for one another.
+        autocommit = write and self._sqlite
+        if autocommit:
+            dbapi, level = conn.dbapi_connection, conn.dbapi_connection.isolation_level
+            dbapi.isolation_level = None
         cursor = conn.cursor()
         try:
             cursor.execute(_driver_sql(sql, self._paramstyle), params)
             rows = cursor.fetchall() if cursor.description else []  # every row: the statement is done
+            changed = cursor.rowcount
         finally:
             cursor.close()
-        if write:
+            if autocommit:
+                dbapi.isolation_level = level
+        if write and not autocommit:
             conn.commit()
-        return rows
+        return (rows[0] if rows else None), changed
 
     # ---- conversations ----
     def load_dialogue(self, session_id: str, now: float) -> tuple[int, dict[str, Any]] | None:
@@ -195,8 +213,10 @@ class SharedState:
         return None if row is None else (int(row[0]), json.loads(row[1]))
 
     def save_dialogue(self, session_id: str, data: dict[str, Any], expires: float) -> int:
-        row = self._one(_SAVE_DIALOGUE, s=session_id, e=expires, d=json.dumps(data, ensure_ascii=False))
-        return int(row[0])
+        """Saved; 0, no version: reading it back would hold SQLite's write lock (see ``_run``), so the next turn
+        of this session in this worker decodes the stored state again (0.1 ms) instead of trusting its copy."""
+        self._one(_SAVE_DIALOGUE, s=session_id, e=expires, d=json.dumps(data, ensure_ascii=False))
+        return 0
 
     def forget_dialogues(self, session_ids: set[str]) -> int:
         if not session_ids:
@@ -266,10 +286,9 @@ class SharedState:
                 AttemptRow.key == key, AttemptRow.at > now - window_s)) or 0
 
     def claim(self, key: str, most: int, ttl_s: float, now: float) -> float | None:
-        """Take one of ``most`` places of ``key`` in one statement (the row's lock orders racing takers): the
-        count's start as the ticket, or None when all are taken. The count lapses ``ttl_s`` after its last take."""
-        row = self._one(_CLAIM, key=key, most=most, now=now, expires=now + ttl_s)
-        return None if row is None else float(row[0])
+        """Take one of ``most`` places of ``key`` in one statement (the row's lock orders racing takers): ``now``
+        as the ticket, or None when all are taken. The count lapses ``ttl_s`` after its last take."""
+        return now if self._changed(_CLAIM, key=key, most=most, now=now, expires=now + ttl_s) else None
 
     def release(self, key: str, ticket: float) -> None:
         self._one(_RELEASE, key=key, since=ticket)
