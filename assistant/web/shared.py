@@ -3,7 +3,7 @@ several): conversations by session, staff login sessions, rate-limit buckets, lo
 progress per client, a shared secret, and leases for jobs that must run in one place.
 
 Each operation is one short transaction; read-modify-writes that race between processes are single
-``INSERT … ON CONFLICT … RETURNING`` statements (SQLite ≥ 3.35 and PostgreSQL read them alike), so no
+``INSERT … ON CONFLICT`` statements (SQLite ≥ 3.35 and PostgreSQL read them alike), so no
 row lock outlives a statement. Times are wall-clock seconds (``time.time``): processes share no monotonic clock."""
 
 from __future__ import annotations
