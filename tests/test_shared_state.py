@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +26,7 @@ from assistant.web.rate_limit import DatabaseCounters, Limit, RateLimiter
 from assistant.web.shared import SharedState
 from assistant.web.staff_auth import StaffAuth, TokenHash, TooManyAttempts
 from assistant.web.store import Store
+from tests.conftest import ROOT
 from tests.pg_server import REQUIRE_ENV, postgres_server, server_bin_dir
 
 
@@ -264,3 +267,50 @@ def test_a_table_made_meanwhile_by_another_worker_is_no_start_failure(tmp_path: 
 
     create_tables(mine, metadata)
     assert made and "turns" in inspect(mine).get_table_names()
+
+
+# A worker that, in the middle of setting up a new database file, holds SQLite's write lock: the first connection
+# of its engine begins a write before the store's own pragmas run (pool "connect" listeners on the class run
+# before the engine's own), prints "held" and keeps it HOLD_S.
+_SLOW_START = """
+import sys, time
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
+from assistant.web.store import Store
+
+def hold(dbapi, _record):
+    level, dbapi.isolation_level = dbapi.isolation_level, None
+    dbapi.execute("BEGIN IMMEDIATE")
+    print("held", flush=True)
+    time.sleep(float(sys.argv[2]))
+    dbapi.execute("COMMIT")
+    dbapi.isolation_level = level
+
+event.listen(Pool, "connect", hold, once=True)
+Store.from_url(sys.argv[1]).close()
+"""
+
+
+def test_workers_setting_up_one_new_database_file_take_turns(tmp_path: Path) -> None:
+    """Two workers start on a database file neither has made: one is still setting it up (it holds the write
+    lock) when the other opens it. The second waits for the first instead of failing at once with "database is
+    locked": switching a new file to WAL reads it and then writes, and SQLite's busy timeout does not cover
+    that upgrade."""
+    url, hold_s = f"sqlite:///{tmp_path / 'new.sqlite3'}", 1.5
+    first = subprocess.Popen([sys.executable, "-c", _SLOW_START, url, str(hold_s)], cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert first.stdout is not None and first.stdout.readline().strip() == "held", first.communicate()[1]
+        began = time.monotonic()
+        second = Store.from_url(url)
+        waited = time.monotonic() - began
+        try:
+            second.shared.save_dialogue("s", {"turns": []}, time.time() + 60)
+            with second.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        finally:
+            second.close()
+    finally:
+        _out, err = first.communicate(timeout=60)
+    assert first.returncode == 0, err
+    assert waited > 0.5  # in turn, after the first had set the file up

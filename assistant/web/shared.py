@@ -93,8 +93,9 @@ _ALREADY = re.compile(r"already exists|duplicate key", re.I)  # SQLite / Postgre
 
 
 def create_tables(engine: Engine, metadata: MetaData) -> None:
-    """``metadata``'s tables, made where missing. Workers starting together over one database race: another may
-    create a table between this one's check and its CREATE, which then fails; the next try finds it made."""
+    """``metadata``'s tables, made where missing. Workers starting together over one PostgreSQL database race
+    (on one SQLite file they take turns: ``Store.from_url``): another may create a table between this one's
+    check and its CREATE, which then fails; the next try finds it made."""
     for attempt in range(CREATE_TRIES):
         try:
             metadata.create_all(engine)
