@@ -153,6 +153,8 @@ def test_a_bucket_refills_at_its_rate(store: Store) -> None:
     assert [shared.take("k", 0.5, 2, now) for _ in range(3)][:2] == [0.0, 0.0]
     assert shared.take("k", 0.5, 2, now + 2.0) == 0.0  # one token back after 2 s at 0.5 a second
     assert shared.take("k", 0.5, 2, now + 2.0) == pytest.approx(2.0)
+    assert shared.take("k", 0.5, 2, now + 3.0) == pytest.approx(1.0)  # a refused take leaves the bucket filling
+    assert shared.take("k", 0.5, 2, now + 4.0) == 0.0
 
 
 # ---- answers in progress: two runners, one database ----

@@ -4,7 +4,8 @@ progress per client, a shared secret, and leases for jobs that must run in one p
 
 Each operation is one short transaction; read-modify-writes that race between processes are single
 ``INSERT … ON CONFLICT`` statements (SQLite ≥ 3.35 and PostgreSQL read them alike), so no
-row lock outlives a statement. Times are wall-clock seconds (``time.time``): processes share no monotonic clock."""
+row lock outlives a statement; none has ``RETURNING`` (a write's outcome is the rows it changed, see ``_run``).
+Times are wall-clock seconds (``time.time``): processes share no monotonic clock."""
 
 from __future__ import annotations
 
@@ -54,7 +55,8 @@ class BucketRow(SharedBase):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     tokens: Mapped[float] = mapped_column(Float)
     at: Mapped[float] = mapped_column(Float, index=True)
-    allowed: Mapped[int] = mapped_column(Integer, default=1)  # whether the last take got a token
+    # Not read: a take's outcome is whether its statement changed the row. Kept, as tables are never altered.
+    allowed: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class AttemptRow(SharedBase):
@@ -124,9 +126,9 @@ class Lease:
 # The statements of every request (conversations, counters) run on the pool's own DBAPI connection: through
 # SQLAlchemy's Connection each cost three times the statement's CPU (a claim and release 128 against 45 us on
 # SQLite), and a worker runs four of them an answer. Written with :name parameters, which sqlite3 reads as
-# they are and ``_driver_sql`` rewrites for psycopg. The writes of every answer return no rows: on SQLite a
-# statement with RETURNING keeps the file's write lock until its rows are read, after the thread has waited
-# for the GIL again (see ``_run``).
+# they are and ``_driver_sql`` rewrites for psycopg. No write returns rows: on SQLite a statement with
+# RETURNING keeps the file's write lock until its rows are read, after the thread has waited for the GIL again
+# (see ``_run``). A write that may not happen says so in its WHERE, and its caller reads the rows it changed.
 _LOAD_DIALOGUE = "SELECT version, data FROM dialogue_state WHERE session_id = :s AND expires > :now"
 _SAVE_DIALOGUE = (
     "INSERT INTO dialogue_state (session_id, version, expires, data) VALUES (:s, 1, :e, :d) "
@@ -134,11 +136,12 @@ _SAVE_DIALOGUE = (
     "expires = excluded.expires, data = excluded.data")
 _REFILLED = ("CASE WHEN rate_buckets.tokens + (:now - rate_buckets.at) * :rate > :burst THEN :burst "
              "ELSE rate_buckets.tokens + (:now - rate_buckets.at) * :rate END")
+# A token taken, or nothing changed when there is none: a refused take leaves the bucket as it was, which holds
+# what it would have set (``tokens`` refilled to ``:now`` is the same figure from either starting point).
 _TAKE = (
     "INSERT INTO rate_buckets (key, tokens, at, allowed) VALUES (:key, :burst - 1, :now, 1) "
-    f"ON CONFLICT (key) DO UPDATE SET tokens = CASE WHEN {_REFILLED} >= 1 THEN {_REFILLED} - 1 "
-    f"ELSE {_REFILLED} END, allowed = CASE WHEN {_REFILLED} >= 1 THEN 1 ELSE 0 END, at = :now "
-    "RETURNING tokens, allowed")
+    f"ON CONFLICT (key) DO UPDATE SET tokens = {_REFILLED} - 1, at = :now WHERE {_REFILLED} >= 1")
+_BUCKET = "SELECT tokens, at FROM rate_buckets WHERE key = :key"
 _AFRESH = "(answer_places.expires <= :now OR answer_places.taken <= 0)"
 _CLAIM = (
     "INSERT INTO answer_places (key, taken, since, expires) VALUES (:key, 1, :now, :expires) "
@@ -259,10 +262,15 @@ class SharedState:
 
     # ---- counters ----
     def take(self, key: str, per_second: float, burst: int, now: float) -> float:
-        """A token bucket in one statement: 0.0 when a token was taken, else seconds until one is free."""
-        row = self._one(_TAKE, key=key, rate=per_second, burst=float(burst), now=now)
-        tokens, allowed = float(row[0]), bool(row[1])
-        return 0.0 if allowed else (1.0 - tokens) / per_second
+        """A token bucket in one statement: 0.0 when a token was taken, else seconds until one is free (read
+        after the refusal: another worker's take meanwhile only makes the wait longer)."""
+        if self._changed(_TAKE, key=key, rate=per_second, burst=float(burst), now=now):
+            return 0.0
+        row = self._one(_BUCKET, write=False, key=key)
+        if row is None:  # purged meanwhile: a whole token's time
+            return 1.0 / per_second
+        tokens = min(float(burst), float(row[0]) + (now - float(row[1])) * per_second)
+        return max(1.0 - tokens, 1e-6) / per_second
 
     def attempt(self, key: str, most: int, window_s: float, now: float) -> int | None:
         """Count a try against ``key``: its ticket, or None (not counted) when ``most`` tries of the last
@@ -304,18 +312,16 @@ class SharedState:
 
     # ---- leases: one holder at a time, taken over once it has expired ----
     def acquire(self, name: str, owner: str, ttl_s: float, now: float, data: dict[str, Any]) -> bool:
-        row = self._one("INSERT INTO leases (name, owner, expires, cancel, data) VALUES (:n, :o, :e, 0, :d) "
-                        "ON CONFLICT (name) DO UPDATE SET owner = :o, expires = :e, cancel = 0, data = :d "
-                        "WHERE leases.expires <= :now OR leases.owner = :o RETURNING owner",
-                        n=name, o=owner, e=now + ttl_s, d=json.dumps(data), now=now)
-        return row is not None
+        return self._changed("INSERT INTO leases (name, owner, expires, cancel, data) VALUES (:n, :o, :e, 0, :d) "
+                             "ON CONFLICT (name) DO UPDATE SET owner = :o, expires = :e, cancel = 0, data = :d "
+                             "WHERE leases.expires <= :now OR leases.owner = :o",
+                             n=name, o=owner, e=now + ttl_s, d=json.dumps(data), now=now) > 0
 
     def renew(self, name: str, owner: str, ttl_s: float, now: float, data: dict[str, Any],
               release: bool = False) -> bool:
         """Extend (or with ``release`` end) the lease with the holder's latest state; False if not its holder."""
-        row = self._one("UPDATE leases SET expires = :e, data = :d WHERE name = :n AND owner = :o RETURNING owner",
-                        n=name, o=owner, e=0.0 if release else now + ttl_s, d=json.dumps(data))
-        return row is not None
+        return self._changed("UPDATE leases SET expires = :e, data = :d WHERE name = :n AND owner = :o",
+                             n=name, o=owner, e=0.0 if release else now + ttl_s, d=json.dumps(data)) > 0
 
     def lease(self, name: str) -> Lease | None:
         with Session(self.engine) as session:
@@ -325,6 +331,4 @@ class SharedState:
             return Lease(row.owner, row.expires, bool(row.cancel), json.loads(row.data or "{}"))
 
     def request_cancel(self, name: str, now: float) -> bool:
-        row = self._one("UPDATE leases SET cancel = 1 WHERE name = :n AND expires > :now RETURNING name",
-                        n=name, now=now)
-        return row is not None
+        return self._changed("UPDATE leases SET cancel = 1 WHERE name = :n AND expires > :now", n=name, now=now) > 0
