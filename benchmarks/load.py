@@ -121,6 +121,11 @@ def _free_port(ports: range = PORTS) -> int:
     raise SystemExit(f"no free port in {ports.start}–{ports.stop - 1}")
 
 
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 SERVER_ENV = {  # capacity is measured from one address: the per-client limits would refuse most of it
     "ZST_WEB__RATE_LIMIT__ENABLED": "false", "ZST_WEB__ANSWERS_PER_CLIENT": "10000",
     "ZST_STAFF__ENABLED": "false", "ZST_LLM__ENABLED": "false", "ZST_RETRIEVAL__TODAY": "2026-11-25"}
@@ -153,7 +158,8 @@ def serve_workers(data_dir: Path, embedder: str, workers: int, log: Path, ports:
     ready = "筑商通 ready in" if workers == 1 else " ready, serving "
     deadline = time.monotonic() + START_TIMEOUT_S
     try:
-        while log.read_text(errors="replace").count(ready) < (1 if workers == 1 else workers):
+        # The line is printed before uvicorn binds the port (one worker): connections are refused until it has.
+        while log.read_text(errors="replace").count(ready) < (1 if workers == 1 else workers) or not _listening(port):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"the app did not start ({workers} workers):\n"
                                  + log.read_text(errors="replace")[-2000:])

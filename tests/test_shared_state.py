@@ -24,9 +24,9 @@ from assistant.jsonstate import StateError, decode, encode
 from assistant.web.answer_runner import AnswerRunner, TooManyAnswers
 from assistant.web.rate_limit import DatabaseCounters, Limit, RateLimiter
 from assistant.web.shared import SharedState
-from assistant.web.sqlite_writers import SUFFIX
 from assistant.web.staff_auth import StaffAuth, TokenHash, TooManyAttempts
 from assistant.web.store import Store
+from tests.conftest import ROOT
 from tests.pg_server import REQUIRE_ENV, postgres_server, server_bin_dir
 
 
@@ -136,29 +136,6 @@ def test_stored_conversations_expire_and_are_erased(store: Store) -> None:
     assert ConversationStore(backend=store.shared).get("gone").turns == []
 
 
-def test_sqlite_writes_of_two_processes_queue_on_one_file_lock(tmp_path: Path) -> None:
-    """On SQLite the shared state's writes wait their turn on ``<database>.writers`` (blocking, in order) instead
-    of SQLite's polling: one process holding it holds up another's write until it lets go."""
-    store = Store.from_url(f"sqlite:///{tmp_path / 'shared.sqlite3'}")
-    try:
-        store.shared.take("k", 1.0, 5, time.time())
-        lock = tmp_path / f"shared.sqlite3{SUFFIX}"
-        assert lock.is_file()
-        holder = subprocess.Popen([sys.executable, "-c", (
-            "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR); fcntl.flock(fd, fcntl.LOCK_EX); "
-            "print('held', flush=True); time.sleep(0.6)"), str(lock)], stdout=subprocess.PIPE, text=True)
-        try:
-            assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-            began = time.monotonic()
-            assert store.shared.take("k", 1.0, 5, time.time()) == 0.0
-            assert time.monotonic() - began > 0.3
-        finally:
-            holder.wait(timeout=30)
-        assert store.shared.load_dialogue("none", time.time()) is None  # reads never wait for it
-    finally:
-        store.close()
-
-
 # ---- limits: two limiters, one database ----
 def test_a_bucket_is_shared_by_every_limiter(store: Store) -> None:
     limits = {"leads": Limit.per_hour(10, 5)}
@@ -176,6 +153,8 @@ def test_a_bucket_refills_at_its_rate(store: Store) -> None:
     assert [shared.take("k", 0.5, 2, now) for _ in range(3)][:2] == [0.0, 0.0]
     assert shared.take("k", 0.5, 2, now + 2.0) == 0.0  # one token back after 2 s at 0.5 a second
     assert shared.take("k", 0.5, 2, now + 2.0) == pytest.approx(2.0)
+    assert shared.take("k", 0.5, 2, now + 3.0) == pytest.approx(1.0)  # a refused take leaves the bucket filling
+    assert shared.take("k", 0.5, 2, now + 4.0) == 0.0
 
 
 # ---- answers in progress: two runners, one database ----
@@ -213,13 +192,14 @@ def test_answers_in_progress_are_counted_once_across_runners(store: Store) -> No
 
 def test_places_a_dead_worker_held_lapse(store: Store) -> None:
     shared, now = store.shared, 1_000_000.0
-    first = shared.claim("answers:a", 2, 10, now)
-    assert first is not None and shared.claim("answers:a", 2, 10, now + 1) == first
+    first, second = shared.claim("answers:a", 2, 10, now), shared.claim("answers:a", 2, 10, now + 1)
+    assert (first, second) == (now, now + 1)  # a place's ticket: when it was taken
     assert shared.claim("answers:a", 2, 10, now + 2) is None  # both taken (by a worker that then died)
     assert shared.claimed("answers:a", now + 2) == 2
     fresh = shared.claim("answers:a", 2, 10, now + 12)  # ten seconds after the last take: counted afresh
     assert fresh is not None and fresh != first and shared.claimed("answers:a", now + 12) == 1
-    shared.release("answers:a", first)  # a place of the lapsed count is not taken off the new one
+    shared.release("answers:a", first)  # the places of the lapsed count are not taken off the new one
+    shared.release("answers:a", second)
     assert shared.claimed("answers:a", now + 12) == 1
     shared.release("answers:a", fresh)
     assert shared.claimed("answers:a", now + 12) == 0
@@ -289,3 +269,50 @@ def test_a_table_made_meanwhile_by_another_worker_is_no_start_failure(tmp_path: 
 
     create_tables(mine, metadata)
     assert made and "turns" in inspect(mine).get_table_names()
+
+
+# A worker that, in the middle of setting up a new database file, holds SQLite's write lock: the first connection
+# of its engine begins a write before the store's own pragmas run (pool "connect" listeners on the class run
+# before the engine's own), prints "held" and keeps it HOLD_S.
+_SLOW_START = """
+import sys, time
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
+from assistant.web.store import Store
+
+def hold(dbapi, _record):
+    level, dbapi.isolation_level = dbapi.isolation_level, None
+    dbapi.execute("BEGIN IMMEDIATE")
+    print("held", flush=True)
+    time.sleep(float(sys.argv[2]))
+    dbapi.execute("COMMIT")
+    dbapi.isolation_level = level
+
+event.listen(Pool, "connect", hold, once=True)
+Store.from_url(sys.argv[1]).close()
+"""
+
+
+def test_workers_setting_up_one_new_database_file_take_turns(tmp_path: Path) -> None:
+    """Two workers start on a database file neither has made: one is still setting it up (it holds the write
+    lock) when the other opens it. The second waits for the first instead of failing at once with "database is
+    locked": switching a new file to WAL reads it and then writes, and SQLite's busy timeout does not cover
+    that upgrade."""
+    url, hold_s = f"sqlite:///{tmp_path / 'new.sqlite3'}", 1.5
+    first = subprocess.Popen([sys.executable, "-c", _SLOW_START, url, str(hold_s)], cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert first.stdout is not None and first.stdout.readline().strip() == "held", first.communicate()[1]
+        began = time.monotonic()
+        second = Store.from_url(url)
+        waited = time.monotonic() - began
+        try:
+            second.shared.save_dialogue("s", {"turns": []}, time.time() + 60)
+            with second.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        finally:
+            second.close()
+    finally:
+        _out, err = first.communicate(timeout=60)
+    assert first.returncode == 0, err
+    assert waited > 0.5  # in turn, after the first had set the file up
