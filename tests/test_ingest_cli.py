@@ -37,7 +37,8 @@ def test_ingest_json_and_rerun(small_corpus: Path, tmp_path: Path) -> None:
     summary = first.stdout.strip().splitlines()[0]
     assert summary.startswith("4 files (4 indexed, 0 skipped), ") and "up to date" not in summary
     chunks = int(summary.split(", ")[2].split()[0])
-    assert chunks > 30 and f"{chunks} newly embedded" in summary
+    embedded = int(summary.split(", ")[3].split()[0])  # the passages, and the sentences an answer may quote
+    assert chunks > 30 and embedded > chunks and "newly embedded" in summary
     assert first.stderr.strip() == ""  # --quiet: no progress bars
 
     # A file the loaders cannot read: the JSON summary lists it, with status and reason.
