@@ -48,6 +48,13 @@ def test_a_chinese_quote_for_an_english_reader_opens_with_its_document_and_figur
     assert untitled.startswith("From a Chinese-language document [1]: RMB 0.35/kWh")
 
 
+def test_a_quote_without_figures_opens_with_its_document_only_and_says_nothing_was_restated() -> None:
+    rule = Chunk("policies/steps.md", "企业提交入驻申请书和营业执照。", "入驻办法", language="zh")
+    text, _ = compose([Picked(0, 0, rule.text, 0.9)], [rule], "en", titles={rule.doc_id: "Entry Measures"})
+    assert text.splitlines()[0] == "From Entry Measures (in Chinese):"  # a label: the quote carries the [1]
+    assert text.rstrip().endswith("(The Chinese passages are quoted as published.)") and "restated" not in text
+
+
 def test_an_english_quote_for_a_chinese_reader_opens_with_its_document() -> None:
     guide = Chunk("guide/en.md", "Data centres pay RMB 0.35/kWh, against about 0.5 elsewhere.", "Power Guide",
                   language="en")

@@ -144,6 +144,17 @@ def test_what_an_investment_total_was_asks_for_money() -> None:
     assert not check.read("What are the investment incentives for R&D centres?", _everything).kinds
 
 
+def test_a_discount_is_answered_by_a_lower_price_or_a_share_off() -> None:
+    check, covers = _check({"discount": 3.0, "electricity": 3.0}), make_covers({})
+    ask = check.read("What discount do data centres get on electricity?", _everything)
+    assert set(ask.kinds) == {"money", "percent"}
+    price = "Data centres get a discount on electricity: RMB 0.35/kWh against RMB 0.5/kWh elsewhere."
+    share = "Data centres get a discount of 30% on electricity."
+    none = "Data centres get a discount on electricity from the grid company."
+    assert check.judge(ask, price, price, covers).ok and check.judge(ask, share, share, covers).ok
+    assert check.judge(ask, none, none, covers).reason == "figure"
+
+
 def test_in_a_row_the_year_is_the_one_of_the_field_stating_the_figure() -> None:
     check, covers = _check({}), make_covers({})
     ask = check.read("北岸2024年一共引进了多少个产业项目？", _everything)

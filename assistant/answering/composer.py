@@ -30,6 +30,8 @@ SAME_LANGUAGE_BONUS = 0.15  # a sentence in the reader's language, against one t
 ZH_ONLY_NOTE = "(The figures are restated in English; the Chinese passages are quoted as published.)"
 UPCOMING = {"zh": "（该文件自{date}起施行。）", "en": " (This document takes effect on {date}.)"}
 EN_ONLY_NOTE = "（数字已按中文习惯列出，英文原文照录。）"
+ZH_QUOTED_NOTE = "(The Chinese passages are quoted as published.)"  # when no figure needed restating
+EN_QUOTED_NOTE = "（英文原文照录。）"
 
 
 @dataclass(frozen=True)
@@ -232,10 +234,11 @@ def compose(picked: list[Picked], chunks: list[Chunk], lang: str,
                           + (UPCOMING[lang].format(date=chunk.effective) if upcoming else "")
                           + _glossed(mine, chunk.language, lang, glosses or {}))
     text = "\n".join(paragraphs)
+    restated = any(figures_in_english(p.sentence) if lang == "en" else figures_in_chinese(p.sentence) for p in shown)
     if lang == "en" and all(chunks[r].language != "en" for r in order):
-        text += "\n" + ZH_ONLY_NOTE
+        text += "\n" + (ZH_ONLY_NOTE if restated else ZH_QUOTED_NOTE)
     elif lang == "zh" and all(chunks[r].language == "en" for r in order):
-        text += "\n" + EN_ONLY_NOTE
+        text += "\n" + (EN_ONLY_NOTE if restated else EN_QUOTED_NOTE)
     if any(chunks[r].sample for r in order):
         text += "\n" + SAMPLE_NOTE[lang]
     return text, sources
