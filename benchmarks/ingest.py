@@ -52,9 +52,10 @@ class StageClock:
         self.last[stage] = time.perf_counter()
 
     def split(self, ended: float) -> list[tuple[str, float]]:
-        names = {"reading": "read + chunk files (OCR included)", "embedding": "embed", "writing": "write Chroma"}
+        names = {"reading": "read + chunk files (OCR included)", "embedding": "embed passages", "writing": "write Chroma",
+                 "sentences": "embed sentences (those an answer may quote)"}
         out, mark = [], self.started
-        for stage in ("reading", "embedding", "writing"):
+        for stage in ("reading", "embedding", "writing", "sentences"):
             if stage in self.last:
                 out.append((names[stage], self.last[stage] - mark))
                 mark = self.last[stage]
