@@ -133,12 +133,13 @@ def _nearness(chunks: list[Chunk], max_sentences: int, meaning: Meaning, skip: r
     language the words are the better judge (with the embedder's term too, three questions to decline were
     answered from sentences that merely resembled them, against one answer gained)."""
     by_language: dict[str, list[str]] = {}
-    budget = max_sentences
+    budget = max_sentences  # the candidates pick_sentences reads: its first max_sentences, best chunks first
     for chunk in chunks:
-        for text in sentences(chunk.text)[:max(budget, 0)]:
-            if chunk.language != language and (skip is None or not skip.search(text)):
-                by_language.setdefault(chunk.language, []).append(text)
-        budget -= len(sentences(chunk.text))
+        cut = sentences(chunk.text)
+        if chunk.language != language:
+            by_language.setdefault(chunk.language, []).extend(
+                t for t in cut[:max(budget, 0)] if skip is None or not skip.search(t))
+        budget -= len(cut)
     out: dict[str, float] = {}
     for texts in by_language.values():
         texts = list(dict.fromkeys(texts))
@@ -225,16 +226,18 @@ def compose(picked: list[Picked], chunks: list[Chunk], lang: str,
             order.append(pick.chunk_rank)
     sources = [source_ref(chunks[r], next(p.sentence for p in shown if p.chunk_rank == r)) for r in order]
     paragraphs = []
+    restated = False  # figures of a quote in the other language said again in the reader's terms
     for n, rank in enumerate(order, start=1):
         chunk = chunks[rank]
         mine = [p.sentence for p in shown if p.chunk_rank == rank]
         body = "".join(_sentence_with_marker(plain_sentence(s), n, lang) for s in mine)
         upcoming = bool(today and chunk.effective > today)
-        paragraphs.append(_restated(mine, chunk, lang, n, (titles or {}).get(chunk.doc_id, "")) + body
+        figures = _restated_figures(mine, lang) if chunk.language != lang else []
+        restated = restated or bool(figures)
+        paragraphs.append(_opening(chunk, lang, n, (titles or {}).get(chunk.doc_id, ""), figures) + body
                           + (UPCOMING[lang].format(date=chunk.effective) if upcoming else "")
                           + _glossed(mine, chunk.language, lang, glosses or {}))
     text = "\n".join(paragraphs)
-    restated = any(figures_in_english(p.sentence) if lang == "en" else figures_in_chinese(p.sentence) for p in shown)
     if lang == "en" and all(chunks[r].language != "en" for r in order):
         text += "\n" + (ZH_ONLY_NOTE if restated else ZH_QUOTED_NOTE)
     elif lang == "zh" and all(chunks[r].language == "en" for r in order):
@@ -281,18 +284,23 @@ def _each_fact_once(picked: list[Picked], own: Callable[[Picked], bool]) -> list
     return [p for i, p in enumerate(picked) if i in kept]
 
 
-def _restated(quoted: list[str], chunk: Chunk, lang: str, n: int, title_en: str = "") -> str:
+def _restated_figures(quoted: list[str], lang: str) -> list[str]:
+    """The figures of sentences quoted in the other language, in the reader's terms, each once."""
+    restate = figures_in_english if lang == "en" else figures_in_chinese if lang == "zh" else None
+    return list(dict.fromkeys(f for s in quoted for f in restate(s))) if restate else []
+
+
+def _opening(chunk: Chunk, lang: str, n: int, title_en: str, figures: list[str]) -> str:
     """The line before a quote in the other language: which document it comes from, named in the reader's
-    language, and its figures in the reader's terms."""
+    language, and its ``figures`` in the reader's terms. Without figures it only introduces the quote, which
+    carries the citation."""
     if chunk.language == lang or lang not in ("zh", "en"):
         return ""
     if lang == "en":
-        figures = list(dict.fromkeys(f for s in quoted for f in figures_in_english(s)))
         where = f"From {title_en} (in Chinese)" if title_en else "From a Chinese-language document"
-        # Without figures the line only introduces the quote, which carries the citation.
         return f"{where} [{n}]: {'; '.join(figures)}\n" if figures else f"{where}:\n"
-    figures = list(dict.fromkeys(f for s in quoted for f in figures_in_chinese(s)))
-    return f"据英文资料《{chunk.title}》[{n}]：{'；'.join(figures)}\n" if figures else f"据英文资料《{chunk.title}》：\n"
+    where = f"据英文资料《{chunk.title}》"
+    return f"{where}[{n}]：{'；'.join(figures)}\n" if figures else f"{where}：\n"
 
 
 def _glossed(quoted: list[str], source_lang: str, lang: str, glosses: Mapping[str, str]) -> str:
