@@ -93,6 +93,7 @@ def test_out_of_scope_and_no_answer_and_handoff(service: ChatService) -> None:
     assert service.ask("今天天气怎么样").status == "out_of_scope"
     missing = service.ask("贵阳到成都的高铁票价是多少")
     assert missing.status == "no_answer" and "0851-0000-0000" in missing.answer and missing.sources
+    assert missing.handoff  # no answer offers a person: the widget opens its lead form
     person = service.ask("我想找人工咨询")
     assert person.handoff and "0851-0000-0000" in person.answer
 

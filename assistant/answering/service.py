@@ -249,8 +249,9 @@ class ChatService:
             declined = self._contact_part("no_answer", lang)
             if nearby:
                 declined = replace(declined, text=nearby + "\n" + declined.text)
-            # The line on what is held nearby may quote a document title's numbers (its year): evidence too.
-            return self._merge([declined], lang, "no_answer", r, handoff, confidence, candidates, text + " " + nearby)
+            # The line on what is held nearby may quote a document title's numbers (its year): evidence too. No
+            # answer offers a person: the widget opens its lead form on a hand-over.
+            return self._merge([declined], lang, "no_answer", r, True, confidence, candidates, text + " " + nearby)
         return self._merge(parts, lang, "answered", r, handoff, confidence, candidates, text)
 
     def _merge(self, parts: list[Part], lang: str, status: str, r: Route, handoff: bool, confidence: float,
