@@ -112,6 +112,9 @@ class IndexSettings(BaseModel):
     chroma_copy: bool = Field(False, description=(
         "Each serving process searches its own copy of an embedded build's vectors (in <index>/replicas): "
         "embedded Chroma is not safe to open from several processes. app.py sets it for --workers > 1."))
+    sentence_search_max: int = Field(50_000, ge=0, description=(
+        "Sentences held in memory (float32: 77 MB at 50,000 of 384 dimensions per serving process) to rank "
+        "passages by their nearest sentence; a build with more goes without that ranking."))
     exact_search_max: int = Field(5000, ge=0, description=(
         "A build's passages of one language, up to this many, are searched exactly in memory (vectors read once "
         "when the build is opened; 0.8 ms a question at 5,000 of 1,024 dimensions) instead of through Chroma's "
@@ -136,6 +139,10 @@ class RetrievalSettings(BaseModel):
     language_slots: int = Field(2, ge=0, description=(
         "The best passage of each document language is placed within the first this many results (0: off), so "
         "an English question still reaches the one Chinese passage that answers it."))
+    sentence_weight: float = Field(0.0, ge=0, description=(
+        "Weight in the fusion of a third ranking per language: passages by their sentence nearest the question "
+        "(0: off). A passage's own vector blends all it says; its best sentence matches a question about one "
+        "of its figures, in either language."))
     answer_chunks: int = Field(4, ge=1, description="Top chunks the extractive composer reads sentences from.")
     min_coverage: float = Field(0.3, ge=0, le=1, description=(
         "Share of the question's terms the picked sentences must cover; below it the answer is "
@@ -194,6 +201,11 @@ class AnsweringSettings(BaseModel):
         "Per question language: a sentence whose words miss the question's subject still answers it when the "
         "embedder puts it this close to the question (cosine; a paraphrase). Calibrated on multilingual-e5-small, "
         "whose English similarities run lower than its Chinese ones."))
+    subject_similarity_other: dict[str, float] = Field({"zh": 0.81, "en": 0.78}, description=(
+        "The same for a sentence in the other language than the question's (the dictionary misses a word: 展位 for "
+        "'stand space'): the median similarity of a question to the sentence answering it in the other language "
+        "on XQuAD (multilingual-e5-small: 0.81 for a Chinese question, 0.78 for an English one), as the "
+        "same-language thresholds are the median within a language."))
 
 
 class LLMSettings(BaseModel):

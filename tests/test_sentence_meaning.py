@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from assistant.answering.checks import AnswerChecks
 from assistant.answering.composer import pick_sentences
 from assistant.documents import Chunk
-from assistant.index import IndexPaths, SearchIndex, SentenceVectors, Tokenizer, quoted_sentences
+from assistant.index import HybridRetriever, IndexPaths, SearchIndex, SentenceVectors, Tokenizer, quoted_sentences
 from assistant.index.embeddings import HashEmbeddings
-from assistant.index.sentence_vectors import VECTORS_FILE
+from assistant.index.sentence_vectors import VECTORS_FILE, NearestSentences
 from assistant.ingest.builder import IndexBuilder
+from assistant.listings import Places
 from assistant.settings import Settings
 
 QUESTION = "How long is the whole procedure once the papers are complete?"
@@ -97,3 +100,53 @@ def test_a_build_made_before_sentence_vectors_is_built_again(built: Settings) ->
     assert report.changed and report.build_id != build.name  # the files reused, the sentences embedded
     assert not SearchIndex.needs_build(built)
     assert SearchIndex.open(built, HashEmbeddings(64)).sentence_vectors is not None
+
+
+def test_passages_are_ranked_by_their_nearest_sentence_once_each() -> None:
+    """NearestSentences: a long passage whose one sentence matches the question comes first, listed once, and
+    each language is ranked apart."""
+    texts = ["甲是第一句。", "乙是第二句。", "丙是第三句。", "An English sentence."]
+    vectors = np.asarray([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.6, 0.8, 0.0], [0.0, 0.0, 1.0]])
+    chunks = [Chunk("a.md", "甲是第一句。乙是第二句。", "A"), Chunk("b.md", "丙是第三句。", "B"),
+              Chunk("c.md", "An English sentence.", "C", language="en")]
+    nearest = NearestSentences(SentenceVectors(texts, vectors), chunks)
+    assert len(nearest) == 4
+    top = nearest.top([0.0, 1.0, 0.0], 5, "zh")
+    assert [p for p, _ in top] == [0, 1]  # passage 0 by its second sentence (1.0), then passage 1 (0.8); 0 only once
+    assert top[0][1] == pytest.approx(1.0, abs=1e-3) and top[1][1] == pytest.approx(0.8, abs=1e-3)
+    assert [p for p, _ in nearest.top([0.0, 1.0, 0.0], 5, "en")] == [2]
+    assert nearest.top([0.0, 1.0, 0.0], 5, "fr") == []
+
+
+def test_the_sentence_ranking_joins_the_fusion_only_when_weighted(built: Settings) -> None:
+    index = SearchIndex.open(built, HashEmbeddings(64))
+    assert index.nearest_sentences is not None
+    off = HybridRetriever(index, built.retrieval)
+    on = HybridRetriever(index, built.retrieval.model_copy(update={"sentence_weight": 1.0}))
+    vector = list(index.query_vector(QUESTION))
+    assert [c.chunk_id for c in on.search(QUESTION, 3)] and index.sentence_dense(vector, 3, "zh")
+    assert off.search(QUESTION, 3)[0].score < on.search(QUESTION, 3)[0].score  # a third list adds to the fused score
+
+
+def test_an_other_language_sentence_is_judged_on_topic_by_its_own_threshold(built: Settings) -> None:
+    index = SearchIndex.open(built, HashEmbeddings(64))
+    near = index.similarity(QUESTION, [ANSWER])[0]
+
+    def checks(same: float, other: float) -> AnswerChecks:
+        answering = built.answering.model_copy(update={"subject_similarity": {"en": same},
+                                                       "subject_similarity_other": {"en": other}})
+        return AnswerChecks(built.model_copy(update={"answering": answering}), index, Places([], [], index.lexicon, {}))
+
+    assert checks(same=near + 0.01, other=near - 0.01).on_topic(QUESTION, "en", ANSWER, other_language=True)
+    assert not checks(same=near - 0.01, other=near + 0.01).on_topic(QUESTION, "en", ANSWER, other_language=True)
+    assert checks(same=near - 0.01, other=near + 0.01).on_topic(QUESTION, "en", ANSWER)
+
+
+def test_a_mixed_sentence_is_not_judged_by_the_other_language_threshold(built: Settings) -> None:
+    """An English row quoting a Chinese name matches a Chinese question through that name, not across languages."""
+    index = SearchIndex.open(built, HashEmbeddings(64))
+    answering = built.answering.model_copy(update={"subject_similarity_other": {"zh": -1.0}})
+    checks = AnswerChecks(built.model_copy(update={"answering": answering}), index, Places([], [], index.lexicon, {}))
+    assert checks.on_topic("仓储费怎么收？", "zh", "The desk answers within two days.", other_language=True)
+    assert not checks.on_topic("仓储费怎么收？", "zh", "Park: Bonded Zone (综合保税区); land RMB 288/m².",
+                               other_language=True)

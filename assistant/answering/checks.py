@@ -40,6 +40,9 @@ def _other_year(question: str, picked: list[Picked], chunks: list[Chunk]) -> boo
 _ASKS_FIGURE = re.compile(r"多少|几成|税率|费率|how much|how many|what(?: is|'s| are) the [\w' -]*(rate|price|tariff|fee|cost)", re.I)
 # Words naming the kind of figure asked for, not what it is about.
 _FIGURE_WORDS = {"税率", "费率", "比例", "价格", "标准", "金额", "费用", "多少钱", "多少", "补贴", "奖励", "电价"}
+# Words of the question's own script inside an other-language sentence (a Chinese park name in an English row): the
+# embedder matches them as words, so the similarity is no longer one across languages.
+_OWN_SCRIPT = {"zh": re.compile(r"[\u3400-\u9fff]"), "en": re.compile(r"[A-Za-z]{4,}")}
 FOCUS_IDF = 3.0  # a term in only a few passages: the question is about it, not about the corpus at large
 
 
@@ -190,20 +193,29 @@ class AnswerChecks:
                                          title=chunk.title, heading=chunk.heading, lead=lead)
             # A paraphrase (成绩 for 新引进项目84个) escapes word matching: the embedder may still see it on topic.
             # Not for a name it lacks (南明区): the embedder reads places and companies as alike.
-            if (verdict.reason == "subject" and not other and embedded[0] < MAX_EMBEDDED
+            # The other language's sentence too: the dictionary gives one sense of a word, its text may use another.
+            if (verdict.reason == "subject" and embedded[0] < MAX_EMBEDDED
                     and not self.tokenizer.is_name(verdict.missing)):
                 embedded[0] += 1
-                if self.on_topic(query, lang, pick.sentence):
+                if self.on_topic(query, lang, pick.sentence, other):
                     verdict = self.check.judge(ask, pick.sentence, passage, covers, before=before, subject_ok=True,
-                                                 title=chunk.title, heading=chunk.heading, lead=lead)
+                                               other_language=other, title=chunk.title, heading=chunk.heading,
+                                               lead=lead)
             if not verdict.ok:
                 rejected.append((verdict, chunk.title))
             return verdict.ok
 
         return accept
 
-    def on_topic(self, query: str, lang: str, sentence: str) -> bool:
-        threshold = self.settings.answering.subject_similarity.get(lang)
+    def on_topic(self, query: str, lang: str, sentence: str, other_language: bool = False) -> bool:
+        """Does the embedder put the sentence close enough to the question to answer it though its words miss the
+        subject? For another language's sentence, only one wholly in that language: the threshold is calibrated
+        across languages (XQuAD), and words of the question's script in it would be matched as words."""
+        answering = self.settings.answering
+        own = _OWN_SCRIPT.get(lang)
+        if other_language and own is not None and own.search(sentence):
+            return False
+        threshold = (answering.subject_similarity_other if other_language else answering.subject_similarity).get(lang)
         if threshold is None:
             return False
         text = embedding_text(query, self.settings.retrieval.max_embed_chars)

@@ -76,6 +76,10 @@ class HybridRetriever:
             hits = self.index.dense(text, pool * 2, vector=vector, language=language)
             ranked_lists.append(("dense", [h for h in hits if filters.allows(chunks[h.position])][:pool],
                                  self.settings.dense_weight))
+            if self.settings.sentence_weight > 0:
+                hits = self.index.sentence_dense(vector, pool * 2, language)
+                ranked_lists.append(("sentence", [h for h in hits if filters.allows(chunks[h.position])][:pool],
+                                     self.settings.sentence_weight))
         lexical = [h for h in self.index.lexical_search(query, pool * 3) if filters.allows(chunks[h.position])][:pool]
         ranked_lists.append(("lexical", lexical, self.settings.lexical_weight))
         fused: dict[int, dict[str, Any]] = {}

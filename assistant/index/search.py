@@ -18,7 +18,7 @@ from assistant.documents import Chunk
 from assistant.index.bilingual import BILINGUAL_JSON, MAX_PER_WORD, Bilingual
 from assistant.index.exact import ExactVectors
 from assistant.index.lexical import LexicalIndex, Tokenizer, query_terms
-from assistant.index.sentence_vectors import SentenceVectors
+from assistant.index.sentence_vectors import NearestSentences, SentenceVectors
 from assistant.index.store import IndexPaths, chroma_reader, collection_name, read_chunks, read_json
 from assistant.language import to_simplified
 from assistant.lexicon import LEXICON_JSON, Lexicon, lexicon_from_json
@@ -89,6 +89,9 @@ class SearchIndex:
         self.tokenizer = Tokenizer(self.lexicon.tokenizer_terms)
         self.bilingual = Bilingual.load(folder)
         self.sentence_vectors = SentenceVectors.load(folder)
+        stored = self.sentence_vectors
+        self.nearest_sentences = (NearestSentences(stored, self.chunks) if stored is not None
+                                  and len(stored.row) <= settings.index.sentence_search_max else None)
         self._twins = {(c.doc_id, c.row_id, c.language): i for i, c in enumerate(self.chunks) if c.row_id}
         self.expand = lru_cache(maxsize=256)(self._expand)
         # Bounded caches of vectors: a popular question, and the sentences answers are judged by, embed once.
@@ -152,6 +155,13 @@ class SearchIndex:
             hits += [Hit(self.positions[i], 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)
                      if i in self.positions]
         return sorted(hits, key=lambda h: -h.score)[:k]
+
+    def sentence_dense(self, vector: Sequence[float], k: int, language: str) -> list[Hit]:
+        """The ``k`` passages of ``language`` whose nearest sentence is nearest the question ([] for a build
+        without sentence vectors, or with more than index.sentence_search_max)."""
+        if self.nearest_sentences is None:
+            return []
+        return [Hit(position, score) for position, score in self.nearest_sentences.top(vector, k, language)]
 
     def _query_vector(self, text: str) -> tuple[float, ...]:
         return tuple(self.embeddings.embed_query(text))
