@@ -68,6 +68,8 @@ def test_the_dictionary_keeps_only_the_corpus_terms() -> None:
     assert back == {}  # no English word of this corpus means 补贴
     assert bilingual.translate("退还", ("退还",), set(vocab)) == {"退还": ("refund",)}
     assert bilingual.gloss("电价", "electricity price") == "price of electricity"
+    question = "What is Kaiyang's land price?"  # a possessive names the place too
+    assert bilingual.translate(question, Tokenizer().tokens(question), set(vocab))["kaiyang"] == ("开阳县",)
 
 
 def test_a_noun_made_from_a_verb_meets_the_verb_s_sense() -> None:

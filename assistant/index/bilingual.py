@@ -240,6 +240,7 @@ def _names(question: str, tokens: Sequence[str]) -> list[tuple[str, list[str]]]:
     out = []
     token_set = set(tokens)
     for word in re.findall(r"[a-z]+(?:['’-][a-z]+)*", question.lower()):
+        word = re.sub(r"['’]s$", "", word)  # a possessive (Guanshanhu's) names the place too
         key = re.sub(r"['’-]", "", word)
         if len(key) < MIN_PINYIN:
             continue
