@@ -3,8 +3,9 @@ source notes or sample remarks, a quote in the other language after its figures 
 
 from __future__ import annotations
 
-from assistant.answering.composer import Picked, compose, plain_sentence, sentences
+from assistant.answering.composer import Picked, compose, pick_sentences, plain_sentence, sentences
 from assistant.documents import Chunk
+from assistant.index import Tokenizer
 
 RULE = Chunk("policies/power.md", "第四条　数据中心用电执行0.35元/kWh的优惠电价；其他地区约0.5元/kWh。", "数据中心电价说明",
              article="第四条", sample=True)
@@ -29,6 +30,16 @@ def test_inline_source_and_sample_remarks_are_not_answer_content() -> None:
     assert plain_sentence(TABLE.text) == "数据中心优惠电价0.35元/kWh，其他地区约0.5元/kWh。"
     assert plain_sentence("工业用地价格288元/㎡（示例数据，以主管部门最新发布为准）。") == "工业用地价格288元/㎡。"
     assert plain_sentence("第十二条　贵阳市投资服务热线：0851-0000-0000。") == "贵阳市投资服务热线：0851-0000-0000。"
+
+
+def test_a_source_line_alone_is_never_an_answer() -> None:
+    """A sentence that only names its source holds a year and a document number, and answers nothing."""
+    rule = Chunk("rules/incentives.yaml", "奖励资金按年度申报，企业在次年第二季度提交申报材料。"
+                 "（来源：《观山湖区扶持办法》（观府办发〔2026〕7号）第六条）", "规则表", kind="rule")
+    for question in ("观山湖区扶持办法第六条是什么？", "观山湖区的奖励什么时候申报？"):
+        picked = pick_sentences(question, [rule], Tokenizer())
+        assert not [p for p in picked if p.sentence.startswith("（来源")], question
+    assert [p.sentence for p in picked] == ["奖励资金按年度申报，企业在次年第二季度提交申报材料。"]
 
 
 def test_a_fact_in_the_readers_language_is_kept_over_the_same_in_the_other() -> None:

@@ -90,7 +90,7 @@ def pick_sentences(question: str, chunks: list[Chunk], tokenizer: Tokenizer, lim
             tokens = set(tokenizer.tokens(sentence)) | lead
             lead = set(tokenizer.tokens(sentence)) if sentence.rstrip().endswith((":", "：")) else lead
             stems = _stems(tokens)
-            if skip is not None and skip.search(sentence):
+            if (skip is not None and skip.search(sentence)) or not _content(sentence):
                 continue
             coverage = sum(w for t, w in weights.items() if _covered(t, tokens, synonyms, stems)) / total
             near = near_by.get(sentence, 0.0)
@@ -252,6 +252,12 @@ def compose(picked: list[Picked], chunks: list[Chunk], lang: str,
 _REMARKS = re.compile(r"[（(](?:来源|source)[：:][^（）()]*(?:[（(][^（）()]*[)）][^（）()]*)*[)）]|"
                       r"[（(][^（）()]{0,12}示例数据[^（）()]{0,20}[)）]|\s*\(sample data[^()]{0,60}\)|[；;，,]\s*示例数据[，,]以主管部门最新发布为准|"
                       r"^第[一二三四五六七八九十百零〇两]+条\s*", re.I)
+
+
+def _content(sentence: str) -> bool:
+    """Does a sentence say anything besides its remarks? One that is only a source line ("（来源：《…》第三条）")
+    names a document, and its numbers (a year, a document number) answer nothing."""
+    return bool(_REMARKS.sub("", sentence).strip(" \t。.；;，,"))
 
 
 def plain_sentence(sentence: str) -> str:
