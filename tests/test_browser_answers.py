@@ -117,6 +117,10 @@ def test_investor_page_answer_fits_its_bubble(app_url: str, browser: Browser, vi
         assert bubble.locator(".zst-badge").count() == 2  # one per source card
         _shoot(page, page.locator("#zst-chat"), f"page-{viewport}")
         _shoot(page, bubble.locator(".zst-table"), f"page-{viewport}-table")
+        # An English question on the page left in Chinese gets its labels in English: one language per answer.
+        english = _page_ask(page, FACTORY_EN)
+        labels = english.locator(".zst-sources > summary, .zst-badge, .zst-open").all_inner_texts()
+        assert labels and not [text for text in labels if CJK.search(text)], labels
     finally:
         page.context.close()
 

@@ -93,7 +93,8 @@ class InvestorPage:
                     yield history, "", session_id, turn_map
                 elif kind == "answer":
                     files = turns.source_files(self.service)
-                    history[-1] = {"role": "assistant", "content": answer_html(value, files, lang)}
+                    # The labels around an answer are in its language, whatever the page's: one language per answer.
+                    history[-1] = {"role": "assistant", "content": answer_html(value, files, value.language)}
                     turn = {"question": question, "answer": value.answer}
                     turn_map = {**turn_map, str(len(history) - 1): turn}
         except TooManyAnswers as exc:
