@@ -167,6 +167,15 @@ def test_a_word_the_dictionary_english_uses_is_no_romanised_name() -> None:
     assert not bilingual.is_english_word("Longxin")  # in one sense only: a name
 
 
+def test_an_english_word_the_dictionary_gives_for_chinese_nouns_is_a_noun() -> None:
+    """Whether or not the corpus holds it: hotel (酒店, 宾馆) and paperwork (文牍) name things; roughly (大概) and
+    want (想要) do not."""
+    bilingual = Bilingual.derive(["电价"])
+    assert bilingual.is_english_noun("hotels") and bilingual.is_english_noun("paperwork")
+    assert not any(bilingual.is_english_noun(w) for w in ("roughly", "want", "soon", "the"))
+    assert Bilingual().is_english_noun("hotels") is False  # a build from before knows no nouns
+
+
 def test_a_sense_giving_a_verb_marks_the_english_word_a_verb() -> None:
     bilingual = Bilingual([("检查", "to check", ("check",)), ("初创", "startups", ("startup",))])
     assert bilingual.is_english_verb("check") and bilingual.is_english_verb("checks")

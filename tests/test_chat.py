@@ -209,6 +209,9 @@ def test_an_english_topic_the_corpus_names_in_no_language_is_unknown() -> None:
 def test_english_questions_on_topics_the_corpus_lacks_get_no_answer(service: ChatService) -> None:
     assert service.ask("How many Fortune 500 companies have invested in Guiyang?").status == "no_answer"
     assert service.ask("What is the rent of standard factories in Gui'an?").status == "answered"
+    # A thing the corpus names in neither language, beside a place it knows (issue 14): not the park's rows.
+    hotels = service.ask("Are there hotels near Longdongbao airport, and what do they cost?")
+    assert hotels.status == "no_answer" and hotels.handoff
 
 
 def test_a_year_counts_when_the_answering_passage_or_its_date_names_it() -> None:

@@ -140,7 +140,12 @@ class AnswerChecks:
                 # A past form (issued, practised) is how the question asks, not what it asks about.
                 if term.endswith("ed") and english_stem(term) != term:
                     return False
-                return any(noun(t) for t in synonyms.get(term, ()) if not t.isascii())
+                if any(noun(t) for t in synonyms.get(term, ()) if not t.isascii()):
+                    return True
+                # A thing the corpus never names in either language (hotels, a recipe) is still what is asked
+                # about: a passage answers only if it names it or the embedder finds it on topic.
+                return (not synonyms.get(term) and term not in vocab and english_stem(term) not in vocab
+                        and self.index.bilingual.is_english_noun(term))
             return (term in vocab or bool(synonyms.get(term))) and noun(term)
 
         return is_subject

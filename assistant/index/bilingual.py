@@ -106,6 +106,34 @@ def _cedict() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     return tuple(out)
 
 
+@cache
+def dictionary_nouns() -> frozenset[str]:
+    """Stems of the English words CC-CEDICT gives, alone, for Chinese nouns (hotel: 酒店, 宾馆; paperwork: 文牍):
+    an English word naming a thing, whether or not a corpus holds it. A word most of whose headwords jieba tags
+    otherwise (roughly: 大概; want: 想要) is no noun."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    heads: dict[str, set[str]] = defaultdict(set)
+    for head, _, words in _cedict():
+        if len(words) == 1:
+            heads[words[0]].add(head)
+    tagger = jieba.posseg.POSTokenizer(jieba.Tokenizer())
+    flags: dict[str, str] = {}
+    out = set()
+    for word, found in heads.items():
+        nouns = 0
+        for head in found:
+            if head not in flags:
+                tagged = tagger.lcut(head)
+                flags[head] = tagged[-1].flag if tagged else ""
+            nouns += flags[head][:1] == "n"
+        if 2 * nouns > len(found):
+            out.add(word)
+    return frozenset(out)
+
+
 def _pinyin(term: str) -> str:
     return "".join(pinyin_syllables(term))
 
@@ -122,6 +150,7 @@ class Bilingual:
     senses: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
     zh_to_en: dict[str, tuple[str, ...]] = field(default_factory=dict)  # any headword -> English corpus words
     pinyin: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "guanshanhu" -> Chinese corpus terms
+    nouns: frozenset[str] = frozenset()  # stems of English nouns the dictionary knows (dictionary_nouns)
 
     def __post_init__(self) -> None:
         self._by_word: dict[str, list[int]] = defaultdict(list)
@@ -163,10 +192,11 @@ class Bilingual:
                     key = "".join(syllables[:end])
                     if len(key) >= MIN_PINYIN:
                         pinyin[key][term] = None
-        return cls(senses, {k: tuple(v) for k, v in zh_to_en.items()}, {k: tuple(v) for k, v in pinyin.items()})
+        return cls(senses, {k: tuple(v) for k, v in zh_to_en.items()}, {k: tuple(v) for k, v in pinyin.items()},
+                   dictionary_nouns())
 
     def save(self, folder: Path) -> None:
-        data = {"senses": self.senses, "zh_to_en": self.zh_to_en, "pinyin": self.pinyin}
+        data = {"senses": self.senses, "zh_to_en": self.zh_to_en, "pinyin": self.pinyin, "nouns": sorted(self.nouns)}
         (folder / BILINGUAL_JSON).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
@@ -177,7 +207,8 @@ class Bilingual:
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls([(h, d, tuple(w)) for h, d, w in data["senses"]],
                    {k: tuple(v) for k, v in data["zh_to_en"].items()},
-                   {k: tuple(v) for k, v in data["pinyin"].items()})
+                   {k: tuple(v) for k, v in data["pinyin"].items()},
+                   frozenset(data.get("nouns", ())))  # a build from before: no word is known a noun
 
     # ---- query time ----
     def translate(self, question: str, tokens: Sequence[str], vocab: Container[str],
@@ -217,6 +248,10 @@ class Bilingual:
         """Does the dictionary's English use this word (Chinese, Empire), rather than it being a romanised name
         (Longxin) that reads as pinyin too?"""
         return self._in_senses[word.lower()] >= ENGLISH_WORD_SENSES
+
+    def is_english_noun(self, word: str) -> bool:
+        """Does the dictionary give this word (its stem) alone for Chinese nouns: a thing asked about?"""
+        return _is_english(word.lower()) and stem(word.lower()) in self.nouns
 
     def is_english_verb(self, word: str) -> bool:
         """Does a dictionary sense give this word as a verb ("to check")?"""
