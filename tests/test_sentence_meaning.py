@@ -3,6 +3,7 @@ from vectors computed once at ingest (``sentences.npy`` beside the build), besid
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -150,3 +151,18 @@ def test_a_mixed_sentence_is_not_judged_by_the_other_language_threshold(built: S
     assert checks.on_topic("仓储费怎么收？", "zh", "The desk answers within two days.", other_language=True)
     assert not checks.on_topic("仓储费怎么收？", "zh", "Park: Bonded Zone (综合保税区); land RMB 288/m².",
                                other_language=True)
+
+
+def test_a_build_whose_dictionary_lacks_english_nouns_is_built_again(built: Settings) -> None:
+    paths = IndexPaths(built.index_dir)
+    build = paths.build_dir(paths.current_id() or "")
+    path = build / "bilingual.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["nouns"]
+    del data["nouns"]
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert SearchIndex.needs_build(built)
+    report = IndexBuilder(built, embeddings=HashEmbeddings(64)).build()
+    assert report.changed and report.build_id != build.name
+    assert not SearchIndex.needs_build(built)
+    assert SearchIndex.open(built, HashEmbeddings(64)).bilingual.is_english_noun("hotels")

@@ -199,6 +199,13 @@ class Bilingual:
         data = {"senses": self.senses, "zh_to_en": self.zh_to_en, "pinyin": self.pinyin, "nouns": sorted(self.nouns)}
         (folder / BILINGUAL_JSON).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
+    @staticmethod
+    def current(folder: Path) -> bool:
+        """Does the build carry a dictionary of this version (with its English nouns)? One from before is
+        derived again at the next ingest, its files reused."""
+        path = folder / BILINGUAL_JSON
+        return path.is_file() and "nouns" in json.loads(path.read_text(encoding="utf-8"))
+
     @classmethod
     def load(cls, folder: Path) -> Bilingual:
         path = folder / BILINGUAL_JSON

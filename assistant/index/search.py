@@ -15,7 +15,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.documents import Chunk
-from assistant.index.bilingual import BILINGUAL_JSON, MAX_PER_WORD, Bilingual
+from assistant.index.bilingual import MAX_PER_WORD, Bilingual
 from assistant.index.exact import ExactVectors
 from assistant.index.lexical import LexicalIndex, Tokenizer, query_terms
 from assistant.index.sentence_vectors import NearestSentences, SentenceVectors
@@ -119,15 +119,15 @@ class SearchIndex:
 
     @staticmethod
     def needs_build(settings: Settings) -> bool:
-        """No served build yet, or one made before builds carried their lexicon, bilingual dictionary and sentence
-        vectors (a re-ingest reuses its files and cached vectors) or before they were screened for sentences
+        """No served build yet, or one made before builds carried their lexicon, bilingual dictionary (with its
+        English nouns) and sentence vectors (a re-ingest reuses its files and cached vectors) or before they were screened for sentences
         addressed to an AI (their fingerprint names the patterns)."""
         paths = IndexPaths(settings.index_dir)
         build_id = paths.current_id()
         if build_id is None:
             return True
         folder = paths.build_dir(build_id)
-        if not all((folder / name).is_file() for name in (LEXICON_JSON, BILINGUAL_JSON)) or not SentenceVectors.present(folder):
+        if not (folder / LEXICON_JSON).is_file() or not Bilingual.current(folder) or not SentenceVectors.present(folder):
             return True
         manifest = read_json(paths.build_dir(build_id) / "manifest.json", {}) or {}
         return "injection" not in manifest.get("fingerprint", {})

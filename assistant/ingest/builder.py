@@ -197,9 +197,11 @@ class IndexBuilder:
         prev = read_json(self.paths.build_dir(prev_id) / "manifest.json", {}) if prev_id else {}
         prev_files = {r["doc_id"]: r for r in prev.get("files", [])} if prev.get("fingerprint") == fingerprint else {}
         # An edited lexicon changes tokenisation only: files are reused, BM25 is rebuilt. So does a build made
-        # before sentence vectors were written.
-        if (prev_id and prev_files and {k: v["sha256"] for k, v in prev_files.items()} == hashes
-                and prev.get("lexicon") == lexicon.fingerprint and SentenceVectors.present(self.paths.build_dir(prev_id))):
+        # before sentence vectors were written, or before its dictionary held English nouns.
+        prev_dir = self.paths.build_dir(prev_id) if prev_id else None
+        if (prev_dir and prev_files and {k: v["sha256"] for k, v in prev_files.items()} == hashes
+                and prev.get("lexicon") == lexicon.fingerprint and SentenceVectors.present(prev_dir)
+                and Bilingual.current(prev_dir)):
             records = [FileRecord(**r) for r in prev["files"]]
             return BuildReport(prev_id, False, records, chunks=prev.get("chunks", 0), reused_files=len(records))
 
