@@ -52,3 +52,15 @@ def test_power_price_question_mentioning_the_plant_is_not_a_factory_search() -> 
 def test_sports_and_writing_requests_are_out_of_scope() -> None:
     assert route("who won the champions league final this year?").intents == ("out_of_scope",)
     assert route("帮我写一段公司年会的开场白，要幽默一点").intents == ("out_of_scope",)
+
+
+@pytest.mark.parametrize("text", ["贵安新区有哪些产业园？", "哪些园区适合做锂电池？", "介绍一下高新区",
+                                  "Which of the parks on your list are national-level ones?", "What parks are there?"])
+def test_questions_asking_for_parks_get_the_parks(text: str) -> None:
+    assert "park" in route(text).intents
+
+
+@pytest.mark.parametrize("text", ["Which big bank already has a cloud data centre industrial park in Gui'an New Area?",
+                                  "开阳经开区有哪些企业？"])
+def test_a_question_asking_for_something_in_a_park_is_not_a_park_list(text: str) -> None:
+    assert route(text).intents == ("policy",)

@@ -76,6 +76,24 @@ def _names_park(text: str, lexicon: Lexicon) -> bool:
     return bool(PARK.search(text)) or any(short in text for short in lexicon.abbreviations.values())
 
 
+_WHICH = re.compile(r"哪(?:些|几个|几家|个|家)|which", re.I)
+_PARK_LIST = re.compile(r"列表|清单|介绍|\blist\b|what parks", re.I)
+_CLAUSE_END = re.compile(r"[，,。？?；;！!]")
+WHICH_REACH = 24  # characters after "which" that name what it asks for: "which of the parks on your list"
+
+
+def _asks_for_parks(text: str, lexicon: Lexicon) -> bool:
+    """Does the question ask for parks: a list or introduction of them, or "which" followed by a park word
+    ("哪些园区", "which of the parks")? Not "which bank has a park in Gui'an": a bank is asked for there."""
+    if _PARK_LIST.search(text):
+        return _names_park(text, lexicon)
+    for match in _WHICH.finditer(text):
+        asked = _CLAUSE_END.split(text[match.end(): match.end() + WHICH_REACH])[0]
+        if _names_park(asked, lexicon) or re.search(r"园|区", asked):
+            return True
+    return False
+
+
 def in_scope(text: str, lexicon: Lexicon, places: re.Pattern[str] | None = None) -> bool:
     """Does the text name a topic or place of ours: the lexicon's scope words and home region, or a place of
     the catalogue (``places``)?"""
@@ -120,7 +138,7 @@ def route(text: str, lexicon: Lexicon, *, places: re.Pattern[str] | None = None,
             and not re.search(r"多少个|几个|项目|how many projects", text)
             and (UNIT_REQUIREMENT.search(text) or not taught("policy"))):  # about the programme, not a unit
         intents.append("listing")
-    elif _names_park(text, lexicon) and re.search(r"(有哪些|哪些|列表|清单|介绍|which|list|what parks)", text, re.I):
+    elif _asks_for_parks(text, lexicon):
         intents.append("park")
     if not intents or intents == ["handoff"] and len(text) > 20:
         intents.append("policy")
