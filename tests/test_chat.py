@@ -212,6 +212,7 @@ def test_english_questions_on_topics_the_corpus_lacks_get_no_answer(service: Cha
     # A thing the corpus names in neither language, beside a place it knows (issue 14): not the park's rows.
     hotels = service.ask("Are there hotels near Longdongbao airport, and what do they cost?")
     assert hotels.status == "no_answer" and hotels.handoff
+    assert "nothing on “hotels”" in hotels.answer  # what it lacks, not the airport some passage does name
 
 
 def test_a_year_counts_when_the_answering_passage_or_its_date_names_it() -> None:

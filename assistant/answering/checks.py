@@ -226,6 +226,17 @@ class AnswerChecks:
         text = embedding_text(query, self.settings.retrieval.max_embed_chars)
         return self.index.similarity(text, [sentence])[0] >= threshold
 
+    def telling(self, rejected: list[tuple[Verdict, str]]) -> tuple[Verdict, str]:
+        """The rejection to tell the visitor about: one lacking a subject the corpus names nowhere (hotels) says
+        more than one lacking a place some other passage names (Longdongbao); else the best candidate's."""
+        vocab, pinyin = self.index.lexical.vocab, self.index.bilingual.pinyin
+        for verdict, title in rejected:
+            word = verdict.missing.lower()
+            if verdict.reason == "subject" and word and word not in vocab and word not in pinyin \
+                    and not self.index.expand(word).translations:
+                return verdict, title
+        return rejected[0]
+
     @staticmethod
     def nearby(declined: tuple[Verdict, str], lang: str) -> str:
         """One line on what was found instead of an answer: the best sentence's document and why it is not one."""

@@ -135,5 +135,5 @@ class SentencePicker:
                                     as_list=asks_for_list(query), skip=self.index.lexicon.pattern("meta_notes"),
                                     meaning=meaning, meaning_weight=weight)
             if not picked:
-                return Choice([], confidence, self.checks.nearby(rejected[0], lang) if rejected else "")
+                return Choice([], confidence, self.checks.nearby(self.checks.telling(rejected), lang) if rejected else "")
         return Choice(picked, confidence)
